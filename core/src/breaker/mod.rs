@@ -1,0 +1,425 @@
+//! # Circuit breaker
+//!
+//! Rate-limits value leaving a protocol and trips on price faults. Pausing is
+//! cheap and unpausing is hard: trips happen automatically or by one
+//! guardian, while [`CircuitBreaker::reset`], [`CircuitBreaker::unpause`] and
+//! [`CircuitBreaker::anchor_price`] are separate operations a contract gives
+//! to a stronger authority.
+//!
+//! State is split so a contract can store it cheaply: one [`CircuitBreaker`]
+//! (params, level, pauses) plus one [`AssetFlow`] per asset.
+//!
+//! An outflow is decided by [`CircuitBreaker::check_outflow`], in this order:
+//! 1. pause scopes (global, asset, selector);
+//! 2. the level: nothing leaves while Halted;
+//! 3. the tracked balance must cover the amount;
+//! 4. the price must exist, be fresh (else the breaker throttles) and lie in
+//!    the band (else it halts);
+//! 5. the part not covered by the elastic inflow buffer is valued at the last
+//!    price and must fit every rolling window; a breach escalates the level
+//!    one stage (Normal -> Throttled -> Halted).
+//!
+//! Each window's limit is `max(floor, max_bps_of_tvl × (TVL − buffer))` in
+//! value units, scaled by `throttle_bps` while Throttled. TVL excludes the
+//! buffer so a flash-loan deposit cannot raise the limit.
+
+pub mod buffer;
+pub mod level;
+pub mod pause;
+pub mod price;
+pub mod window;
+
+use crate::error::ParamError;
+use crate::math::apply_bps;
+use crate::types::{AssetId, Balance, Bps, Selector, Timestamp, BPS_DENOMINATOR};
+use alloc::vec::Vec;
+
+pub use buffer::ElasticBuffer;
+pub use level::{Level, LevelState};
+pub use pause::{PauseError, PauseScope, PauseScopes};
+pub use price::{value_of, PriceBandParams, PriceState, PriceVerdict, PRICE_SCALE};
+pub use window::{RollingWindow, BUCKETS};
+
+use price::PriceFault;
+
+/// Most windows an asset may have.
+pub const MAX_WINDOWS: usize = 4;
+/// Longest inflow-buffer decay: one week.
+pub const MAX_INFLOW_DECAY_MS: u64 = 7 * 24 * 3_600_000;
+
+/// One rolling window's limit: `max(floor, max_bps_of_tvl × TVL)`, by value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct WindowParams {
+    /// Window length in ms; a multiple of [`BUCKETS`].
+    pub length_ms: u64,
+    /// Share of TVL that may leave per window.
+    pub max_bps_of_tvl: Bps,
+    /// Value that may always leave per window, however small the TVL.
+    pub floor: Balance,
+}
+
+/// The outflow limiter's parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct LimiterParams {
+    /// 1 to [`MAX_WINDOWS`] windows; every one must admit an outflow.
+    pub windows: Vec<WindowParams>,
+    /// Decay time of the elastic inflow buffer (0 disables it).
+    pub inflow_decay_ms: u64,
+}
+
+/// All of the breaker's parameters: the circuit_breaker contract's
+/// constructor argument and a section of the simulator's `params.json`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct BreakerParams {
+    pub limiter: LimiterParams,
+    pub price: PriceBandParams,
+    /// Limits while Throttled, as a share of normal limits.
+    pub throttle_bps: Bps,
+    /// How long a throttle lasts (also after each halt).
+    pub throttle_ms: u64,
+    /// How long a halt lasts before it expires on its own.
+    pub halt_ms: u64,
+}
+
+impl BreakerParams {
+    /// Checks every field against its allowed range.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        let windows = &self.limiter.windows;
+        if windows.is_empty() || windows.len() > MAX_WINDOWS {
+            return Err(ParamError::WindowCount);
+        }
+        for w in windows {
+            if w.length_ms == 0 || w.length_ms % BUCKETS as u64 != 0 {
+                return Err(ParamError::WindowLength);
+            }
+            if w.max_bps_of_tvl > BPS_DENOMINATOR {
+                return Err(ParamError::WindowShare);
+            }
+            if w.max_bps_of_tvl == 0 && w.floor == 0 {
+                return Err(ParamError::WindowEmpty);
+            }
+        }
+        if self.limiter.inflow_decay_ms > MAX_INFLOW_DECAY_MS {
+            return Err(ParamError::InflowDecay);
+        }
+        let p = &self.price;
+        if p.max_deviation_bps == 0 || p.max_deviation_bps > BPS_DENOMINATOR {
+            return Err(ParamError::PriceDeviation);
+        }
+        if p.max_staleness_ms == 0 {
+            return Err(ParamError::PriceStaleness);
+        }
+        if p.reference_smoothing_bps == 0 || p.reference_smoothing_bps > BPS_DENOMINATOR {
+            return Err(ParamError::PriceSmoothing);
+        }
+        if self.throttle_bps >= BPS_DENOMINATOR {
+            return Err(ParamError::ThrottleShare);
+        }
+        if self.throttle_ms == 0 {
+            return Err(ParamError::ThrottleDuration);
+        }
+        if self.halt_ms == 0 {
+            return Err(ParamError::HaltDuration);
+        }
+        Ok(())
+    }
+}
+
+/// Why an outflow was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Rejection {
+    GlobalPause,
+    AssetPaused,
+    SelectorPaused,
+    Halted,
+    /// More than the breaker has seen flow in.
+    ExceedsTrackedBalance,
+    NoPrice,
+    /// The price is older than `max_staleness_ms`; the breaker throttled.
+    StalePrice,
+    /// The last price lies outside the band; the breaker halted.
+    PriceDeviation,
+    /// Window `window` (index into `limiter.windows`) is full; the level rose.
+    LimitExceeded { window: u8 },
+    /// A value computation overflowed; nothing was changed.
+    Overflow,
+}
+
+/// What an allowed outflow consumed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct OutflowReceipt {
+    /// Tokens covered by the elastic buffer (not counted in windows).
+    pub from_buffer: Balance,
+    /// Value counted against every window.
+    pub counted_value: Balance,
+}
+
+/// The breaker's answer to an outflow request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Decision {
+    Allowed(OutflowReceipt),
+    Rejected(Rejection),
+}
+
+impl Decision {
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Decision::Allowed(_))
+    }
+}
+
+/// Errors of the breaker's bookkeeping operations (not of decisions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum BreakerError {
+    InvalidParams(ParamError),
+    Pause(PauseError),
+    ZeroPrice,
+    /// A tracked balance or buffer would overflow.
+    Overflow,
+}
+
+impl From<PauseError> for BreakerError {
+    fn from(e: PauseError) -> Self {
+        Self::Pause(e)
+    }
+}
+
+/// Flow state of one asset.
+///
+/// Invariants: `tvl` equals recorded inflows minus allowed outflows (plus
+/// the initial balance); `windows` mirror `limiter.windows` one to one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AssetFlow {
+    /// Balance the breaker believes the protocol holds, in token units.
+    pub tvl: Balance,
+    pub windows: Vec<RollingWindow>,
+    pub buffer: ElasticBuffer,
+    pub price: PriceState,
+}
+
+impl AssetFlow {
+    /// Rebuilds windows whose length no longer matches the params (after a
+    /// parameter change), keeping the others' counts.
+    fn sync_windows(&mut self, params: &LimiterParams) {
+        let matches = self.windows.len() == params.windows.len()
+            && self
+                .windows
+                .iter()
+                .zip(&params.windows)
+                .all(|(w, p)| w.bucket_ms() == p.length_ms / BUCKETS as u64);
+        if !matches {
+            self.windows = params.windows.iter().map(|p| RollingWindow::new(p.length_ms)).collect();
+        }
+    }
+
+    /// Value currently counted in each window (after advancing to `now`).
+    pub fn window_usage(&mut self, now: Timestamp) -> impl Iterator<Item = Balance> + '_ {
+        self.windows.iter_mut().map(move |w| {
+            w.advance(now);
+            w.used()
+        })
+    }
+}
+
+/// The breaker: parameters, level and pauses shared by all assets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CircuitBreaker {
+    params: BreakerParams,
+    pub level: LevelState,
+    pub pauses: PauseScopes,
+}
+
+impl CircuitBreaker {
+    /// A breaker at Normal with nothing paused.
+    pub fn new(params: BreakerParams) -> Result<Self, BreakerError> {
+        params.validate().map_err(BreakerError::InvalidParams)?;
+        Ok(Self { params, level: LevelState::default(), pauses: PauseScopes::default() })
+    }
+
+    pub fn params(&self) -> &BreakerParams {
+        &self.params
+    }
+
+    /// Replaces the parameters (an admin operation). Windows whose length
+    /// changed restart empty on the asset's next outflow.
+    pub fn set_params(&mut self, params: BreakerParams) -> Result<(), BreakerError> {
+        params.validate().map_err(BreakerError::InvalidParams)?;
+        self.params = params;
+        Ok(())
+    }
+
+    /// A new asset's flow state, starting from the protocol's current balance.
+    pub fn new_asset(&self, initial_tvl: Balance) -> AssetFlow {
+        let mut flow = AssetFlow { tvl: initial_tvl, ..AssetFlow::default() };
+        flow.sync_windows(&self.params.limiter);
+        flow
+    }
+
+    pub fn level(&self, now: Timestamp) -> Level {
+        self.level.at(now)
+    }
+
+    /// Halts now (a guardian's or a bonded tripper's cheap action).
+    pub fn trip(&mut self, now: Timestamp) {
+        self.level.halt(now, self.params.halt_ms, self.params.throttle_ms);
+    }
+
+    /// Returns to Normal at once (the hard direction: admin only).
+    pub fn reset(&mut self) {
+        self.level.reset();
+    }
+
+    pub fn pause(&mut self, scope: PauseScope) -> Result<(), BreakerError> {
+        Ok(self.pauses.pause(scope)?)
+    }
+
+    pub fn unpause(&mut self, scope: PauseScope) -> Result<(), BreakerError> {
+        Ok(self.pauses.unpause(scope)?)
+    }
+
+    /// Whether a call on `asset` through `selector` is outside every pause.
+    pub fn check_call(&self, asset: AssetId, selector: Selector) -> Result<(), Rejection> {
+        if self.pauses.global {
+            return Err(Rejection::GlobalPause);
+        }
+        if self.pauses.is_paused(PauseScope::Asset(asset)) {
+            return Err(Rejection::AssetPaused);
+        }
+        if self.pauses.is_paused(PauseScope::Selector(selector)) {
+            return Err(Rejection::SelectorPaused);
+        }
+        Ok(())
+    }
+
+    /// Records an oracle price. A price outside the band halts the breaker
+    /// and leaves the reference where it was.
+    pub fn report_price(&mut self, asset: &mut AssetFlow, price: Balance, now: Timestamp) -> Result<PriceVerdict, BreakerError> {
+        if price == 0 {
+            return Err(BreakerError::ZeroPrice);
+        }
+        let verdict = asset.price.report(price, now, &self.params.price);
+        if let PriceVerdict::Deviated { .. } = verdict {
+            self.trip(now);
+        }
+        Ok(verdict)
+    }
+
+    /// Re-anchors the reference at `price` (admin only: after a real move,
+    /// this is what lets outflows resume).
+    pub fn anchor_price(&mut self, asset: &mut AssetFlow, price: Balance, now: Timestamp) -> Result<(), BreakerError> {
+        if price == 0 {
+            return Err(BreakerError::ZeroPrice);
+        }
+        asset.price.anchor(price, now);
+        Ok(())
+    }
+
+    /// Records funds entering the protocol. Always accepted, whatever the
+    /// level, so the tracked balance stays true.
+    pub fn record_inflow(&mut self, asset: &mut AssetFlow, amount: Balance, now: Timestamp) -> Result<(), BreakerError> {
+        let tvl = asset.tvl.checked_add(amount).ok_or(BreakerError::Overflow)?;
+        asset
+            .buffer
+            .fill(amount, now, self.params.limiter.inflow_decay_ms)
+            .ok_or(BreakerError::Overflow)?;
+        asset.tvl = tvl;
+        Ok(())
+    }
+
+    /// Decides an outflow and, if allowed, records it. A rejection may raise
+    /// the level (see the module docs); that change is part of the decision
+    /// and must be persisted by the caller.
+    pub fn check_outflow(
+        &mut self,
+        asset_id: AssetId,
+        asset: &mut AssetFlow,
+        selector: Selector,
+        amount: Balance,
+        now: Timestamp,
+    ) -> Decision {
+        match self.decide(asset_id, asset, selector, amount, now) {
+            Ok(receipt) => Decision::Allowed(receipt),
+            Err(r) => Decision::Rejected(r),
+        }
+    }
+
+    fn decide(
+        &mut self,
+        asset_id: AssetId,
+        asset: &mut AssetFlow,
+        selector: Selector,
+        amount: Balance,
+        now: Timestamp,
+    ) -> Result<OutflowReceipt, Rejection> {
+        self.check_call(asset_id, selector)?;
+        let level = self.level.at(now);
+        if level == Level::Halted {
+            return Err(Rejection::Halted);
+        }
+        if amount > asset.tvl {
+            return Err(Rejection::ExceedsTrackedBalance);
+        }
+        let p = &self.params;
+        let price = match asset.price.usable(now, &p.price) {
+            Ok(price) => price,
+            Err(PriceFault::Missing) => return Err(Rejection::NoPrice),
+            Err(PriceFault::Stale) => {
+                self.level.throttle(now, p.throttle_ms);
+                return Err(Rejection::StalePrice);
+            }
+            Err(PriceFault::Deviated) => {
+                self.trip(now);
+                return Err(Rejection::PriceDeviation);
+            }
+        };
+
+        let decay = p.limiter.inflow_decay_ms;
+        let buffered = asset.buffer.available(now, decay);
+        let from_buffer = buffered.min(amount);
+        let counted_value = value_of(amount.saturating_sub(from_buffer), price).ok_or(Rejection::Overflow)?;
+        let basis_value = value_of(asset.tvl.saturating_sub(buffered), price).ok_or(Rejection::Overflow)?;
+
+        asset.sync_windows(&p.limiter);
+        for (i, (w, wp)) in asset.windows.iter_mut().zip(&p.limiter.windows).enumerate() {
+            w.advance(now);
+            let mut limit = apply_bps(basis_value, wp.max_bps_of_tvl).ok_or(Rejection::Overflow)?.max(wp.floor);
+            if level == Level::Throttled {
+                limit = apply_bps(limit, p.throttle_bps).ok_or(Rejection::Overflow)?;
+            }
+            let after = w.used().checked_add(counted_value).ok_or(Rejection::Overflow)?;
+            if after > limit {
+                self.level.escalate(now, p.halt_ms, p.throttle_ms);
+                // MAX_WINDOWS is 4, so the index fits in a u8.
+                return Err(Rejection::LimitExceeded { window: u8::try_from(i).unwrap_or(u8::MAX) });
+            }
+        }
+        // Every window admits it: commit. `add` cannot fail here because
+        // each `used() + counted_value` was just checked.
+        for w in asset.windows.iter_mut() {
+            w.add(counted_value).ok_or(Rejection::Overflow)?;
+        }
+        asset.buffer.draw(from_buffer, now, decay);
+        asset.tvl = asset.tvl.saturating_sub(amount);
+        Ok(OutflowReceipt { from_buffer, counted_value })
+    }
+}
+
+#[cfg(test)]
+mod tests;

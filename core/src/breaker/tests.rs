@@ -1,0 +1,295 @@
+use super::*;
+use proptest::prelude::*;
+
+const SEL: Selector = [0xde, 0xad, 0xbe, 0xef];
+const HOUR: u64 = 3_600_000;
+const ONE: Balance = PRICE_SCALE; // price 1.0
+
+fn params() -> BreakerParams {
+    BreakerParams {
+        limiter: LimiterParams {
+            windows: alloc::vec![
+                WindowParams { length_ms: HOUR, max_bps_of_tvl: 100, floor: 1_000 },
+                WindowParams { length_ms: 24 * HOUR, max_bps_of_tvl: 1_000, floor: 10_000 },
+            ],
+            inflow_decay_ms: 600_000,
+        },
+        price: PriceBandParams { max_deviation_bps: 1_000, max_staleness_ms: HOUR, reference_smoothing_bps: 1_000 },
+        throttle_bps: 5_000,
+        throttle_ms: HOUR,
+        halt_ms: 4 * HOUR,
+    }
+}
+
+fn setup(tvl: Balance) -> (CircuitBreaker, AssetFlow) {
+    let mut cb = CircuitBreaker::new(params()).unwrap();
+    let mut a = cb.new_asset(tvl);
+    cb.report_price(&mut a, ONE, 0).unwrap();
+    (cb, a)
+}
+
+fn rejected(d: Decision) -> Rejection {
+    match d {
+        Decision::Rejected(r) => r,
+        Decision::Allowed(r) => panic!("expected a rejection, got {r:?}"),
+    }
+}
+
+#[test]
+fn limit_is_share_of_tvl_by_value() {
+    let (mut cb, mut a) = setup(1_000_000);
+    // 1h window: 1% of 1_000_000 = 10_000 value.
+    assert!(cb.check_outflow(1, &mut a, SEL, 10_000, 1).is_allowed());
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 2)), Rejection::LimitExceeded { window: 0 });
+
+    // The floor is in value: at price 2.0 it admits half as many tokens.
+    let (mut cb, mut a) = setup(5_000);
+    cb.anchor_price(&mut a, 2 * ONE, 0).unwrap();
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 501, 1)), Rejection::LimitExceeded { window: 0 });
+    cb.reset();
+    assert!(cb.check_outflow(1, &mut a, SEL, 500, 1).is_allowed());
+}
+
+#[test]
+fn floor_applies_when_tvl_is_small() {
+    let (mut cb, mut a) = setup(5_000);
+    assert!(cb.check_outflow(1, &mut a, SEL, 1_000, 1).is_allowed(), "floor 1_000 beats 1% of 5_000");
+    assert!(!cb.check_outflow(1, &mut a, SEL, 1, 2).is_allowed());
+}
+
+#[test]
+fn window_refills_as_buckets_fall_out() {
+    let (mut cb, mut a) = setup(1_000_000);
+    assert!(cb.check_outflow(1, &mut a, SEL, 9_000, 0).is_allowed());
+    cb.reset();
+    // One bucket of the 1h window is 5 min; after a full hour the spend is gone.
+    assert!(!cb.check_outflow(1, &mut a, SEL, 2_000, HOUR - 1).is_allowed());
+    cb.reset();
+    cb.report_price(&mut a, ONE, HOUR).unwrap();
+    assert!(cb.check_outflow(1, &mut a, SEL, 2_000, HOUR).is_allowed());
+}
+
+#[test]
+fn breaches_escalate_throttle_then_halt_and_halt_expires() {
+    let (mut cb, mut a) = setup(1_000_000);
+    assert!(!cb.check_outflow(1, &mut a, SEL, 20_000, 1).is_allowed());
+    assert_eq!(cb.level(1), Level::Throttled);
+    // Throttled: the 1h limit is halved to 5_000.
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 6_000, 2)), Rejection::LimitExceeded { window: 0 });
+    assert_eq!(cb.level(2), Level::Halted);
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 3)), Rejection::Halted);
+    // The halt expires by itself into a throttle, then Normal.
+    let t = 2 + 4 * HOUR;
+    cb.report_price(&mut a, ONE, t).unwrap();
+    assert_eq!(cb.level(t), Level::Throttled);
+    assert!(cb.check_outflow(1, &mut a, SEL, 4_000, t).is_allowed());
+    assert_eq!(cb.level(t + HOUR), Level::Normal);
+}
+
+#[test]
+fn flash_loan_cycle_gains_nothing_and_costs_nobody() {
+    let (mut cb, mut a) = setup(1_000_000);
+    // Borrow 10M, deposit, withdraw it all plus the most the limit allows,
+    // in one block as a flash loan must.
+    cb.record_inflow(&mut a, 10_000_000, 10).unwrap();
+    let d = cb.check_outflow(1, &mut a, SEL, 10_000_000 + 10_000, 10);
+    assert_eq!(d, Decision::Allowed(OutflowReceipt { from_buffer: 10_000_000, counted_value: 10_000 }));
+    // The inflated TVL did not raise the limit: the next unit is refused.
+    cb.reset();
+    assert!(!cb.check_outflow(1, &mut a, SEL, 1, 12).is_allowed());
+
+    // A deposit-withdraw cycle alone leaves the limit untouched for others.
+    let (mut cb, mut a) = setup(1_000_000);
+    cb.record_inflow(&mut a, 5_000_000, 10).unwrap();
+    assert!(cb.check_outflow(1, &mut a, SEL, 5_000_000, 10).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, SEL, 10_000, 12).is_allowed());
+}
+
+#[test]
+fn buffer_decays_so_old_deposits_count() {
+    let (mut cb, mut a) = setup(1_000_000);
+    cb.record_inflow(&mut a, 100_000, 0).unwrap();
+    // Ten minutes later the buffer is gone: the outflow counts in full.
+    let d = cb.check_outflow(1, &mut a, SEL, 10_000, 600_000);
+    assert_eq!(d, Decision::Allowed(OutflowReceipt { from_buffer: 0, counted_value: 10_000 }));
+}
+
+#[test]
+fn price_faults() {
+    let mut cb = CircuitBreaker::new(params()).unwrap();
+    let mut a = cb.new_asset(1_000_000);
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 0)), Rejection::NoPrice);
+    assert_eq!(cb.report_price(&mut a, 0, 0), Err(BreakerError::ZeroPrice));
+    cb.report_price(&mut a, ONE, 0).unwrap();
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, HOUR + 1)), Rejection::StalePrice);
+    assert_eq!(cb.level(HOUR + 1), Level::Throttled, "staleness throttles");
+
+    let (mut cb, mut a) = setup(1_000_000);
+    let v = cb.report_price(&mut a, ONE * 3 / 2, 5).unwrap();
+    assert_eq!(v, PriceVerdict::Deviated { deviation_bps: 5_000 });
+    assert_eq!(cb.level(5), Level::Halted, "deviation halts at once");
+    // After the halt expires, the deviating price still blocks and halts again.
+    let t = 5 + 5 * HOUR;
+    cb.report_price(&mut a, ONE * 3 / 2, t).unwrap();
+    cb.reset();
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, t)), Rejection::PriceDeviation);
+    // Only the admin's re-anchor lets outflows resume.
+    cb.reset();
+    cb.anchor_price(&mut a, ONE * 3 / 2, t).unwrap();
+    assert!(cb.check_outflow(1, &mut a, SEL, 1, t).is_allowed());
+}
+
+#[test]
+fn pause_scopes_block_only_their_scope() {
+    let (mut cb, mut a) = setup(1_000_000);
+    cb.pause(PauseScope::Asset(1)).unwrap();
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 1)), Rejection::AssetPaused);
+    assert!(cb.check_outflow(2, &mut a, SEL, 1, 1).is_allowed());
+    cb.unpause(PauseScope::Asset(1)).unwrap();
+    cb.pause(PauseScope::Selector(SEL)).unwrap();
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 1)), Rejection::SelectorPaused);
+    assert!(cb.check_outflow(1, &mut a, [0; 4], 1, 1).is_allowed());
+    cb.pause(PauseScope::Global).unwrap();
+    assert_eq!(rejected(cb.check_outflow(2, &mut a, [0; 4], 1, 1)), Rejection::GlobalPause);
+    assert_eq!(cb.pause(PauseScope::Global), Err(BreakerError::Pause(PauseError::AlreadyPaused)));
+    assert_eq!(cb.level(1), Level::Normal, "pauses do not change the level");
+}
+
+#[test]
+fn outflow_beyond_tracked_balance_is_refused() {
+    let (mut cb, mut a) = setup(500);
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 501, 1)), Rejection::ExceedsTrackedBalance);
+    assert!(cb.check_outflow(1, &mut a, SEL, 500, 1).is_allowed());
+    assert_eq!(a.tvl, 0);
+}
+
+#[test]
+fn overflowing_values_are_rejected_not_panics() {
+    let (mut cb, mut a) = setup(u128::MAX);
+    cb.anchor_price(&mut a, u128::MAX, 0).unwrap();
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, u128::MAX, 1)), Rejection::Overflow);
+    assert_eq!(cb.record_inflow(&mut a, 1, 1), Err(BreakerError::Overflow));
+}
+
+#[test]
+fn changing_a_window_length_restarts_that_window() {
+    let (mut cb, mut a) = setup(1_000_000);
+    assert!(cb.check_outflow(1, &mut a, SEL, 10_000, 1).is_allowed());
+    let mut p = params();
+    p.limiter.windows[0].length_ms = 2 * HOUR;
+    cb.set_params(p).unwrap();
+    assert!(cb.check_outflow(1, &mut a, SEL, 9_000, 2).is_allowed());
+}
+
+#[test]
+fn every_bad_parameter_is_named() {
+    let cases: [(fn(&mut BreakerParams), ParamError); 12] = [
+        (|p| p.limiter.windows.clear(), ParamError::WindowCount),
+        (|p| p.limiter.windows = alloc::vec![p.limiter.windows[0].clone(); 5], ParamError::WindowCount),
+        (|p| p.limiter.windows[0].length_ms = 13, ParamError::WindowLength),
+        (|p| p.limiter.windows[0].max_bps_of_tvl = 10_001, ParamError::WindowShare),
+        (|p| p.limiter.windows[0] = WindowParams { length_ms: 12, max_bps_of_tvl: 0, floor: 0 }, ParamError::WindowEmpty),
+        (|p| p.limiter.inflow_decay_ms = MAX_INFLOW_DECAY_MS + 1, ParamError::InflowDecay),
+        (|p| p.price.max_deviation_bps = 0, ParamError::PriceDeviation),
+        (|p| p.price.max_staleness_ms = 0, ParamError::PriceStaleness),
+        (|p| p.price.reference_smoothing_bps = 10_001, ParamError::PriceSmoothing),
+        (|p| p.throttle_bps = 10_000, ParamError::ThrottleShare),
+        (|p| p.throttle_ms = 0, ParamError::ThrottleDuration),
+        (|p| p.halt_ms = 0, ParamError::HaltDuration),
+    ];
+    for (mutate, err) in cases {
+        let mut p = params();
+        mutate(&mut p);
+        assert_eq!(CircuitBreaker::new(p), Err(BreakerError::InvalidParams(err)));
+    }
+}
+
+/// One step of a random breaker history.
+#[derive(Clone, Debug)]
+enum Op {
+    Wait(u64),
+    Outflow(Balance),
+    Inflow(Balance),
+    Price(Balance),
+    Trip,
+    Reset,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0u64..20 * 60_000).prop_map(Op::Wait),
+        6 => (0u128..30_000).prop_map(Op::Outflow),
+        2 => (0u128..200_000).prop_map(Op::Inflow),
+        2 => (ONE * 8 / 10..ONE * 12 / 10).prop_map(Op::Price),
+        1 => Just(Op::Trip),
+        1 => Just(Op::Reset),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A halted breaker never allows an outflow.
+    #[test]
+    fn halted_never_allows(ops in proptest::collection::vec(op(), 1..200)) {
+        let (mut cb, mut a) = setup(1_000_000);
+        let mut now = 0u64;
+        for op in ops {
+            match op {
+                Op::Wait(ms) => now += ms,
+                Op::Outflow(x) => {
+                    let was_halted = cb.level(now) == Level::Halted;
+                    let d = cb.check_outflow(1, &mut a, SEL, x, now);
+                    if was_halted {
+                        prop_assert_eq!(d, Decision::Rejected(Rejection::Halted));
+                    }
+                }
+                Op::Inflow(x) => cb.record_inflow(&mut a, x, now).unwrap(),
+                Op::Price(p) => { cb.report_price(&mut a, p, now).unwrap(); }
+                Op::Trip => cb.trip(now),
+                Op::Reset => cb.reset(),
+            }
+        }
+    }
+
+    /// The value counted in any window never exceeds its (unthrottled)
+    /// limit, and the buffer never returns more than flowed in.
+    #[test]
+    fn window_outflow_never_exceeds_limit(ops in proptest::collection::vec(op(), 1..300)) {
+        let (mut cb, mut a) = setup(1_000_000);
+        let p = params();
+        let mut now = 0u64;
+        // (time, counted value) of every allowed outflow.
+        let mut counted: alloc::vec::Vec<(u64, Balance)> = alloc::vec::Vec::new();
+        let (mut inflow, mut from_buffer) = (0u128, 0u128);
+        for op in ops {
+            match op {
+                Op::Wait(ms) => now += ms,
+                Op::Outflow(x) => {
+                    let price = a.price.last;
+                    let basis = a.tvl - a.buffer.available(now, p.limiter.inflow_decay_ms);
+                    if let Decision::Allowed(r) = cb.check_outflow(1, &mut a, SEL, x, now) {
+                        counted.push((now, r.counted_value));
+                        from_buffer += r.from_buffer;
+                        for w in &p.limiter.windows {
+                            let bucket = w.length_ms / BUCKETS as u64;
+                            let idx = now / bucket;
+                            let in_window: Balance = counted
+                                .iter()
+                                .filter(|(t, _)| t / bucket + (BUCKETS as u64) > idx)
+                                .map(|(_, v)| v)
+                                .sum();
+                            let limit = (value_of(basis, price).unwrap() * w.max_bps_of_tvl as u128 / 10_000).max(w.floor);
+                            prop_assert!(in_window <= limit, "window {}ms holds {} > limit {}", w.length_ms, in_window, limit);
+                        }
+                    }
+                }
+                Op::Inflow(x) => { cb.record_inflow(&mut a, x, now).unwrap(); inflow += x; }
+                Op::Price(pr) => { cb.report_price(&mut a, pr, now).unwrap(); }
+                Op::Trip => cb.trip(now),
+                Op::Reset => cb.reset(),
+            }
+            prop_assert!(from_buffer <= inflow);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! A rolling outflow window kept in a fixed ring of buckets.
+
+use crate::types::{Balance, Timestamp};
+
+/// Buckets per window. A window's usage is the sum of the current bucket and
+/// the `BUCKETS - 1` before it, so it covers between 11/12 and 12/12 of its
+/// length of real time. Twelve keeps the state small (on-chain storage) while
+/// the edge effect stays under a twelfth of the window.
+pub const BUCKETS: usize = 12;
+
+/// Value that left during the last `BUCKETS` buckets.
+///
+/// Invariants:
+/// - `total` equals the sum of `buckets`;
+/// - `buckets` only holds amounts added at bucket indices in
+///   `(head - BUCKETS, head]`, so `total` is exactly the usage of the window
+///   ending at `head`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RollingWindow {
+    /// Length of one bucket in ms; zero until first used.
+    bucket_ms: u64,
+    /// Index (`time / bucket_ms`) of the newest bucket.
+    head: u64,
+    buckets: [Balance; BUCKETS],
+    total: Balance,
+}
+
+impl RollingWindow {
+    /// An empty window for a window of `length_ms` (a multiple of `BUCKETS`).
+    pub fn new(length_ms: u64) -> Self {
+        Self {
+            bucket_ms: length_ms / BUCKETS as u64,
+            ..Self::default()
+        }
+    }
+
+    /// Length of one bucket in ms.
+    pub fn bucket_ms(&self) -> u64 {
+        self.bucket_ms
+    }
+
+    /// Moves the window so that it ends at `now`, dropping buckets that fell
+    /// out. A clock that goes backwards keeps counting into the newest bucket,
+    /// which can only make the limit stricter.
+    pub fn advance(&mut self, now: Timestamp) {
+        let Some(idx) = now.checked_div(self.bucket_ms) else {
+            return;
+        };
+        let gap = idx.saturating_sub(self.head);
+        if gap == 0 {
+            return;
+        }
+        if gap >= BUCKETS as u64 {
+            self.buckets = [0; BUCKETS];
+            self.total = 0;
+        } else {
+            for step in 1..=gap {
+                let slot = slot_of(self.head.wrapping_add(step));
+                if let Some(b) = self.buckets.get_mut(slot) {
+                    self.total = self.total.saturating_sub(*b);
+                    *b = 0;
+                }
+            }
+        }
+        self.head = idx;
+    }
+
+    /// Value counted in the window ending at the last `advance`.
+    pub fn used(&self) -> Balance {
+        self.total
+    }
+
+    /// Counts `value` in the newest bucket. `None` on overflow, with the
+    /// window unchanged.
+    pub fn add(&mut self, value: Balance) -> Option<()> {
+        let total = self.total.checked_add(value)?;
+        let b = self.buckets.get_mut(slot_of(self.head))?;
+        *b = b.checked_add(value)?;
+        self.total = total;
+        Some(())
+    }
+}
+
+#[inline]
+fn slot_of(index: u64) -> usize {
+    // BUCKETS is tiny, so the remainder always fits in usize.
+    (index % BUCKETS as u64) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_buckets_that_fall_out() {
+        let mut w = RollingWindow::new(12_000); // 1 s buckets
+        w.advance(500);
+        w.add(10).unwrap();
+        w.advance(5_500);
+        w.add(5).unwrap();
+        assert_eq!(w.used(), 15);
+        w.advance(11_999);
+        assert_eq!(w.used(), 15, "bucket 0 is still inside (buckets 0..=11)");
+        w.advance(12_000);
+        assert_eq!(w.used(), 5, "bucket 0 fell out");
+        w.advance(100_000);
+        assert_eq!(w.used(), 0);
+    }
+
+    #[test]
+    fn backwards_clock_counts_into_newest_bucket() {
+        let mut w = RollingWindow::new(12_000);
+        w.advance(5_000);
+        w.advance(1_000);
+        w.add(7).unwrap();
+        w.advance(16_999);
+        assert_eq!(w.used(), 7);
+        w.advance(17_000);
+        assert_eq!(w.used(), 0);
+    }
+
+    #[test]
+    fn overflow_leaves_window_unchanged() {
+        let mut w = RollingWindow::new(12);
+        w.add(u128::MAX).unwrap();
+        assert!(w.add(1).is_none());
+        assert_eq!(w.used(), u128::MAX);
+    }
+}
