@@ -68,7 +68,7 @@ param_errors! {
     /// Multisig: proposal lifetime after its timelock.
     Expiry => "execution_window_ms", "1 ms to 90 days";
     /// Multisig: the guard's allow-list.
-    AllowListLength => "guard.allow_list", "at most 64 distinct (target, selector) entries";
+    AllowList => "guard.allow_list", "at most 64 distinct (target, selector) entries, each of class Standard or Critical";
     /// Fund: virtual share offset.
     VirtualShares => "virtual_shares", "1 to 10^18";
     /// Fund: exit cooldown.

@@ -1,0 +1,531 @@
+//! # Multisig policy
+//!
+//! M-of-N approval with per-class timelocks, expiry, a veto set and a guard
+//! policy. The multisig_guard contract stores a [`Multisig`] and one
+//! [`Proposal`] per id, and calls these functions; it only adds hashing,
+//! storage and the cross-contract call itself.
+//!
+//! Life of a proposal: an owner proposes an [`Action`] (its class comes from
+//! the action, never from the proposer), owners approve it against its call
+//! hash, and once `eta <= now < expires_at` with `threshold` approvals from
+//! *current* owners anyone may execute it, exactly once. Before that, the
+//! veto set can cancel it; the veto threshold rises by one with each cancel
+//! (capped) and resets on the next execution, so a captured vetoer cannot
+//! block governance forever (OP's TimelockGuard).
+//!
+//! Membership changes (owners, threshold) and policy changes (timelocks,
+//! expiry, veto set, guard) are proposals of their own classes. Validation
+//! requires the policy timelock to be the longest, so lowering any delay, or
+//! removing the guard, waits at least as long as the longest delay in force.
+
+mod guard;
+#[cfg(test)]
+mod tests;
+
+pub use guard::{AllowedCall, GuardPolicy};
+
+use crate::error::ParamError;
+use crate::types::{AccountId, Balance, Selector, Timestamp};
+use alloc::vec::Vec;
+
+/// Most owners (as in ink!'s multisig example), and most vetoers.
+pub const MAX_OWNERS: usize = 50;
+/// Longest execution window after a timelock: 90 days.
+pub const MAX_EXECUTION_WINDOW_MS: u64 = 90 * 24 * 3_600_000;
+/// Longest call input a proposal may carry.
+pub const MAX_INPUT_LEN: usize = 4_096;
+
+/// A 32-byte hash of a proposal's action, computed by the caller (the
+/// contract uses the chain's hash of the SCALE-encoded action and nonce).
+pub type CallHash = [u8; 32];
+/// Proposal identifier.
+pub type ProposalId = u64;
+
+/// Risk class of an operation; each has its own timelock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum OperationClass {
+    /// Routine calls on the allow-list.
+    Standard,
+    /// Dangerous calls (unpause, parameter changes, paying claims), and any
+    /// call at all once the guard is removed.
+    Critical,
+    /// Owner rotation and threshold changes.
+    Membership,
+    /// Timelocks, expiry, veto set and guard changes.
+    Policy,
+}
+
+/// Timelock per class, in ms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct Timelocks {
+    pub standard_ms: u64,
+    pub critical_ms: u64,
+    pub membership_ms: u64,
+    pub policy_ms: u64,
+}
+
+impl Timelocks {
+    pub fn of(&self, class: OperationClass) -> u64 {
+        match class {
+            OperationClass::Standard => self.standard_ms,
+            OperationClass::Critical => self.critical_ms,
+            OperationClass::Membership => self.membership_ms,
+            OperationClass::Policy => self.policy_ms,
+        }
+    }
+}
+
+/// Who may cancel a pending proposal, and how many of them it takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct VetoParams {
+    pub vetoers: Vec<AccountId>,
+    /// Vetoes needed for the first cancel after an execution.
+    pub base_threshold: u32,
+    /// Cap of the rising threshold.
+    pub max_threshold: u32,
+}
+
+/// All of the multisig's parameters: the multisig_guard contract's
+/// constructor argument and a section of `params.json`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct MultisigParams {
+    pub owners: Vec<AccountId>,
+    pub threshold: u32,
+    pub timelocks: Timelocks,
+    /// How long after its timelock a proposal stays executable.
+    pub execution_window_ms: u64,
+    pub veto: VetoParams,
+    /// `None` means no guard: every call is allowed, at the Critical class.
+    pub guard: Option<GuardPolicy>,
+}
+
+impl MultisigParams {
+    /// Checks every field against its allowed range.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if self.owners.is_empty() || self.owners.len() > MAX_OWNERS {
+            return Err(ParamError::OwnerCount);
+        }
+        if has_duplicates(&self.owners) {
+            return Err(ParamError::DuplicateOwner);
+        }
+        if self.threshold == 0 || self.threshold as usize > self.owners.len() {
+            return Err(ParamError::Threshold);
+        }
+        let v = &self.veto;
+        if v.vetoers.len() > MAX_OWNERS || has_duplicates(&v.vetoers) {
+            return Err(ParamError::VetoerCount);
+        }
+        let veto_ok = if v.vetoers.is_empty() {
+            v.base_threshold == 0 && v.max_threshold == 0
+        } else {
+            v.base_threshold >= 1 && v.base_threshold <= v.max_threshold && v.max_threshold as usize <= v.vetoers.len()
+        };
+        if !veto_ok {
+            return Err(ParamError::VetoThreshold);
+        }
+        let t = &self.timelocks;
+        if t.membership_ms < t.standard_ms {
+            return Err(ParamError::MembershipTimelock);
+        }
+        if t.policy_ms < t.standard_ms.max(t.critical_ms).max(t.membership_ms) {
+            return Err(ParamError::PolicyTimelock);
+        }
+        if self.execution_window_ms == 0 || self.execution_window_ms > MAX_EXECUTION_WINDOW_MS {
+            return Err(ParamError::Expiry);
+        }
+        if let Some(g) = &self.guard {
+            g.validate()?;
+        }
+        Ok(())
+    }
+}
+
+fn has_duplicates(list: &[AccountId]) -> bool {
+    list.iter().enumerate().any(|(i, a)| list.iter().skip(i.saturating_add(1)).any(|b| a == b))
+}
+
+/// A call the multisig makes when a proposal executes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CallSpec {
+    pub target: AccountId,
+    pub selector: Selector,
+    /// SCALE-encoded arguments (without the selector).
+    pub input: Vec<u8>,
+    /// Native value transferred with the call.
+    pub value: Balance,
+}
+
+/// A change to the multisig itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ConfigChange {
+    AddOwner(AccountId),
+    RemoveOwner { owner: AccountId, new_threshold: u32 },
+    SwapOwner { old: AccountId, new: AccountId },
+    SetThreshold(u32),
+    SetTimelocks(Timelocks),
+    SetExecutionWindow(u64),
+    SetVeto(VetoParams),
+    SetGuard(GuardPolicy),
+    RemoveGuard,
+}
+
+impl ConfigChange {
+    pub fn class(&self) -> OperationClass {
+        match self {
+            Self::AddOwner(_) | Self::RemoveOwner { .. } | Self::SwapOwner { .. } | Self::SetThreshold(_) => {
+                OperationClass::Membership
+            }
+            _ => OperationClass::Policy,
+        }
+    }
+}
+
+/// What a proposal does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Action {
+    Call(CallSpec),
+    Config(ConfigChange),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ProposalStatus {
+    Pending,
+    Executed,
+    Cancelled,
+}
+
+/// One proposal.
+///
+/// Invariants: `eta = created_at + timelock(class)` and
+/// `expires_at = eta + execution_window` as of creation; `approvals` and
+/// `vetoes` hold no duplicates; status only leaves `Pending`, once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Proposal {
+    pub id: ProposalId,
+    pub call_hash: CallHash,
+    pub action: Action,
+    pub class: OperationClass,
+    /// The multisig's nonce when the proposal was made.
+    pub nonce: u64,
+    pub proposer: AccountId,
+    pub approvals: Vec<AccountId>,
+    pub vetoes: Vec<AccountId>,
+    pub created_at: Timestamp,
+    /// Earliest execution time.
+    pub eta: Timestamp,
+    /// First instant at which it can no longer execute.
+    pub expires_at: Timestamp,
+    pub status: ProposalStatus,
+}
+
+/// Why a multisig operation was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum MultisigError {
+    InvalidParams(ParamError),
+    NotOwner,
+    NotVetoer,
+    AlreadyExecuted,
+    Cancelled,
+    Expired,
+    TimelockNotPassed,
+    NotEnoughApprovals,
+    AlreadyApproved,
+    NotApproved,
+    AlreadyVetoed,
+    /// The approver's expected hash differs from the proposal's.
+    CallHashMismatch,
+    /// The guard has no allow-list entry for this (target, selector).
+    NotAllowedByGuard,
+    /// The call's value is above its class's cap.
+    ValueCapExceeded,
+    InputTooLong,
+    OwnerExists,
+    OwnerMissing,
+    /// The multisig is already executing a proposal (re-entry).
+    Reentrancy,
+    Overflow,
+}
+
+/// What an execution asks the caller to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Execution {
+    /// Perform this call; the multisig's state is already updated.
+    Call(CallSpec),
+    /// The change was applied to the multisig.
+    Configured,
+}
+
+/// The multisig: its parameters (changed only by executed proposals), the
+/// nonce and the current veto threshold.
+///
+/// Invariants: `params.validate()` holds at all times; `nonce` strictly
+/// increases with every proposal and every execution; `base_threshold <=
+/// veto_threshold <= max_threshold`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Multisig {
+    params: MultisigParams,
+    nonce: u64,
+    veto_threshold: u32,
+    /// Id of the proposal whose call is in flight, if any.
+    executing: Option<ProposalId>,
+}
+
+impl Multisig {
+    pub fn new(params: MultisigParams) -> Result<Self, MultisigError> {
+        params.validate().map_err(MultisigError::InvalidParams)?;
+        let veto_threshold = params.veto.base_threshold;
+        Ok(Self { params, nonce: 0, veto_threshold, executing: None })
+    }
+
+    pub fn params(&self) -> &MultisigParams {
+        &self.params
+    }
+    pub fn nonce(&self) -> u64 {
+        self.nonce
+    }
+    pub fn veto_threshold(&self) -> u32 {
+        self.veto_threshold
+    }
+    pub fn is_owner(&self, who: &AccountId) -> bool {
+        self.params.owners.contains(who)
+    }
+    pub fn is_vetoer(&self, who: &AccountId) -> bool {
+        self.params.veto.vetoers.contains(who)
+    }
+
+    /// The class an action runs under, checking the guard for calls.
+    pub fn classify(&self, action: &Action) -> Result<OperationClass, MultisigError> {
+        match action {
+            Action::Config(c) => Ok(c.class()),
+            Action::Call(call) => {
+                if call.input.len() > MAX_INPUT_LEN {
+                    return Err(MultisigError::InputTooLong);
+                }
+                match &self.params.guard {
+                    None => Ok(OperationClass::Critical),
+                    Some(g) => g.check(call),
+                }
+            }
+        }
+    }
+
+    /// An owner proposes `action`; the proposer's approval is counted.
+    pub fn propose(
+        &mut self,
+        proposer: AccountId,
+        action: Action,
+        call_hash: CallHash,
+        now: Timestamp,
+    ) -> Result<Proposal, MultisigError> {
+        if !self.is_owner(&proposer) {
+            return Err(MultisigError::NotOwner);
+        }
+        let class = self.classify(&action)?;
+        if let Action::Config(change) = &action {
+            // Refuse at once what could never apply to the current state.
+            self.applied(change)?;
+        }
+        let eta = now.checked_add(self.params.timelocks.of(class)).ok_or(MultisigError::Overflow)?;
+        let expires_at = eta.checked_add(self.params.execution_window_ms).ok_or(MultisigError::Overflow)?;
+        let nonce = self.bump_nonce()?;
+        Ok(Proposal {
+            id: nonce,
+            call_hash,
+            action,
+            class,
+            nonce,
+            proposer,
+            approvals: alloc::vec![proposer],
+            vetoes: Vec::new(),
+            created_at: now,
+            eta,
+            expires_at,
+            status: ProposalStatus::Pending,
+        })
+    }
+
+    /// An owner approves; `expected_hash` must match what they reviewed.
+    pub fn approve(&self, p: &mut Proposal, owner: AccountId, expected_hash: &CallHash, now: Timestamp) -> Result<(), MultisigError> {
+        if !self.is_owner(&owner) {
+            return Err(MultisigError::NotOwner);
+        }
+        Self::open(p, now)?;
+        if &p.call_hash != expected_hash {
+            return Err(MultisigError::CallHashMismatch);
+        }
+        if p.approvals.contains(&owner) {
+            return Err(MultisigError::AlreadyApproved);
+        }
+        p.approvals.push(owner);
+        Ok(())
+    }
+
+    /// An owner withdraws an approval.
+    pub fn revoke(&self, p: &mut Proposal, owner: AccountId, now: Timestamp) -> Result<(), MultisigError> {
+        if !self.is_owner(&owner) {
+            return Err(MultisigError::NotOwner);
+        }
+        Self::open(p, now)?;
+        let before = p.approvals.len();
+        p.approvals.retain(|a| *a != owner);
+        if p.approvals.len() == before {
+            return Err(MultisigError::NotApproved);
+        }
+        Ok(())
+    }
+
+    /// A vetoer votes to cancel. Returns whether this vote cancelled it.
+    pub fn veto(&mut self, p: &mut Proposal, vetoer: AccountId, now: Timestamp) -> Result<bool, MultisigError> {
+        if !self.is_vetoer(&vetoer) {
+            return Err(MultisigError::NotVetoer);
+        }
+        Self::open(p, now)?;
+        if p.vetoes.contains(&vetoer) {
+            return Err(MultisigError::AlreadyVetoed);
+        }
+        p.vetoes.push(vetoer);
+        if p.vetoes.len() < self.veto_threshold as usize {
+            return Ok(false);
+        }
+        p.status = ProposalStatus::Cancelled;
+        self.veto_threshold = self.veto_threshold.saturating_add(1).min(self.params.veto.max_threshold);
+        Ok(true)
+    }
+
+    /// Approvals that count: those of accounts that are owners now.
+    pub fn valid_approvals(&self, p: &Proposal) -> usize {
+        p.approvals.iter().filter(|a| self.is_owner(a)).count()
+    }
+
+    /// Every condition for executing `p` at `now`, including the guard as it
+    /// stands now (it may have changed since the proposal).
+    pub fn check_executable(&self, p: &Proposal, now: Timestamp) -> Result<(), MultisigError> {
+        Self::open(p, now)?;
+        if now < p.eta {
+            return Err(MultisigError::TimelockNotPassed);
+        }
+        if self.valid_approvals(p) < self.params.threshold as usize {
+            return Err(MultisigError::NotEnoughApprovals);
+        }
+        if let Action::Call(_) = &p.action {
+            // The class may only have become stricter; a call whose class now
+            // needs a longer timelock than it waited must be proposed again.
+            let class = self.classify(&p.action)?;
+            if now < p.created_at.saturating_add(self.params.timelocks.of(class)) {
+                return Err(MultisigError::TimelockNotPassed);
+            }
+        }
+        Ok(())
+    }
+
+    /// Executes `p`: marks it executed, bumps the nonce, resets the veto
+    /// threshold, and applies a config change or hands back the call. For a
+    /// call, the caller must then perform it and finish with
+    /// [`Multisig::finish_call`]; until then every other execution is
+    /// refused as re-entry.
+    pub fn execute(&mut self, p: &mut Proposal, now: Timestamp) -> Result<Execution, MultisigError> {
+        if self.executing.is_some() {
+            return Err(MultisigError::Reentrancy);
+        }
+        self.check_executable(p, now)?;
+        let outcome = match &p.action {
+            Action::Config(change) => {
+                self.params = self.applied(change)?;
+                self.veto_threshold = self.params.veto.base_threshold;
+                Execution::Configured
+            }
+            Action::Call(call) => {
+                self.executing = Some(p.id);
+                self.veto_threshold = self.params.veto.base_threshold;
+                Execution::Call(call.clone())
+            }
+        };
+        self.bump_nonce()?;
+        p.status = ProposalStatus::Executed;
+        Ok(outcome)
+    }
+
+    /// Ends a call execution. Re-checks after the call that the proposal is
+    /// the one in flight and is marked executed (the lesson of
+    /// CVE-2021-39167: readiness is checked again after the call).
+    pub fn finish_call(&mut self, p: &Proposal) -> Result<(), MultisigError> {
+        if self.executing != Some(p.id) || p.status != ProposalStatus::Executed {
+            return Err(MultisigError::Reentrancy);
+        }
+        self.executing = None;
+        Ok(())
+    }
+
+    /// Pending, and not expired.
+    fn open(p: &Proposal, now: Timestamp) -> Result<(), MultisigError> {
+        match p.status {
+            ProposalStatus::Executed => Err(MultisigError::AlreadyExecuted),
+            ProposalStatus::Cancelled => Err(MultisigError::Cancelled),
+            ProposalStatus::Pending if now >= p.expires_at => Err(MultisigError::Expired),
+            ProposalStatus::Pending => Ok(()),
+        }
+    }
+
+    fn bump_nonce(&mut self) -> Result<u64, MultisigError> {
+        let n = self.nonce;
+        self.nonce = n.checked_add(1).ok_or(MultisigError::Overflow)?;
+        Ok(n)
+    }
+
+    /// The params after `change`, validated; `self` is untouched.
+    fn applied(&self, change: &ConfigChange) -> Result<MultisigParams, MultisigError> {
+        let mut next = self.params.clone();
+        match change {
+            ConfigChange::AddOwner(a) => {
+                if next.owners.contains(a) {
+                    return Err(MultisigError::OwnerExists);
+                }
+                next.owners.push(*a);
+            }
+            ConfigChange::RemoveOwner { owner, new_threshold } => {
+                if !next.owners.contains(owner) {
+                    return Err(MultisigError::OwnerMissing);
+                }
+                next.owners.retain(|o| o != owner);
+                next.threshold = *new_threshold;
+            }
+            ConfigChange::SwapOwner { old, new } => {
+                if next.owners.contains(new) {
+                    return Err(MultisigError::OwnerExists);
+                }
+                let slot = next.owners.iter_mut().find(|o| *o == old).ok_or(MultisigError::OwnerMissing)?;
+                *slot = *new;
+            }
+            ConfigChange::SetThreshold(t) => next.threshold = *t,
+            ConfigChange::SetTimelocks(t) => next.timelocks = t.clone(),
+            ConfigChange::SetExecutionWindow(w) => next.execution_window_ms = *w,
+            ConfigChange::SetVeto(v) => next.veto = v.clone(),
+            ConfigChange::SetGuard(g) => next.guard = Some(g.clone()),
+            ConfigChange::RemoveGuard => next.guard = None,
+        }
+        next.validate().map_err(MultisigError::InvalidParams)?;
+        Ok(next)
+    }
+}

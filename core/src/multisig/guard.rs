@@ -1,0 +1,68 @@
+//! The guard policy: which calls the multisig may make, at what class, and
+//! with how much value.
+
+use super::{CallSpec, MultisigError, OperationClass};
+use crate::error::ParamError;
+use crate::types::{AccountId, Balance, Selector};
+use alloc::vec::Vec;
+
+/// Most allow-list entries.
+pub const MAX_ALLOW_LIST: usize = 64;
+
+/// One allowed (target, selector) and the class its calls run under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct AllowedCall {
+    pub target: AccountId,
+    pub selector: Selector,
+    /// Standard or Critical (calls never run as Membership or Policy).
+    pub class: OperationClass,
+}
+
+/// Invariants (checked by `validate`): at most [`MAX_ALLOW_LIST`] entries,
+/// no (target, selector) listed twice, call classes only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct GuardPolicy {
+    pub allow_list: Vec<AllowedCall>,
+    /// Largest value one Standard call may transfer.
+    pub standard_value_cap: Balance,
+    /// Largest value one Critical call may transfer.
+    pub critical_value_cap: Balance,
+}
+
+impl GuardPolicy {
+    pub fn validate(&self) -> Result<(), ParamError> {
+        let l = &self.allow_list;
+        let duplicate = l
+            .iter()
+            .enumerate()
+            .any(|(i, a)| l.iter().skip(i.saturating_add(1)).any(|b| a.target == b.target && a.selector == b.selector));
+        let bad_class = l
+            .iter()
+            .any(|a| !matches!(a.class, OperationClass::Standard | OperationClass::Critical));
+        if l.len() > MAX_ALLOW_LIST || duplicate || bad_class {
+            return Err(ParamError::AllowList);
+        }
+        Ok(())
+    }
+
+    /// The class of `call`, or why the guard refuses it.
+    pub fn check(&self, call: &CallSpec) -> Result<OperationClass, MultisigError> {
+        let entry = self
+            .allow_list
+            .iter()
+            .find(|a| a.target == call.target && a.selector == call.selector)
+            .ok_or(MultisigError::NotAllowedByGuard)?;
+        let cap = match entry.class {
+            OperationClass::Standard => self.standard_value_cap,
+            _ => self.critical_value_cap,
+        };
+        if call.value > cap {
+            return Err(MultisigError::ValueCapExceeded);
+        }
+        Ok(entry.class)
+    }
+}
