@@ -92,3 +92,23 @@ impl std::fmt::Display for ParamError {
 
 #[cfg(feature = "std")]
 impl std::error::Error for ParamError {}
+
+/// A way to break one parameter, and the error it must produce.
+#[cfg(test)]
+pub(crate) type ParamCase<P> = (fn(&mut P), ParamError);
+
+/// Applies each case to a fresh copy of `base` and checks that `validate`
+/// names exactly the expected field.
+#[cfg(test)]
+pub(crate) fn assert_each_rejected<P: Clone>(
+    base: &P,
+    cases: &[ParamCase<P>],
+    validate: impl Fn(&P) -> Result<(), ParamError>,
+) {
+    assert!(validate(base).is_ok(), "the base params must be valid");
+    for (i, (mutate, expected)) in cases.iter().enumerate() {
+        let mut p = base.clone();
+        mutate(&mut p);
+        assert_eq!(validate(&p), Err(*expected), "case {i}");
+    }
+}

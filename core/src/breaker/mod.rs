@@ -95,7 +95,7 @@ impl BreakerParams {
             return Err(ParamError::WindowCount);
         }
         for w in windows {
-            if w.length_ms == 0 || w.length_ms % BUCKETS as u64 != 0 {
+            if !window::is_valid_length(w.length_ms) {
                 return Err(ParamError::WindowLength);
             }
             if w.max_bps_of_tvl > BPS_DENOMINATOR {
@@ -148,7 +148,9 @@ pub enum Rejection {
     /// The last price lies outside the band; the breaker halted.
     PriceDeviation,
     /// Window `window` (index into `limiter.windows`) is full; the level rose.
-    LimitExceeded { window: u8 },
+    LimitExceeded {
+        window: u8,
+    },
     /// A value computation overflowed; nothing was changed.
     Overflow,
 }
@@ -217,11 +219,7 @@ impl AssetFlow {
     /// parameter change), keeping the others' counts.
     fn sync_windows(&mut self, params: &LimiterParams) {
         let matches = self.windows.len() == params.windows.len()
-            && self
-                .windows
-                .iter()
-                .zip(&params.windows)
-                .all(|(w, p)| w.bucket_ms() == p.length_ms / BUCKETS as u64);
+            && self.windows.iter().zip(&params.windows).all(|(w, p)| w.bucket_ms() == window::bucket_len(p.length_ms));
         if !matches {
             self.windows = params.windows.iter().map(|p| RollingWindow::new(p.length_ms)).collect();
         }
@@ -310,7 +308,12 @@ impl CircuitBreaker {
 
     /// Records an oracle price. A price outside the band halts the breaker
     /// and leaves the reference where it was.
-    pub fn report_price(&mut self, asset: &mut AssetFlow, price: Balance, now: Timestamp) -> Result<PriceVerdict, BreakerError> {
+    pub fn report_price(
+        &mut self,
+        asset: &mut AssetFlow,
+        price: Balance,
+        now: Timestamp,
+    ) -> Result<PriceVerdict, BreakerError> {
         if price == 0 {
             return Err(BreakerError::ZeroPrice);
         }
@@ -333,12 +336,14 @@ impl CircuitBreaker {
 
     /// Records funds entering the protocol. Always accepted, whatever the
     /// level, so the tracked balance stays true.
-    pub fn record_inflow(&mut self, asset: &mut AssetFlow, amount: Balance, now: Timestamp) -> Result<(), BreakerError> {
+    pub fn record_inflow(
+        &mut self,
+        asset: &mut AssetFlow,
+        amount: Balance,
+        now: Timestamp,
+    ) -> Result<(), BreakerError> {
         let tvl = asset.tvl.checked_add(amount).ok_or(BreakerError::Overflow)?;
-        asset
-            .buffer
-            .fill(amount, now, self.params.limiter.inflow_decay_ms)
-            .ok_or(BreakerError::Overflow)?;
+        asset.buffer.fill(amount, now, self.params.limiter.inflow_decay_ms).ok_or(BreakerError::Overflow)?;
         asset.tvl = tvl;
         Ok(())
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::{assert_each_rejected, ParamCase};
 use proptest::prelude::*;
 
 const SEL: Selector = [0xde, 0xad, 0xbe, 0xef];
@@ -183,12 +184,15 @@ fn changing_a_window_length_restarts_that_window() {
 
 #[test]
 fn every_bad_parameter_is_named() {
-    let cases: [(fn(&mut BreakerParams), ParamError); 12] = [
+    let cases: &[ParamCase<BreakerParams>] = &[
         (|p| p.limiter.windows.clear(), ParamError::WindowCount),
         (|p| p.limiter.windows = alloc::vec![p.limiter.windows[0].clone(); 5], ParamError::WindowCount),
         (|p| p.limiter.windows[0].length_ms = 13, ParamError::WindowLength),
         (|p| p.limiter.windows[0].max_bps_of_tvl = 10_001, ParamError::WindowShare),
-        (|p| p.limiter.windows[0] = WindowParams { length_ms: 12, max_bps_of_tvl: 0, floor: 0 }, ParamError::WindowEmpty),
+        (
+            |p| p.limiter.windows[0] = WindowParams { length_ms: 12, max_bps_of_tvl: 0, floor: 0 },
+            ParamError::WindowEmpty,
+        ),
         (|p| p.limiter.inflow_decay_ms = MAX_INFLOW_DECAY_MS + 1, ParamError::InflowDecay),
         (|p| p.price.max_deviation_bps = 0, ParamError::PriceDeviation),
         (|p| p.price.max_staleness_ms = 0, ParamError::PriceStaleness),
@@ -197,11 +201,10 @@ fn every_bad_parameter_is_named() {
         (|p| p.throttle_ms = 0, ParamError::ThrottleDuration),
         (|p| p.halt_ms = 0, ParamError::HaltDuration),
     ];
-    for (mutate, err) in cases {
-        let mut p = params();
-        mutate(&mut p);
-        assert_eq!(CircuitBreaker::new(p), Err(BreakerError::InvalidParams(err)));
-    }
+    assert_each_rejected(&params(), cases, |p| match CircuitBreaker::new(p.clone()) {
+        Err(BreakerError::InvalidParams(e)) => Err(e),
+        _ => Ok(()),
+    });
 }
 
 /// One step of a random breaker history.

@@ -7,6 +7,7 @@ use crate::types::{Balance, Timestamp};
 /// length of real time. Twelve keeps the state small (on-chain storage) while
 /// the edge effect stays under a twelfth of the window.
 pub const BUCKETS: usize = 12;
+const BUCKETS_U64: u64 = BUCKETS as u64;
 
 /// Value that left during the last `BUCKETS` buckets.
 ///
@@ -30,10 +31,7 @@ pub struct RollingWindow {
 impl RollingWindow {
     /// An empty window for a window of `length_ms` (a multiple of `BUCKETS`).
     pub fn new(length_ms: u64) -> Self {
-        Self {
-            bucket_ms: length_ms / BUCKETS as u64,
-            ..Self::default()
-        }
+        Self { bucket_ms: bucket_len(length_ms), ..Self::default() }
     }
 
     /// Length of one bucket in ms.
@@ -52,7 +50,7 @@ impl RollingWindow {
         if gap == 0 {
             return;
         }
-        if gap >= BUCKETS as u64 {
+        if gap >= BUCKETS_U64 {
             self.buckets = [0; BUCKETS];
             self.total = 0;
         } else {
@@ -83,10 +81,20 @@ impl RollingWindow {
     }
 }
 
+/// Bucket length for a window of `length_ms`.
+pub fn bucket_len(length_ms: u64) -> u64 {
+    length_ms.checked_div(BUCKETS_U64).unwrap_or(0)
+}
+
+/// Whether `length_ms` splits evenly into a positive bucket length.
+pub fn is_valid_length(length_ms: u64) -> bool {
+    length_ms > 0 && length_ms.checked_rem(BUCKETS_U64) == Some(0)
+}
+
 #[inline]
 fn slot_of(index: u64) -> usize {
-    // BUCKETS is tiny, so the remainder always fits in usize.
-    (index % BUCKETS as u64) as usize
+    // The remainder is below BUCKETS, so it always fits in usize.
+    usize::try_from(index.checked_rem(BUCKETS_U64).unwrap_or(0)).unwrap_or(0)
 }
 
 #[cfg(test)]

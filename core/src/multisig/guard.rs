@@ -40,9 +40,7 @@ impl GuardPolicy {
             .iter()
             .enumerate()
             .any(|(i, a)| l.iter().skip(i.saturating_add(1)).any(|b| a.target == b.target && a.selector == b.selector));
-        let bad_class = l
-            .iter()
-            .any(|a| !matches!(a.class, OperationClass::Standard | OperationClass::Critical));
+        let bad_class = l.iter().any(|a| !matches!(a.class, OperationClass::Standard | OperationClass::Critical));
         if l.len() > MAX_ALLOW_LIST || duplicate || bad_class {
             return Err(ParamError::AllowList);
         }

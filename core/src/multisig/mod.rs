@@ -367,7 +367,13 @@ impl Multisig {
     }
 
     /// An owner approves; `expected_hash` must match what they reviewed.
-    pub fn approve(&self, p: &mut Proposal, owner: AccountId, expected_hash: &CallHash, now: Timestamp) -> Result<(), MultisigError> {
+    pub fn approve(
+        &self,
+        p: &mut Proposal,
+        owner: AccountId,
+        expected_hash: &CallHash,
+        now: Timestamp,
+    ) -> Result<(), MultisigError> {
         if !self.is_owner(&owner) {
             return Err(MultisigError::NotOwner);
         }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::{assert_each_rejected, ParamCase};
 use proptest::prelude::*;
 
 const HOUR: u64 = 3_600_000;
@@ -54,7 +55,10 @@ fn proposal_waits_for_timelock_and_threshold_then_executes_once() {
     m.approve(&mut p, B, &hash(1), 1).unwrap();
     assert_eq!(m.execute(&mut p, DAY - 1), Err(MultisigError::TimelockNotPassed));
     let nonce = m.nonce();
-    assert_eq!(m.execute(&mut p, DAY), Ok(Execution::Call(CallSpec { target: BREAKER, selector: UNPAUSE, input: alloc::vec![1, 2], value: 0 })));
+    assert_eq!(
+        m.execute(&mut p, DAY),
+        Ok(Execution::Call(CallSpec { target: BREAKER, selector: UNPAUSE, input: alloc::vec![1, 2], value: 0 }))
+    );
     assert!(m.nonce() > nonce);
     assert_eq!(m.execute(&mut p, DAY), Err(MultisigError::Reentrancy), "call still in flight");
     m.finish_call(&p).unwrap();
@@ -92,7 +96,8 @@ fn guard_enforces_allow_list_and_value_caps() {
     assert_eq!(m.propose(A, call([9; 4], 0), hash(5), 0), Err(MultisigError::NotAllowedByGuard));
     assert_eq!(m.propose(A, call(PAY, 1_001), hash(5), 0), Err(MultisigError::ValueCapExceeded));
     assert_eq!(m.propose(A, call(UNPAUSE, 1), hash(5), 0), Err(MultisigError::ValueCapExceeded));
-    let long = Action::Call(CallSpec { target: BREAKER, selector: PAY, input: alloc::vec![0; MAX_INPUT_LEN + 1], value: 0 });
+    let long =
+        Action::Call(CallSpec { target: BREAKER, selector: PAY, input: alloc::vec![0; MAX_INPUT_LEN + 1], value: 0 });
     assert_eq!(m.propose(A, long, hash(5), 0), Err(MultisigError::InputTooLong));
 }
 
@@ -131,7 +136,10 @@ fn a_call_whose_class_got_stricter_waits_the_new_timelock() {
 #[test]
 fn veto_threshold_rises_with_each_cancel_and_resets_on_execution() {
     let mut m = Multisig::new(params()).unwrap();
-    assert_eq!(m.veto(&mut m.clone().propose(A, call(PAY, 0), hash(1), 0).unwrap(), OUTSIDER, 0), Err(MultisigError::NotVetoer));
+    assert_eq!(
+        m.veto(&mut m.clone().propose(A, call(PAY, 0), hash(1), 0).unwrap(), OUTSIDER, 0),
+        Err(MultisigError::NotVetoer)
+    );
     let mut p1 = m.propose(A, call(PAY, 0), hash(1), 0).unwrap();
     assert_eq!(m.veto(&mut p1, V1, 0), Ok(true), "first cancel needs one vetoer");
     assert_eq!(p1.status, ProposalStatus::Cancelled);
@@ -180,7 +188,8 @@ fn approvals_of_removed_owners_stop_counting() {
     let mut m = Multisig::new(params()).unwrap();
     let mut pay = m.propose(A, call(PAY, 0), hash(1), 0).unwrap();
     m.approve(&mut pay, C, &hash(1), 0).unwrap();
-    let mut rm = m.propose(A, Action::Config(ConfigChange::RemoveOwner { owner: C, new_threshold: 2 }), hash(2), 0).unwrap();
+    let mut rm =
+        m.propose(A, Action::Config(ConfigChange::RemoveOwner { owner: C, new_threshold: 2 }), hash(2), 0).unwrap();
     m.approve(&mut rm, B, &hash(2), 0).unwrap();
     m.execute(&mut rm, 2 * DAY).unwrap();
     assert_eq!(m.execute(&mut pay, 2 * DAY), Err(MultisigError::NotEnoughApprovals));
@@ -203,7 +212,7 @@ fn timelock_changes_are_policy_class_and_must_keep_policy_longest() {
 
 #[test]
 fn every_bad_parameter_is_named() {
-    let cases: [(fn(&mut MultisigParams), ParamError); 11] = [
+    let cases: &[ParamCase<MultisigParams>] = &[
         (|p| p.owners.clear(), ParamError::OwnerCount),
         (|p| p.owners = (0..51).map(|i| [i as u8; 32]).collect(), ParamError::OwnerCount),
         (|p| p.owners.push(A), ParamError::DuplicateOwner),
@@ -214,13 +223,21 @@ fn every_bad_parameter_is_named() {
         (|p| p.timelocks.membership_ms = 0, ParamError::MembershipTimelock),
         (|p| p.timelocks.policy_ms = DAY, ParamError::PolicyTimelock),
         (|p| p.execution_window_ms = 0, ParamError::Expiry),
-        (|p| p.guard.as_mut().unwrap().allow_list.push(AllowedCall { target: BREAKER, selector: PAY, class: OperationClass::Critical }), ParamError::AllowList),
+        (
+            |p| {
+                p.guard.as_mut().unwrap().allow_list.push(AllowedCall {
+                    target: BREAKER,
+                    selector: PAY,
+                    class: OperationClass::Critical,
+                })
+            },
+            ParamError::AllowList,
+        ),
     ];
-    for (mutate, err) in cases {
-        let mut p = params();
-        mutate(&mut p);
-        assert_eq!(Multisig::new(p), Err(MultisigError::InvalidParams(err)));
-    }
+    assert_each_rejected(&params(), cases, |p| match Multisig::new(p.clone()) {
+        Err(MultisigError::InvalidParams(e)) => Err(e),
+        _ => Ok(()),
+    });
 }
 
 /// One step of a random multisig history.

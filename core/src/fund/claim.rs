@@ -1,0 +1,49 @@
+//! Claims and the excess-of-loss reinsurance layer.
+
+use crate::types::{AccountId, Balance, Timestamp};
+
+pub type ClaimId = u64;
+
+/// Excess of loss: the part of a loss above `attachment`, up to `limit`, is
+/// ceded to a second pool. The rest stays with the primary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct ReinsuranceLayer {
+    pub attachment: Balance,
+    pub limit: Balance,
+}
+
+impl ReinsuranceLayer {
+    /// The ceded part of `loss`: `clamp(loss − attachment, 0, limit)`.
+    pub fn ceded(&self, loss: Balance) -> Balance {
+        loss.saturating_sub(self.attachment).min(self.limit)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ClaimStatus {
+    Filed,
+    Approved,
+    Paid { paid: Balance },
+    Rejected,
+}
+
+/// One claim. Invariant: `retained + ceded <= loss` and
+/// `retained <= claim_cap_per_event` as of filing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Claim {
+    pub id: ClaimId,
+    pub claimant: AccountId,
+    pub loss: Balance,
+    /// The pool's own part, after the layer and the cap.
+    pub retained: Balance,
+    /// The part for the reinsurer to pay.
+    pub ceded: Balance,
+    pub filed_at: Timestamp,
+    pub status: ClaimStatus,
+}

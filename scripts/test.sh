@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The README's test command, and what CI runs: installs what it needs, then
+# runs every check. Later stages (contract builds, e2e) join as they land.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain"
+TOOLCHAIN=$(scripts/toolchain.sh)
+for component in rustfmt clippy; do
+  rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+done
+
+step "format"
+cargo fmt --all --check
+
+step "clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "unit and property tests"
+cargo test --workspace
+
+# bulwark-core must be truly no_std: build it for wasm with only core and
+# alloc available, once bare and once with the SCALE derives the contracts use.
+step "bulwark-core no_std build for wasm32 ($TOOLCHAIN)"
+for features in "" "codec"; do
+  RUSTUP_TOOLCHAIN="$TOOLCHAIN" RUSTC_BOOTSTRAP=1 cargo build -p bulwark-core --no-default-features \
+    ${features:+--features "$features"} --target wasm32-unknown-unknown -Zbuild-std=core,alloc \
+    --target-dir target/contract-toolchain
+done
+
+step "all checks passed"
