@@ -225,12 +225,15 @@ impl AssetFlow {
         }
     }
 
+    /// Whether `windows` still mirror `params.windows`.
+    fn windows_match(&self, params: &LimiterParams) -> bool {
+        self.windows.len() == params.windows.len()
+            && self.windows.iter().zip(&params.windows).all(|(w, p)| w.bucket_ms() == window::bucket_len(p.length_ms))
+    }
+
     /// Value currently counted in each window (after advancing to `now`).
-    pub fn window_usage(&mut self, now: Timestamp) -> impl Iterator<Item = Balance> + '_ {
-        self.windows.iter_mut().map(move |w| {
-            w.advance(now);
-            w.used()
-        })
+    pub fn window_usage(&self, now: Timestamp) -> impl Iterator<Item = Balance> + '_ {
+        self.windows.iter().map(move |w| w.used_at(now))
     }
 }
 
@@ -365,6 +368,52 @@ impl CircuitBreaker {
         }
     }
 
+    /// The limit of one window in value units at `level`.
+    fn window_limit(&self, wp: &WindowParams, basis_value: Balance, level: Level) -> Option<Balance> {
+        let limit = apply_bps(basis_value, wp.max_bps_of_tvl)?.max(wp.floor);
+        if level == Level::Throttled {
+            apply_bps(limit, self.params.throttle_bps)
+        } else {
+            Some(limit)
+        }
+    }
+
+    /// The largest amount (token units) that [`CircuitBreaker::check_outflow`]
+    /// would allow right now, without changing anything: 0 when paused,
+    /// halted or without a usable price. Protocols can show it to users as
+    /// remaining capacity, and it is what a limit-aware attacker takes.
+    pub fn available_outflow(
+        &self,
+        asset_id: AssetId,
+        asset: &AssetFlow,
+        selector: Selector,
+        now: Timestamp,
+    ) -> Balance {
+        let level = self.level.at(now);
+        if self.check_call(asset_id, selector).is_err() || level == Level::Halted {
+            return 0;
+        }
+        let Ok(price) = asset.price.usable(now, &self.params.price) else {
+            return 0;
+        };
+        let buffered = asset.buffer.available(now, self.params.limiter.inflow_decay_ms);
+        let Some(basis_value) = value_of(asset.tvl.saturating_sub(buffered), price) else {
+            return 0;
+        };
+        // Windows that a parameter change replaced count as empty, as on the next outflow.
+        let in_sync = asset.windows_match(&self.params.limiter);
+        let mut room = Balance::MAX;
+        for (i, wp) in self.params.limiter.windows.iter().enumerate() {
+            let used = if in_sync { asset.windows.get(i).map_or(0, |w| w.used_at(now)) } else { 0 };
+            let Some(limit) = self.window_limit(wp, basis_value, level) else {
+                return 0;
+            };
+            room = room.min(limit.saturating_sub(used));
+        }
+        let counted_tokens = crate::math::mul_div(room, PRICE_SCALE, price).unwrap_or(Balance::MAX);
+        counted_tokens.saturating_add(buffered).min(asset.tvl)
+    }
+
     fn decide(
         &mut self,
         asset_id: AssetId,
@@ -404,12 +453,11 @@ impl CircuitBreaker {
         asset.sync_windows(&p.limiter);
         for (i, (w, wp)) in asset.windows.iter_mut().zip(&p.limiter.windows).enumerate() {
             w.advance(now);
-            let mut limit = apply_bps(basis_value, wp.max_bps_of_tvl).ok_or(Rejection::Overflow)?.max(wp.floor);
-            if level == Level::Throttled {
-                limit = apply_bps(limit, p.throttle_bps).ok_or(Rejection::Overflow)?;
-            }
+            let limit = self.window_limit(wp, basis_value, level).ok_or(Rejection::Overflow)?;
             let after = w.used().checked_add(counted_value).ok_or(Rejection::Overflow)?;
-            if after > limit {
+            // An outflow the buffer covers in full adds nothing to the window,
+            // even if a shrinking TVL left the window above its limit.
+            if counted_value > 0 && after > limit {
                 self.level.escalate(now, p.halt_ms, p.throttle_ms);
                 // MAX_WINDOWS is 4, so the index fits in a u8.
                 return Err(Rejection::LimitExceeded { window: u8::try_from(i).unwrap_or(u8::MAX) });

@@ -65,6 +65,21 @@ impl RollingWindow {
         self.head = idx;
     }
 
+    /// Value counted in the window ending at `now`, without moving it.
+    pub fn used_at(&self, now: Timestamp) -> Balance {
+        let Some(idx) = now.checked_div(self.bucket_ms) else {
+            return self.total;
+        };
+        let gap = idx.saturating_sub(self.head);
+        if gap >= BUCKETS_U64 {
+            return 0;
+        }
+        let dropped: Balance = (1..=gap)
+            .filter_map(|step| self.buckets.get(slot_of(self.head.wrapping_add(step))))
+            .fold(0, |acc, b| acc.saturating_add(*b));
+        self.total.saturating_sub(dropped)
+    }
+
     /// Value counted in the window ending at the last `advance`.
     pub fn used(&self) -> Balance {
         self.total
@@ -115,6 +130,20 @@ mod tests {
         assert_eq!(w.used(), 5, "bucket 0 fell out");
         w.advance(100_000);
         assert_eq!(w.used(), 0);
+    }
+
+    #[test]
+    fn used_at_agrees_with_advance() {
+        let mut w = RollingWindow::new(12_000);
+        for (t, v) in [(0, 3), (1_500, 5), (4_000, 7), (11_000, 11)] {
+            w.advance(t);
+            w.add(v).unwrap();
+        }
+        for t in [11_000, 12_000, 13_999, 15_000, 22_999, 23_000, 40_000] {
+            let mut moved = w.clone();
+            moved.advance(t);
+            assert_eq!(w.used_at(t), moved.used(), "at {t}");
+        }
     }
 
     #[test]
