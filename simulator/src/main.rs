@@ -1,8 +1,196 @@
-//! bulwark-sim: attack simulation and calibration over bulwark-core.
-//!
-//! A skeleton: the engine, attacks and calibration arrive with their own
-//! issue (see the README's roadmap).
+//! bulwark-sim: attacks bulwark-core with Monte Carlo scenarios, measures
+//! losses, and calibrates the contracts' parameters.
+
+use anyhow::{bail, Context, Result};
+use bulwark_sim::calibrate::{calibrate, run_scenarios};
+use bulwark_sim::config::Config;
+use bulwark_sim::metrics::RiskMetrics;
+use bulwark_sim::params::{build, ContractParams, Knobs};
+use bulwark_sim::{bench, report};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "bulwark-sim", version, about = "Attack simulation and parameter calibration for Bulwark")]
+struct Cli {
+    /// TOML config; the built-in default scenarios when absent.
+    #[arg(long, global = true, value_name = "FILE.toml")]
+    config: Option<PathBuf>,
+    /// Paths per scenario (overrides run.paths).
+    #[arg(long, global = true, value_name = "N")]
+    paths: Option<u64>,
+    /// Seed (overrides run.seed).
+    #[arg(long, global = true, value_name = "S")]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, global = true, value_name = "T")]
+    threads: Option<usize>,
+    /// Output folder.
+    #[arg(long, global = true, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// No progress bars or tables.
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Search the parameters, write params.json and the report.
+    Calibrate {
+        /// Print the built-in config as TOML and exit.
+        #[arg(long)]
+        print_default_config: bool,
+    },
+    /// Simulate one scenario under given parameters.
+    Simulate {
+        #[arg(long)]
+        scenario: String,
+        /// A params.json to simulate (default: the middle of each calibration grid).
+        #[arg(long, value_name = "FILE")]
+        params: Option<PathBuf>,
+    },
+    /// List the scenarios.
+    Scenarios,
+    /// Measure core steps/s, paths/s and thread scaling.
+    Bench,
+}
+
+fn load_config(cli: &Cli) -> Result<Config> {
+    let mut cfg = match &cli.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Config::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None => Config::default(),
+    };
+    if let Some(p) = cli.paths {
+        cfg.run.paths = p;
+        cfg.run.search_paths = cfg.run.search_paths.min(p);
+    }
+    if let Some(s) = cli.seed {
+        cfg.run.seed = s;
+    }
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+fn progress(cli: &Cli) -> ProgressBar {
+    if cli.quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {human_pos}/{human_len} paths {msg}")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    pb
+}
+
+fn print_metrics(names: &[&str], metrics: &[&RiskMetrics]) {
+    println!(
+        "{:<20} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9} {:>8} {:>9}",
+        "scenario", "E[loss]", "VaR99", "CVaR99", "VaR99.9", "CVaR99.9", "P>fund", "falseTrip", "ESS"
+    );
+    for (name, m) in names.iter().zip(metrics) {
+        println!(
+            "{:<20} {:>12.0} {:>12.0} {:>12.0} {:>12.0} {:>12.0} {:>9.2e} {:>8.4} {:>9.0}",
+            name,
+            m.mean_loss.value,
+            m.var[1].value,
+            m.cvar[1].value,
+            m.var[2].value,
+            m.cvar[2].value,
+            m.p_exceed_fund,
+            m.false_trip_rate,
+            m.ess
+        );
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    if let Some(t) = cli.threads {
+        if t == 0 {
+            bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new().num_threads(t).build_global().context("cannot start the thread pool")?;
+    }
+    match &cli.command {
+        Command::Calibrate { print_default_config: true } => {
+            print!("{}", Config::default().to_toml());
+            Ok(())
+        }
+        Command::Scenarios => {
+            let cfg = load_config(&cli)?;
+            for s in &cfg.scenarios {
+                println!("{:<20} {:<20} {:<18} {}", s.name, s.attack.kind(), s.market, s.description);
+            }
+            Ok(())
+        }
+        Command::Simulate { scenario, params } => {
+            let cfg = load_config(&cli)?;
+            let Some(index) = cfg.scenarios.iter().position(|s| &s.name == scenario) else {
+                let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
+                bail!("no scenario {scenario:?}; the scenarios are {names:?}");
+            };
+            let params: ContractParams = match params {
+                Some(path) => {
+                    let text =
+                        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+                    let file: report::ParamsFile = serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not a params.json", path.display()))?;
+                    file.params()
+                }
+                None => build(&cfg, &Knobs::middle(&cfg.calibration))?,
+            };
+            let pb = progress(&cli);
+            pb.set_length(cfg.run.paths);
+            let start = Instant::now();
+            let results = run_scenarios(&cfg, &params, cfg.run.paths, |i| i == index, &pb);
+            pb.finish_and_clear();
+            let (m, _) = results.into_iter().flatten().next().expect("the chosen scenario ran");
+            if !cli.quiet {
+                print_metrics(&[scenario], &[&m]);
+                eprintln!("{} paths in {:.1}s", cfg.run.paths, start.elapsed().as_secs_f64());
+            }
+            std::fs::create_dir_all(&cli.out)?;
+            let path = cli.out.join(format!("simulate-{scenario}.json"));
+            std::fs::write(&path, serde_json::to_string_pretty(&m)?)?;
+            Ok(())
+        }
+        Command::Calibrate { print_default_config: false } => {
+            let cfg = load_config(&cli)?;
+            let pb = progress(&cli);
+            let start = Instant::now();
+            let cal = calibrate(&cfg, &pb)?;
+            pb.finish_and_clear();
+            let written = report::write_all(&cfg, &cal, &cli.out)?;
+            if !cli.quiet {
+                let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
+                print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
+                println!("chosen: {:?}", cal.best.knobs);
+                println!("yearly cost: ${:.0} (feasible: {})", cal.best.objective.total, cal.best.feasible());
+                for v in &cal.best.violations {
+                    println!("constraint not met: {v}");
+                }
+                for p in written {
+                    println!("wrote {}", p.display());
+                }
+                eprintln!("calibrated in {:.1}s", start.elapsed().as_secs_f64());
+            }
+            Ok(())
+        }
+        Command::Bench => bench::run(&load_config(&cli)?, cli.quiet),
+    }
+}
 
 fn main() {
-    println!("bulwark-sim {}: simulation engine not implemented yet", env!("CARGO_PKG_VERSION"));
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(2);
+    }
 }

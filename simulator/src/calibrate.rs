@@ -1,0 +1,280 @@
+//! Calibration: coordinate search with grid refinement over the knobs,
+//! minimizing yearly expected loss + downtime + capital and delay costs,
+//! subject to CVaR and false-trip constraints.
+//!
+//! Each knob only changes some scenarios (the limiter and band act on market
+//! paths, the timelock on key compromise, the cooldown on bank runs), so a
+//! candidate re-simulates only those and reuses the rest. All candidates use
+//! the same seeds (common random numbers), so differences between them are
+//! not noise from different paths.
+
+use crate::config::{AttackConfig, Config};
+use crate::engine::simulate;
+use crate::metrics::{analyze, RiskMetrics};
+use crate::params::{build, ContractParams, Knobs};
+use crate::sim::PathOutcome;
+use anyhow::Result;
+use indicatif::ProgressBar;
+use serde::Serialize;
+
+/// The knobs, in search order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Knob {
+    HourlyShareBps,
+    MaxDeviationBps,
+    CriticalTimelockHours,
+    ExitCooldownDays,
+}
+
+pub const KNOBS: [Knob; 4] =
+    [Knob::HourlyShareBps, Knob::MaxDeviationBps, Knob::CriticalTimelockHours, Knob::ExitCooldownDays];
+
+impl Knob {
+    pub fn name(self) -> &'static str {
+        match self {
+            Knob::HourlyShareBps => "hourly_share_bps",
+            Knob::MaxDeviationBps => "max_deviation_bps",
+            Knob::CriticalTimelockHours => "critical_timelock_hours",
+            Knob::ExitCooldownDays => "exit_cooldown_days",
+        }
+    }
+
+    fn grid(self, cfg: &Config) -> Vec<f64> {
+        let c = &cfg.calibration;
+        match self {
+            Knob::HourlyShareBps => c.hourly_share_bps.iter().map(|&v| f64::from(v)).collect(),
+            Knob::MaxDeviationBps => c.max_deviation_bps.iter().map(|&v| f64::from(v)).collect(),
+            Knob::CriticalTimelockHours => c.critical_timelock_hours.clone(),
+            Knob::ExitCooldownDays => c.exit_cooldown_days.clone(),
+        }
+    }
+
+    fn integer(self) -> bool {
+        matches!(self, Knob::HourlyShareBps | Knob::MaxDeviationBps)
+    }
+
+    pub fn get(self, k: &Knobs) -> f64 {
+        match self {
+            Knob::HourlyShareBps => f64::from(k.hourly_share_bps),
+            Knob::MaxDeviationBps => f64::from(k.max_deviation_bps),
+            Knob::CriticalTimelockHours => k.critical_timelock_hours,
+            Knob::ExitCooldownDays => k.exit_cooldown_days,
+        }
+    }
+
+    fn set(self, k: &Knobs, v: f64) -> Knobs {
+        let mut k = *k;
+        match self {
+            Knob::HourlyShareBps => k.hourly_share_bps = v.round() as u32,
+            Knob::MaxDeviationBps => k.max_deviation_bps = v.round() as u32,
+            Knob::CriticalTimelockHours => k.critical_timelock_hours = v,
+            Knob::ExitCooldownDays => k.exit_cooldown_days = v,
+        }
+        k
+    }
+
+    /// Whether this knob changes the outcome of `attack`'s scenario.
+    fn affects(self, attack: &AttackConfig) -> bool {
+        let event_driven = matches!(attack, AttackConfig::KeyCompromise { .. } | AttackConfig::BankRun { .. });
+        match self {
+            Knob::HourlyShareBps | Knob::MaxDeviationBps => !event_driven,
+            Knob::CriticalTimelockHours => matches!(attack, AttackConfig::KeyCompromise { .. }),
+            Knob::ExitCooldownDays => matches!(attack, AttackConfig::BankRun { .. }),
+        }
+    }
+}
+
+/// Yearly costs in USD.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Objective {
+    pub attack_loss: f64,
+    pub downtime: f64,
+    /// Cost of holding capital for the worst scenario's CVaR 99.9%.
+    pub capital: f64,
+    /// Cost of delaying legitimate critical operations by the timelock.
+    pub governance_delay: f64,
+    /// Yield stakers demand for the exit cooldown.
+    pub cooldown: f64,
+    pub total: f64,
+}
+
+/// One evaluated candidate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub knobs: Knobs,
+    pub objective: Objective,
+    pub violations: Vec<String>,
+    /// Sum of relative constraint excesses (0 when feasible).
+    pub excess: f64,
+}
+
+impl Evaluation {
+    pub fn feasible(&self) -> bool {
+        self.violations.is_empty()
+    }
+    /// Feasible first, then least excess, then least cost.
+    fn better_than(&self, other: &Evaluation) -> bool {
+        (self.excess, self.objective.total) < (other.excess, other.objective.total)
+    }
+}
+
+/// A point of the parameter sweep, for the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepPoint {
+    pub knob: Knob,
+    pub value: f64,
+    pub total: f64,
+    pub feasible: bool,
+}
+
+/// The calibration's result.
+pub struct Calibration {
+    pub best: Evaluation,
+    pub params: ContractParams,
+    pub sweep: Vec<SweepPoint>,
+    /// Final metrics and outcomes per scenario, at the full path count.
+    pub metrics: Vec<RiskMetrics>,
+    pub outcomes: Vec<Vec<PathOutcome>>,
+}
+
+/// Scores a candidate from its scenario metrics.
+pub fn evaluate(cfg: &Config, knobs: &Knobs, metrics: &[RiskMetrics]) -> Evaluation {
+    let p = &cfg.protocol;
+    let horizon_days = f64::from(cfg.run.horizon_hours) / 24.0;
+    let mut o = Objective::default();
+    let mut violations = Vec::new();
+    let mut excess = 0.0;
+    let (mut trip_days, mut trip_weighted) = (0.0, 0.0);
+    let mut worst_cvar: f64 = 0.0;
+    let cvar_cap = cfg.calibration.max_cvar_share_of_fund * p.fund_capital_usd;
+    for (s, m) in cfg.scenarios.iter().zip(metrics) {
+        if matches!(s.attack, AttackConfig::None) {
+            let days = cfg.markets[&s.market].days_per_year;
+            o.downtime += m.mean_downtime / horizon_days * days;
+            trip_days += days;
+            trip_weighted += days * m.false_trip_rate;
+        } else {
+            o.attack_loss += m.mean_attack_loss * 365.0 / horizon_days;
+            o.downtime += m.mean_induced_downtime * 365.0 / horizon_days;
+        }
+        let cvar = m.cvar[2].value;
+        worst_cvar = worst_cvar.max(cvar);
+        if cvar > cvar_cap {
+            violations.push(format!("{}: CVaR99.9 ${:.0} > ${:.0}", s.name, cvar, cvar_cap));
+            excess += cvar / cvar_cap.max(1.0) - 1.0;
+        }
+    }
+    let false_trip_rate = if trip_days > 0.0 { trip_weighted / trip_days } else { 0.0 };
+    let max_rate = cfg.calibration.max_false_trip_rate;
+    if false_trip_rate > max_rate {
+        violations.push(format!("false-trip rate {:.4} per path > {:.4}", false_trip_rate, max_rate));
+        excess += false_trip_rate / max_rate.max(1e-9) - 1.0;
+    }
+    o.capital = worst_cvar * p.capital_cost_bps_per_year / 1e4;
+    o.governance_delay = p.critical_ops_per_year * knobs.critical_timelock_hours * p.governance_delay_cost_per_hour;
+    o.cooldown = p.fund_capital_usd * p.cooldown_cost_bps_per_day / 1e4 * knobs.exit_cooldown_days;
+    o.total = o.attack_loss + o.downtime + o.capital + o.governance_delay + o.cooldown;
+    Evaluation { knobs: *knobs, objective: o, violations, excess }
+}
+
+/// Simulates and analyzes the scenarios `which` selects under `params`.
+pub fn run_scenarios(
+    cfg: &Config,
+    params: &ContractParams,
+    paths: u64,
+    which: impl Fn(usize) -> bool,
+    progress: &ProgressBar,
+) -> Vec<Option<(RiskMetrics, Vec<PathOutcome>)>> {
+    (0..cfg.scenarios.len())
+        .map(|i| {
+            which(i).then(|| {
+                let outcomes = simulate(cfg, i, params, paths, progress);
+                let m = analyze(&outcomes, cfg.protocol.fund_capital_usd, cfg.run.bootstrap_resamples, cfg.run.seed);
+                (m, outcomes)
+            })
+        })
+        .collect()
+}
+
+/// Candidates for one knob: its grid, then midpoints around the best.
+fn refine_candidates(knob: Knob, grid: &[f64], best: f64) -> Vec<f64> {
+    let i = grid.iter().position(|&v| v == best);
+    let mut out = Vec::new();
+    if let Some(i) = i {
+        if i > 0 {
+            out.push((grid[i - 1] + grid[i]) / 2.0);
+        }
+        if i + 1 < grid.len() {
+            out.push((grid[i] + grid[i + 1]) / 2.0);
+        }
+    }
+    if knob.integer() {
+        out.iter_mut().for_each(|v| *v = v.round());
+    }
+    out.retain(|v| !grid.contains(v));
+    out
+}
+
+/// Runs the whole calibration.
+pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
+    let n = cfg.scenarios.len() as u64;
+    let search = cfg.run.search_paths;
+    progress.set_length(n * search);
+    progress.set_message("search: starting point");
+    let mut knobs = Knobs::middle(&cfg.calibration);
+    let params = build(cfg, &knobs)?;
+    let mut cache: Vec<RiskMetrics> = run_scenarios(cfg, &params, search, |_| true, progress)
+        .into_iter()
+        .map(|r| r.expect("all scenarios run").0)
+        .collect();
+    let mut best = evaluate(cfg, &knobs, &cache);
+    let mut sweep = Vec::new();
+
+    for knob in KNOBS {
+        let affected: Vec<bool> = cfg.scenarios.iter().map(|s| knob.affects(&s.attack)).collect();
+        let sims = affected.iter().filter(|&&a| a).count() as u64;
+        if sims == 0 {
+            continue;
+        }
+        let grid = knob.grid(cfg);
+        let mut candidates = grid.clone();
+        let mut round = 0;
+        while round < 2 {
+            progress.inc_length(candidates.len() as u64 * sims * search);
+            for &v in &candidates {
+                let k = knob.set(&knobs, v);
+                progress.set_message(format!("search: {} = {}", knob.name(), v));
+                let params = build(cfg, &k)?;
+                let fresh = run_scenarios(cfg, &params, search, |i| affected[i], progress);
+                let metrics: Vec<RiskMetrics> =
+                    fresh.into_iter().zip(&cache).map(|(f, c)| f.map_or_else(|| c.clone(), |(m, _)| m)).collect();
+                let e = evaluate(cfg, &k, &metrics);
+                sweep.push(SweepPoint { knob, value: v, total: e.objective.total, feasible: e.feasible() });
+                if e.better_than(&best) {
+                    best = e;
+                    cache = metrics;
+                }
+            }
+            knobs = best.knobs;
+            round += 1;
+            candidates = if cfg.calibration.refine && round == 1 {
+                refine_candidates(knob, &grid, knob.get(&knobs))
+            } else {
+                Vec::new()
+            };
+            if candidates.is_empty() {
+                break;
+            }
+        }
+    }
+
+    // Final evaluation of the chosen knobs on every scenario, at full size.
+    progress.inc_length(n * cfg.run.paths);
+    progress.set_message("final evaluation");
+    let params = build(cfg, &knobs)?;
+    let (metrics, outcomes): (Vec<_>, Vec<_>) =
+        run_scenarios(cfg, &params, cfg.run.paths, |_| true, progress).into_iter().map(|r| r.expect("all run")).unzip();
+    let best = evaluate(cfg, &knobs, &metrics);
+    Ok(Calibration { best, params, sweep, metrics, outcomes })
+}

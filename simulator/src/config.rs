@@ -1,0 +1,429 @@
+//! The simulator's TOML configuration: run size, protocol economics, market
+//! regimes, attack scenarios, calibration grids and the fixed deployment
+//! parameters. Human units throughout (USD, hours, bps); [`crate::params`]
+//! turns them into the contracts' constructor structs.
+//!
+//! Unknown fields are rejected by serde; [`Config::validate`] names the field
+//! path and allowed range of every bad value.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A bad config value: where it is and what is allowed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid config: `{}`: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub run: RunConfig,
+    pub protocol: ProtocolConfig,
+    /// Named market regimes that scenarios refer to.
+    pub markets: BTreeMap<String, MarketModel>,
+    pub scenarios: Vec<ScenarioConfig>,
+    pub calibration: CalibrationConfig,
+    pub deployment: DeploymentConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Paths per scenario for the final evaluation.
+    pub paths: u64,
+    /// Paths per scenario for each candidate during the search.
+    pub search_paths: u64,
+    pub seed: u64,
+    /// Length of one path.
+    pub horizon_hours: u32,
+    /// Length of one simulation step; divides the horizon.
+    pub step_minutes: u32,
+    /// Bootstrap resamples for CVaR confidence intervals.
+    pub bootstrap_resamples: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolConfig {
+    /// Value the protected protocol holds, split evenly over the market's assets.
+    pub tvl_usd: f64,
+    /// Standard deviation of legitimate net flow per hour, in bps of TVL.
+    pub legit_flow_bps_per_hour: f64,
+    /// Extra legitimate outflow per hour, in bps of TVL per 1% drawdown of
+    /// the asset's price (panic selling).
+    pub panic_outflow_bps_per_pct: f64,
+    /// Capital the insurance fund holds.
+    pub fund_capital_usd: f64,
+    /// Active cover the fund backs (sets the solvency requirement).
+    pub active_cover_usd: f64,
+    /// Cost of an hour in which the breaker is halted.
+    pub downtime_cost_per_hour: f64,
+    /// Share of that cost while throttled.
+    pub throttled_cost_share: f64,
+    /// Yearly cost of holding capital, in bps.
+    pub capital_cost_bps_per_year: f64,
+    /// Legitimate critical operations per year, each delayed by the timelock.
+    pub critical_ops_per_year: f64,
+    /// Cost of delaying one critical operation by an hour.
+    pub governance_delay_cost_per_hour: f64,
+    /// Yield stakers demand per day of exit cooldown, in bps of fund capital per year.
+    pub cooldown_cost_bps_per_day: f64,
+}
+
+/// A market regime: jump-diffusion (GBM with Merton jumps), optionally with
+/// Student-t diffusion shocks, over one or more equicorrelated assets.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MarketModel {
+    pub description: String,
+    /// Annualized volatility of the diffusion part.
+    pub annual_vol: f64,
+    /// Annualized drift.
+    pub annual_drift: f64,
+    /// Expected jumps per year.
+    pub jumps_per_year: f64,
+    /// Mean of the log jump size.
+    pub jump_mean: f64,
+    /// Standard deviation of the log jump size.
+    pub jump_sd: f64,
+    /// Degrees of freedom of Student-t shocks (scaled to unit variance); absent for Gaussian.
+    pub student_t_df: Option<f64>,
+    /// Number of assets the protocol holds.
+    pub assets: u32,
+    /// Pairwise correlation of the assets' shocks.
+    pub correlation: f64,
+    /// Initial USD price of every asset.
+    pub initial_price_usd: f64,
+    /// Days per year the market is in this regime: weighs the downtime of
+    /// attack-free scenarios in the objective.
+    pub days_per_year: f64,
+}
+
+/// One attack scenario, simulated against one market regime.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioConfig {
+    pub name: String,
+    pub description: String,
+    /// Key into `markets`.
+    pub market: String,
+    /// Real-world arrival rate of this attack.
+    pub attacks_per_year: f64,
+    /// Attacks are simulated this many times more often and paths are
+    /// reweighted (importance sampling); 1 disables it.
+    pub importance_factor: f64,
+    pub attack: AttackConfig,
+}
+
+/// What the attacker does when an attack arrives.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AttackConfig {
+    /// No attacker: legitimate flows only, to measure false trips.
+    None,
+    /// Mango-style: push a thin market's oracle price, borrow against the
+    /// inflated collateral.
+    OracleManipulation { push_factor: f64, push_minutes: u32, collateral_share: f64 },
+    /// A logic bug drained through the limiter, dressed with a flash-loan deposit.
+    FlashLoanDrain { loan_share: f64, drain_share: f64, chunks: u32 },
+    /// Keys of the multisig leak; with a quorum the attacker schedules a
+    /// malicious upgrade, which the veto set cancels if detected in time.
+    KeyCompromise { key_compromise_prob: f64, detection_mean_hours: f64, drain_share: f64 },
+    /// A loss hits the protocol; stakers who hear first run on the fund.
+    BankRun { loss_share_of_fund: f64, run_share: f64, news_lead_hours: f64, claim_delay_hours: f64 },
+    /// A large holder repeatedly withdraws to trip the breaker and lock others out.
+    Griefing { position_share: f64, attempts: u32 },
+    /// A bridge or sidechain exploit: a sudden outflow burst.
+    BridgeExploit { drain_share: f64, burst_minutes: u32 },
+}
+
+impl AttackConfig {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::OracleManipulation { .. } => "oracle_manipulation",
+            Self::FlashLoanDrain { .. } => "flash_loan_drain",
+            Self::KeyCompromise { .. } => "key_compromise",
+            Self::BankRun { .. } => "bank_run",
+            Self::Griefing { .. } => "griefing",
+            Self::BridgeExploit { .. } => "bridge_exploit",
+        }
+    }
+}
+
+/// The search space and the constraints.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationConfig {
+    /// Candidates for the 1-hour window's share of TVL.
+    pub hourly_share_bps: Vec<u32>,
+    /// The 24-hour window's share is this multiple of the hourly share.
+    pub daily_multiple: u32,
+    /// Candidates for the price band.
+    pub max_deviation_bps: Vec<u32>,
+    /// Candidates for the Critical class timelock.
+    pub critical_timelock_hours: Vec<f64>,
+    /// Candidates for the fund's exit cooldown.
+    pub exit_cooldown_days: Vec<f64>,
+    /// Refine each knob once between the best grid value's neighbours.
+    pub refine: bool,
+    /// Largest acceptable probability that a path without attack halts.
+    pub max_false_trip_rate: f64,
+    /// CVaR 99.9% of every scenario must stay within this share of fund capital.
+    pub max_cvar_share_of_fund: f64,
+}
+
+/// Contract parameters that are not calibrated, in human units.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentConfig {
+    /// Multisig owners as 0x-prefixed 32-byte hex.
+    pub owners: Vec<String>,
+    pub threshold: u32,
+    pub vetoers: Vec<String>,
+    pub veto_base_threshold: u32,
+    pub veto_max_threshold: u32,
+    pub standard_timelock_hours: f64,
+    pub membership_timelock_hours: f64,
+    pub policy_timelock_hours: f64,
+    pub execution_window_hours: f64,
+    pub standard_value_cap_usd: f64,
+    pub critical_value_cap_usd: f64,
+    pub throttle_bps: u32,
+    pub throttle_hours: f64,
+    pub halt_hours: f64,
+    pub inflow_decay_minutes: f64,
+    pub price_staleness_minutes: f64,
+    pub reference_smoothing_bps: u32,
+    /// Floor of the hourly window, in USD; the daily floor is `daily_multiple` times it.
+    pub hourly_floor_usd: f64,
+    pub exit_window_days: f64,
+    pub solvency_target_bps: u32,
+    pub min_capital_usd: f64,
+    pub claim_cap_usd: f64,
+    /// Optional excess-of-loss layer.
+    pub reinsurance_attachment_usd: Option<f64>,
+    pub reinsurance_limit_usd: Option<f64>,
+}
+
+fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError { path: path.into(), message: message.into() }
+}
+
+/// Checks `lo <= v <= hi` (and that `v` is a number).
+fn in_range<T: PartialOrd + fmt::Display + Copy>(path: &str, v: T, lo: T, hi: T) -> Result<(), ConfigError> {
+    // `!(a <= b)` also rejects NaN.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    if !(lo <= v && v <= hi) {
+        return Err(err(path, format!("{v} is out of range; allowed {lo} ..= {hi}")));
+    }
+    Ok(())
+}
+
+fn nonempty_grid<T: PartialOrd + fmt::Display + Copy>(path: &str, grid: &[T], lo: T, hi: T) -> Result<(), ConfigError> {
+    if grid.is_empty() || grid.len() > 32 {
+        return Err(err(path, format!("{} candidates; allowed 1 ..= 32", grid.len())));
+    }
+    for (i, v) in grid.iter().enumerate() {
+        in_range(&format!("{path}[{i}]"), *v, lo, hi)?;
+    }
+    if grid.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(err(path, "candidates must be strictly increasing"));
+    }
+    Ok(())
+}
+
+/// Parses a 0x-prefixed 32-byte hex account.
+pub fn parse_account(path: &str, s: &str) -> Result<[u8; 32], ConfigError> {
+    let hex = s.strip_prefix("0x").ok_or_else(|| err(path, format!("{s:?} must start with 0x")))?;
+    if hex.len() != 64 {
+        return Err(err(path, format!("{s:?} must be 0x followed by 64 hex digits")));
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
+            .map_err(|_| err(path, format!("{s:?} must be 0x followed by 64 hex digits")))?;
+    }
+    Ok(out)
+}
+
+impl Config {
+    /// Parses TOML and validates it.
+    pub fn from_toml(text: &str) -> Result<Self, anyhow::Error> {
+        let cfg: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("the config holds only TOML-representable values")
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let r = &self.run;
+        in_range("run.paths", r.paths, 1_000, 10_000_000)?;
+        in_range("run.search_paths", r.search_paths, 1_000, r.paths)?;
+        in_range("run.horizon_hours", r.horizon_hours, 1, 24 * 30)?;
+        in_range("run.step_minutes", r.step_minutes, 1, 60)?;
+        if (r.horizon_hours * 60) % r.step_minutes != 0 {
+            return Err(err("run.step_minutes", "must divide run.horizon_hours × 60"));
+        }
+        in_range("run.bootstrap_resamples", r.bootstrap_resamples, 1_000, 100_000)?;
+
+        let p = &self.protocol;
+        in_range("protocol.tvl_usd", p.tvl_usd, 1e3, 1e12)?;
+        in_range("protocol.legit_flow_bps_per_hour", p.legit_flow_bps_per_hour, 0.0, 2_000.0)?;
+        in_range("protocol.panic_outflow_bps_per_pct", p.panic_outflow_bps_per_pct, 0.0, 1_000.0)?;
+        in_range("protocol.fund_capital_usd", p.fund_capital_usd, 1.0, 1e12)?;
+        in_range("protocol.active_cover_usd", p.active_cover_usd, 0.0, 1e13)?;
+        in_range("protocol.downtime_cost_per_hour", p.downtime_cost_per_hour, 0.0, 1e10)?;
+        in_range("protocol.throttled_cost_share", p.throttled_cost_share, 0.0, 1.0)?;
+        in_range("protocol.capital_cost_bps_per_year", p.capital_cost_bps_per_year, 0.0, 10_000.0)?;
+        in_range("protocol.critical_ops_per_year", p.critical_ops_per_year, 0.0, 10_000.0)?;
+        in_range("protocol.governance_delay_cost_per_hour", p.governance_delay_cost_per_hour, 0.0, 1e10)?;
+        in_range("protocol.cooldown_cost_bps_per_day", p.cooldown_cost_bps_per_day, 0.0, 1_000.0)?;
+
+        if self.markets.is_empty() {
+            return Err(err("markets", "at least one market regime is required"));
+        }
+        for (name, m) in &self.markets {
+            let at = |f: &str| format!("markets.{name}.{f}");
+            in_range(&at("annual_vol"), m.annual_vol, 0.0, 5.0)?;
+            in_range(&at("annual_drift"), m.annual_drift, -5.0, 5.0)?;
+            in_range(&at("jumps_per_year"), m.jumps_per_year, 0.0, 10_000.0)?;
+            in_range(&at("jump_mean"), m.jump_mean, -3.0, 3.0)?;
+            in_range(&at("jump_sd"), m.jump_sd, 0.0, 3.0)?;
+            if let Some(df) = m.student_t_df {
+                in_range(&at("student_t_df"), df, 2.1, 1_000.0)?;
+            }
+            in_range(&at("assets"), m.assets, 1, 8)?;
+            let lo = if m.assets > 1 { -1.0 / f64::from(m.assets - 1) + 1e-9 } else { -1.0 };
+            in_range(&at("correlation"), m.correlation, lo, 0.999)?;
+            in_range(&at("initial_price_usd"), m.initial_price_usd, 1e-6, 1e9)?;
+            in_range(&at("days_per_year"), m.days_per_year, 0.0, 366.0)?;
+        }
+
+        if self.scenarios.is_empty() || self.scenarios.len() > 64 {
+            return Err(err("scenarios", format!("{} scenarios; allowed 1 ..= 64", self.scenarios.len())));
+        }
+        for (i, s) in self.scenarios.iter().enumerate() {
+            let at = |f: &str| format!("scenarios[{i}].{f}");
+            if s.name.is_empty() || !s.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                return Err(err(at("name"), "must be non-empty ASCII letters, digits, '_' or '-'"));
+            }
+            if self.scenarios[..i].iter().any(|o| o.name == s.name) {
+                return Err(err(at("name"), format!("{:?} is used twice", s.name)));
+            }
+            if !self.markets.contains_key(&s.market) {
+                let known: Vec<_> = self.markets.keys().cloned().collect();
+                return Err(err(at("market"), format!("{:?} is not one of {known:?}", s.market)));
+            }
+            in_range(&at("attacks_per_year"), s.attacks_per_year, 0.0, 10_000.0)?;
+            in_range(&at("importance_factor"), s.importance_factor, 1.0, 1e6)?;
+            validate_attack(&s.attack, &|f| at(&format!("attack.{f}")))?;
+            let horizon_years = f64::from(r.horizon_hours) / (365.0 * 24.0);
+            let expected = s.importance_factor * s.attacks_per_year * horizon_years;
+            if expected > 2.0 {
+                return Err(err(
+                    at("importance_factor"),
+                    format!(
+                        "simulates {expected:.2} attacks per path; importance_factor × attacks_per_year × horizon must stay ≤ 2"
+                    ),
+                ));
+            }
+        }
+
+        let c = &self.calibration;
+        nonempty_grid("calibration.hourly_share_bps", &c.hourly_share_bps, 1, 10_000)?;
+        in_range("calibration.daily_multiple", c.daily_multiple, 1, 24)?;
+        nonempty_grid("calibration.max_deviation_bps", &c.max_deviation_bps, 1, 10_000)?;
+        nonempty_grid("calibration.critical_timelock_hours", &c.critical_timelock_hours, 0.0, 24.0 * 30.0)?;
+        nonempty_grid("calibration.exit_cooldown_days", &c.exit_cooldown_days, 0.01, 365.0)?;
+        in_range("calibration.max_false_trip_rate", c.max_false_trip_rate, 0.0, 1.0)?;
+        in_range("calibration.max_cvar_share_of_fund", c.max_cvar_share_of_fund, 0.0, 100.0)?;
+
+        let d = &self.deployment;
+        if d.owners.is_empty() || d.owners.len() > 50 {
+            return Err(err("deployment.owners", format!("{} owners; allowed 1 ..= 50", d.owners.len())));
+        }
+        for (i, o) in d.owners.iter().enumerate() {
+            parse_account(&format!("deployment.owners[{i}]"), o)?;
+        }
+        in_range("deployment.threshold", d.threshold, 1, d.owners.len() as u32)?;
+        for (i, v) in d.vetoers.iter().enumerate() {
+            parse_account(&format!("deployment.vetoers[{i}]"), v)?;
+        }
+        in_range("deployment.throttle_bps", d.throttle_bps, 0, 9_999)?;
+        in_range("deployment.throttle_hours", d.throttle_hours, 0.001, 24.0 * 30.0)?;
+        in_range("deployment.halt_hours", d.halt_hours, 0.001, 24.0 * 30.0)?;
+        in_range("deployment.inflow_decay_minutes", d.inflow_decay_minutes, 0.0, 7.0 * 24.0 * 60.0)?;
+        in_range("deployment.price_staleness_minutes", d.price_staleness_minutes, 0.001, 7.0 * 24.0 * 60.0)?;
+        in_range("deployment.reference_smoothing_bps", d.reference_smoothing_bps, 1, 10_000)?;
+        in_range("deployment.hourly_floor_usd", d.hourly_floor_usd, 0.0, 1e12)?;
+        in_range("deployment.exit_window_days", d.exit_window_days, 0.001, 365.0)?;
+        in_range("deployment.min_capital_usd", d.min_capital_usd, 0.0, 1e12)?;
+        in_range("deployment.claim_cap_usd", d.claim_cap_usd, 1.0, 1e12)?;
+        in_range("deployment.standard_value_cap_usd", d.standard_value_cap_usd, 0.0, 1e12)?;
+        in_range("deployment.critical_value_cap_usd", d.critical_value_cap_usd, 0.0, 1e12)?;
+        if d.reinsurance_attachment_usd.is_some() != d.reinsurance_limit_usd.is_some() {
+            return Err(err("deployment.reinsurance_limit_usd", "set both reinsurance fields or neither"));
+        }
+        // Everything else (timelock order, veto thresholds, ...) is checked by
+        // bulwark-core itself on the params built from every candidate.
+        crate::params::build(self, &crate::params::Knobs::first(c))?;
+        crate::params::build(self, &crate::params::Knobs::last(c)).map(|_| ())
+    }
+}
+
+fn validate_attack(a: &AttackConfig, at: &dyn Fn(&str) -> String) -> Result<(), ConfigError> {
+    match *a {
+        AttackConfig::None => Ok(()),
+        AttackConfig::OracleManipulation { push_factor, push_minutes, collateral_share } => {
+            in_range(&at("push_factor"), push_factor, 1.001, 1_000.0)?;
+            in_range(&at("push_minutes"), push_minutes, 1, 24 * 60)?;
+            in_range(&at("collateral_share"), collateral_share, 0.0, 1.0)
+        }
+        AttackConfig::FlashLoanDrain { loan_share, drain_share, chunks } => {
+            in_range(&at("loan_share"), loan_share, 0.0, 100.0)?;
+            in_range(&at("drain_share"), drain_share, 0.0, 1.0)?;
+            in_range(&at("chunks"), chunks, 1, 1_000)
+        }
+        AttackConfig::KeyCompromise { key_compromise_prob, detection_mean_hours, drain_share } => {
+            in_range(&at("key_compromise_prob"), key_compromise_prob, 0.0, 1.0)?;
+            in_range(&at("detection_mean_hours"), detection_mean_hours, 0.001, 24.0 * 365.0)?;
+            in_range(&at("drain_share"), drain_share, 0.0, 1.0)
+        }
+        AttackConfig::BankRun { loss_share_of_fund, run_share, news_lead_hours, claim_delay_hours } => {
+            in_range(&at("loss_share_of_fund"), loss_share_of_fund, 0.0, 100.0)?;
+            in_range(&at("run_share"), run_share, 0.0, 1.0)?;
+            in_range(&at("news_lead_hours"), news_lead_hours, 0.0, 24.0 * 365.0)?;
+            in_range(&at("claim_delay_hours"), claim_delay_hours, 0.0, 24.0 * 365.0)
+        }
+        AttackConfig::Griefing { position_share, attempts } => {
+            in_range(&at("position_share"), position_share, 0.0, 1.0)?;
+            in_range(&at("attempts"), attempts, 1, 10_000)
+        }
+        AttackConfig::BridgeExploit { drain_share, burst_minutes } => {
+            in_range(&at("drain_share"), drain_share, 0.0, 1.0)?;
+            in_range(&at("burst_minutes"), burst_minutes, 1, 24 * 60)
+        }
+    }
+}
+
+impl Config {
+    /// Steps per path.
+    pub fn steps(&self) -> u32 {
+        self.run.horizon_hours * 60 / self.run.step_minutes
+    }
+}

@@ -1,0 +1,206 @@
+//! The built-in configuration: market regimes anchored on real stress, one
+//! scenario per attack in the library, and a deployment for a protocol with
+//! $100M TVL and a $10M insurance fund. `calibrate --print-default-config`
+//! prints it as TOML for users to start from.
+
+use crate::config::*;
+use std::collections::BTreeMap;
+
+// Substrate's well-known development accounts (sr25519 public keys), so the
+// default params.json deploys unchanged to a dev chain or the e2e sandbox.
+const ALICE: &str = "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
+const BOB: &str = "0x8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
+const CHARLIE: &str = "0x90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22";
+const DAVE: &str = "0x306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20";
+const EVE: &str = "0xe659a7a1628cdd93febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e";
+const FERDIE: &str = "0x1cbd2d43530a44705ad088af313e18f80b53ef16b36177cd4b77b846f2a5f07c";
+
+fn market(description: &str, annual_vol: f64, jumps: (f64, f64, f64), df: Option<f64>, days: f64) -> MarketModel {
+    MarketModel {
+        description: description.into(),
+        annual_vol,
+        annual_drift: 0.0,
+        jumps_per_year: jumps.0,
+        jump_mean: jumps.1,
+        jump_sd: jumps.2,
+        student_t_df: df,
+        assets: 2,
+        correlation: 0.7,
+        initial_price_usd: 3_000.0,
+        days_per_year: days,
+    }
+}
+
+fn scenario(
+    name: &str,
+    description: &str,
+    market: &str,
+    per_year: f64,
+    importance: f64,
+    attack: AttackConfig,
+) -> ScenarioConfig {
+    ScenarioConfig {
+        name: name.into(),
+        description: description.into(),
+        market: market.into(),
+        attacks_per_year: per_year,
+        importance_factor: importance,
+        attack,
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut markets = BTreeMap::new();
+        markets.insert(
+            "calm".into(),
+            market(
+                "BTC/ETH 2023-24: ~45% annual vol, fat tails, rare jumps",
+                0.45,
+                (4.0, -0.03, 0.05),
+                Some(4.0),
+                330.0,
+            ),
+        );
+        markets.insert(
+            "bull_2017".into(),
+            market(
+                "2017 peak regime: ~135% annual vol, frequent two-sided jumps",
+                1.35,
+                (24.0, 0.0, 0.08),
+                Some(3.5),
+                25.0,
+            ),
+        );
+        markets.insert(
+            "stress_2020_03_12".into(),
+            market(
+                "12 March 2020: 99th-percentile intraday vol (~245%) plus two crash jumps a day; ETH fell ~43% that day",
+                2.45,
+                (730.0, -0.15, 0.10),
+                Some(3.0),
+                10.0,
+            ),
+        );
+        Config {
+            run: RunConfig {
+                paths: 100_000,
+                search_paths: 10_000,
+                seed: 20_260_312,
+                horizon_hours: 24,
+                step_minutes: 5,
+                bootstrap_resamples: 1_000,
+            },
+            protocol: ProtocolConfig {
+                tvl_usd: 100e6,
+                legit_flow_bps_per_hour: 40.0,
+                panic_outflow_bps_per_pct: 2.0,
+                fund_capital_usd: 10e6,
+                active_cover_usd: 15e6,
+                downtime_cost_per_hour: 20_000.0,
+                throttled_cost_share: 0.25,
+                capital_cost_bps_per_year: 800.0,
+                critical_ops_per_year: 12.0,
+                governance_delay_cost_per_hour: 1_000.0,
+                cooldown_cost_bps_per_day: 2.0,
+            },
+            markets,
+            scenarios: vec![
+                scenario("baseline_calm", "No attacker; legitimate flows in a calm market (false trips)", "calm", 0.0, 1.0, AttackConfig::None),
+                scenario("baseline_bull", "No attacker; legitimate flows in a 2017-style market", "bull_2017", 0.0, 1.0, AttackConfig::None),
+                scenario(
+                    "crash_2020_03_12",
+                    "No attacker; panic withdrawals through a 12 March 2020 crash",
+                    "stress_2020_03_12",
+                    0.0,
+                    1.0,
+                    AttackConfig::None,
+                ),
+                scenario(
+                    "oracle_mango",
+                    "Mango Markets, slowed to walk under a price band: push the oracle 2x over an hour, borrow against it",
+                    "calm",
+                    2.0,
+                    150.0,
+                    AttackConfig::OracleManipulation { push_factor: 2.0, push_minutes: 60, collateral_share: 0.05 },
+                ),
+                scenario(
+                    "flash_loan_euler",
+                    "Euler-style logic bug drained through the limiter behind a 5x TVL flash loan",
+                    "calm",
+                    1.0,
+                    300.0,
+                    AttackConfig::FlashLoanDrain { loan_share: 5.0, drain_share: 0.6, chunks: 3 },
+                ),
+                scenario(
+                    "keys_radiant",
+                    "Radiant/Ronin: each signer key leaks with 30%; a quorum schedules a malicious upgrade",
+                    "calm",
+                    1.0,
+                    300.0,
+                    AttackConfig::KeyCompromise { key_compromise_prob: 0.3, detection_mean_hours: 12.0, drain_share: 0.8 },
+                ),
+                scenario(
+                    "bank_run_bybit",
+                    "A hack worth 80% of the fund; 60% of the stakers ask to leave 6 h before it, the claim comes 72 h after",
+                    "calm",
+                    0.5,
+                    500.0,
+                    AttackConfig::BankRun { loss_share_of_fund: 0.8, run_share: 0.6, news_lead_hours: 6.0, claim_delay_hours: 72.0 },
+                ),
+                scenario(
+                    "griefing",
+                    "A 5%-of-TVL holder withdraws all at once, repeatedly, to halt the protocol",
+                    "calm",
+                    4.0,
+                    100.0,
+                    AttackConfig::Griefing { position_share: 0.05, attempts: 3 },
+                ),
+                scenario(
+                    "bridge_exploit",
+                    "A bridge exploit tries to move 90% of TVL out in 30 minutes",
+                    "calm",
+                    0.5,
+                    500.0,
+                    AttackConfig::BridgeExploit { drain_share: 0.9, burst_minutes: 30 },
+                ),
+            ],
+            calibration: CalibrationConfig {
+                hourly_share_bps: vec![25, 50, 100, 200, 400, 800],
+                daily_multiple: 5,
+                max_deviation_bps: vec![300, 500, 1_000, 2_000, 3_000, 5_000],
+                critical_timelock_hours: vec![1.0, 6.0, 24.0, 48.0, 72.0],
+                exit_cooldown_days: vec![1.0, 3.0, 7.0, 10.0, 14.0],
+                refine: true,
+                max_false_trip_rate: 0.03,
+                max_cvar_share_of_fund: 1.0,
+            },
+            deployment: DeploymentConfig {
+                owners: vec![ALICE.into(), BOB.into(), CHARLIE.into()],
+                threshold: 2,
+                vetoers: vec![DAVE.into(), EVE.into(), FERDIE.into()],
+                veto_base_threshold: 1,
+                veto_max_threshold: 2,
+                standard_timelock_hours: 1.0,
+                membership_timelock_hours: 72.0,
+                policy_timelock_hours: 96.0,
+                execution_window_hours: 168.0,
+                standard_value_cap_usd: 0.0,
+                critical_value_cap_usd: 0.0,
+                throttle_bps: 5_000,
+                throttle_hours: 1.0,
+                halt_hours: 4.0,
+                inflow_decay_minutes: 60.0,
+                price_staleness_minutes: 60.0,
+                reference_smoothing_bps: 1_000,
+                hourly_floor_usd: 10_000.0,
+                exit_window_days: 2.0,
+                solvency_target_bps: 2_000,
+                min_capital_usd: 1e6,
+                claim_cap_usd: 5e6,
+                reinsurance_attachment_usd: Some(2e6),
+                reinsurance_limit_usd: Some(3e6),
+            },
+        }
+    }
+}

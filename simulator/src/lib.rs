@@ -1,0 +1,12 @@
+//! bulwark-sim: Monte Carlo attack simulation and parameter calibration over
+//! the real bulwark-core state machines.
+pub mod bench;
+pub mod calibrate;
+pub mod config;
+pub mod defaults;
+pub mod engine;
+pub mod market;
+pub mod metrics;
+pub mod params;
+pub mod report;
+pub mod sim;

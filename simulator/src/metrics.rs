@@ -1,0 +1,362 @@
+//! Loss metrics with confidence intervals.
+//!
+//! Losses may carry importance-sampling weights `w` (1 without importance
+//! sampling). With `n` paths:
+//! - `VaR_α` is the smallest simulated loss `l` with `Σ w·1{L > l} / n ≤ 1 − α`
+//!   (for unit weights, `L(⌈nα⌉)`);
+//! - `CVaR_α = VaR_α + Σ w·(L − VaR_α)⁺ / (n·(1 − α))`;
+//! - VaR intervals are distribution-free order-statistic intervals
+//!   `[L(j), L(k)]`, `j, k = nα ∓ z·√(nα(1−α))`, when weights are all 1;
+//!   otherwise, and always for CVaR, a percentile bootstrap;
+//! - the tail above a threshold is fitted with a generalized Pareto
+//!   distribution by probability-weighted moments (Hosking & Wallis 1987).
+
+use crate::engine::path_rng;
+use crate::sim::PathOutcome;
+use rand::Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Confidence levels reported for VaR and CVaR.
+pub const LEVELS: [f64; 3] = [0.95, 0.99, 0.999];
+/// Two-sided 95% normal quantile.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// An estimate with a 95% confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// A generalized Pareto fit of the losses above `threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TailFit {
+    pub threshold: f64,
+    /// Share of (weighted) paths above the threshold.
+    pub exceed_prob: f64,
+    pub exceedances: usize,
+    pub xi: f64,
+    pub beta: f64,
+    /// VaR and ES at 99.9% from the fitted tail.
+    pub var_999: f64,
+    pub es_999: f64,
+}
+
+impl TailFit {
+    /// VaR at level `p` (> 1 − exceed_prob) from the fitted tail.
+    pub fn var(&self, p: f64) -> f64 {
+        let r = (1.0 - p) / self.exceed_prob;
+        if self.xi.abs() < 1e-9 {
+            self.threshold - self.beta * r.ln()
+        } else {
+            self.threshold + self.beta / self.xi * (r.powf(-self.xi) - 1.0)
+        }
+    }
+    /// Expected shortfall at level `p`; infinite for ξ ≥ 1.
+    pub fn es(&self, p: f64) -> f64 {
+        if self.xi >= 1.0 {
+            return f64::INFINITY;
+        }
+        (self.var(p) + self.beta - self.xi * self.threshold) / (1.0 - self.xi)
+    }
+}
+
+/// Everything reported for one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskMetrics {
+    pub paths: usize,
+    /// Effective sample size `(Σw)² / Σw²`.
+    pub ess: f64,
+    /// Expected total loss (attack + downtime) per path.
+    pub mean_loss: Estimate,
+    pub mean_attack_loss: f64,
+    pub mean_downtime: f64,
+    pub mean_induced_downtime: f64,
+    /// VaR and CVaR at [`LEVELS`].
+    pub var: [Estimate; 3],
+    pub cvar: [Estimate; 3],
+    /// P(loss > fund capital).
+    pub p_exceed_fund: f64,
+    /// P(the breaker halts before any attack), per path.
+    pub false_trip_rate: f64,
+    pub mean_halted_hours: f64,
+    pub tail: Option<TailFit>,
+    pub mean_core_steps: f64,
+}
+
+/// Weighted VaR and CVaR at every level, from losses sorted ascending.
+/// `n` is the nominal path count the weights are relative to.
+fn var_cvar(sorted: &[f64], w: impl Fn(usize) -> f64, n: f64) -> ([f64; 3], [f64; 3]) {
+    let mut var = [0.0; 3];
+    let mut cvar = [0.0; 3];
+    for (li, &alpha) in LEVELS.iter().enumerate() {
+        let budget = (1.0 - alpha) * n;
+        // Walk down from the top while the tail mass stays within budget.
+        let mut tail = 0.0;
+        let mut k = sorted.len();
+        while k > 0 {
+            let i = k - 1;
+            if tail + w(i) > budget + 1e-12 * n {
+                break;
+            }
+            tail += w(i);
+            k -= 1;
+        }
+        // Elements k.. form the tail; the VaR is the next one down.
+        let idx = k.saturating_sub(1);
+        let v = sorted.get(idx).copied().unwrap_or(0.0);
+        let excess: f64 = (idx..sorted.len()).map(|i| w(i) * (sorted[i] - v).max(0.0)).sum();
+        var[li] = v;
+        cvar[li] = v + excess / budget;
+    }
+    (var, cvar)
+}
+
+/// Percentile interval of `samples` at 2.5% and 97.5%.
+fn percentile_interval(samples: &mut [f64]) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.025), at(0.975))
+}
+
+/// Computes all metrics for one scenario's paths.
+pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed: u64) -> RiskMetrics {
+    let n = outcomes.len();
+    let nf = n as f64;
+    let mut pairs: Vec<(f64, f64)> = outcomes.iter().map(|o| (o.loss(), o.weight)).collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let losses: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let weights: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    let unit = weights.iter().all(|&w| w == 1.0);
+
+    let (sw, sw2) = weights.iter().fold((0.0, 0.0), |(a, b), &w| (a + w, b + w * w));
+    let mean_of = |f: &dyn Fn(&PathOutcome) -> f64| outcomes.iter().map(|o| o.weight * f(o)).sum::<f64>() / nf;
+    let wl: Vec<f64> = outcomes.iter().map(|o| o.weight * o.loss()).collect();
+    let mean = wl.iter().sum::<f64>() / nf;
+    let sd = (wl.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (nf - 1.0).max(1.0)).sqrt();
+    let se = sd / nf.sqrt();
+
+    let (var_pt, cvar_pt) = var_cvar(&losses, |i| weights[i], nf);
+
+    // Bootstrap: resample paths with replacement as multinomial counts over
+    // the sorted losses; each resample has its own random stream.
+    let boot: Vec<([f64; 3], [f64; 3])> = (0..u64::from(resamples))
+        .into_par_iter()
+        .map_init(
+            || vec![0u32; n],
+            |counts, r| {
+                counts.iter_mut().for_each(|c| *c = 0);
+                let mut rng = path_rng(seed, "bootstrap", r);
+                for _ in 0..n {
+                    counts[rng.random_range(0..n)] += 1;
+                }
+                var_cvar(&losses, |i| weights[i] * f64::from(counts[i]), nf)
+            },
+        )
+        .collect();
+    let mut est_var = [Estimate { value: 0.0, lo: 0.0, hi: 0.0 }; 3];
+    let mut est_cvar = est_var;
+    for li in 0..3 {
+        let alpha = LEVELS[li];
+        let (lo, hi) = if unit {
+            let half = Z95 * (nf * alpha * (1.0 - alpha)).sqrt();
+            let j = ((nf * alpha - half).floor().max(1.0) as usize).min(n) - 1;
+            let k = ((nf * alpha + half).ceil().max(1.0) as usize).min(n) - 1;
+            (losses[j], losses[k])
+        } else {
+            percentile_interval(&mut boot.iter().map(|b| b.0[li]).collect::<Vec<_>>())
+        };
+        est_var[li] = Estimate { value: var_pt[li], lo, hi };
+        let (lo, hi) = percentile_interval(&mut boot.iter().map(|b| b.1[li]).collect::<Vec<_>>());
+        est_cvar[li] = Estimate { value: cvar_pt[li], lo: lo.min(cvar_pt[li]), hi: hi.max(cvar_pt[li]) };
+    }
+
+    RiskMetrics {
+        paths: n,
+        ess: if sw2 > 0.0 { sw * sw / sw2 } else { 0.0 },
+        mean_loss: Estimate { value: mean, lo: mean - Z95 * se, hi: mean + Z95 * se },
+        mean_attack_loss: mean_of(&|o| o.attack_loss),
+        mean_downtime: mean_of(&|o| o.downtime_cost),
+        mean_induced_downtime: mean_of(&|o| o.induced_downtime),
+        var: est_var,
+        cvar: est_cvar,
+        p_exceed_fund: mean_of(&|o| f64::from(u8::from(o.loss() > fund_capital))),
+        false_trip_rate: mean_of(&|o| f64::from(u8::from(o.false_halt))),
+        mean_halted_hours: mean_of(&|o| o.halted_hours),
+        tail: fit_tail(&losses, &weights, nf),
+        mean_core_steps: outcomes.iter().map(|o| o.core_steps as f64).sum::<f64>() / nf,
+    }
+}
+
+/// CVaR at `alpha` over the first n paths, for n = 1000, 2000, 5000, 10000, …
+/// up to all of them: how the estimate settles as paths are added.
+pub fn prefix_cvar(outcomes: &[PathOutcome], alpha: f64) -> Vec<(f64, f64)> {
+    let level = LEVELS.iter().position(|&l| l == alpha).expect("alpha is one of LEVELS");
+    let mut sizes: Vec<usize> =
+        (3..=7).flat_map(|e| [1, 2, 5].map(|m| m * 10usize.pow(e))).filter(|&s| s < outcomes.len()).collect();
+    sizes.push(outcomes.len());
+    sizes
+        .into_iter()
+        .map(|n| {
+            let mut pairs: Vec<(f64, f64)> = outcomes[..n].iter().map(|o| (o.loss(), o.weight)).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let losses: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+            let (_, cvar) = var_cvar(&losses, |i| pairs[i].1, n as f64);
+            (n as f64, cvar[level])
+        })
+        .collect()
+}
+
+/// Least exceedances for a tail fit.
+const MIN_EXCEEDANCES: usize = 50;
+
+/// Fits a GPD to the losses above a threshold: the 95% quantile of the
+/// positive losses (losses are often zero on most paths).
+pub fn fit_tail(sorted: &[f64], weights: &[f64], n: f64) -> Option<TailFit> {
+    let first_pos = sorted.partition_point(|&l| l <= 0.0);
+    let positive = sorted.len() - first_pos;
+    if positive < MIN_EXCEEDANCES * 4 {
+        return None;
+    }
+    let u_idx = first_pos + (positive as f64 * 0.95) as usize;
+    let u_idx = u_idx.min(sorted.len() - MIN_EXCEEDANCES);
+    let u = sorted[u_idx];
+    let start = sorted.partition_point(|&l| l <= u);
+    if sorted.len() - start < MIN_EXCEEDANCES {
+        return None;
+    }
+    let (xi, beta) = gpd_pwm(&sorted[start..].iter().map(|l| l - u).collect::<Vec<_>>(), &weights[start..])?;
+    let exceed_prob = weights[start..].iter().sum::<f64>() / n;
+    let mut fit =
+        TailFit { threshold: u, exceed_prob, exceedances: sorted.len() - start, xi, beta, var_999: 0.0, es_999: 0.0 };
+    if exceed_prob > 1e-3 {
+        fit.var_999 = fit.var(0.999);
+        fit.es_999 = fit.es(0.999);
+    } else {
+        // 99.9% lies below the threshold: the fit does not reach it.
+        fit.var_999 = f64::NAN;
+        fit.es_999 = f64::NAN;
+    }
+    Some(fit)
+}
+
+/// Weighted probability-weighted-moment estimates `(ξ, β)` for exceedances
+/// sorted ascending. Valid for ξ < 1/2 (finite variance), the usual range.
+pub fn gpd_pwm(y: &[f64], w: &[f64]) -> Option<(f64, f64)> {
+    let total: f64 = w.iter().sum();
+    if y.is_empty() || total <= 0.0 {
+        return None;
+    }
+    // a0 = E[Y], a1 = E[Y·(1 − F(Y))], with F the (weighted) plotting position.
+    let mut cum = 0.0;
+    let (mut a0, mut a1) = (0.0, 0.0);
+    for (&yi, &wi) in y.iter().zip(w) {
+        let f = (cum + 0.5 * wi) / total;
+        cum += wi;
+        a0 += wi * yi;
+        a1 += wi * yi * (1.0 - f);
+    }
+    a0 /= total;
+    a1 /= total;
+    let d = a0 - 2.0 * a1;
+    if d <= 0.0 {
+        return None;
+    }
+    // Hosking & Wallis: k = a0/(a0 − 2a1) − 2, α = 2·a0·a1/(a0 − 2a1); ξ = −k.
+    let k = a0 / d - 2.0;
+    Some((-k, 2.0 * a0 * a1 / d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::{Distribution, Exp1, StandardNormal};
+
+    fn outcomes(losses: impl Iterator<Item = f64>) -> Vec<PathOutcome> {
+        losses.map(|l| PathOutcome { attack_loss: l, weight: 1.0, ..Default::default() }).collect()
+    }
+
+    #[test]
+    fn normal_var_and_cvar_fall_in_their_intervals() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let o = outcomes((0..200_000).map(|_| StandardNormal.sample(&mut rng)));
+        let m = analyze(&o, f64::INFINITY, 1_000, 1);
+        // Closed forms: VaR = Φ⁻¹(α), CVaR = φ(Φ⁻¹(α)) / (1 − α).
+        let var = [1.644_853_626_951_472_2, 2.326_347_874_040_840_8, 3.090_232_306_167_813_5];
+        let pdf = |x: f64| (-x * x / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        for i in 0..3 {
+            let cvar = pdf(var[i]) / (1.0 - LEVELS[i]);
+            assert!(m.var[i].lo <= var[i] && var[i] <= m.var[i].hi, "VaR {i}: {var:?} vs {:?}", m.var[i]);
+            assert!(m.cvar[i].lo <= cvar && cvar <= m.cvar[i].hi, "CVaR {i}: {cvar} vs {:?}", m.cvar[i]);
+        }
+    }
+
+    #[test]
+    fn exponential_var_and_cvar_fall_in_their_intervals() {
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let o = outcomes((0..200_000).map(|_| Exp1.sample(&mut rng)));
+        let m = analyze(&o, 3.0, 1_000, 2);
+        for i in 0..3 {
+            let var = -(1.0 - LEVELS[i]).ln();
+            let cvar = var + 1.0; // memorylessness
+            assert!(m.var[i].lo <= var && var <= m.var[i].hi, "VaR {i}: {var} vs {:?}", m.var[i]);
+            assert!(m.cvar[i].lo <= cvar && cvar <= m.cvar[i].hi, "CVaR {i}: {cvar} vs {:?}", m.cvar[i]);
+        }
+        assert!((m.p_exceed_fund - (-3.0f64).exp()).abs() < 0.002);
+        assert!((m.mean_loss.value - 1.0).abs() < 3.0 * (m.mean_loss.hi - m.mean_loss.value));
+    }
+
+    #[test]
+    fn var_is_the_order_statistic_for_unit_weights() {
+        let sorted: Vec<f64> = (1..=1000).map(f64::from).collect();
+        let (var, cvar) = var_cvar(&sorted, |_| 1.0, 1000.0);
+        assert_eq!(var, [950.0, 990.0, 999.0], "L(⌈nα⌉)");
+        // CVaR_0.99 = 990 + Σ_{991..1000}(L − 990) / 10 = 990 + 5.5.
+        assert!((cvar[1] - 995.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn gpd_fit_recovers_known_parameters() {
+        let mut rng = ChaCha8Rng::seed_from_u64(13);
+        for (xi, beta) in [(0.2, 1.0), (0.0, 2.0), (-0.2, 0.5), (0.35, 3.0)] {
+            // Inverse CDF: y = β/ξ·((1−U)^(−ξ) − 1).
+            let mut y: Vec<f64> = (0..100_000)
+                .map(|_| {
+                    let u: f64 = rng.random();
+                    if xi == 0.0 {
+                        -beta * (1.0 - u).ln()
+                    } else {
+                        beta / xi * ((1.0 - u).powf(-xi) - 1.0)
+                    }
+                })
+                .collect();
+            y.sort_by(f64::total_cmp);
+            let (fx, fb) = gpd_pwm(&y, &vec![1.0; y.len()]).unwrap();
+            assert!((fx - xi).abs() < 0.03, "ξ {fx} vs {xi}");
+            assert!((fb / beta - 1.0).abs() < 0.03, "β {fb} vs {beta}");
+        }
+    }
+
+    #[test]
+    fn importance_weights_recover_a_rare_probability() {
+        // Event with real probability 1e-3, sampled at 1e-1 with weights.
+        let mut rng = ChaCha8Rng::seed_from_u64(14);
+        let (p, q) = (1e-3, 1e-1);
+        let o: Vec<PathOutcome> = (0..100_000)
+            .map(|_| {
+                let hit = rng.random::<f64>() < q;
+                let weight = if hit { p / q } else { (1.0 - p) / (1.0 - q) };
+                PathOutcome { attack_loss: if hit { 10.0 } else { 0.0 }, weight, ..Default::default() }
+            })
+            .collect();
+        let m = analyze(&o, 5.0, 1_000, 3);
+        assert!((m.p_exceed_fund / p - 1.0).abs() < 0.1, "{}", m.p_exceed_fund);
+        // VaR at 99.9% sits right at the event's boundary; CVaR 99.9% = 10 × P / 0.001 = 10.
+        assert!((m.cvar[2].value - 10.0).abs() < 1.5, "{:?}", m.cvar[2]);
+        assert!(m.ess < 100_000.0 && m.ess > 1_000.0);
+    }
+}

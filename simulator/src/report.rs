@@ -1,0 +1,510 @@
+//! Output: `params.json` (the three constructor structs plus provenance),
+//! `report.md`, `report.html` and SVG plots.
+
+use crate::calibrate::{Calibration, Objective, KNOBS};
+use crate::config::Config;
+use crate::metrics::{prefix_cvar, LEVELS};
+use crate::params::{ContractParams, Knobs};
+use anyhow::{Context, Result};
+use bulwark_core::breaker::BreakerParams;
+use bulwark_core::fund::FundParams;
+use bulwark_core::multisig::MultisigParams;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The deployable parameter file: exactly the three constructor structs, and
+/// where they came from. No timestamps: two runs write identical bytes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ParamsFile {
+    pub circuit_breaker: BreakerParams,
+    pub multisig_guard: MultisigParams,
+    pub insurance_fund: FundParams,
+    pub provenance: Provenance,
+}
+
+impl ParamsFile {
+    pub fn params(self) -> ContractParams {
+        ContractParams {
+            circuit_breaker: self.circuit_breaker,
+            multisig_guard: self.multisig_guard,
+            insurance_fund: self.insurance_fund,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Provenance {
+    pub tool: String,
+    /// SHA-256 of the effective config, serialized canonically as TOML.
+    pub config_sha256: String,
+    pub seed: u64,
+    pub paths: u64,
+    pub search_paths: u64,
+    pub knobs: Knobs,
+    pub feasible: bool,
+    pub violations: Vec<String>,
+    pub yearly_cost_usd: serde_json::Value,
+    pub scenarios: Vec<ScenarioSummary>,
+}
+
+/// The metrics that justify the choice, per scenario (USD per path).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ScenarioSummary {
+    pub name: String,
+    pub mean_loss: f64,
+    pub var_99_9: f64,
+    pub cvar_99_9: f64,
+    pub cvar_99_9_ci: [f64; 2],
+    pub p_loss_exceeds_fund: f64,
+    pub false_trip_rate: f64,
+    pub effective_sample_size: f64,
+}
+
+pub fn config_hash(cfg: &Config) -> String {
+    let digest = Sha256::digest(cfg.to_toml().as_bytes());
+    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn params_file(cfg: &Config, cal: &Calibration) -> Result<ParamsFile> {
+    let p = cal.params.clone();
+    Ok(ParamsFile {
+        circuit_breaker: p.circuit_breaker,
+        multisig_guard: p.multisig_guard,
+        insurance_fund: p.insurance_fund,
+        provenance: Provenance {
+            tool: format!("bulwark-sim {}", env!("CARGO_PKG_VERSION")),
+            config_sha256: config_hash(cfg),
+            seed: cfg.run.seed,
+            paths: cfg.run.paths,
+            search_paths: cfg.run.search_paths,
+            knobs: cal.best.knobs,
+            feasible: cal.best.feasible(),
+            violations: cal.best.violations.clone(),
+            yearly_cost_usd: serde_json::to_value(cal.best.objective)?,
+            scenarios: cfg
+                .scenarios
+                .iter()
+                .zip(&cal.metrics)
+                .map(|(s, m)| ScenarioSummary {
+                    name: s.name.clone(),
+                    mean_loss: m.mean_loss.value,
+                    var_99_9: m.var[2].value,
+                    cvar_99_9: m.cvar[2].value,
+                    cvar_99_9_ci: [m.cvar[2].lo, m.cvar[2].hi],
+                    p_loss_exceeds_fund: m.p_exceed_fund,
+                    false_trip_rate: m.false_trip_rate,
+                    effective_sample_size: m.ess,
+                })
+                .collect(),
+        },
+    })
+}
+
+/// Writes every output into `dir` and returns the paths written.
+pub fn write_all(cfg: &Config, cal: &Calibration, dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut written = Vec::new();
+    let mut write = |name: &str, bytes: &[u8]| -> Result<()> {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+        Ok(())
+    };
+    let json = serde_json::to_string_pretty(&params_file(cfg, cal)?)? + "\n";
+    write("params.json", json.as_bytes())?;
+    let plots = [
+        ("loss_distribution.svg", plot_loss_distribution(cfg, cal)?),
+        ("tail_fit.svg", plot_tail_fit(cfg, cal)?),
+        ("parameter_sweep.svg", plot_sweep(cal)?),
+        ("cvar_convergence.svg", plot_convergence(cfg, cal)?),
+    ];
+    for (name, svg) in &plots {
+        write(name, svg.as_bytes())?;
+    }
+    let md = markdown(cfg, cal);
+    write("report.md", md.as_bytes())?;
+    write("report.html", html(&md, &plots).as_bytes())?;
+    Ok(written)
+}
+
+fn money(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".into();
+    }
+    let a = x.abs();
+    if a >= 1e6 {
+        format!("${:.2}M", x / 1e6)
+    } else if a >= 1e3 {
+        format!("${:.1}k", x / 1e3)
+    } else {
+        format!("${x:.0}")
+    }
+}
+
+fn est(m: &crate::metrics::Estimate) -> String {
+    format!("{} [{}, {}]", money(m.value), money(m.lo), money(m.hi))
+}
+
+fn objective_rows(o: &Objective) -> String {
+    let mut s = String::from("| component | USD per year |\n|---|---:|\n");
+    for (k, v) in [
+        ("expected attack loss", o.attack_loss),
+        ("downtime (false trips and attack-induced)", o.downtime),
+        ("capital for the worst CVaR 99.9%", o.capital),
+        ("timelock delay of legitimate critical operations", o.governance_delay),
+        ("exit-cooldown yield premium", o.cooldown),
+        ("**total**", o.total),
+    ] {
+        let _ = writeln!(s, "| {k} | {} |", money(v));
+    }
+    s
+}
+
+fn markdown(cfg: &Config, cal: &Calibration) -> String {
+    let mut s = String::new();
+    let k = &cal.best.knobs;
+    let _ = writeln!(s, "# Bulwark calibration report\n");
+    let _ = writeln!(
+        s,
+        "bulwark-sim {}, config SHA-256 `{}`, seed {}, {} paths per scenario (search: {}). Money is USD per path of {} h unless marked yearly; intervals are 95%.\n",
+        env!("CARGO_PKG_VERSION"),
+        config_hash(cfg),
+        cfg.run.seed,
+        cfg.run.paths,
+        cfg.run.search_paths,
+        cfg.run.horizon_hours
+    );
+    let _ = writeln!(s, "## Chosen parameters\n");
+    let _ = writeln!(s, "| knob | value |\n|---|---:|");
+    for knob in KNOBS {
+        let _ = writeln!(s, "| `{}` | {} |", knob.name(), knob.get(k));
+    }
+    let _ = writeln!(
+        s,
+        "\nFeasible: **{}**{}\n",
+        cal.best.feasible(),
+        if cal.best.violations.is_empty() { String::new() } else { format!(" ({})", cal.best.violations.join("; ")) }
+    );
+    let _ = writeln!(s, "{}", objective_rows(&cal.best.objective));
+    let _ = writeln!(s, "## Losses per scenario\n");
+    let _ = writeln!(s, "| scenario | attack | E[loss] | VaR 95% | CVaR 95% | VaR 99% | CVaR 99% | VaR 99.9% | CVaR 99.9% | P(loss > fund) | false-trip rate | ESS |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---:|---:|---:|");
+    for (sc, m) in cfg.scenarios.iter().zip(&cal.metrics) {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2e} | {:.4} | {:.0} |",
+            sc.name,
+            sc.attack.kind(),
+            est(&m.mean_loss),
+            est(&m.var[0]),
+            est(&m.cvar[0]),
+            est(&m.var[1]),
+            est(&m.cvar[1]),
+            est(&m.var[2]),
+            est(&m.cvar[2]),
+            m.p_exceed_fund,
+            m.false_trip_rate,
+            m.ess
+        );
+    }
+    let _ = writeln!(s, "\n## Downtime and tails\n");
+    let _ = writeln!(s, "| scenario | E[downtime] | E[halted hours] | core steps per path | GPD ξ | GPD β | threshold | tail VaR 99.9% | tail ES 99.9% |");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (sc, m) in cfg.scenarios.iter().zip(&cal.metrics) {
+        let tail = m.tail.map_or_else(
+            || "— | — | — | — | —".to_string(),
+            |t| {
+                format!(
+                    "{:.3} | {} | {} | {} | {}",
+                    t.xi,
+                    money(t.beta),
+                    money(t.threshold),
+                    money(t.var_999),
+                    money(t.es_999)
+                )
+            },
+        );
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.3} | {:.0} | {} |",
+            sc.name,
+            money(m.mean_downtime),
+            m.mean_halted_hours,
+            m.mean_core_steps,
+            tail
+        );
+    }
+    let _ = writeln!(s, "\nThe generalized Pareto fit uses the losses above the 95th percentile of the positive losses (probability-weighted moments); it is omitted where fewer than 200 paths lost anything.\n");
+    let _ = writeln!(s, "## Parameter sweep\n");
+    let _ = writeln!(s, "| knob | value | yearly cost | feasible |\n|---|---:|---:|---|");
+    for p in &cal.sweep {
+        let _ = writeln!(s, "| `{}` | {} | {} | {} |", p.knob.name(), p.value, money(p.total), p.feasible);
+    }
+    let _ = writeln!(s, "\n## Plots\n");
+    for f in ["loss_distribution.svg", "tail_fit.svg", "parameter_sweep.svg", "cvar_convergence.svg"] {
+        let _ = writeln!(s, "![{f}]({f})\n");
+    }
+    s
+}
+
+/// A self-contained HTML page: the markdown tables converted, plots inlined.
+fn html(md: &str, plots: &[(&str, String)]) -> String {
+    let mut body = String::new();
+    let mut in_table = false;
+    for line in md.lines() {
+        if line.starts_with('|') {
+            if line.starts_with("|---") {
+                continue;
+            }
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            if !in_table {
+                body.push_str("<table>\n");
+                in_table = true;
+            }
+            body.push_str("<tr>");
+            for c in cells {
+                let _ = write!(body, "<td>{}</td>", inline(c));
+            }
+            body.push_str("</tr>\n");
+            continue;
+        }
+        if in_table {
+            body.push_str("</table>\n");
+            in_table = false;
+        }
+        if let Some(h) = line.strip_prefix("## ") {
+            let _ = writeln!(body, "<h2>{}</h2>", inline(h));
+        } else if let Some(h) = line.strip_prefix("# ") {
+            let _ = writeln!(body, "<h1>{}</h1>", inline(h));
+        } else if let Some(img) = line.strip_prefix("![") {
+            let name = img.split(']').next().unwrap_or_default();
+            if let Some((_, svg)) = plots.iter().find(|(n, _)| *n == name) {
+                let _ = writeln!(body, "<figure>{svg}</figure>");
+            }
+        } else if !line.is_empty() {
+            let _ = writeln!(body, "<p>{}</p>", inline(line));
+        }
+    }
+    if in_table {
+        body.push_str("</table>\n");
+    }
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Bulwark calibration report</title>\n<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}table{{border-collapse:collapse;margin:1em 0}}td{{border:1px solid #ccc;padding:3px 8px;text-align:right}}tr:first-child td{{font-weight:bold;background:#eee}}td:first-child{{text-align:left}}</style></head><body>\n{body}</body></html>\n"
+    )
+}
+
+fn inline(s: &str) -> String {
+    let esc = s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut out = String::new();
+    for (i, part) in esc.split("**").enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<b>{part}</b>");
+        } else {
+            out.push_str(
+                &part
+                    .split('`')
+                    .enumerate()
+                    .map(|(j, p)| if j % 2 == 1 { format!("<code>{p}</code>") } else { p.to_string() })
+                    .collect::<String>(),
+            );
+        }
+    }
+    out
+}
+
+const W: u32 = 900;
+const H: u32 = 520;
+
+fn palette(i: usize) -> RGBColor {
+    let c = Palette99::pick(i).to_rgba();
+    RGBColor(c.0, c.1, c.2)
+}
+
+/// Weighted survival curve P(L > x) of a scenario's positive losses.
+fn survival(outcomes: &[crate::sim::PathOutcome]) -> Vec<(f64, f64)> {
+    let n = outcomes.len() as f64;
+    let mut pairs: Vec<(f64, f64)> = outcomes.iter().map(|o| (o.loss(), o.weight)).filter(|p| p.0 > 0.0).collect();
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut tail = 0.0;
+    let mut pts = Vec::with_capacity(pairs.len());
+    for (l, w) in pairs {
+        tail += w / n;
+        pts.push((l, tail));
+    }
+    pts.reverse();
+    // Thin to at most 400 points for a light SVG.
+    let step = (pts.len() / 400).max(1);
+    pts.into_iter().step_by(step).collect()
+}
+
+fn plot_loss_distribution(cfg: &Config, cal: &Calibration) -> Result<String> {
+    let curves: Vec<(String, Vec<(f64, f64)>)> = cfg
+        .scenarios
+        .iter()
+        .zip(&cal.outcomes)
+        .map(|(s, o)| (s.name.clone(), survival(o)))
+        .filter(|c| !c.1.is_empty())
+        .collect();
+    let xmax = curves.iter().flat_map(|c| c.1.iter().map(|p| p.0)).fold(1.0, f64::max);
+    let ymin = curves.iter().flat_map(|c| c.1.iter().map(|p| p.1)).fold(1.0, f64::min).max(1e-9);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Loss distribution: P(loss per path > x)", ("sans-serif", 20))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d((1.0..xmax * 1.2).log_scale(), (ymin * 0.5..1.0).log_scale())?;
+        chart.configure_mesh().x_desc("loss (USD)").y_desc("exceedance probability").draw()?;
+        for (i, (name, pts)) in curves.iter().enumerate() {
+            let color = palette(i);
+            chart
+                .draw_series(LineSeries::new(pts.iter().map(|p| (p.0.max(1.0), p.1)), color.stroke_width(2)))?
+                .label(name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        }
+        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+fn plot_tail_fit(cfg: &Config, cal: &Calibration) -> Result<String> {
+    // The scenario with the largest CVaR 99.9% that has a tail fit.
+    let pick = cal
+        .metrics
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.tail.is_some())
+        .max_by(|a, b| a.1.cvar[2].value.total_cmp(&b.1.cvar[2].value))
+        .map(|(i, _)| i);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let Some(i) = pick else {
+            root.draw(&Text::new("No scenario had enough losses for a tail fit", (40, 40), ("sans-serif", 20)))?;
+            root.present()?;
+            drop(root);
+            return Ok(svg);
+        };
+        let tail = cal.metrics[i].tail.expect("filtered");
+        let emp: Vec<(f64, f64)> = survival(&cal.outcomes[i]).into_iter().filter(|p| p.0 > tail.threshold).collect();
+        let xmax = emp.iter().map(|p| p.0).fold(tail.threshold * 2.0, f64::max);
+        let ymin = emp.iter().map(|p| p.1).fold(tail.exceed_prob, f64::min).max(1e-9);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!("Tail fit, {}: GPD ξ={:.3}, β={}", cfg.scenarios[i].name, tail.xi, money(tail.beta)),
+                ("sans-serif", 20),
+            )
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(tail.threshold..xmax, (ymin * 0.5..tail.exceed_prob * 1.5).log_scale())?;
+        chart.configure_mesh().x_desc("loss (USD)").y_desc("P(loss > x)").draw()?;
+        chart
+            .draw_series(emp.iter().map(|p| Circle::new(*p, 2, BLUE.filled())))?
+            .label("simulated")
+            .legend(|(x, y)| Circle::new((x + 9, y), 3, BLUE.filled()));
+        let fitted = (0..200).map(|j| {
+            let x = tail.threshold + (xmax - tail.threshold) * f64::from(j) / 199.0;
+            let y = x - tail.threshold;
+            let s = if tail.xi.abs() < 1e-9 {
+                (-y / tail.beta).exp()
+            } else {
+                (1.0 + tail.xi * y / tail.beta).max(0.0).powf(-1.0 / tail.xi)
+            };
+            (x, (tail.exceed_prob * s).max(ymin * 0.5))
+        });
+        chart
+            .draw_series(LineSeries::new(fitted, RED.stroke_width(2)))?
+            .label("generalized Pareto fit")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(2)));
+        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+fn plot_sweep(cal: &Calibration) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let panels = root.split_evenly((2, 2));
+        for (panel, knob) in panels.iter().zip(KNOBS) {
+            let pts: Vec<_> = {
+                let mut v: Vec<_> = cal.sweep.iter().filter(|p| p.knob == knob).collect();
+                v.sort_by(|a, b| a.value.total_cmp(&b.value));
+                v
+            };
+            if pts.is_empty() {
+                continue;
+            }
+            let (x0, x1) = (pts[0].value, pts[pts.len() - 1].value);
+            let (y0, y1) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.total), b.max(p.total)));
+            let pad = ((y1 - y0) * 0.1).max(1.0);
+            let mut chart = ChartBuilder::on(panel)
+                .caption(knob.name(), ("sans-serif", 16))
+                .margin(10)
+                .x_label_area_size(30)
+                .y_label_area_size(70)
+                .build_cartesian_2d(x0..x1.max(x0 + 1e-9), (y0 - pad)..(y1 + pad))?;
+            chart.configure_mesh().y_desc("yearly cost (USD)").y_label_formatter(&|v| money(*v)).draw()?;
+            chart.draw_series(LineSeries::new(pts.iter().map(|p| (p.value, p.total)), BLACK))?;
+            chart.draw_series(pts.iter().map(|p| {
+                let style = if p.feasible { GREEN.filled() } else { RED.filled() };
+                Circle::new((p.value, p.total), 4, style)
+            }))?;
+            let chosen = knob.get(&cal.best.knobs);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(chosen, y0 - pad), (chosen, y1 + pad)],
+                BLUE.stroke_width(1),
+            )))?;
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+fn plot_convergence(cfg: &Config, cal: &Calibration) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut series = Vec::new();
+        for (s, o) in cfg.scenarios.iter().zip(&cal.outcomes) {
+            let pts = prefix_cvar(o, LEVELS[1]);
+            if pts.iter().any(|p| p.1 > 0.0) {
+                series.push((s.name.clone(), pts));
+            }
+        }
+        let xmax = cfg.run.paths as f64;
+        let ymax = series.iter().flat_map(|s| s.1.iter().map(|p| p.1)).fold(1.0, f64::max);
+        let mut chart = ChartBuilder::on(&root)
+            .caption("CVaR 99% against the number of paths", ("sans-serif", 20))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(80)
+            .build_cartesian_2d((500.0..xmax * 1.1).log_scale(), 0.0..ymax * 1.1)?;
+        chart.configure_mesh().x_desc("paths").y_desc("CVaR 99% (USD)").y_label_formatter(&|v| money(*v)).draw()?;
+        for (i, (name, pts)) in series.iter().enumerate() {
+            let color = palette(i);
+            chart
+                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))?
+                .label(name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        }
+        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        root.present()?;
+    }
+    Ok(svg)
+}

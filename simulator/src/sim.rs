@@ -1,0 +1,487 @@
+//! One Monte Carlo path of one scenario, driving the real bulwark-core state
+//! machines. The simulator keeps no model of any rule: every limit, trip,
+//! timelock, veto, exit and claim below is a call into bulwark-core.
+//!
+//! A path is one horizon (a day by default) of a protected protocol holding
+//! `tvl_usd` evenly over the market's assets. Each step the oracle reports
+//! prices, legitimate users move funds (random net flow plus panic selling
+//! into drawdowns), and any attack that has begun acts. Attacks arrive as a
+//! Poisson process, optionally at an inflated rate with a likelihood-ratio
+//! weight (importance sampling).
+
+use crate::config::{AttackConfig, Config, ScenarioConfig};
+use crate::market::{Market, MAX_ASSETS};
+use crate::params::{core_price, hours_to_ms, tokens_for_usd, ContractParams, UNITS_PER_TOKEN};
+use bulwark_core::breaker::{AssetFlow, CircuitBreaker, Decision, Level};
+use bulwark_core::fund::{ExitRequest, InsuranceFund};
+use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Multisig, OperationClass};
+use bulwark_core::{Balance, Selector, Timestamp};
+use rand::Rng;
+use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
+
+/// Most attacks simulated on one path; validation keeps the expected count
+/// at or below 2, where more than 16 has probability below 1e-9.
+pub const MAX_ATTACKS: usize = 16;
+/// The first step's timestamp (ms): a realistic chain time.
+pub const T0: Timestamp = 1_700_000_000_000;
+const LEGIT: Selector = *b"user";
+const ATTACK: Selector = *b"evil";
+/// Stand-in address of the breaker, the target of a compromised multisig's upgrade.
+const BREAKER_ADDR: [u8; 32] = [0xb5; 32];
+const SET_PARAMS: Selector = *b"setp";
+/// Insurance-fund stakers in the bank-run scenario.
+const STAKERS: usize = 20;
+/// Delay between filing a claim and the multisig's approval.
+const CLAIM_APPROVAL_HOURS: f64 = 24.0;
+
+/// What one path produced. Money is in USD.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PathOutcome {
+    /// Value the attacker took, or claims left uncovered.
+    pub attack_loss: f64,
+    /// Cost of the breaker's halted and throttled time on the whole path.
+    pub downtime_cost: f64,
+    /// The part of `downtime_cost` after the first attack began.
+    pub induced_downtime: f64,
+    /// Likelihood ratio of the path under the real attack rate.
+    pub weight: f64,
+    pub attacks: u32,
+    /// The breaker halted before any attack began.
+    pub false_halt: bool,
+    pub halted_hours: f64,
+    /// Calls into bulwark-core on this path.
+    pub core_steps: u64,
+}
+
+impl PathOutcome {
+    pub fn loss(&self) -> f64 {
+        self.attack_loss + self.downtime_cost
+    }
+}
+
+/// Per-thread simulator of one scenario: templates are built once, and each
+/// path resets its state from them.
+pub struct PathSim<'a> {
+    cfg: &'a Config,
+    scenario: &'a ScenarioConfig,
+    market: Market,
+    breaker0: CircuitBreaker,
+    flows0: Vec<AssetFlow>,
+    multisig0: Multisig,
+    fund0: InsuranceFund,
+    poisson: Option<Poisson<f64>>,
+    /// Expected attacks per path at the real and at the simulated rate.
+    lambda: f64,
+    lambda_sim: f64,
+    steps: u32,
+    step_ms: u64,
+    dt_hours: f64,
+    price0: f64,
+    tvl_usd: f64,
+    // Per-path state, reused across paths.
+    breaker: CircuitBreaker,
+    flows: Vec<AssetFlow>,
+}
+
+/// Progress of one attack on a market path.
+#[derive(Clone, Copy, Debug, Default)]
+struct AttackState {
+    start: u32,
+    /// Steps acted so far.
+    progress: u32,
+    /// USD taken so far.
+    taken: f64,
+    /// USD the attacker put in (oracle collateral), or the drain still to take.
+    stake: f64,
+    done: bool,
+}
+
+impl<'a> PathSim<'a> {
+    pub fn new(cfg: &'a Config, scenario: &'a ScenarioConfig, params: &ContractParams) -> Self {
+        let model = &cfg.markets[&scenario.market];
+        let market = Market::new(model, cfg.run.step_minutes);
+        let price0 = model.initial_price_usd;
+        let tvl_usd = cfg.protocol.tvl_usd;
+        let breaker0 = CircuitBreaker::new(params.circuit_breaker.clone()).expect("params validated by core");
+        let per_asset = tvl_usd / market.assets() as f64;
+        let flows0: Vec<AssetFlow> = (0..market.assets())
+            .map(|_| {
+                let mut f = breaker0.new_asset(tokens_for_usd(per_asset, price0));
+                let mut b = breaker0.clone();
+                b.report_price(&mut f, core_price(price0), T0).expect("positive price");
+                f
+            })
+            .collect();
+        let mut ms = params.multisig_guard.clone();
+        if let Some(g) = ms.guard.as_mut() {
+            g.allow_list.push(AllowedCall {
+                target: BREAKER_ADDR,
+                selector: SET_PARAMS,
+                class: OperationClass::Critical,
+            });
+        }
+        let multisig0 = Multisig::new(ms).expect("params validated by core");
+        let fund0 = InsuranceFund::new(params.insurance_fund.clone()).expect("params validated by core");
+        let horizon_years = f64::from(cfg.run.horizon_hours) / (365.0 * 24.0);
+        let lambda = scenario.attacks_per_year * horizon_years;
+        let lambda_sim = lambda * scenario.importance_factor;
+        let has_attack = !matches!(scenario.attack, AttackConfig::None);
+        Self {
+            cfg,
+            scenario,
+            market,
+            breaker: breaker0.clone(),
+            flows: flows0.clone(),
+            breaker0,
+            flows0,
+            multisig0,
+            fund0,
+            poisson: if has_attack && lambda_sim > 0.0 { Poisson::new(lambda_sim).ok() } else { None },
+            lambda,
+            lambda_sim,
+            steps: cfg.steps(),
+            step_ms: u64::from(cfg.run.step_minutes) * 60_000,
+            dt_hours: f64::from(cfg.run.step_minutes) / 60.0,
+            price0,
+            tvl_usd,
+        }
+    }
+
+    /// Simulates one path.
+    pub fn run<R: Rng>(&mut self, rng: &mut R) -> PathOutcome {
+        let n = self.poisson.as_ref().map_or(0, |p| (p.sample(rng) as usize).min(MAX_ATTACKS));
+        // w = (λ/λ')^N · e^{λ'−λ}: the path's likelihood under the real rate.
+        let weight = if self.lambda_sim > self.lambda {
+            (self.lambda / self.lambda_sim).powi(n as i32) * (self.lambda_sim - self.lambda).exp()
+        } else {
+            1.0
+        };
+        let mut out = match self.scenario.attack {
+            AttackConfig::KeyCompromise { key_compromise_prob, detection_mean_hours, drain_share } => {
+                self.key_compromise(rng, n, key_compromise_prob, detection_mean_hours, drain_share)
+            }
+            AttackConfig::BankRun { loss_share_of_fund, run_share, news_lead_hours, claim_delay_hours } => {
+                self.bank_run(n, loss_share_of_fund, run_share, news_lead_hours, claim_delay_hours)
+            }
+            _ => self.market_path(rng, n),
+        };
+        out.weight = weight;
+        out.attacks = n as u32;
+        out
+    }
+
+    fn market_path<R: Rng>(&mut self, rng: &mut R, n_attacks: usize) -> PathOutcome {
+        let mut out = PathOutcome::default();
+        self.breaker.clone_from(&self.breaker0);
+        for (f, f0) in self.flows.iter_mut().zip(&self.flows0) {
+            f.clone_from(f0);
+        }
+        let mut attacks = [AttackState::default(); MAX_ATTACKS];
+        for a in attacks.iter_mut().take(n_attacks) {
+            a.start = rng.random_range(0..self.steps);
+        }
+        attacks[..n_attacks].sort_unstable_by_key(|a| a.start);
+        let first_attack = if n_attacks > 0 { attacks[0].start } else { u32::MAX };
+
+        let assets = self.market.assets();
+        let p = &self.cfg.protocol;
+        let flow_sd = p.legit_flow_bps_per_hour / 1e4 * self.dt_hours.sqrt();
+        let panic_per_pct = p.panic_outflow_bps_per_pct / 1e4 * self.dt_hours;
+        let mut log_ret = [0.0; MAX_ASSETS];
+        let mut shocks = [0.0; MAX_ASSETS];
+        let mut manip = [1.0f64; MAX_ASSETS];
+        let mut price = [self.price0; MAX_ASSETS];
+
+        for step in 0..self.steps {
+            let now = T0 + u64::from(step + 1) * self.step_ms;
+            self.market.step(rng, &mut log_ret, &mut shocks);
+            // Oracle manipulation acts on the report, so it is set first.
+            for a in attacks.iter_mut().take(n_attacks) {
+                if let AttackConfig::OracleManipulation { push_factor, push_minutes, .. } = self.scenario.attack {
+                    if !a.done && step >= a.start {
+                        let push_steps = (push_minutes / self.cfg.run.step_minutes).max(1);
+                        manip[0] = push_factor.powf(f64::from(a.progress + 1) / f64::from(push_steps));
+                    }
+                }
+            }
+            for i in 0..assets {
+                price[i] = self.price0 * log_ret[i].exp();
+                let reported = core_price(price[i] * manip[i]);
+                let _ = self.breaker.report_price(&mut self.flows[i], reported, now);
+                out.core_steps += 1;
+            }
+            for i in 0..assets {
+                let tvl_usd = self.flows[i].tvl as f64 / UNITS_PER_TOKEN * price[i];
+                let z: f64 = StandardNormal.sample(rng);
+                let drawdown_pct = (-(log_ret[i].exp() - 1.0)).max(0.0) * 100.0;
+                let net = tvl_usd * (flow_sd * z - panic_per_pct * drawdown_pct);
+                let tokens = tokens_for_usd(net.abs(), price[i]);
+                if net >= 0.0 {
+                    let _ = self.breaker.record_inflow(&mut self.flows[i], tokens, now);
+                } else {
+                    let _ = self.breaker.check_outflow(i as u32, &mut self.flows[i], LEGIT, tokens, now);
+                }
+                out.core_steps += 1;
+            }
+            for k in 0..n_attacks {
+                if !attacks[k].done && step >= attacks[k].start {
+                    self.attack_step(&mut attacks[k], &price, &mut manip, now, &mut out);
+                }
+            }
+            let cost_share = match self.breaker.level(now) {
+                Level::Halted => {
+                    out.halted_hours += self.dt_hours;
+                    if step < first_attack {
+                        out.false_halt = true;
+                    }
+                    1.0
+                }
+                Level::Throttled => p.throttled_cost_share,
+                Level::Normal => 0.0,
+            };
+            let cost = cost_share * p.downtime_cost_per_hour * self.dt_hours;
+            out.downtime_cost += cost;
+            if step >= first_attack {
+                out.induced_downtime += cost;
+            }
+        }
+        out.attack_loss = attacks[..n_attacks].iter().map(|a| a.taken).sum();
+        out
+    }
+
+    /// Takes up to `want` tokens of asset `i` the way a limit-aware attacker
+    /// would: never more than the breaker's `available_outflow`, so the
+    /// attack itself does not trip the breaker. Returns the tokens taken.
+    fn take_available(&mut self, i: usize, want: Balance, now: Timestamp, out: &mut PathOutcome) -> Balance {
+        let take = want.min(self.breaker.available_outflow(i as u32, &self.flows[i], ATTACK, now));
+        out.core_steps += 1;
+        if take == 0 {
+            return 0;
+        }
+        out.core_steps += 1;
+        match self.breaker.check_outflow(i as u32, &mut self.flows[i], ATTACK, take, now) {
+            Decision::Allowed(_) => take,
+            Decision::Rejected(_) => 0,
+        }
+    }
+
+    fn attack_step(
+        &mut self,
+        a: &mut AttackState,
+        price: &[f64; MAX_ASSETS],
+        manip: &mut [f64; MAX_ASSETS],
+        now: Timestamp,
+        out: &mut PathOutcome,
+    ) {
+        let tvl_usd = self.tvl_usd;
+        let assets = self.market.assets();
+        match self.scenario.attack {
+            AttackConfig::OracleManipulation { push_minutes, collateral_share, .. } => {
+                // Collateral goes into asset 0, whose oracle is pushed; the
+                // loan is taken in the last asset at its true price.
+                let borrow = assets - 1;
+                if a.progress == 0 {
+                    a.stake = collateral_share * tvl_usd;
+                    let tokens = tokens_for_usd(a.stake, price[0]);
+                    let _ = self.breaker.record_inflow(&mut self.flows[0], tokens, now);
+                    out.core_steps += 1;
+                }
+                // Borrow up to the collateral's manipulated value.
+                let target = a.stake * manip[0];
+                let want = tokens_for_usd((target - a.taken).max(0.0), price[borrow]);
+                let got = self.take_available(borrow, want, now, out);
+                a.taken += got as f64 / UNITS_PER_TOKEN * price[borrow];
+                a.progress += 1;
+                if a.progress >= (push_minutes / self.cfg.run.step_minutes).max(1) {
+                    // The push ends; the price returns and the collateral is abandoned.
+                    manip[0] = 1.0;
+                    a.taken = (a.taken - a.stake).max(0.0);
+                    a.done = true;
+                }
+            }
+            AttackConfig::FlashLoanDrain { loan_share, drain_share, chunks } => {
+                if a.progress == 0 {
+                    a.stake = drain_share * tvl_usd;
+                }
+                for _ in 0..chunks {
+                    // Each transaction: flash-borrow, deposit, withdraw loan + loot, repay.
+                    // If nothing can leave, the transaction reverts before it starts.
+                    if self.breaker.available_outflow(0, &self.flows[0], ATTACK, now) == 0 {
+                        break;
+                    }
+                    let loan = tokens_for_usd(loan_share * tvl_usd, price[0]);
+                    let _ = self.breaker.record_inflow(&mut self.flows[0], loan, now);
+                    out.core_steps += 2;
+                    let loot = tokens_for_usd(a.stake - a.taken, price[0]);
+                    let got = self.take_available(0, loan.saturating_add(loot), now, out);
+                    a.taken += got.saturating_sub(loan) as f64 / UNITS_PER_TOKEN * price[0];
+                    if a.taken >= a.stake * 0.999_999 {
+                        a.done = true;
+                        break;
+                    }
+                }
+                a.progress += 1;
+            }
+            AttackConfig::BridgeExploit { drain_share, burst_minutes } => {
+                // A blunt exploit: fixed slices, no regard for the limits.
+                let burst_steps = (burst_minutes / self.cfg.run.step_minutes).max(1);
+                let slice_usd = drain_share * tvl_usd / f64::from(burst_steps) / assets as f64;
+                for i in 0..assets {
+                    let tokens = tokens_for_usd(slice_usd, price[i]);
+                    out.core_steps += 1;
+                    if let Decision::Allowed(_) =
+                        self.breaker.check_outflow(i as u32, &mut self.flows[i], ATTACK, tokens, now)
+                    {
+                        a.taken += slice_usd;
+                    }
+                }
+                a.progress += 1;
+                a.done = a.progress >= burst_steps;
+            }
+            AttackConfig::Griefing { position_share, attempts } => {
+                // The griefer withdraws its own (old) position in one go,
+                // again and again, to push the breaker up its stages.
+                let tokens = tokens_for_usd(position_share * tvl_usd, price[0]);
+                for _ in 0..attempts {
+                    out.core_steps += 1;
+                    if self.breaker.check_outflow(0, &mut self.flows[0], ATTACK, tokens, now).is_allowed() {
+                        // It left; it deposits again to try once more later.
+                        let _ = self.breaker.record_inflow(&mut self.flows[0], tokens, now);
+                        out.core_steps += 1;
+                    }
+                }
+                a.done = true;
+            }
+            AttackConfig::None | AttackConfig::KeyCompromise { .. } | AttackConfig::BankRun { .. } => a.done = true,
+        }
+    }
+
+    /// k-of-n key compromise against the multisig's timelock and veto set.
+    fn key_compromise<R: Rng>(
+        &mut self,
+        rng: &mut R,
+        n_attacks: usize,
+        prob: f64,
+        detection_mean_hours: f64,
+        drain_share: f64,
+    ) -> PathOutcome {
+        let mut out = PathOutcome::default();
+        let mut ms = self.multisig0.clone();
+        let mut now = T0;
+        for k in 0..n_attacks {
+            let owners = ms.params().owners.clone();
+            let stolen: Vec<_> = owners.iter().copied().filter(|_| rng.random::<f64>() < prob).collect();
+            let e: f64 = Exp1.sample(rng);
+            let detection_ms = hours_to_ms(detection_mean_hours * e);
+            let Some(&lead) = stolen.first() else { continue };
+            let call =
+                Action::Call(CallSpec { target: BREAKER_ADDR, selector: SET_PARAMS, input: Vec::new(), value: 0 });
+            let mut hash = [0u8; 32];
+            hash[..8].copy_from_slice(&(k as u64).to_le_bytes());
+            out.core_steps += 1;
+            let Ok(mut proposal) = ms.propose(lead, call, hash, now) else { continue };
+            for owner in &stolen[1..] {
+                out.core_steps += 1;
+                let _ = ms.approve(&mut proposal, *owner, &hash, now);
+            }
+            // Honest vetoers cancel once the compromise is detected, if the
+            // proposal has not executed by then.
+            if now + detection_ms < proposal.eta {
+                for v in ms.params().veto.vetoers.clone() {
+                    out.core_steps += 1;
+                    if ms.veto(&mut proposal, v, now + detection_ms) != Ok(false) {
+                        break;
+                    }
+                }
+            }
+            out.core_steps += 1;
+            let eta = proposal.eta;
+            if ms.execute(&mut proposal, eta).is_ok() {
+                let _ = ms.finish_call(&proposal);
+                out.attack_loss += drain_share * self.tvl_usd;
+            }
+            now = proposal.eta + 1;
+        }
+        out
+    }
+
+    /// A loss event and a run on the insurance fund around it.
+    fn bank_run(
+        &mut self,
+        n_attacks: usize,
+        loss_share: f64,
+        run_share: f64,
+        news_lead_hours: f64,
+        claim_delay_hours: f64,
+    ) -> PathOutcome {
+        let mut out = PathOutcome::default();
+        if n_attacks == 0 {
+            return out;
+        }
+        let p = &self.cfg.protocol;
+        let mut fund = self.fund0.clone();
+        fund.set_active_cover(crate::params::usd_to_value(p.active_cover_usd));
+        let stake = crate::params::usd_to_value(p.fund_capital_usd / STAKERS as f64);
+        let mut shares = [0 as Balance; STAKERS];
+        for s in shares.iter_mut() {
+            *s = fund.deposit(stake).unwrap_or(0);
+            out.core_steps += 1;
+        }
+        let runners = ((run_share * STAKERS as f64).round() as usize).min(STAKERS);
+        let halt_ms = self.breaker0.params().halt_ms;
+        let fp = fund.params().clone();
+        let mut t = T0;
+        for _ in 0..n_attacks {
+            // Runners ask to leave `news_lead` before the hack is public.
+            let mut exits: Vec<Option<ExitRequest>> = (0..runners)
+                .map(|i| {
+                    out.core_steps += 1;
+                    let r = fund.request_exit(shares[i], shares[i], t).ok();
+                    if r.is_some() {
+                        shares[i] = 0;
+                    }
+                    r
+                })
+                .collect();
+            let hack = t + hours_to_ms(news_lead_hours);
+            let filed_at = hack + hours_to_ms(claim_delay_hours);
+            let paid_at = filed_at + hours_to_ms(CLAIM_APPROVAL_HOURS);
+            let loss = crate::params::usd_to_value(loss_share * p.fund_capital_usd);
+            let end = (t + fp.exit_cooldown_ms + fp.exit_window_ms).max(paid_at) + 1;
+            let mut claim = None;
+            let mut paid: Balance = 0;
+            // Hourly ticks: file, approve and pay the claim; runners retry exits.
+            let mut now = t;
+            while now <= end {
+                if claim.is_none() && now >= filed_at {
+                    out.core_steps += 1;
+                    claim = fund.file_claim([0xcc; 32], loss, now).ok();
+                }
+                if let Some(c) = claim.as_mut().filter(|_| now >= paid_at) {
+                    if fund.approve_claim(c).is_ok() {
+                        out.core_steps += 2;
+                        paid = fund.pay_claim(c).map(|po| po.paid).unwrap_or(0);
+                    }
+                }
+                let halted = now >= hack && now < hack + halt_ms;
+                for e in exits.iter_mut() {
+                    if let Some(req) = e {
+                        if now >= req.unlock_at {
+                            out.core_steps += 1;
+                            if fund.complete_exit(req, now, halted).is_ok() {
+                                *e = None;
+                            }
+                        }
+                    }
+                }
+                now += crate::params::HOUR_MS;
+            }
+            // The damage of the run: what the fund owed on the claim (after
+            // the layer and the cap) but could not pay.
+            let owed = claim.as_ref().map_or(0, |c| c.retained);
+            out.attack_loss += crate::params::value_to_usd(owed.saturating_sub(paid));
+            t = end;
+        }
+        out
+    }
+}
