@@ -35,6 +35,7 @@ extern crate alloc;
 pub mod breaker;
 pub mod error;
 pub mod fund;
+pub mod hex;
 pub mod math;
 pub mod multisig;
 pub mod types;

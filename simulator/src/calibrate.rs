@@ -179,10 +179,12 @@ pub fn evaluate(cfg: &Config, knobs: &Knobs, metrics: &[RiskMetrics]) -> Evaluat
 }
 
 /// Simulates and analyzes the scenarios `which` selects under `params`.
+/// `resamples` bootstrap resamples give the CVaR intervals (0 for none).
 pub fn run_scenarios(
     cfg: &Config,
     params: &ContractParams,
     paths: u64,
+    resamples: u32,
     which: impl Fn(usize) -> bool,
     progress: &ProgressBar,
 ) -> Vec<Option<(RiskMetrics, Vec<PathOutcome>)>> {
@@ -190,7 +192,7 @@ pub fn run_scenarios(
         .map(|i| {
             which(i).then(|| {
                 let outcomes = simulate(cfg, i, params, paths, progress);
-                let m = analyze(&outcomes, cfg.protocol.fund_capital_usd, cfg.run.bootstrap_resamples, cfg.run.seed);
+                let m = analyze(&outcomes, cfg.protocol.fund_capital_usd, resamples, cfg.run.seed);
                 (m, outcomes)
             })
         })
@@ -224,7 +226,7 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
     progress.set_message("search: starting point");
     let mut knobs = Knobs::middle(&cfg.calibration);
     let params = build(cfg, &knobs)?;
-    let mut cache: Vec<RiskMetrics> = run_scenarios(cfg, &params, search, |_| true, progress)
+    let mut cache: Vec<RiskMetrics> = run_scenarios(cfg, &params, search, 0, |_| true, progress)
         .into_iter()
         .map(|r| r.expect("all scenarios run").0)
         .collect();
@@ -246,7 +248,7 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
                 let k = knob.set(&knobs, v);
                 progress.set_message(format!("search: {} = {}", knob.name(), v));
                 let params = build(cfg, &k)?;
-                let fresh = run_scenarios(cfg, &params, search, |i| affected[i], progress);
+                let fresh = run_scenarios(cfg, &params, search, 0, |i| affected[i], progress);
                 let metrics: Vec<RiskMetrics> =
                     fresh.into_iter().zip(&cache).map(|(f, c)| f.map_or_else(|| c.clone(), |(m, _)| m)).collect();
                 let e = evaluate(cfg, &k, &metrics);
@@ -274,7 +276,10 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
     progress.set_message("final evaluation");
     let params = build(cfg, &knobs)?;
     let (metrics, outcomes): (Vec<_>, Vec<_>) =
-        run_scenarios(cfg, &params, cfg.run.paths, |_| true, progress).into_iter().map(|r| r.expect("all run")).unzip();
+        run_scenarios(cfg, &params, cfg.run.paths, cfg.run.bootstrap_resamples, |_| true, progress)
+            .into_iter()
+            .map(|r| r.expect("all run"))
+            .unzip();
     let best = evaluate(cfg, &knobs, &metrics);
     Ok(Calibration { best, params, sweep, metrics, outcomes })
 }

@@ -246,16 +246,7 @@ fn nonempty_grid<T: PartialOrd + fmt::Display + Copy>(path: &str, grid: &[T], lo
 
 /// Parses a 0x-prefixed 32-byte hex account.
 pub fn parse_account(path: &str, s: &str) -> Result<[u8; 32], ConfigError> {
-    let hex = s.strip_prefix("0x").ok_or_else(|| err(path, format!("{s:?} must start with 0x")))?;
-    if hex.len() != 64 {
-        return Err(err(path, format!("{s:?} must be 0x followed by 64 hex digits")));
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
-            .map_err(|_| err(path, format!("{s:?} must be 0x followed by 64 hex digits")))?;
-    }
-    Ok(out)
+    bulwark_core::hex::parse(s).ok_or_else(|| err(path, format!("{s:?} must be 0x followed by 64 hex digits")))
 }
 
 impl Config {
@@ -425,5 +416,72 @@ impl Config {
     /// Steps per path.
     pub fn steps(&self) -> u32 {
         self.run.horizon_hours * 60 / self.run.step_minutes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path_of(text: &str) -> String {
+        let e = Config::from_toml(text).expect_err("must be rejected");
+        let c = e.downcast_ref::<ConfigError>().unwrap_or_else(|| panic!("not a ConfigError: {e}"));
+        c.path.clone()
+    }
+
+    fn edited(edit: impl FnOnce(&mut Config)) -> String {
+        let mut c = Config::default();
+        edit(&mut c);
+        c.to_toml()
+    }
+
+    #[test]
+    fn default_config_is_valid_and_round_trips_through_toml() {
+        let c = Config::default();
+        c.validate().unwrap();
+        assert_eq!(Config::from_toml(&c.to_toml()).unwrap(), c);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_by_name() {
+        let text = Config::default().to_toml().replace("[run]\n", "[run]\npathz = 5\n");
+        let e = Config::from_toml(&text).unwrap_err().to_string();
+        assert!(e.contains("unknown field `pathz`"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_their_field_and_range() {
+        assert_eq!(path_of(&edited(|c| c.run.paths = 10)), "run.paths");
+        assert_eq!(path_of(&edited(|c| c.run.step_minutes = 7)), "run.step_minutes");
+        assert_eq!(
+            path_of(&edited(|c| c.markets.get_mut("calm").unwrap().annual_vol = 9.0)),
+            "markets.calm.annual_vol"
+        );
+        assert_eq!(
+            path_of(&edited(|c| c.markets.get_mut("calm").unwrap().annual_vol = f64::NAN)),
+            "markets.calm.annual_vol"
+        );
+        assert_eq!(path_of(&edited(|c| c.scenarios[3].market = "moon".into())), "scenarios[3].market");
+        assert_eq!(path_of(&edited(|c| c.scenarios[1].name = c.scenarios[0].name.clone())), "scenarios[1].name");
+        assert_eq!(path_of(&edited(|c| c.scenarios[4].importance_factor = 1e5)), "scenarios[4].importance_factor");
+        assert_eq!(
+            path_of(&edited(|c| c.scenarios[4].attack =
+                AttackConfig::FlashLoanDrain { loan_share: 1.0, drain_share: 2.0, chunks: 1 })),
+            "scenarios[4].attack.drain_share"
+        );
+        assert_eq!(
+            path_of(&edited(|c| c.calibration.hourly_share_bps = vec![100, 50])),
+            "calibration.hourly_share_bps"
+        );
+        assert_eq!(path_of(&edited(|c| c.calibration.max_deviation_bps = vec![])), "calibration.max_deviation_bps");
+        assert_eq!(path_of(&edited(|c| c.deployment.owners[1] = "0x1234".into())), "deployment.owners[1]");
+        assert_eq!(path_of(&edited(|c| c.deployment.threshold = 4)), "deployment.threshold");
+        // A rule only bulwark-core knows: the policy timelock must be the longest.
+        assert_eq!(
+            path_of(&edited(|c| c.calibration.critical_timelock_hours = vec![24.0, 200.0])),
+            "multisig_guard.timelocks.policy_ms"
+        );
+        let e = Config::from_toml(&edited(|c| c.run.paths = 10)).unwrap_err().to_string();
+        assert!(e.contains("allowed 1000 ..= 10000000"), "{e}");
     }
 }

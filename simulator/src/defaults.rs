@@ -85,7 +85,7 @@ impl Default for Config {
         Config {
             run: RunConfig {
                 paths: 100_000,
-                search_paths: 10_000,
+                search_paths: 5_000,
                 seed: 20_260_312,
                 horizon_hours: 24,
                 step_minutes: 5,

@@ -150,7 +150,7 @@ fn run(cli: Cli) -> Result<()> {
             let pb = progress(&cli);
             pb.set_length(cfg.run.paths);
             let start = Instant::now();
-            let results = run_scenarios(&cfg, &params, cfg.run.paths, |i| i == index, &pb);
+            let results = run_scenarios(&cfg, &params, cfg.run.paths, cfg.run.bootstrap_resamples, |i| i == index, &pb);
             pb.finish_and_clear();
             let (m, _) = results.into_iter().flatten().next().expect("the chosen scenario ran");
             if !cli.quiet {

@@ -66,13 +66,9 @@ impl Market {
         } else {
             0.0
         };
-        for i in 0..n {
-            let row = &self.chol[i];
-            let mut z = 0.0;
-            for j in 0..=i {
-                z += row[j] * shocks[j];
-            }
-            log_returns[i] += self.drift + self.vol * z + jump;
+        for (i, (lr, row)) in log_returns.iter_mut().zip(&self.chol).enumerate().take(n) {
+            let z: f64 = row[..=i].iter().zip(&shocks[..=i]).map(|(l, s)| l * s).sum();
+            *lr += self.drift + self.vol * z + jump;
         }
     }
 }

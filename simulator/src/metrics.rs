@@ -141,7 +141,9 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
     let (var_pt, cvar_pt) = var_cvar(&losses, |i| weights[i], nf);
 
     // Bootstrap: resample paths with replacement as multinomial counts over
-    // the sorted losses; each resample has its own random stream.
+    // the sorted losses; each resample has its own random stream. With no
+    // resamples (the calibration's search, which needs point estimates
+    // only), intervals collapse to the point.
     let boot: Vec<([f64; 3], [f64; 3])> = (0..u64::from(resamples))
         .into_par_iter()
         .map_init(
@@ -160,7 +162,7 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
     let mut est_cvar = est_var;
     for li in 0..3 {
         let alpha = LEVELS[li];
-        let (lo, hi) = if unit {
+        let (lo, hi) = if unit || boot.is_empty() {
             let half = Z95 * (nf * alpha * (1.0 - alpha)).sqrt();
             let j = ((nf * alpha - half).floor().max(1.0) as usize).min(n) - 1;
             let k = ((nf * alpha + half).ceil().max(1.0) as usize).min(n) - 1;
@@ -169,7 +171,11 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
             percentile_interval(&mut boot.iter().map(|b| b.0[li]).collect::<Vec<_>>())
         };
         est_var[li] = Estimate { value: var_pt[li], lo, hi };
-        let (lo, hi) = percentile_interval(&mut boot.iter().map(|b| b.1[li]).collect::<Vec<_>>());
+        let (lo, hi) = if boot.is_empty() {
+            (cvar_pt[li], cvar_pt[li])
+        } else {
+            percentile_interval(&mut boot.iter().map(|b| b.1[li]).collect::<Vec<_>>())
+        };
         est_cvar[li] = Estimate { value: cvar_pt[li], lo: lo.min(cvar_pt[li]), hi: hi.max(cvar_pt[li]) };
     }
 
@@ -300,8 +306,8 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(12);
         let o = outcomes((0..200_000).map(|_| Exp1.sample(&mut rng)));
         let m = analyze(&o, 3.0, 1_000, 2);
-        for i in 0..3 {
-            let var = -(1.0 - LEVELS[i]).ln();
+        for (i, alpha) in LEVELS.iter().enumerate() {
+            let var = -(1.0 - alpha).ln();
             let cvar = var + 1.0; // memorylessness
             assert!(m.var[i].lo <= var && var <= m.var[i].hi, "VaR {i}: {var} vs {:?}", m.var[i]);
             assert!(m.cvar[i].lo <= cvar && cvar <= m.cvar[i].hi, "CVaR {i}: {cvar} vs {:?}", m.cvar[i]);

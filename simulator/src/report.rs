@@ -363,7 +363,13 @@ fn plot_loss_distribution(cfg: &Config, cal: &Calibration) -> Result<String> {
             .x_label_area_size(45)
             .y_label_area_size(70)
             .build_cartesian_2d((1.0..xmax * 1.2).log_scale(), (ymin * 0.5..1.0).log_scale())?;
-        chart.configure_mesh().x_desc("loss (USD)").y_desc("exceedance probability").draw()?;
+        chart
+            .configure_mesh()
+            .x_desc("loss (USD)")
+            .y_desc("exceedance probability")
+            .x_label_formatter(&|v| money(*v))
+            .y_label_formatter(&|v| format!("{v:.0e}"))
+            .draw()?;
         for (i, (name, pts)) in curves.iter().enumerate() {
             let color = palette(i);
             chart
@@ -398,7 +404,7 @@ fn plot_tail_fit(cfg: &Config, cal: &Calibration) -> Result<String> {
         };
         let tail = cal.metrics[i].tail.expect("filtered");
         let emp: Vec<(f64, f64)> = survival(&cal.outcomes[i]).into_iter().filter(|p| p.0 > tail.threshold).collect();
-        let xmax = emp.iter().map(|p| p.0).fold(tail.threshold * 2.0, f64::max);
+        let xmax = emp.iter().map(|p| p.0).fold(tail.threshold, f64::max) * 1.05;
         let ymin = emp.iter().map(|p| p.1).fold(tail.exceed_prob, f64::min).max(1e-9);
         let mut chart = ChartBuilder::on(&root)
             .caption(
@@ -409,7 +415,13 @@ fn plot_tail_fit(cfg: &Config, cal: &Calibration) -> Result<String> {
             .x_label_area_size(45)
             .y_label_area_size(70)
             .build_cartesian_2d(tail.threshold..xmax, (ymin * 0.5..tail.exceed_prob * 1.5).log_scale())?;
-        chart.configure_mesh().x_desc("loss (USD)").y_desc("P(loss > x)").draw()?;
+        chart
+            .configure_mesh()
+            .x_desc("loss (USD)")
+            .y_desc("P(loss > x)")
+            .x_label_formatter(&|v| money(*v))
+            .y_label_formatter(&|v| format!("{v:.0e}"))
+            .draw()?;
         chart
             .draw_series(emp.iter().map(|p| Circle::new(*p, 2, BLUE.filled())))?
             .label("simulated")
@@ -495,7 +507,13 @@ fn plot_convergence(cfg: &Config, cal: &Calibration) -> Result<String> {
             .x_label_area_size(45)
             .y_label_area_size(80)
             .build_cartesian_2d((500.0..xmax * 1.1).log_scale(), 0.0..ymax * 1.1)?;
-        chart.configure_mesh().x_desc("paths").y_desc("CVaR 99% (USD)").y_label_formatter(&|v| money(*v)).draw()?;
+        chart
+            .configure_mesh()
+            .x_desc("paths")
+            .y_desc("CVaR 99% (USD)")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| money(*v))
+            .draw()?;
         for (i, (name, pts)) in series.iter().enumerate() {
             let color = palette(i);
             chart

@@ -223,9 +223,9 @@ impl<'a> PathSim<'a> {
                 }
                 out.core_steps += 1;
             }
-            for k in 0..n_attacks {
-                if !attacks[k].done && step >= attacks[k].start {
-                    self.attack_step(&mut attacks[k], &price, &mut manip, now, &mut out);
+            for a in attacks.iter_mut().take(n_attacks) {
+                if !a.done && step >= a.start {
+                    self.attack_step(a, &price, &mut manip, now, &mut out);
                 }
             }
             let cost_share = match self.breaker.level(now) {
@@ -326,8 +326,8 @@ impl<'a> PathSim<'a> {
                 // A blunt exploit: fixed slices, no regard for the limits.
                 let burst_steps = (burst_minutes / self.cfg.run.step_minutes).max(1);
                 let slice_usd = drain_share * tvl_usd / f64::from(burst_steps) / assets as f64;
-                for i in 0..assets {
-                    let tokens = tokens_for_usd(slice_usd, price[i]);
+                for (i, &p) in price.iter().enumerate().take(assets) {
+                    let tokens = tokens_for_usd(slice_usd, p);
                     out.core_steps += 1;
                     if let Decision::Allowed(_) =
                         self.breaker.check_outflow(i as u32, &mut self.flows[i], ATTACK, tokens, now)

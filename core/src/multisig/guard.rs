@@ -14,7 +14,9 @@ pub const MAX_ALLOW_LIST: usize = 64;
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct AllowedCall {
+    #[cfg_attr(feature = "serde", serde(with = "crate::hex::array"))]
     pub target: AccountId,
+    #[cfg_attr(feature = "serde", serde(with = "crate::hex::array"))]
     pub selector: Selector,
     /// Standard or Critical (calls never run as Membership or Policy).
     pub class: OperationClass,

@@ -84,6 +84,7 @@ impl Timelocks {
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct VetoParams {
+    #[cfg_attr(feature = "serde", serde(with = "crate::hex::list"))]
     pub vetoers: Vec<AccountId>,
     /// Vetoes needed for the first cancel after an execution.
     pub base_threshold: u32,
@@ -97,6 +98,7 @@ pub struct VetoParams {
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct MultisigParams {
+    #[cfg_attr(feature = "serde", serde(with = "crate::hex::list"))]
     pub owners: Vec<AccountId>,
     pub threshold: u32,
     pub timelocks: Timelocks,
