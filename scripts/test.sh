@@ -30,4 +30,11 @@ for features in "" "codec"; do
     --target-dir target/contract-toolchain
 done
 
+# The README's main job must keep working: calibrate on the built-in scenarios.
+step "main job: bulwark-sim calibrate (built-in scenarios)"
+cargo run --release -q -p bulwark-sim -- calibrate --quiet --out target/ci-calibrate
+for f in params.json report.md report.html; do
+  [ -s "target/ci-calibrate/$f" ] || { echo "calibrate did not write $f" >&2; exit 1; }
+done
+
 step "all checks passed"
