@@ -1,0 +1,619 @@
+//! # circuit_breaker
+//!
+//! A thin ink! shell over `bulwark_core::breaker`: storage, roles, events
+//! and calls. Every rule (limits, buffer, price band, levels, pauses) is a
+//! call into bulwark-core.
+//!
+//! Roles: the **admin** (the multisig_guard) unpauses, resets, re-anchors
+//! prices and changes parameters; any **guardian** pauses or trips (pausing
+//! is cheap, unpausing is hard); the **oracle** reports prices; the
+//! **protected** protocol calls `check_outflow` and `record_inflow` before it
+//! moves funds. Anyone may trip the breaker by posting a bond: the admin
+//! refunds it by confirming the trip, or slashes it into the insurance fund.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+#[ink::contract]
+mod circuit_breaker {
+    use bulwark_core::breaker::{
+        self as core_breaker, AssetFlow, BreakerError, BreakerParams, Decision, Level, PauseScope, PauseScopes,
+        PriceVerdict,
+    };
+    use bulwark_core::{AssetId, Selector};
+    use bulwark_ink::Stored;
+    use ink::prelude::vec::Vec;
+    use ink::storage::Mapping;
+
+    /// Who may do what. Set at construction, changed only by the admin.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Roles {
+        /// Unpauses, resets, re-anchors, changes parameters: the multisig_guard.
+        pub admin: AccountId,
+        /// Reports prices.
+        pub oracle: AccountId,
+        /// The protocol whose outflows are checked.
+        pub protected: AccountId,
+        /// May pause any scope and trip the breaker.
+        pub guardians: Vec<AccountId>,
+        /// Receives slashed trip bonds (through its `add_premium`).
+        pub insurance_fund: AccountId,
+        /// Smallest bond for an open trip.
+        pub min_bond: Balance,
+    }
+
+    /// A trip posted by someone who is not a guardian, awaiting the admin.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct PendingTrip {
+        pub by: AccountId,
+        pub bond: Balance,
+        pub at: Timestamp,
+    }
+
+    #[ink(storage)]
+    pub struct CircuitBreaker {
+        breaker: Stored<core_breaker::CircuitBreaker>,
+        assets: Mapping<AssetId, Stored<AssetFlow>>,
+        roles: Roles,
+        pending_trip: Option<PendingTrip>,
+    }
+
+    #[ink(event)]
+    pub struct AssetRegistered {
+        #[ink(topic)]
+        asset: AssetId,
+        initial_tvl: Balance,
+        price: Balance,
+    }
+
+    #[ink(event)]
+    pub struct OutflowChecked {
+        #[ink(topic)]
+        asset: AssetId,
+        amount: Balance,
+        decision: Decision,
+        level: Level,
+    }
+
+    #[ink(event)]
+    pub struct InflowRecorded {
+        #[ink(topic)]
+        asset: AssetId,
+        amount: Balance,
+    }
+
+    #[ink(event)]
+    pub struct PriceReported {
+        #[ink(topic)]
+        asset: AssetId,
+        price: Balance,
+        verdict: PriceVerdict,
+    }
+
+    #[ink(event)]
+    pub struct PriceAnchored {
+        #[ink(topic)]
+        asset: AssetId,
+        price: Balance,
+    }
+
+    #[ink(event)]
+    pub struct Paused {
+        scope: PauseScope,
+        #[ink(topic)]
+        by: AccountId,
+    }
+
+    #[ink(event)]
+    pub struct Unpaused {
+        scope: PauseScope,
+    }
+
+    #[ink(event)]
+    pub struct Tripped {
+        #[ink(topic)]
+        by: AccountId,
+        bond: Balance,
+    }
+
+    #[ink(event)]
+    pub struct TripSettled {
+        #[ink(topic)]
+        by: AccountId,
+        bond: Balance,
+        /// True: confirmed and refunded; false: slashed into the fund.
+        confirmed: bool,
+    }
+
+    #[ink(event)]
+    pub struct LevelReset {}
+
+    #[ink(event)]
+    pub struct ParamsUpdated {}
+
+    #[ink(event)]
+    pub struct RolesUpdated {}
+
+    pub use errors::Error;
+
+    // parity-scale-codec's derive casts variant indices to u8 inside
+    // `Encode`, which the contract lints (cast_possible_truncation) flag
+    // for enums with data; the indices are below 256 by construction.
+    #[allow(clippy::cast_possible_truncation)]
+    mod errors {
+        use super::*;
+
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
+        pub enum Error {
+            NotAdmin,
+            NotOracle,
+            NotProtected,
+            NotGuardian,
+            UnknownAsset,
+            AssetExists,
+            /// bulwark-core refused the operation.
+            Breaker(BreakerError),
+            BondTooSmall,
+            TripPending,
+            NoPendingTrip,
+            TransferFailed,
+            /// The insurance fund did not accept the slashed bond.
+            FundCallFailed,
+        }
+    }
+
+    impl From<BreakerError> for Error {
+        fn from(e: BreakerError) -> Self {
+            Error::Breaker(e)
+        }
+    }
+
+    pub type Result<T> = core::result::Result<T, Error>;
+
+    impl CircuitBreaker {
+        /// `params` is `circuit_breaker` from the simulator's params.json.
+        #[ink(constructor)]
+        pub fn new(params: BreakerParams, roles: Roles) -> Result<Self> {
+            Ok(Self {
+                breaker: Stored(core_breaker::CircuitBreaker::new(params)?),
+                assets: Mapping::default(),
+                roles,
+                pending_trip: None,
+            })
+        }
+
+        /// Starts watching `asset`, holding `initial_tvl`, at `price`.
+        #[ink(message)]
+        pub fn register_asset(&mut self, asset: AssetId, initial_tvl: Balance, price: Balance) -> Result<()> {
+            self.only_admin()?;
+            if self.assets.contains(asset) {
+                return Err(Error::AssetExists);
+            }
+            let mut flow = self.breaker.0.new_asset(initial_tvl);
+            self.breaker.0.anchor_price(&mut flow, price, self.now())?;
+            self.assets.insert(asset, &Stored(flow));
+            self.env().emit_event(AssetRegistered { asset, initial_tvl, price });
+            Ok(())
+        }
+
+        /// Decides an outflow of `amount` of `asset` through the protected
+        /// protocol's message `selector`, and records it if allowed. A
+        /// rejection is a successful call (`Ok(Decision::Rejected(_))`) so
+        /// that the level it may raise is kept.
+        #[ink(message)]
+        pub fn check_outflow(&mut self, asset: AssetId, selector: Selector, amount: Balance) -> Result<Decision> {
+            self.only(self.roles.protected, Error::NotProtected)?;
+            let mut flow = self.flow(asset)?;
+            let now = self.now();
+            let decision = self.breaker.0.check_outflow(asset, &mut flow, selector, amount, now);
+            self.assets.insert(asset, &Stored(flow));
+            let level = self.breaker.0.level(now);
+            self.env().emit_event(OutflowChecked { asset, amount, decision, level });
+            Ok(decision)
+        }
+
+        /// Records funds that entered the protected protocol.
+        #[ink(message)]
+        pub fn record_inflow(&mut self, asset: AssetId, amount: Balance) -> Result<()> {
+            self.only(self.roles.protected, Error::NotProtected)?;
+            let mut flow = self.flow(asset)?;
+            self.breaker.0.record_inflow(&mut flow, amount, self.now())?;
+            self.assets.insert(asset, &Stored(flow));
+            self.env().emit_event(InflowRecorded { asset, amount });
+            Ok(())
+        }
+
+        /// The oracle's price report; a price outside the band halts.
+        #[ink(message)]
+        pub fn report_price(&mut self, asset: AssetId, price: Balance) -> Result<PriceVerdict> {
+            self.only(self.roles.oracle, Error::NotOracle)?;
+            let mut flow = self.flow(asset)?;
+            let verdict = self.breaker.0.report_price(&mut flow, price, self.now())?;
+            self.assets.insert(asset, &Stored(flow));
+            self.env().emit_event(PriceReported { asset, price, verdict });
+            Ok(verdict)
+        }
+
+        /// Pauses a scope: any guardian, or the admin.
+        #[ink(message)]
+        pub fn pause(&mut self, scope: PauseScope) -> Result<()> {
+            self.only_guardian()?;
+            self.breaker.0.pause(scope)?;
+            self.env().emit_event(Paused { scope, by: self.env().caller() });
+            Ok(())
+        }
+
+        /// Lifts a pause: the admin only.
+        #[ink(message)]
+        pub fn unpause(&mut self, scope: PauseScope) -> Result<()> {
+            self.only_admin()?;
+            self.breaker.0.unpause(scope)?;
+            self.env().emit_event(Unpaused { scope });
+            Ok(())
+        }
+
+        /// Halts now: any guardian, or the admin.
+        #[ink(message)]
+        pub fn trip(&mut self) -> Result<()> {
+            self.only_guardian()?;
+            self.breaker.0.trip(self.now());
+            self.env().emit_event(Tripped { by: self.env().caller(), bond: 0 });
+            Ok(())
+        }
+
+        /// Halts now, for anyone who posts at least `min_bond`.
+        #[ink(message, payable)]
+        pub fn trip_with_bond(&mut self) -> Result<()> {
+            let bond = self.env().transferred_value();
+            if bond < self.roles.min_bond {
+                return Err(Error::BondTooSmall);
+            }
+            if self.pending_trip.is_some() {
+                return Err(Error::TripPending);
+            }
+            let by = self.env().caller();
+            let at = self.now();
+            self.breaker.0.trip(at);
+            self.pending_trip = Some(PendingTrip { by, bond, at });
+            self.env().emit_event(Tripped { by, bond });
+            Ok(())
+        }
+
+        /// The admin judges the pending bonded trip: confirmed, the bond goes
+        /// back; not confirmed, it is slashed into the insurance fund.
+        #[ink(message)]
+        pub fn settle_trip(&mut self, confirmed: bool) -> Result<()> {
+            self.only_admin()?;
+            let trip = self.pending_trip.take().ok_or(Error::NoPendingTrip)?;
+            if confirmed {
+                self.env().transfer(trip.by, trip.bond).map_err(|_| Error::TransferFailed)?;
+            } else {
+                ink::env::call::build_call::<Environment>()
+                    .call(self.roles.insurance_fund)
+                    .transferred_value(trip.bond)
+                    .exec_input(ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(
+                        ink::selector_bytes!("add_premium"),
+                    )))
+                    .returns::<core::result::Result<(), ()>>()
+                    .try_invoke()
+                    .map_err(|_| Error::FundCallFailed)?
+                    .map_err(|_| Error::FundCallFailed)?
+                    .map_err(|_| Error::FundCallFailed)?;
+            }
+            self.env().emit_event(TripSettled { by: trip.by, bond: trip.bond, confirmed });
+            Ok(())
+        }
+
+        /// Back to Normal at once: the admin only.
+        #[ink(message)]
+        pub fn reset(&mut self) -> Result<()> {
+            self.only_admin()?;
+            self.breaker.0.reset();
+            self.env().emit_event(LevelReset {});
+            Ok(())
+        }
+
+        /// Re-anchors an asset's reference price after a real move: the admin only.
+        #[ink(message)]
+        pub fn anchor_price(&mut self, asset: AssetId, price: Balance) -> Result<()> {
+            self.only_admin()?;
+            let mut flow = self.flow(asset)?;
+            self.breaker.0.anchor_price(&mut flow, price, self.now())?;
+            self.assets.insert(asset, &Stored(flow));
+            self.env().emit_event(PriceAnchored { asset, price });
+            Ok(())
+        }
+
+        #[ink(message)]
+        pub fn set_params(&mut self, params: BreakerParams) -> Result<()> {
+            self.only_admin()?;
+            self.breaker.0.set_params(params)?;
+            self.env().emit_event(ParamsUpdated {});
+            Ok(())
+        }
+
+        #[ink(message)]
+        pub fn set_roles(&mut self, roles: Roles) -> Result<()> {
+            self.only_admin()?;
+            self.roles = roles;
+            self.env().emit_event(RolesUpdated {});
+            Ok(())
+        }
+
+        /// The level now (the insurance fund asks this before exits).
+        #[ink(message)]
+        pub fn level(&self) -> Level {
+            self.breaker.0.level(self.now())
+        }
+
+        /// The most `check_outflow` would allow now.
+        #[ink(message)]
+        pub fn available_outflow(&self, asset: AssetId, selector: Selector) -> Result<Balance> {
+            let flow = self.flow(asset)?;
+            Ok(self.breaker.0.available_outflow(asset, &flow, selector, self.now()))
+        }
+
+        #[ink(message)]
+        pub fn asset_flow(&self, asset: AssetId) -> Result<AssetFlow> {
+            self.flow(asset)
+        }
+
+        #[ink(message)]
+        pub fn params(&self) -> BreakerParams {
+            self.breaker.0.params().clone()
+        }
+
+        #[ink(message)]
+        pub fn pauses(&self) -> PauseScopes {
+            self.breaker.0.pauses.clone()
+        }
+
+        #[ink(message)]
+        pub fn roles(&self) -> Roles {
+            self.roles.clone()
+        }
+
+        #[ink(message)]
+        pub fn pending_trip(&self) -> Option<PendingTrip> {
+            self.pending_trip.clone()
+        }
+
+        fn now(&self) -> Timestamp {
+            self.env().block_timestamp()
+        }
+
+        fn flow(&self, asset: AssetId) -> Result<AssetFlow> {
+            self.assets.get(asset).map(|s| s.0).ok_or(Error::UnknownAsset)
+        }
+
+        fn only(&self, who: AccountId, err: Error) -> Result<()> {
+            if self.env().caller() == who {
+                Ok(())
+            } else {
+                Err(err)
+            }
+        }
+
+        fn only_admin(&self) -> Result<()> {
+            self.only(self.roles.admin, Error::NotAdmin)
+        }
+
+        fn only_guardian(&self) -> Result<()> {
+            let caller = self.env().caller();
+            if caller == self.roles.admin || self.roles.guardians.contains(&caller) {
+                Ok(())
+            } else {
+                Err(Error::NotGuardian)
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use bulwark_core::breaker::{LimiterParams, PriceBandParams, Rejection, WindowParams, PRICE_SCALE};
+        use ink::env::test;
+        use ink::env::DefaultEnvironment as Env;
+
+        const HOUR: u64 = 3_600_000;
+        const SEL: Selector = *b"wdrw";
+        const ONE: Balance = PRICE_SCALE;
+
+        fn accounts() -> test::DefaultAccounts<Env> {
+            test::default_accounts::<Env>()
+        }
+
+        fn params() -> BreakerParams {
+            BreakerParams {
+                limiter: LimiterParams {
+                    windows: ink::prelude::vec![WindowParams { length_ms: HOUR, max_bps_of_tvl: 100, floor: 0 }],
+                    inflow_decay_ms: 600_000,
+                },
+                price: PriceBandParams { max_deviation_bps: 1_000, max_staleness_ms: HOUR, reference_smoothing_bps: 1_000 },
+                throttle_bps: 5_000,
+                throttle_ms: HOUR,
+                halt_ms: 4 * HOUR,
+            }
+        }
+
+        /// admin = alice, oracle = bob, protected = charlie, guardian = django, fund = frank.
+        fn roles() -> Roles {
+            let a = accounts();
+            Roles {
+                admin: a.alice,
+                oracle: a.bob,
+                protected: a.charlie,
+                guardians: ink::prelude::vec![a.django],
+                insurance_fund: a.frank,
+                min_bond: 1_000,
+            }
+        }
+
+        fn as_caller(who: AccountId) {
+            test::set_caller::<Env>(who);
+        }
+
+        fn at(ms: u64) {
+            test::set_block_timestamp::<Env>(ms);
+        }
+
+        /// A breaker with asset 1 registered: TVL 1_000_000 at price 1.0.
+        fn deployed() -> CircuitBreaker {
+            at(1);
+            as_caller(accounts().alice);
+            let mut cb = CircuitBreaker::new(params(), roles()).expect("valid params");
+            cb.register_asset(1, 1_000_000, ONE).expect("admin registers");
+            cb
+        }
+
+        fn events() -> usize {
+            test::recorded_events().count()
+        }
+
+        #[ink::test]
+        fn constructor_rejects_bad_params() {
+            let mut p = params();
+            p.limiter.windows.clear();
+            let err = CircuitBreaker::new(p, roles()).err();
+            assert_eq!(err, Some(Error::Breaker(BreakerError::InvalidParams(bulwark_core::ParamError::WindowCount))));
+        }
+
+        #[ink::test]
+        fn register_asset_is_admin_only_and_once() {
+            let mut cb = deployed();
+            assert_eq!(cb.register_asset(1, 5, ONE), Err(Error::AssetExists));
+            assert_eq!(cb.register_asset(2, 5, 0), Err(Error::Breaker(BreakerError::ZeroPrice)));
+            as_caller(accounts().bob);
+            assert_eq!(cb.register_asset(2, 5, ONE), Err(Error::NotAdmin));
+            assert_eq!(cb.asset_flow(1).map(|f| f.tvl), Ok(1_000_000));
+            assert_eq!(cb.asset_flow(9), Err(Error::UnknownAsset));
+        }
+
+        #[ink::test]
+        fn check_outflow_allows_then_rejects_and_keeps_the_trip() {
+            let mut cb = deployed();
+            as_caller(accounts().charlie);
+            let before = events();
+            let d = cb.check_outflow(1, SEL, 10_000).expect("protected caller");
+            assert!(d.is_allowed());
+            assert_eq!(events(), before + 1, "OutflowChecked emitted");
+            let d = cb.check_outflow(1, SEL, 1).expect("a rejection is still Ok");
+            assert_eq!(d, Decision::Rejected(Rejection::LimitExceeded { window: 0 }));
+            assert_eq!(cb.level(), Level::Throttled, "the breach raised the level and it stuck");
+            assert_eq!(cb.asset_flow(1).map(|f| f.tvl), Ok(990_000));
+            assert_eq!(cb.check_outflow(7, SEL, 1), Err(Error::UnknownAsset));
+            as_caller(accounts().eve);
+            assert_eq!(cb.check_outflow(1, SEL, 1), Err(Error::NotProtected));
+        }
+
+        #[ink::test]
+        fn record_inflow_fills_the_buffer_for_the_protected_caller_only() {
+            let mut cb = deployed();
+            as_caller(accounts().charlie);
+            cb.record_inflow(1, 50_000).expect("protected caller");
+            assert_eq!(cb.available_outflow(1, SEL), Ok(60_000), "10_000 limit + 50_000 buffer");
+            as_caller(accounts().eve);
+            assert_eq!(cb.record_inflow(1, 1), Err(Error::NotProtected));
+            as_caller(accounts().charlie);
+            assert_eq!(cb.record_inflow(1, u128::MAX), Err(Error::Breaker(BreakerError::Overflow)));
+        }
+
+        #[ink::test]
+        fn oracle_reports_and_a_deviation_halts() {
+            let mut cb = deployed();
+            as_caller(accounts().eve);
+            assert_eq!(cb.report_price(1, ONE), Err(Error::NotOracle));
+            as_caller(accounts().bob);
+            assert!(matches!(cb.report_price(1, ONE), Ok(PriceVerdict::WithinBand { .. })));
+            assert_eq!(cb.report_price(1, 0), Err(Error::Breaker(BreakerError::ZeroPrice)));
+            assert!(matches!(cb.report_price(1, 2 * ONE), Ok(PriceVerdict::Deviated { .. })));
+            assert_eq!(cb.level(), Level::Halted);
+            as_caller(accounts().charlie);
+            assert_eq!(cb.check_outflow(1, SEL, 1), Ok(Decision::Rejected(Rejection::Halted)));
+        }
+
+        #[ink::test]
+        fn guardians_pause_only_the_admin_unpauses() {
+            let mut cb = deployed();
+            let scope = PauseScope::Asset(1);
+            as_caller(accounts().eve);
+            assert_eq!(cb.pause(scope), Err(Error::NotGuardian));
+            as_caller(accounts().django);
+            cb.pause(scope).expect("a guardian pauses");
+            assert_eq!(cb.pause(scope), Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::AlreadyPaused))));
+            assert_eq!(cb.unpause(scope), Err(Error::NotAdmin), "a guardian cannot unpause");
+            as_caller(accounts().charlie);
+            assert_eq!(cb.check_outflow(1, SEL, 1), Ok(Decision::Rejected(Rejection::AssetPaused)));
+            as_caller(accounts().alice);
+            cb.unpause(scope).expect("the admin unpauses");
+            assert!(cb.pauses().assets.is_empty());
+            assert_eq!(cb.unpause(scope), Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::NotPaused))));
+        }
+
+        #[ink::test]
+        fn trip_and_reset_have_separate_authority() {
+            let mut cb = deployed();
+            as_caller(accounts().eve);
+            assert_eq!(cb.trip(), Err(Error::NotGuardian));
+            as_caller(accounts().django);
+            cb.trip().expect("a guardian trips");
+            assert_eq!(cb.level(), Level::Halted);
+            assert_eq!(cb.reset(), Err(Error::NotAdmin));
+            // The halt expires by itself, into a throttle.
+            at(1 + 4 * HOUR);
+            assert_eq!(cb.level(), Level::Throttled);
+            as_caller(accounts().alice);
+            cb.reset().expect("the admin resets");
+            assert_eq!(cb.level(), Level::Normal);
+        }
+
+        #[ink::test]
+        fn bonded_trip_needs_the_minimum_and_is_refunded_on_confirmation() {
+            let mut cb = deployed();
+            let eve = accounts().eve;
+            as_caller(eve);
+            test::set_value_transferred::<Env>(999);
+            assert_eq!(cb.trip_with_bond(), Err(Error::BondTooSmall));
+            test::set_value_transferred::<Env>(1_000);
+            cb.trip_with_bond().expect("bond posted");
+            assert_eq!(cb.level(), Level::Halted);
+            assert_eq!(cb.trip_with_bond(), Err(Error::TripPending));
+            assert_eq!(cb.settle_trip(true), Err(Error::NotAdmin));
+            test::set_value_transferred::<Env>(0);
+            // The contract holds the bond (the test env does not move it for us).
+            test::set_account_balance::<Env>(test::callee::<Env>(), 1_000_000);
+            let before = test::get_account_balance::<Env>(eve).expect("eve exists");
+            as_caller(accounts().alice);
+            cb.settle_trip(true).expect("confirmed");
+            assert_eq!(test::get_account_balance::<Env>(eve), Ok(before + 1_000), "bond refunded");
+            assert_eq!(cb.pending_trip(), None);
+            assert_eq!(cb.settle_trip(false), Err(Error::NoPendingTrip));
+        }
+
+        #[ink::test]
+        fn admin_reanchors_changes_params_and_roles() {
+            let mut cb = deployed();
+            as_caller(accounts().eve);
+            assert_eq!(cb.anchor_price(1, 2 * ONE), Err(Error::NotAdmin));
+            assert_eq!(cb.set_params(params()), Err(Error::NotAdmin));
+            assert_eq!(cb.set_roles(roles()), Err(Error::NotAdmin));
+            as_caller(accounts().alice);
+            cb.anchor_price(1, 2 * ONE).expect("admin re-anchors");
+            assert_eq!(cb.asset_flow(1).map(|f| f.price.reference), Ok(2 * ONE));
+            let mut p = params();
+            p.halt_ms = 0;
+            assert_eq!(cb.set_params(p), Err(Error::Breaker(BreakerError::InvalidParams(bulwark_core::ParamError::HaltDuration))));
+            let mut p = params();
+            p.limiter.windows[0].max_bps_of_tvl = 200;
+            cb.set_params(p.clone()).expect("valid params");
+            assert_eq!(cb.params(), p);
+            let mut r = roles();
+            r.oracle = accounts().eve;
+            cb.set_roles(r.clone()).expect("admin rotates the oracle");
+            assert_eq!(cb.roles(), r);
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! # multisig_guard
+//!
+//! A thin ink! shell over `bulwark_core::multisig`: M-of-N proposals with
+//! per-class timelocks, expiry, a rising veto threshold and a guard policy.
+//! It is the admin of the circuit_breaker and the insurance_fund: an
+//! executed call proposal becomes a cross-contract call (callee, selector,
+//! input, value).
+//!
+//! The contract adds only what core cannot: the call hash (Blake2x256 of
+//! this contract's address, the proposal nonce and the SCALE-encoded
+//! action), storage, events and the call itself. The multisig's state is
+//! written to storage before the call and re-checked after it, and the
+//! runtime refuses re-entry into this contract during the call.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+#[ink::contract]
+mod multisig_guard {
+    use bulwark_core::multisig::{
+        Action, CallHash, CallSpec, Execution, Multisig, MultisigError, MultisigParams, OperationClass, Proposal,
+        ProposalId,
+    };
+    use bulwark_ink::{account, Stored};
+    use ink::env::call::{build_call, ExecutionInput, Selector};
+    use ink::prelude::vec::Vec;
+    use ink::storage::{Lazy, Mapping};
+
+    #[ink(storage)]
+    pub struct MultisigGuard {
+        /// Written eagerly (not at the end of the message) so that it is
+        /// current in storage while an executed call is in flight.
+        multisig: Lazy<Stored<Multisig>>,
+        proposals: Mapping<ProposalId, Stored<Proposal>>,
+    }
+
+    #[ink(event)]
+    pub struct Proposed {
+        #[ink(topic)]
+        id: ProposalId,
+        #[ink(topic)]
+        proposer: AccountId,
+        class: OperationClass,
+        call_hash: CallHash,
+        eta: Timestamp,
+        expires_at: Timestamp,
+    }
+
+    #[ink(event)]
+    pub struct Approved {
+        #[ink(topic)]
+        id: ProposalId,
+        #[ink(topic)]
+        owner: AccountId,
+    }
+
+    #[ink(event)]
+    pub struct Revoked {
+        #[ink(topic)]
+        id: ProposalId,
+        #[ink(topic)]
+        owner: AccountId,
+    }
+
+    #[ink(event)]
+    pub struct Vetoed {
+        #[ink(topic)]
+        id: ProposalId,
+        #[ink(topic)]
+        vetoer: AccountId,
+        cancelled: bool,
+    }
+
+    #[ink(event)]
+    pub struct Executed {
+        #[ink(topic)]
+        id: ProposalId,
+        /// The callee's SCALE-encoded return value (empty for config changes).
+        output: Vec<u8>,
+    }
+
+    pub use errors::Error;
+
+    // parity-scale-codec's derive casts variant indices to u8 inside
+    // `Encode`, which the contract lints (cast_possible_truncation) flag
+    // for enums with data; the indices are below 256 by construction.
+    #[allow(clippy::cast_possible_truncation)]
+    mod errors {
+        use super::*;
+
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
+        pub enum Error {
+            /// bulwark-core refused the operation.
+            Multisig(MultisigError),
+            UnknownProposal,
+            /// The executed call failed or reverted; nothing was changed.
+            CallFailed,
+            /// Storage did not hold the multisig (cannot happen after construction).
+            Uninitialized,
+        }
+    }
+
+    impl From<MultisigError> for Error {
+        fn from(e: MultisigError) -> Self {
+            Error::Multisig(e)
+        }
+    }
+
+    pub type Result<T> = core::result::Result<T, Error>;
+
+    /// Call input passed through byte for byte.
+    struct RawInput<'a>(&'a [u8]);
+
+    impl scale::Encode for RawInput<'_> {
+        fn size_hint(&self) -> usize {
+            self.0.len()
+        }
+        fn encode_to<O: scale::Output + ?Sized>(&self, dest: &mut O) {
+            dest.write(self.0);
+        }
+    }
+
+    /// Whatever the callee returned, kept as bytes.
+    struct RawOutput(Vec<u8>);
+
+    impl scale::Decode for RawOutput {
+        fn decode<I: scale::Input>(input: &mut I) -> core::result::Result<Self, scale::Error> {
+            let len = input.remaining_len()?.unwrap_or(0);
+            let mut bytes = ink::prelude::vec![0u8; len];
+            input.read(&mut bytes)?;
+            Ok(RawOutput(bytes))
+        }
+    }
+
+    impl MultisigGuard {
+        /// `params` is `multisig_guard` from the simulator's params.json.
+        #[ink(constructor)]
+        pub fn new(params: MultisigParams) -> Result<Self> {
+            let mut multisig = Lazy::new();
+            multisig.set(&Stored(Multisig::new(params)?));
+            Ok(Self { multisig, proposals: Mapping::default() })
+        }
+
+        /// An owner proposes `action`; their approval is counted.
+        #[ink(message)]
+        pub fn propose(&mut self, action: Action) -> Result<ProposalId> {
+            let mut ms = self.load()?;
+            let call_hash = self.hash_action(ms.nonce(), action.clone());
+            let proposer = self.env().caller();
+            let p = ms.propose(account(&proposer), action, call_hash, self.now())?;
+            self.multisig.set(&Stored(ms));
+            self.proposals.insert(p.id, &Stored(p.clone()));
+            self.env().emit_event(Proposed {
+                id: p.id,
+                proposer,
+                class: p.class,
+                call_hash,
+                eta: p.eta,
+                expires_at: p.expires_at,
+            });
+            Ok(p.id)
+        }
+
+        /// An owner approves the proposal whose hash they reviewed.
+        #[ink(message)]
+        pub fn approve(&mut self, id: ProposalId, call_hash: CallHash) -> Result<()> {
+            let ms = self.load()?;
+            let mut p = self.proposal_or_err(id)?;
+            let owner = self.env().caller();
+            ms.approve(&mut p, account(&owner), &call_hash, self.now())?;
+            self.proposals.insert(id, &Stored(p));
+            self.env().emit_event(Approved { id, owner });
+            Ok(())
+        }
+
+        /// An owner withdraws their approval.
+        #[ink(message)]
+        pub fn revoke(&mut self, id: ProposalId) -> Result<()> {
+            let ms = self.load()?;
+            let mut p = self.proposal_or_err(id)?;
+            let owner = self.env().caller();
+            ms.revoke(&mut p, account(&owner), self.now())?;
+            self.proposals.insert(id, &Stored(p));
+            self.env().emit_event(Revoked { id, owner });
+            Ok(())
+        }
+
+        /// A vetoer votes to cancel; returns whether this vote cancelled it.
+        #[ink(message)]
+        pub fn veto(&mut self, id: ProposalId) -> Result<bool> {
+            let mut ms = self.load()?;
+            let mut p = self.proposal_or_err(id)?;
+            let vetoer = self.env().caller();
+            let cancelled = ms.veto(&mut p, account(&vetoer), self.now())?;
+            self.multisig.set(&Stored(ms));
+            self.proposals.insert(id, &Stored(p));
+            self.env().emit_event(Vetoed { id, vetoer, cancelled });
+            Ok(cancelled)
+        }
+
+        /// Executes a ready proposal, once. Anyone may call it.
+        #[ink(message, payable)]
+        pub fn execute(&mut self, id: ProposalId) -> Result<Vec<u8>> {
+            let mut ms = self.load()?;
+            let mut p = self.proposal_or_err(id)?;
+            let execution = ms.execute(&mut p, self.now())?;
+            // Effects before the interaction: the proposal is executed and the
+            // call marked in flight in storage before the callee runs.
+            self.multisig.set(&Stored(ms));
+            self.proposals.insert(id, &Stored(p));
+            let output = match execution {
+                Execution::Configured => Vec::new(),
+                Execution::Call(call) => {
+                    let output = self.call(&call)?;
+                    // Readiness re-checked after the call (CVE-2021-39167).
+                    let mut ms = self.load()?;
+                    let p = self.proposal_or_err(id)?;
+                    ms.finish_call(&p)?;
+                    self.multisig.set(&Stored(ms));
+                    output
+                }
+            };
+            self.env().emit_event(Executed { id, output: output.clone() });
+            Ok(output)
+        }
+
+        #[ink(message)]
+        pub fn proposal(&self, id: ProposalId) -> Option<Proposal> {
+            self.proposals.get(id).map(|s| s.0)
+        }
+
+        #[ink(message)]
+        pub fn params(&self) -> Result<MultisigParams> {
+            Ok(self.load()?.params().clone())
+        }
+
+        #[ink(message)]
+        pub fn nonce(&self) -> Result<u64> {
+            Ok(self.load()?.nonce())
+        }
+
+        #[ink(message)]
+        pub fn veto_threshold(&self) -> Result<u32> {
+            Ok(self.load()?.veto_threshold())
+        }
+
+        /// The hash approvers compare: Blake2x256 of (this contract, nonce, action).
+        #[ink(message)]
+        pub fn hash_action(&self, nonce: u64, action: Action) -> CallHash {
+            let mut out = [0u8; 32];
+            ink::env::hash_encoded::<ink::env::hash::Blake2x256, _>(&(self.env().account_id(), nonce, action), &mut out);
+            out
+        }
+
+        fn call(&self, call: &CallSpec) -> Result<Vec<u8>> {
+            let output = build_call::<Environment>()
+                .call(AccountId::from(call.target))
+                .transferred_value(call.value)
+                .exec_input(ExecutionInput::new(Selector::new(call.selector)).push_arg(RawInput(&call.input)))
+                .returns::<RawOutput>()
+                .try_invoke()
+                .map_err(|_| Error::CallFailed)?
+                .map_err(|_| Error::CallFailed)?;
+            Ok(output.0)
+        }
+
+        fn load(&self) -> Result<Multisig> {
+            self.multisig.get().map(|s| s.0).ok_or(Error::Uninitialized)
+        }
+
+        fn proposal_or_err(&self, id: ProposalId) -> Result<Proposal> {
+            self.proposals.get(id).map(|s| s.0).ok_or(Error::UnknownProposal)
+        }
+
+        fn now(&self) -> Timestamp {
+            self.env().block_timestamp()
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use bulwark_core::multisig::{AllowedCall, ConfigChange, GuardPolicy, ProposalStatus, Timelocks, VetoParams};
+        use ink::env::test;
+        use ink::env::DefaultEnvironment as Env;
+
+        const HOUR: u64 = 3_600_000;
+        const BREAKER: [u8; 32] = [7; 32];
+        const UNPAUSE: [u8; 4] = *b"unps";
+
+        fn accounts() -> test::DefaultAccounts<Env> {
+            test::default_accounts::<Env>()
+        }
+
+        /// Owners alice, bob, charlie (2 of 3); vetoers django, eve.
+        fn params() -> MultisigParams {
+            let a = accounts();
+            MultisigParams {
+                owners: ink::prelude::vec![account(&a.alice), account(&a.bob), account(&a.charlie)],
+                threshold: 2,
+                timelocks: Timelocks { standard_ms: HOUR, critical_ms: 24 * HOUR, membership_ms: 48 * HOUR, policy_ms: 72 * HOUR },
+                execution_window_ms: 24 * HOUR,
+                veto: VetoParams { vetoers: ink::prelude::vec![account(&a.django), account(&a.eve)], base_threshold: 1, max_threshold: 2 },
+                guard: Some(GuardPolicy {
+                    allow_list: ink::prelude::vec![AllowedCall { target: BREAKER, selector: UNPAUSE, class: OperationClass::Critical }],
+                    standard_value_cap: 0,
+                    critical_value_cap: 0,
+                }),
+            }
+        }
+
+        fn as_caller(who: AccountId) {
+            test::set_caller::<Env>(who);
+        }
+
+        fn at(ms: u64) {
+            test::set_block_timestamp::<Env>(ms);
+        }
+
+        fn deployed() -> MultisigGuard {
+            at(0);
+            as_caller(accounts().alice);
+            MultisigGuard::new(params()).expect("valid params")
+        }
+
+        fn add_frank() -> Action {
+            Action::Config(ConfigChange::AddOwner(account(&accounts().frank)))
+        }
+
+        fn unpause_call(value: Balance) -> Action {
+            Action::Call(CallSpec { target: BREAKER, selector: UNPAUSE, input: ink::prelude::vec![], value })
+        }
+
+        #[ink::test]
+        fn constructor_rejects_bad_params() {
+            let mut p = params();
+            p.threshold = 4;
+            assert_eq!(
+                MultisigGuard::new(p).err(),
+                Some(Error::Multisig(MultisigError::InvalidParams(bulwark_core::ParamError::Threshold)))
+            );
+        }
+
+        #[ink::test]
+        fn propose_approve_execute_a_membership_change() {
+            let mut m = deployed();
+            let id = m.propose(add_frank()).expect("an owner proposes");
+            let p = m.proposal(id).expect("stored");
+            assert_eq!(p.class, OperationClass::Membership);
+            assert_eq!(p.call_hash, m.hash_action(p.nonce, add_frank()));
+            assert_eq!(m.execute(id), Err(Error::Multisig(MultisigError::TimelockNotPassed)));
+            at(48 * HOUR);
+            assert_eq!(m.execute(id), Err(Error::Multisig(MultisigError::NotEnoughApprovals)));
+            as_caller(accounts().bob);
+            m.approve(id, p.call_hash).expect("a second owner approves");
+            let events_before = test::recorded_events().count();
+            as_caller(accounts().eve);
+            assert_eq!(m.execute(id), Ok(Vec::new()), "anyone may execute a ready proposal");
+            assert_eq!(test::recorded_events().count(), events_before + 1);
+            assert!(m.params().expect("stored").owners.contains(&account(&accounts().frank)));
+            assert_eq!(m.execute(id), Err(Error::Multisig(MultisigError::AlreadyExecuted)), "no replay");
+            assert_eq!(m.proposal(id).map(|p| p.status), Some(ProposalStatus::Executed));
+        }
+
+        #[ink::test]
+        fn outsiders_and_wrong_hashes_are_refused() {
+            let mut m = deployed();
+            as_caller(accounts().frank);
+            assert_eq!(m.propose(add_frank()), Err(Error::Multisig(MultisigError::NotOwner)));
+            as_caller(accounts().alice);
+            let id = m.propose(add_frank()).expect("owner");
+            as_caller(accounts().frank);
+            let hash = m.proposal(id).expect("stored").call_hash;
+            assert_eq!(m.approve(id, hash), Err(Error::Multisig(MultisigError::NotOwner)));
+            as_caller(accounts().bob);
+            assert_eq!(m.approve(id, [0; 32]), Err(Error::Multisig(MultisigError::CallHashMismatch)));
+            assert_eq!(m.approve(99, hash), Err(Error::UnknownProposal));
+            as_caller(accounts().alice);
+            assert_eq!(m.approve(id, hash), Err(Error::Multisig(MultisigError::AlreadyApproved)));
+        }
+
+        #[ink::test]
+        fn revoke_takes_an_approval_back() {
+            let mut m = deployed();
+            let id = m.propose(add_frank()).expect("owner");
+            let hash = m.proposal(id).expect("stored").call_hash;
+            as_caller(accounts().bob);
+            assert_eq!(m.revoke(id), Err(Error::Multisig(MultisigError::NotApproved)));
+            m.approve(id, hash).expect("approve");
+            m.revoke(id).expect("revoke");
+            at(48 * HOUR);
+            assert_eq!(m.execute(id), Err(Error::Multisig(MultisigError::NotEnoughApprovals)));
+            as_caller(accounts().frank);
+            assert_eq!(m.revoke(id), Err(Error::Multisig(MultisigError::NotOwner)));
+        }
+
+        #[ink::test]
+        fn proposals_expire() {
+            let mut m = deployed();
+            let id = m.propose(add_frank()).expect("owner");
+            let hash = m.proposal(id).expect("stored").call_hash;
+            as_caller(accounts().bob);
+            m.approve(id, hash).expect("approve");
+            at(72 * HOUR);
+            assert_eq!(m.execute(id), Err(Error::Multisig(MultisigError::Expired)));
+        }
+
+        #[ink::test]
+        fn vetoes_cancel_with_a_rising_threshold() {
+            let mut m = deployed();
+            let first = m.propose(add_frank()).expect("owner");
+            let second = m.propose(add_frank()).expect("owner");
+            as_caller(accounts().frank);
+            assert_eq!(m.veto(first), Err(Error::Multisig(MultisigError::NotVetoer)));
+            as_caller(accounts().django);
+            assert_eq!(m.veto(first), Ok(true), "one vetoer cancels the first");
+            assert_eq!(m.veto_threshold(), Ok(2));
+            assert_eq!(m.veto(second), Ok(false), "the second needs two");
+            assert_eq!(m.veto(second), Err(Error::Multisig(MultisigError::AlreadyVetoed)));
+            as_caller(accounts().eve);
+            assert_eq!(m.veto(second), Ok(true));
+            at(48 * HOUR);
+            assert_eq!(m.execute(first), Err(Error::Multisig(MultisigError::Cancelled)));
+            assert_eq!(m.veto(first), Err(Error::Multisig(MultisigError::Cancelled)));
+        }
+
+        #[ink::test]
+        fn the_guard_refuses_calls_off_its_list_or_over_their_cap() {
+            let mut m = deployed();
+            assert_eq!(m.propose(unpause_call(1)), Err(Error::Multisig(MultisigError::ValueCapExceeded)));
+            let other = Action::Call(CallSpec { target: [9; 32], selector: UNPAUSE, input: ink::prelude::vec![], value: 0 });
+            assert_eq!(m.propose(other), Err(Error::Multisig(MultisigError::NotAllowedByGuard)));
+            let id = m.propose(unpause_call(0)).expect("listed");
+            assert_eq!(m.proposal(id).map(|p| p.class), Some(OperationClass::Critical));
+            assert_eq!(m.nonce(), Ok(1));
+            assert_eq!(m.execute(42), Err(Error::UnknownProposal));
+        }
+    }
+}
