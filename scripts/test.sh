@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The README's test command, and what CI runs: installs what it needs, then
-# runs every check. Later stages (contract builds, e2e) join as they land.
+# runs every check: fmt, clippy, unit and property tests, the no_std core build,
+# the contracts (clippy, #[ink::test], release builds) and the main job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# Every test runner's output is also kept here, to print one total at the end.
+RESULTS=$(mktemp)
+trap 'rm -f "$RESULTS"' EXIT
 
 step "toolchain"
 TOOLCHAIN=$(scripts/toolchain.sh)
@@ -14,12 +19,13 @@ done
 
 step "format"
 cargo fmt --all --check
+cargo fmt --all --check --manifest-path contracts/Cargo.toml
 
 step "clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "unit and property tests"
-cargo test --workspace
+cargo test --workspace 2>&1 | tee -a "$RESULTS"
 
 # bulwark-core must be truly no_std: build it for wasm with only core and
 # alloc available, once bare and once with the SCALE derives the contracts use.
@@ -30,6 +36,13 @@ for features in "" "codec"; do
     --target-dir target/contract-toolchain
 done
 
+step "contracts: clippy and #[ink::test] unit tests ($TOOLCHAIN)"
+RUSTUP_TOOLCHAIN="$TOOLCHAIN" cargo clippy --manifest-path contracts/Cargo.toml --all-targets -- -D warnings
+RUSTUP_TOOLCHAIN="$TOOLCHAIN" cargo test --manifest-path contracts/Cargo.toml 2>&1 | tee -a "$RESULTS"
+
+step "contracts: release builds"
+BULWARK_TOOLCHAIN_NAME="$TOOLCHAIN" scripts/build-contracts.sh
+
 # The README's main job must keep working: calibrate on the built-in scenarios.
 step "main job: bulwark-sim calibrate (built-in scenarios)"
 cargo run --release -q -p bulwark-sim -- calibrate --quiet --out target/ci-calibrate
@@ -38,3 +51,4 @@ for f in params.json report.md report.html; do
 done
 
 step "all checks passed"
+awk '/^test result: ok\./ { p += $4; f += $6 } END { printf "%d passed, %d failed\n", p, f }' "$RESULTS"

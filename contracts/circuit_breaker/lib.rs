@@ -432,7 +432,11 @@ mod circuit_breaker {
                     windows: ink::prelude::vec![WindowParams { length_ms: HOUR, max_bps_of_tvl: 100, floor: 0 }],
                     inflow_decay_ms: 600_000,
                 },
-                price: PriceBandParams { max_deviation_bps: 1_000, max_staleness_ms: HOUR, reference_smoothing_bps: 1_000 },
+                price: PriceBandParams {
+                    max_deviation_bps: 1_000,
+                    max_staleness_ms: HOUR,
+                    reference_smoothing_bps: 1_000,
+                },
                 throttle_bps: 5_000,
                 throttle_ms: HOUR,
                 halt_ms: 4 * HOUR,
@@ -543,14 +547,20 @@ mod circuit_breaker {
             assert_eq!(cb.pause(scope), Err(Error::NotGuardian));
             as_caller(accounts().django);
             cb.pause(scope).expect("a guardian pauses");
-            assert_eq!(cb.pause(scope), Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::AlreadyPaused))));
+            assert_eq!(
+                cb.pause(scope),
+                Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::AlreadyPaused)))
+            );
             assert_eq!(cb.unpause(scope), Err(Error::NotAdmin), "a guardian cannot unpause");
             as_caller(accounts().charlie);
             assert_eq!(cb.check_outflow(1, SEL, 1), Ok(Decision::Rejected(Rejection::AssetPaused)));
             as_caller(accounts().alice);
             cb.unpause(scope).expect("the admin unpauses");
             assert!(cb.pauses().assets.is_empty());
-            assert_eq!(cb.unpause(scope), Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::NotPaused))));
+            assert_eq!(
+                cb.unpause(scope),
+                Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::NotPaused)))
+            );
         }
 
         #[ink::test]
@@ -605,7 +615,10 @@ mod circuit_breaker {
             assert_eq!(cb.asset_flow(1).map(|f| f.price.reference), Ok(2 * ONE));
             let mut p = params();
             p.halt_ms = 0;
-            assert_eq!(cb.set_params(p), Err(Error::Breaker(BreakerError::InvalidParams(bulwark_core::ParamError::HaltDuration))));
+            assert_eq!(
+                cb.set_params(p),
+                Err(Error::Breaker(BreakerError::InvalidParams(bulwark_core::ParamError::HaltDuration)))
+            );
             let mut p = params();
             p.limiter.windows[0].max_bps_of_tvl = 200;
             cb.set_params(p.clone()).expect("valid params");

@@ -1,1 +1,618 @@
+//! # insurance_fund
+//!
+//! A thin ink! shell over `bulwark_core::fund`: a native-token pool with
+//! shares, exit cooldowns, a solvency target, capped and pro-rata claims and
+//! an excess-of-loss layer ceded to a second instance of this contract.
+//!
+//! Roles: the **admin** (the multisig_guard) approves or rejects claims and
+//! sets cover, parameters and roles; **covered** protocols file claims; the
+//! **breaker** is asked for its level before every exit; the **reinsurer**
+//! receives the ceded part of each claim as a claim of its own (this fund
+//! must be one of its covered accounts).
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+#[ink::contract]
+mod insurance_fund {
+    use bulwark_core::breaker::Level;
+    use bulwark_core::fund::{Claim, ClaimId, ExitRequest, FundError, FundParams, InsuranceFund as Pool, Payout};
+    use bulwark_core::Bps;
+    use bulwark_ink::{account, Stored};
+    use ink::env::call::{build_call, ExecutionInput, Selector};
+    use ink::prelude::vec::Vec;
+    use ink::storage::Mapping;
+
+    /// Who may do what.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct Roles {
+        /// Approves and rejects claims, sets cover, parameters and roles: the multisig_guard.
+        pub admin: AccountId,
+        /// The circuit_breaker asked before exits; none: exits never wait for it.
+        pub breaker: Option<AccountId>,
+        /// The insurance_fund that takes ceded losses.
+        pub reinsurer: Option<AccountId>,
+        /// Protocols (or a primary fund) that may file claims.
+        pub covered: Vec<AccountId>,
+    }
+
+    #[ink(storage)]
+    pub struct InsuranceFund {
+        pool: Stored<Pool>,
+        shares: Mapping<AccountId, Balance>,
+        exits: Mapping<AccountId, Stored<ExitRequest>>,
+        claims: Mapping<ClaimId, Stored<Claim>>,
+        roles: Roles,
+    }
+
+    #[ink(event)]
+    pub struct Deposited {
+        #[ink(topic)]
+        who: AccountId,
+        assets: Balance,
+        shares: Balance,
+    }
+
+    #[ink(event)]
+    pub struct PremiumAdded {
+        #[ink(topic)]
+        from: AccountId,
+        amount: Balance,
+    }
+
+    #[ink(event)]
+    pub struct ExitRequested {
+        #[ink(topic)]
+        who: AccountId,
+        shares: Balance,
+        value_at_request: Balance,
+        unlock_at: Timestamp,
+        expires_at: Timestamp,
+    }
+
+    #[ink(event)]
+    pub struct Exited {
+        #[ink(topic)]
+        who: AccountId,
+        shares: Balance,
+        paid: Balance,
+        withheld: Balance,
+    }
+
+    #[ink(event)]
+    pub struct ExitLapsed {
+        #[ink(topic)]
+        who: AccountId,
+        shares: Balance,
+    }
+
+    #[ink(event)]
+    pub struct ClaimFiled {
+        #[ink(topic)]
+        id: ClaimId,
+        #[ink(topic)]
+        claimant: AccountId,
+        loss: Balance,
+        retained: Balance,
+        ceded: Balance,
+    }
+
+    #[ink(event)]
+    pub struct ClaimApproved {
+        #[ink(topic)]
+        id: ClaimId,
+    }
+
+    #[ink(event)]
+    pub struct ClaimRejected {
+        #[ink(topic)]
+        id: ClaimId,
+    }
+
+    #[ink(event)]
+    pub struct ClaimPaid {
+        #[ink(topic)]
+        id: ClaimId,
+        #[ink(topic)]
+        claimant: AccountId,
+        paid: Balance,
+        haircut: Balance,
+    }
+
+    #[ink(event)]
+    pub struct CoverSet {
+        cover: Balance,
+    }
+
+    #[ink(event)]
+    pub struct ParamsUpdated {}
+
+    #[ink(event)]
+    pub struct RolesUpdated {}
+
+    pub use errors::Error;
+
+    // parity-scale-codec's derive casts variant indices to u8 inside
+    // `Encode`, which the contract lints (cast_possible_truncation) flag
+    // for enums with data; the indices are below 256 by construction.
+    #[allow(clippy::cast_possible_truncation)]
+    mod errors {
+        use super::*;
+
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[ink::scale_derive(Encode, Decode, TypeInfo)]
+        pub enum Error {
+            NotAdmin,
+            NotCovered,
+            /// bulwark-core refused the operation.
+            Fund(FundError),
+            /// The caller already has an exit in progress.
+            ExitPending,
+            NoExit,
+            UnknownClaim,
+            TransferFailed,
+            /// The breaker could not be asked for its level; exits wait.
+            BreakerCallFailed,
+            /// The reinsurer refused the ceded claim; nothing was filed.
+            ReinsurerCallFailed,
+        }
+    }
+
+    impl From<FundError> for Error {
+        fn from(e: FundError) -> Self {
+            Error::Fund(e)
+        }
+    }
+
+    pub type Result<T> = core::result::Result<T, Error>;
+
+    impl InsuranceFund {
+        /// `params` is `insurance_fund` from the simulator's params.json.
+        #[ink(constructor)]
+        pub fn new(params: FundParams, roles: Roles) -> Result<Self> {
+            Ok(Self {
+                pool: Stored(Pool::new(params)?),
+                shares: Mapping::default(),
+                exits: Mapping::default(),
+                claims: Mapping::default(),
+                roles,
+            })
+        }
+
+        /// Deposits the transferred value; returns the shares minted.
+        #[ink(message, payable)]
+        pub fn deposit(&mut self) -> Result<Balance> {
+            let assets = self.env().transferred_value();
+            let who = self.env().caller();
+            let minted = self.pool.0.deposit(assets)?;
+            let held = self.shares_of(who).checked_add(minted).ok_or(Error::Fund(FundError::Overflow))?;
+            self.shares.insert(who, &held);
+            self.env().emit_event(Deposited { who, assets, shares: minted });
+            Ok(minted)
+        }
+
+        /// Premiums and slashed bonds: value for every shareholder.
+        #[ink(message, payable)]
+        pub fn add_premium(&mut self) -> Result<()> {
+            let amount = self.env().transferred_value();
+            self.pool.0.add_premium(amount)?;
+            self.env().emit_event(PremiumAdded { from: self.env().caller(), amount });
+            Ok(())
+        }
+
+        /// Locks `shares` for exit; they keep bearing losses until paid.
+        #[ink(message)]
+        pub fn request_exit(&mut self, shares: Balance) -> Result<ExitRequest> {
+            let who = self.env().caller();
+            if self.exits.contains(who) {
+                return Err(Error::ExitPending);
+            }
+            let free = self.shares_of(who);
+            let req = self.pool.0.request_exit(free, shares, self.now())?;
+            self.shares.insert(who, &free.saturating_sub(req.shares));
+            self.exits.insert(who, &Stored(req.clone()));
+            self.env().emit_event(ExitRequested {
+                who,
+                shares: req.shares,
+                value_at_request: req.value_at_request,
+                unlock_at: req.unlock_at,
+                expires_at: req.expires_at,
+            });
+            Ok(req)
+        }
+
+        /// Completes the caller's exit and pays it, unless the breaker is
+        /// halted, the cooldown runs, the window closed or solvency forbids.
+        #[ink(message)]
+        pub fn complete_exit(&mut self) -> Result<Payout> {
+            let who = self.env().caller();
+            let req = self.exits.get(who).map(|s| s.0).ok_or(Error::NoExit)?;
+            let halted = self.breaker_halted()?;
+            let payout = self.pool.0.complete_exit(&req, self.now(), halted)?;
+            self.exits.remove(who);
+            self.env().transfer(who, payout.paid).map_err(|_| Error::TransferFailed)?;
+            self.env().emit_event(Exited { who, shares: req.shares, paid: payout.paid, withheld: payout.withheld });
+            Ok(payout)
+        }
+
+        /// Drops the caller's lapsed exit and gives the shares back.
+        #[ink(message)]
+        pub fn expire_exit(&mut self) -> Result<Balance> {
+            let who = self.env().caller();
+            let req = self.exits.get(who).map(|s| s.0).ok_or(Error::NoExit)?;
+            let back = self.pool.0.expire_exit(&req, self.now())?;
+            self.exits.remove(who);
+            let held = self.shares_of(who).checked_add(back).ok_or(Error::Fund(FundError::Overflow))?;
+            self.shares.insert(who, &held);
+            self.env().emit_event(ExitLapsed { who, shares: back });
+            Ok(back)
+        }
+
+        /// A covered protocol files a claim for `loss`, paid to `claimant`.
+        /// The part above the reinsurance attachment is filed with the
+        /// reinsurer in the same transaction.
+        #[ink(message)]
+        pub fn file_claim(&mut self, loss: Balance, claimant: AccountId) -> Result<ClaimId> {
+            if !self.roles.covered.contains(&self.env().caller()) {
+                return Err(Error::NotCovered);
+            }
+            let claim = self.pool.0.file_claim(account(&claimant), loss, self.now())?;
+            if claim.ceded > 0 {
+                if let Some(reinsurer) = self.roles.reinsurer {
+                    build_call::<Environment>()
+                        .call(reinsurer)
+                        .exec_input(
+                            ExecutionInput::new(Selector::new(ink::selector_bytes!("file_claim")))
+                                .push_arg(claim.ceded)
+                                .push_arg(claimant),
+                        )
+                        .returns::<Result<ClaimId>>()
+                        .try_invoke()
+                        .map_err(|_| Error::ReinsurerCallFailed)?
+                        .map_err(|_| Error::ReinsurerCallFailed)?
+                        .map_err(|_| Error::ReinsurerCallFailed)?;
+                }
+            }
+            self.claims.insert(claim.id, &Stored(claim.clone()));
+            self.env().emit_event(ClaimFiled {
+                id: claim.id,
+                claimant,
+                loss,
+                retained: claim.retained,
+                ceded: claim.ceded,
+            });
+            Ok(claim.id)
+        }
+
+        /// The admin approves a filed claim.
+        #[ink(message)]
+        pub fn approve_claim(&mut self, id: ClaimId) -> Result<()> {
+            self.only_admin()?;
+            let mut claim = self.claim_or_err(id)?;
+            self.pool.0.approve_claim(&mut claim)?;
+            self.claims.insert(id, &Stored(claim));
+            self.env().emit_event(ClaimApproved { id });
+            Ok(())
+        }
+
+        /// The admin rejects a filed or approved claim; its reserve is freed.
+        #[ink(message)]
+        pub fn reject_claim(&mut self, id: ClaimId) -> Result<()> {
+            self.only_admin()?;
+            let mut claim = self.claim_or_err(id)?;
+            self.pool.0.reject_claim(&mut claim)?;
+            self.claims.insert(id, &Stored(claim));
+            self.env().emit_event(ClaimRejected { id });
+            Ok(())
+        }
+
+        /// Pays an approved claim to its claimant (anyone may trigger it),
+        /// pro rata if the pool holds less than all open claims.
+        #[ink(message)]
+        pub fn pay_claim(&mut self, id: ClaimId) -> Result<Payout> {
+            let mut claim = self.claim_or_err(id)?;
+            let payout = self.pool.0.pay_claim(&mut claim)?;
+            let claimant = AccountId::from(claim.claimant);
+            self.claims.insert(id, &Stored(claim));
+            self.env().transfer(claimant, payout.paid).map_err(|_| Error::TransferFailed)?;
+            self.env().emit_event(ClaimPaid { id, claimant, paid: payout.paid, haircut: payout.withheld });
+            Ok(payout)
+        }
+
+        #[ink(message)]
+        pub fn set_active_cover(&mut self, cover: Balance) -> Result<()> {
+            self.only_admin()?;
+            self.pool.0.set_active_cover(cover);
+            self.env().emit_event(CoverSet { cover });
+            Ok(())
+        }
+
+        #[ink(message)]
+        pub fn set_params(&mut self, params: FundParams) -> Result<()> {
+            self.only_admin()?;
+            self.pool.0.set_params(params)?;
+            self.env().emit_event(ParamsUpdated {});
+            Ok(())
+        }
+
+        #[ink(message)]
+        pub fn set_roles(&mut self, roles: Roles) -> Result<()> {
+            self.only_admin()?;
+            self.roles = roles;
+            self.env().emit_event(RolesUpdated {});
+            Ok(())
+        }
+
+        #[ink(message)]
+        pub fn shares_of(&self, who: AccountId) -> Balance {
+            self.shares.get(who).unwrap_or(0)
+        }
+
+        #[ink(message)]
+        pub fn exit_of(&self, who: AccountId) -> Option<ExitRequest> {
+            self.exits.get(who).map(|s| s.0)
+        }
+
+        #[ink(message)]
+        pub fn claim(&self, id: ClaimId) -> Option<Claim> {
+            self.claims.get(id).map(|s| s.0)
+        }
+
+        /// Value `shares` would redeem for now.
+        #[ink(message)]
+        pub fn preview_redeem(&self, shares: Balance) -> Result<Balance> {
+            self.pool.0.preview_redeem(shares).ok_or(Error::Fund(FundError::Overflow))
+        }
+
+        #[ink(message)]
+        pub fn total_assets(&self) -> Balance {
+            self.pool.0.total_assets()
+        }
+
+        #[ink(message)]
+        pub fn total_shares(&self) -> Balance {
+            self.pool.0.total_shares()
+        }
+
+        #[ink(message)]
+        pub fn required_capital(&self) -> Balance {
+            self.pool.0.required_capital()
+        }
+
+        #[ink(message)]
+        pub fn coverage_bps(&self) -> Bps {
+            self.pool.0.coverage_bps()
+        }
+
+        #[ink(message)]
+        pub fn params(&self) -> FundParams {
+            self.pool.0.params().clone()
+        }
+
+        #[ink(message)]
+        pub fn roles(&self) -> Roles {
+            self.roles.clone()
+        }
+
+        fn breaker_halted(&self) -> Result<bool> {
+            let Some(breaker) = self.roles.breaker else {
+                return Ok(false);
+            };
+            let level = build_call::<Environment>()
+                .call(breaker)
+                .exec_input(ExecutionInput::new(Selector::new(ink::selector_bytes!("level"))))
+                .returns::<Level>()
+                .try_invoke()
+                .map_err(|_| Error::BreakerCallFailed)?
+                .map_err(|_| Error::BreakerCallFailed)?;
+            Ok(level == Level::Halted)
+        }
+
+        fn claim_or_err(&self, id: ClaimId) -> Result<Claim> {
+            self.claims.get(id).map(|s| s.0).ok_or(Error::UnknownClaim)
+        }
+
+        fn only_admin(&self) -> Result<()> {
+            if self.env().caller() == self.roles.admin {
+                Ok(())
+            } else {
+                Err(Error::NotAdmin)
+            }
+        }
+
+        fn now(&self) -> Timestamp {
+            self.env().block_timestamp()
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use bulwark_core::fund::ClaimStatus;
+        use ink::env::test;
+        use ink::env::DefaultEnvironment as Env;
+
+        const DAY: u64 = 24 * 3_600_000;
+
+        fn accounts() -> test::DefaultAccounts<Env> {
+            test::default_accounts::<Env>()
+        }
+
+        fn params() -> FundParams {
+            FundParams {
+                virtual_shares: 1_000,
+                exit_cooldown_ms: 10 * DAY,
+                exit_window_ms: 2 * DAY,
+                solvency_target_bps: 2_000,
+                min_capital: 0,
+                claim_cap_per_event: 400_000,
+                reinsurance: None,
+            }
+        }
+
+        /// admin = alice, covered = charlie; no breaker, no reinsurer.
+        fn roles() -> Roles {
+            let a = accounts();
+            Roles { admin: a.alice, breaker: None, reinsurer: None, covered: ink::prelude::vec![a.charlie] }
+        }
+
+        fn as_caller(who: AccountId) {
+            test::set_caller::<Env>(who);
+        }
+
+        fn at(ms: u64) {
+            test::set_block_timestamp::<Env>(ms);
+        }
+
+        fn pay_in(who: AccountId, value: Balance) {
+            as_caller(who);
+            test::set_value_transferred::<Env>(value);
+        }
+
+        fn balance(who: AccountId) -> Balance {
+            test::get_account_balance::<Env>(who).expect("account exists")
+        }
+
+        /// Bob deposits 1_000_000; the contract holds it.
+        fn funded() -> InsuranceFund {
+            at(0);
+            as_caller(accounts().alice);
+            let mut f = InsuranceFund::new(params(), roles()).expect("valid params");
+            pay_in(accounts().bob, 1_000_000);
+            f.deposit().expect("deposit");
+            test::set_value_transferred::<Env>(0);
+            test::set_account_balance::<Env>(test::callee::<Env>(), 1_000_000);
+            f
+        }
+
+        #[ink::test]
+        fn constructor_rejects_bad_params() {
+            let mut p = params();
+            p.exit_cooldown_ms = 0;
+            let err = InsuranceFund::new(p, roles()).err();
+            assert_eq!(err, Some(Error::Fund(FundError::InvalidParams(bulwark_core::ParamError::ExitCooldown))));
+        }
+
+        #[ink::test]
+        fn deposits_mint_shares_and_premiums_raise_their_value() {
+            let mut f = funded();
+            let bob = accounts().bob;
+            assert_eq!(f.shares_of(bob), 1_000_000 * 1_000);
+            assert_eq!(f.total_assets(), 1_000_000);
+            pay_in(accounts().eve, 0);
+            assert_eq!(f.deposit(), Err(Error::Fund(FundError::ZeroAmount)));
+            pay_in(accounts().eve, 100_000);
+            f.add_premium().expect("premium");
+            assert_eq!(f.total_assets(), 1_100_000);
+            assert!(f.preview_redeem(f.shares_of(bob)).expect("no overflow") >= 1_099_999);
+            assert!(test::recorded_events().count() >= 2);
+        }
+
+        #[ink::test]
+        fn exits_wait_for_the_cooldown_and_pay_the_lower_value() {
+            let mut f = funded();
+            let bob = accounts().bob;
+            as_caller(bob);
+            let half = f.shares_of(bob) / 2;
+            assert_eq!(f.request_exit(f.shares_of(bob) + 1), Err(Error::Fund(FundError::InsufficientShares)));
+            let req = f.request_exit(half).expect("exit requested");
+            assert_eq!(req.value_at_request, 500_000);
+            assert_eq!(f.request_exit(1), Err(Error::ExitPending));
+            assert_eq!(f.complete_exit(), Err(Error::Fund(FundError::CooldownActive)));
+            at(10 * DAY);
+            let before = balance(bob);
+            let out = f.complete_exit().expect("exit completes");
+            assert_eq!(out.paid, 500_000);
+            assert_eq!(balance(bob), before + 500_000);
+            assert_eq!(f.total_assets(), 500_000);
+            assert_eq!(f.complete_exit(), Err(Error::NoExit), "no replay");
+        }
+
+        #[ink::test]
+        fn lapsed_exits_return_their_shares() {
+            let mut f = funded();
+            let bob = accounts().bob;
+            as_caller(bob);
+            let all = f.shares_of(bob);
+            f.request_exit(all).expect("requested");
+            assert_eq!(f.shares_of(bob), 0);
+            at(12 * DAY);
+            assert_eq!(f.complete_exit(), Err(Error::Fund(FundError::ExitExpired)));
+            assert_eq!(f.expire_exit(), Ok(all));
+            assert_eq!(f.shares_of(bob), all);
+            assert_eq!(f.expire_exit(), Err(Error::NoExit));
+        }
+
+        #[ink::test]
+        fn exits_respect_the_solvency_target() {
+            let mut f = funded();
+            as_caller(accounts().eve);
+            assert_eq!(f.set_active_cover(4_000_000), Err(Error::NotAdmin));
+            as_caller(accounts().alice);
+            f.set_active_cover(4_000_000).expect("admin sets cover");
+            assert_eq!(f.required_capital(), 800_000);
+            as_caller(accounts().bob);
+            f.request_exit(f.shares_of(accounts().bob) / 2).expect("requested");
+            at(10 * DAY);
+            assert_eq!(f.complete_exit(), Err(Error::Fund(FundError::BelowSolvencyTarget)));
+        }
+
+        #[ink::test]
+        fn claims_need_cover_approval_and_pay_once() {
+            let mut f = funded();
+            let (alice, charlie, eve) = (accounts().alice, accounts().charlie, accounts().eve);
+            as_caller(eve);
+            assert_eq!(f.file_claim(100, eve), Err(Error::NotCovered));
+            as_caller(charlie);
+            let id = f.file_claim(600_000, eve).expect("covered protocol files");
+            let claim = f.claim(id).expect("stored");
+            assert_eq!((claim.retained, claim.ceded), (400_000, 0), "capped per event");
+            assert_eq!(f.pay_claim(id), Err(Error::Fund(FundError::ClaimNotApproved)));
+            assert_eq!(f.approve_claim(id), Err(Error::NotAdmin));
+            as_caller(alice);
+            f.approve_claim(id).expect("admin approves");
+            assert_eq!(f.approve_claim(id), Err(Error::Fund(FundError::ClaimNotFiled)));
+            let before = balance(eve);
+            as_caller(eve);
+            let out = f.pay_claim(id).expect("approved claims pay");
+            assert_eq!(out, Payout { paid: 400_000, withheld: 0 });
+            assert_eq!(balance(eve), before + 400_000);
+            assert_eq!(f.claim(id).map(|c| c.status), Some(ClaimStatus::Paid { paid: 400_000 }));
+            assert_eq!(f.pay_claim(id), Err(Error::Fund(FundError::ClaimNotApproved)), "no double payment");
+            assert_eq!(f.pay_claim(77), Err(Error::UnknownClaim));
+        }
+
+        #[ink::test]
+        fn rejected_claims_release_their_reserve() {
+            let mut f = funded();
+            as_caller(accounts().charlie);
+            let id = f.file_claim(300_000, accounts().eve).expect("filed");
+            assert_eq!(f.coverage_bps(), 33_333, "1_000_000 of assets over 300_000 reserved");
+            as_caller(accounts().alice);
+            f.reject_claim(id).expect("admin rejects");
+            assert_eq!(f.reject_claim(id), Err(Error::Fund(FundError::ClaimNotFiled)));
+            as_caller(accounts().eve);
+            assert_eq!(f.reject_claim(id), Err(Error::NotAdmin));
+        }
+
+        #[ink::test]
+        fn admin_sets_params_and_roles() {
+            let mut f = funded();
+            as_caller(accounts().eve);
+            assert_eq!(f.set_params(params()), Err(Error::NotAdmin));
+            assert_eq!(f.set_roles(roles()), Err(Error::NotAdmin));
+            as_caller(accounts().alice);
+            let mut p = params();
+            p.claim_cap_per_event = 0;
+            assert_eq!(f.set_params(p), Err(Error::Fund(FundError::InvalidParams(bulwark_core::ParamError::ClaimCap))));
+            let mut p = params();
+            p.exit_cooldown_ms = DAY;
+            f.set_params(p.clone()).expect("valid");
+            assert_eq!(f.params(), p);
+            let mut r = roles();
+            r.covered.push(accounts().frank);
+            f.set_roles(r.clone()).expect("valid");
+            assert_eq!(f.roles(), r);
+        }
+    }
+}

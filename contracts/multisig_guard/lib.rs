@@ -247,7 +247,10 @@ mod multisig_guard {
         #[ink(message)]
         pub fn hash_action(&self, nonce: u64, action: Action) -> CallHash {
             let mut out = [0u8; 32];
-            ink::env::hash_encoded::<ink::env::hash::Blake2x256, _>(&(self.env().account_id(), nonce, action), &mut out);
+            ink::env::hash_encoded::<ink::env::hash::Blake2x256, _>(
+                &(self.env().account_id(), nonce, action),
+                &mut out,
+            );
             out
         }
 
@@ -297,11 +300,24 @@ mod multisig_guard {
             MultisigParams {
                 owners: ink::prelude::vec![account(&a.alice), account(&a.bob), account(&a.charlie)],
                 threshold: 2,
-                timelocks: Timelocks { standard_ms: HOUR, critical_ms: 24 * HOUR, membership_ms: 48 * HOUR, policy_ms: 72 * HOUR },
+                timelocks: Timelocks {
+                    standard_ms: HOUR,
+                    critical_ms: 24 * HOUR,
+                    membership_ms: 48 * HOUR,
+                    policy_ms: 72 * HOUR,
+                },
                 execution_window_ms: 24 * HOUR,
-                veto: VetoParams { vetoers: ink::prelude::vec![account(&a.django), account(&a.eve)], base_threshold: 1, max_threshold: 2 },
+                veto: VetoParams {
+                    vetoers: ink::prelude::vec![account(&a.django), account(&a.eve)],
+                    base_threshold: 1,
+                    max_threshold: 2,
+                },
                 guard: Some(GuardPolicy {
-                    allow_list: ink::prelude::vec![AllowedCall { target: BREAKER, selector: UNPAUSE, class: OperationClass::Critical }],
+                    allow_list: ink::prelude::vec![AllowedCall {
+                        target: BREAKER,
+                        selector: UNPAUSE,
+                        class: OperationClass::Critical
+                    }],
                     standard_value_cap: 0,
                     critical_value_cap: 0,
                 }),
@@ -427,7 +443,8 @@ mod multisig_guard {
         fn the_guard_refuses_calls_off_its_list_or_over_their_cap() {
             let mut m = deployed();
             assert_eq!(m.propose(unpause_call(1)), Err(Error::Multisig(MultisigError::ValueCapExceeded)));
-            let other = Action::Call(CallSpec { target: [9; 32], selector: UNPAUSE, input: ink::prelude::vec![], value: 0 });
+            let other =
+                Action::Call(CallSpec { target: [9; 32], selector: UNPAUSE, input: ink::prelude::vec![], value: 0 });
             assert_eq!(m.propose(other), Err(Error::Multisig(MultisigError::NotAllowedByGuard)));
             let id = m.propose(unpause_call(0)).expect("listed");
             assert_eq!(m.proposal(id).map(|p| p.class), Some(OperationClass::Critical));

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the three contracts in release mode with the pinned toolchain, checks
+# each Wasm for non-MVP opcodes pallet-contracts rejects, and prints each
+# optimized code size in bytes. Artifacts: contracts/target/ink/<name>/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TOOLCHAIN=${BULWARK_TOOLCHAIN_NAME:-$(scripts/toolchain.sh)}
+CONTRACTS=(circuit_breaker multisig_guard insurance_fund)
+command -v llvm-objdump >/dev/null || apt-get install -y --no-install-recommends llvm >/dev/null
+
+sizes=()
+for c in "${CONTRACTS[@]}"; do
+  echo "==> cargo contract build --release ($c, $TOOLCHAIN)"
+  RUSTUP_TOOLCHAIN="$TOOLCHAIN" cargo contract build --release --quiet --manifest-path "contracts/$c/Cargo.toml"
+  wasm="contracts/target/ink/$c/$c.wasm"
+  [ -s "contracts/target/ink/$c/$c.contract" ] || { echo "no $c.contract was written" >&2; exit 1; }
+  disasm=$(llvm-objdump -d "$wasm") || { echo "llvm-objdump cannot read $wasm" >&2; exit 1; }
+  grep -q 'i32.load' <<<"$disasm" || { echo "llvm-objdump printed no code for $wasm" >&2; exit 1; }
+  if grep -qE 'memory\.(copy|fill)' <<<"$disasm"; then
+    echo "$wasm contains memory.copy/memory.fill, which pallet-contracts rejects" >&2
+    exit 1
+  fi
+  sizes+=("$c $(stat -c %s "$wasm")")
+done
+
+echo
+echo "optimized code size (bytes):"
+for s in "${sizes[@]}"; do printf '  %-16s %8s\n' $s; done
