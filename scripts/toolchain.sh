@@ -2,6 +2,11 @@
 # Provides the pinned contract toolchain and cargo-contract, then prints the
 # toolchain's rustup name on stdout (everything else goes to stderr).
 #
+# With --e2e it instead provides the toolchain the ink_e2e suite builds with
+# and prints its name: Debian's current rustc-web (1.96 when written), whose
+# debug Wasm has no memory.copy/memory.fill (1.85's has, and pallet-contracts
+# rejects it with CodeRejected).
+#
 # Why a private toolchain: cargo-contract builds with -Zbuild-std, which needs
 # rust-src, and cargo-contract 5's `--release` breaks on Rust >= 1.92
 # (panic_immediate_abort). rustup cannot download here, so when rustup cannot
@@ -24,6 +29,7 @@ log() { printf 'toolchain: %s\n' "$*" >&2; }
 die() { printf 'toolchain: ERROR: %s\n' "$*" >&2; exit 1; }
 
 command -v rustup >/dev/null || die "rustup is not installed; it is needed to link the contract toolchain"
+
 command -v cargo >/dev/null || die "cargo (stable) is not installed"
 
 toolchain_ok() {
@@ -40,6 +46,30 @@ apt_install() {
       die "apt-get install $* failed (are you root, and is the Debian mirror reachable?)"
   fi
 }
+
+if [ "${1:-}" = "--e2e" ]; then
+  E2E_TOOLCHAIN="${BULWARK_E2E_TOOLCHAIN:-bulwark-e2e}"
+  e2e_ok() {
+    rustup run "$E2E_TOOLCHAIN" rustc --version 2>/dev/null | grep -q "built from a source tarball" &&
+      [ -d "$(rustup run "$E2E_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library/core" ] &&
+      [ -x "$(readlink -f /usr/bin/rust-lld)" ]
+  }
+  if ! e2e_ok; then
+    command -v apt-get >/dev/null || die "the e2e toolchain comes from Debian's rustc-web packages, and apt-get is absent"
+    log "installing Debian's rustc-web toolchain for the e2e suite"
+    apt_install rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy
+    # rust-web-llvm's /usr/bin/rust-lld points at a versioned lld (lld-22 for
+    # 1.96) that no package pulls in: install whichever it names.
+    lld=$(readlink /usr/bin/rust-lld || true)
+    [ -x "$(readlink -f /usr/bin/rust-lld)" ] || apt_install "${lld:?rust-web-llvm installed no /usr/bin/rust-lld}"
+    rustup toolchain uninstall "$E2E_TOOLCHAIN" >/dev/null 2>&1 || true
+    rustup toolchain link "$E2E_TOOLCHAIN" /usr >/dev/null
+    e2e_ok || die "toolchain '$E2E_TOOLCHAIN' lacks rustc or rust-src after installing rustc-web"
+  fi
+  log "$E2E_TOOLCHAIN ready: $(rustup run "$E2E_TOOLCHAIN" rustc --version)"
+  echo "$E2E_TOOLCHAIN"
+  exit 0
+fi
 
 try_rustup_install() {
   # Where rustup can reach its dist server, the official 1.85 toolchain is simplest.
@@ -93,13 +123,6 @@ else
   fi
   toolchain_ok || die "toolchain '$TOOLCHAIN' still lacks rustc ${RUST_VERSION}, rust-src or clippy after setup"
   log "$TOOLCHAIN ready: $(rustup run "$TOOLCHAIN" rustc --version)"
-fi
-
-# rust-lld must also be on PATH for cargo-contract's own link checks.
-if ! command -v rust-lld >/dev/null; then
-  lld_bin=$(command -v lld-19 || command -v ld.lld || true)
-  [ -n "$lld_bin" ] || { apt_install lld-19; lld_bin=/usr/bin/lld-19; }
-  ln -sf "$lld_bin" /usr/local/bin/rust-lld 2>/dev/null || die "cannot put rust-lld on PATH (link $lld_bin as rust-lld)"
 fi
 
 if cargo contract --version 2>/dev/null | grep -q "cargo-contract-contract $CARGO_CONTRACT_VERSION\|cargo-contract $CARGO_CONTRACT_VERSION"; then

@@ -4,7 +4,7 @@
 //! and calls. Every rule (limits, buffer, price band, levels, pauses) is a
 //! call into bulwark-core.
 //!
-//! Roles: the **admin** (the multisig_guard) unpauses, resets, re-anchors
+//! BreakerRoles: the **admin** (the multisig_guard) unpauses, resets, re-anchors
 //! prices and changes parameters; any **guardian** pauses or trips (pausing
 //! is cheap, unpausing is hard); the **oracle** reports prices; the
 //! **protected** protocol calls `check_outflow` and `record_inflow` before it
@@ -13,7 +13,7 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]
-mod circuit_breaker {
+pub mod circuit_breaker {
     use bulwark_core::breaker::{
         self as core_breaker, AssetFlow, BreakerError, BreakerParams, Decision, Level, PauseScope, PauseScopes,
         PriceVerdict,
@@ -27,7 +27,7 @@ mod circuit_breaker {
     #[derive(Clone, Debug, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct Roles {
+    pub struct BreakerRoles {
         /// Unpauses, resets, re-anchors, changes parameters: the multisig_guard.
         pub admin: AccountId,
         /// Reports prices.
@@ -56,85 +56,90 @@ mod circuit_breaker {
     pub struct CircuitBreaker {
         breaker: Stored<core_breaker::CircuitBreaker>,
         assets: Mapping<AssetId, Stored<AssetFlow>>,
-        roles: Roles,
+        roles: BreakerRoles,
         pending_trip: Option<PendingTrip>,
     }
 
     #[ink(event)]
     pub struct AssetRegistered {
         #[ink(topic)]
-        asset: AssetId,
-        initial_tvl: Balance,
-        price: Balance,
+        pub asset: AssetId,
+        pub initial_tvl: Balance,
+        pub price: Balance,
     }
 
     #[ink(event)]
     pub struct OutflowChecked {
         #[ink(topic)]
-        asset: AssetId,
-        amount: Balance,
-        decision: Decision,
-        level: Level,
+        pub asset: AssetId,
+        pub amount: Balance,
+        pub decision: Decision,
+        pub level: Level,
     }
 
     #[ink(event)]
     pub struct InflowRecorded {
         #[ink(topic)]
-        asset: AssetId,
-        amount: Balance,
+        pub asset: AssetId,
+        pub amount: Balance,
     }
 
     #[ink(event)]
     pub struct PriceReported {
         #[ink(topic)]
-        asset: AssetId,
-        price: Balance,
-        verdict: PriceVerdict,
+        pub asset: AssetId,
+        pub price: Balance,
+        pub verdict: PriceVerdict,
     }
 
     #[ink(event)]
     pub struct PriceAnchored {
         #[ink(topic)]
-        asset: AssetId,
-        price: Balance,
+        pub asset: AssetId,
+        pub price: Balance,
     }
 
     #[ink(event)]
     pub struct Paused {
-        scope: PauseScope,
+        pub scope: PauseScope,
         #[ink(topic)]
-        by: AccountId,
+        pub by: AccountId,
     }
 
     #[ink(event)]
     pub struct Unpaused {
-        scope: PauseScope,
+        pub scope: PauseScope,
     }
 
     #[ink(event)]
     pub struct Tripped {
         #[ink(topic)]
-        by: AccountId,
-        bond: Balance,
+        pub by: AccountId,
+        pub bond: Balance,
     }
 
     #[ink(event)]
     pub struct TripSettled {
         #[ink(topic)]
-        by: AccountId,
-        bond: Balance,
+        pub by: AccountId,
+        pub bond: Balance,
         /// True: confirmed and refunded; false: slashed into the fund.
-        confirmed: bool,
+        pub confirmed: bool,
     }
 
     #[ink(event)]
     pub struct LevelReset {}
 
+    /// Carries the new values, so monitors need not query.
     #[ink(event)]
-    pub struct ParamsUpdated {}
+    pub struct ParamsUpdated {
+        pub params: BreakerParams,
+    }
 
     #[ink(event)]
-    pub struct RolesUpdated {}
+    pub struct RolesUpdated {
+        pub roles: BreakerRoles,
+    }
 
     pub use errors::Error;
 
@@ -176,7 +181,7 @@ mod circuit_breaker {
     impl CircuitBreaker {
         /// `params` is `circuit_breaker` from the simulator's params.json.
         #[ink(constructor)]
-        pub fn new(params: BreakerParams, roles: Roles) -> Result<Self> {
+        pub fn new(params: BreakerParams, roles: BreakerRoles) -> Result<Self> {
             Ok(Self {
                 breaker: Stored(core_breaker::CircuitBreaker::new(params)?),
                 assets: Mapping::default(),
@@ -330,16 +335,16 @@ mod circuit_breaker {
         #[ink(message)]
         pub fn set_params(&mut self, params: BreakerParams) -> Result<()> {
             self.only_admin()?;
-            self.breaker.0.set_params(params)?;
-            self.env().emit_event(ParamsUpdated {});
+            self.breaker.0.set_params(params.clone())?;
+            self.env().emit_event(ParamsUpdated { params });
             Ok(())
         }
 
         #[ink(message)]
-        pub fn set_roles(&mut self, roles: Roles) -> Result<()> {
+        pub fn set_roles(&mut self, roles: BreakerRoles) -> Result<()> {
             self.only_admin()?;
-            self.roles = roles;
-            self.env().emit_event(RolesUpdated {});
+            self.roles = roles.clone();
+            self.env().emit_event(RolesUpdated { roles });
             Ok(())
         }
 
@@ -372,7 +377,7 @@ mod circuit_breaker {
         }
 
         #[ink(message)]
-        pub fn roles(&self) -> Roles {
+        pub fn roles(&self) -> BreakerRoles {
             self.roles.clone()
         }
 
@@ -444,9 +449,9 @@ mod circuit_breaker {
         }
 
         /// admin = alice, oracle = bob, protected = charlie, guardian = django, fund = frank.
-        fn roles() -> Roles {
+        fn roles() -> BreakerRoles {
             let a = accounts();
-            Roles {
+            BreakerRoles {
                 admin: a.alice,
                 oracle: a.bob,
                 protected: a.charlie,

@@ -4,7 +4,7 @@
 //! shares, exit cooldowns, a solvency target, capped and pro-rata claims and
 //! an excess-of-loss layer ceded to a second instance of this contract.
 //!
-//! Roles: the **admin** (the multisig_guard) approves or rejects claims and
+//! FundRoles: the **admin** (the multisig_guard) approves or rejects claims and
 //! sets cover, parameters and roles; **covered** protocols file claims; the
 //! **breaker** is asked for its level before every exit; the **reinsurer**
 //! receives the ceded part of each claim as a claim of its own (this fund
@@ -12,7 +12,7 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]
-mod insurance_fund {
+pub mod insurance_fund {
     use bulwark_core::breaker::Level;
     use bulwark_core::fund::{Claim, ClaimId, ExitRequest, FundError, FundParams, InsuranceFund as Pool, Payout};
     use bulwark_core::Bps;
@@ -25,7 +25,7 @@ mod insurance_fund {
     #[derive(Clone, Debug, PartialEq, Eq)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct Roles {
+    pub struct FundRoles {
         /// Approves and rejects claims, sets cover, parameters and roles: the multisig_guard.
         pub admin: AccountId,
         /// The circuit_breaker asked before exits; none: exits never wait for it.
@@ -42,93 +42,98 @@ mod insurance_fund {
         shares: Mapping<AccountId, Balance>,
         exits: Mapping<AccountId, Stored<ExitRequest>>,
         claims: Mapping<ClaimId, Stored<Claim>>,
-        roles: Roles,
+        roles: FundRoles,
     }
 
     #[ink(event)]
     pub struct Deposited {
         #[ink(topic)]
-        who: AccountId,
-        assets: Balance,
-        shares: Balance,
+        pub who: AccountId,
+        pub assets: Balance,
+        pub shares: Balance,
     }
 
     #[ink(event)]
     pub struct PremiumAdded {
         #[ink(topic)]
-        from: AccountId,
-        amount: Balance,
+        pub from: AccountId,
+        pub amount: Balance,
     }
 
     #[ink(event)]
     pub struct ExitRequested {
         #[ink(topic)]
-        who: AccountId,
-        shares: Balance,
-        value_at_request: Balance,
-        unlock_at: Timestamp,
-        expires_at: Timestamp,
+        pub who: AccountId,
+        pub shares: Balance,
+        pub value_at_request: Balance,
+        pub unlock_at: Timestamp,
+        pub expires_at: Timestamp,
     }
 
     #[ink(event)]
     pub struct Exited {
         #[ink(topic)]
-        who: AccountId,
-        shares: Balance,
-        paid: Balance,
-        withheld: Balance,
+        pub who: AccountId,
+        pub shares: Balance,
+        pub paid: Balance,
+        pub withheld: Balance,
     }
 
     #[ink(event)]
     pub struct ExitLapsed {
         #[ink(topic)]
-        who: AccountId,
-        shares: Balance,
+        pub who: AccountId,
+        pub shares: Balance,
     }
 
     #[ink(event)]
     pub struct ClaimFiled {
         #[ink(topic)]
-        id: ClaimId,
+        pub id: ClaimId,
         #[ink(topic)]
-        claimant: AccountId,
-        loss: Balance,
-        retained: Balance,
-        ceded: Balance,
+        pub claimant: AccountId,
+        pub loss: Balance,
+        pub retained: Balance,
+        pub ceded: Balance,
     }
 
     #[ink(event)]
     pub struct ClaimApproved {
         #[ink(topic)]
-        id: ClaimId,
+        pub id: ClaimId,
     }
 
     #[ink(event)]
     pub struct ClaimRejected {
         #[ink(topic)]
-        id: ClaimId,
+        pub id: ClaimId,
     }
 
     #[ink(event)]
     pub struct ClaimPaid {
         #[ink(topic)]
-        id: ClaimId,
+        pub id: ClaimId,
         #[ink(topic)]
-        claimant: AccountId,
-        paid: Balance,
-        haircut: Balance,
+        pub claimant: AccountId,
+        pub paid: Balance,
+        pub haircut: Balance,
     }
 
     #[ink(event)]
     pub struct CoverSet {
-        cover: Balance,
+        pub cover: Balance,
+    }
+
+    /// Carries the new values, so monitors need not query.
+    #[ink(event)]
+    pub struct ParamsUpdated {
+        pub params: FundParams,
     }
 
     #[ink(event)]
-    pub struct ParamsUpdated {}
-
-    #[ink(event)]
-    pub struct RolesUpdated {}
+    pub struct RolesUpdated {
+        pub roles: FundRoles,
+    }
 
     pub use errors::Error;
 
@@ -169,7 +174,7 @@ mod insurance_fund {
     impl InsuranceFund {
         /// `params` is `insurance_fund` from the simulator's params.json.
         #[ink(constructor)]
-        pub fn new(params: FundParams, roles: Roles) -> Result<Self> {
+        pub fn new(params: FundParams, roles: FundRoles) -> Result<Self> {
             Ok(Self {
                 pool: Stored(Pool::new(params)?),
                 shares: Mapping::default(),
@@ -330,16 +335,16 @@ mod insurance_fund {
         #[ink(message)]
         pub fn set_params(&mut self, params: FundParams) -> Result<()> {
             self.only_admin()?;
-            self.pool.0.set_params(params)?;
-            self.env().emit_event(ParamsUpdated {});
+            self.pool.0.set_params(params.clone())?;
+            self.env().emit_event(ParamsUpdated { params });
             Ok(())
         }
 
         #[ink(message)]
-        pub fn set_roles(&mut self, roles: Roles) -> Result<()> {
+        pub fn set_roles(&mut self, roles: FundRoles) -> Result<()> {
             self.only_admin()?;
-            self.roles = roles;
-            self.env().emit_event(RolesUpdated {});
+            self.roles = roles.clone();
+            self.env().emit_event(RolesUpdated { roles });
             Ok(())
         }
 
@@ -390,7 +395,7 @@ mod insurance_fund {
         }
 
         #[ink(message)]
-        pub fn roles(&self) -> Roles {
+        pub fn roles(&self) -> FundRoles {
             self.roles.clone()
         }
 
@@ -451,9 +456,9 @@ mod insurance_fund {
         }
 
         /// admin = alice, covered = charlie; no breaker, no reinsurer.
-        fn roles() -> Roles {
+        fn roles() -> FundRoles {
             let a = accounts();
-            Roles { admin: a.alice, breaker: None, reinsurer: None, covered: ink::prelude::vec![a.charlie] }
+            FundRoles { admin: a.alice, breaker: None, reinsurer: None, covered: ink::prelude::vec![a.charlie] }
         }
 
         fn as_caller(who: AccountId) {

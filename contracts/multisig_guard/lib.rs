@@ -14,7 +14,7 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]
-mod multisig_guard {
+pub mod multisig_guard {
     use bulwark_core::multisig::{
         Action, CallHash, CallSpec, Execution, Multisig, MultisigError, MultisigParams, OperationClass, Proposal,
         ProposalId,
@@ -35,46 +35,46 @@ mod multisig_guard {
     #[ink(event)]
     pub struct Proposed {
         #[ink(topic)]
-        id: ProposalId,
+        pub id: ProposalId,
         #[ink(topic)]
-        proposer: AccountId,
-        class: OperationClass,
-        call_hash: CallHash,
-        eta: Timestamp,
-        expires_at: Timestamp,
+        pub proposer: AccountId,
+        pub class: OperationClass,
+        pub call_hash: CallHash,
+        pub eta: Timestamp,
+        pub expires_at: Timestamp,
     }
 
     #[ink(event)]
     pub struct Approved {
         #[ink(topic)]
-        id: ProposalId,
+        pub id: ProposalId,
         #[ink(topic)]
-        owner: AccountId,
+        pub owner: AccountId,
     }
 
     #[ink(event)]
     pub struct Revoked {
         #[ink(topic)]
-        id: ProposalId,
+        pub id: ProposalId,
         #[ink(topic)]
-        owner: AccountId,
+        pub owner: AccountId,
     }
 
     #[ink(event)]
     pub struct Vetoed {
         #[ink(topic)]
-        id: ProposalId,
+        pub id: ProposalId,
         #[ink(topic)]
-        vetoer: AccountId,
-        cancelled: bool,
+        pub vetoer: AccountId,
+        pub cancelled: bool,
     }
 
     #[ink(event)]
     pub struct Executed {
         #[ink(topic)]
-        id: ProposalId,
+        pub id: ProposalId,
         /// The callee's SCALE-encoded return value (empty for config changes).
-        output: Vec<u8>,
+        pub output: Vec<u8>,
     }
 
     pub use errors::Error;

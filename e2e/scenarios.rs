@@ -1,0 +1,533 @@
+//! End-to-end scenarios: all three contracts and the protected vault,
+//! deployed and wired into the real pallet-contracts runtime, then attacked.
+//! Each scenario asserts decisions, errors, balances and emitted events.
+
+use crate::protected_vault::{ProtectedVault, ProtectedVaultRef};
+use crate::sandbox::{set_time, take_events, Emitted};
+use bulwark_core::breaker::{
+    BreakerParams, CircuitBreaker as CoreBreaker, Decision, Level, LimiterParams, PauseScope, PriceBandParams,
+    Rejection, WindowParams, PRICE_SCALE,
+};
+use bulwark_core::fund::{FundError, FundParams};
+use bulwark_core::multisig::{
+    Action, AllowedCall, CallSpec, GuardPolicy, MultisigError, MultisigParams, OperationClass, ProposalStatus,
+    Timelocks, VetoParams,
+};
+use circuit_breaker::circuit_breaker::{self as cb, CircuitBreaker, CircuitBreakerRef};
+use ink::primitives::AccountId;
+use ink_e2e::{ChainBackend, ContractsBackend};
+use insurance_fund::insurance_fund::{self as fund, InsuranceFund, InsuranceFundRef};
+use multisig_guard::multisig_guard::{self as ms, MultisigGuard, MultisigGuardRef};
+use scale::{Decode, Encode};
+use std::collections::BTreeMap;
+
+type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+/// The client `#[ink_e2e::test]` builds for our sandbox (the macro binds
+/// `client` to this concrete type, whatever the test's signature says).
+type Client = ink_e2e::SandboxClient<AccountId, ink::primitives::Hash, crate::sandbox::RecordingSandbox>;
+
+const T0: u64 = 1_700_000_000_000;
+const MINUTE: u64 = 60_000;
+const HOUR: u64 = 60 * MINUTE;
+const ASSET: u32 = 1;
+const UNIT: u128 = 1_000_000_000;
+
+/// Submits a call and decodes its return value (panics if it cannot be submitted).
+macro_rules! submit {
+    ($client:expr, $signer:expr, $msg:expr) => {
+        $client.call($signer, &$msg).submit().await.expect("call submitted").return_value()
+    };
+    ($client:expr, $signer:expr, $msg:expr, value = $v:expr) => {
+        $client.call($signer, &$msg).value($v).submit().await.expect("call submitted").return_value()
+    };
+}
+
+/// Dry-runs a call and decodes its return value.
+macro_rules! query {
+    ($client:expr, $signer:expr, $msg:expr) => {
+        $client.call($signer, &$msg).dry_run().await.expect("dry run").return_value()
+    };
+}
+
+fn id(k: ink_e2e::AccountKeyring) -> AccountId {
+    ink_e2e::account_id(k)
+}
+
+fn raw(a: &AccountId) -> [u8; 32] {
+    *<AccountId as AsRef<[u8; 32]>>::as_ref(a)
+}
+
+/// The breaker's parameters: one 1 h window of 10% of TVL, a 10-minute buffer.
+fn breaker_params() -> BreakerParams {
+    BreakerParams {
+        limiter: LimiterParams {
+            windows: vec![WindowParams { length_ms: HOUR, max_bps_of_tvl: 1_000, floor: 0 }],
+            inflow_decay_ms: 10 * MINUTE,
+        },
+        price: PriceBandParams {
+            max_deviation_bps: 1_000,
+            max_staleness_ms: 24 * HOUR,
+            reference_smoothing_bps: 1_000,
+        },
+        throttle_bps: 5_000,
+        throttle_ms: HOUR,
+        halt_ms: 4 * HOUR,
+    }
+}
+
+fn fund_params() -> FundParams {
+    FundParams {
+        virtual_shares: 1_000,
+        exit_cooldown_ms: HOUR,
+        exit_window_ms: 24 * HOUR,
+        solvency_target_bps: 0,
+        min_capital: 0,
+        claim_cap_per_event: 6 * UNIT,
+        reinsurance: None,
+    }
+}
+
+/// Everything deployed and wired; accounts: alice, bob, charlie own the
+/// multisig (2 of 3), dave vetoes, eve guards the breaker, ferdie is the oracle.
+struct Fixture {
+    breaker: AccountId,
+    fund: AccountId,
+    multisig: AccountId,
+    vault: AccountId,
+}
+
+fn guard(f: &Fixture) -> GuardPolicy {
+    let entry = |target: &AccountId, selector: [u8; 4], class| AllowedCall { target: raw(target), selector, class };
+    GuardPolicy {
+        allow_list: vec![
+            entry(&f.breaker, ink::selector_bytes!("unpause"), OperationClass::Critical),
+            entry(&f.breaker, ink::selector_bytes!("reset"), OperationClass::Critical),
+            entry(&f.fund, ink::selector_bytes!("approve_claim"), OperationClass::Standard),
+            entry(&f.vault, ink::selector_bytes!("reenter"), OperationClass::Standard),
+        ],
+        standard_value_cap: 0,
+        critical_value_cap: 0,
+    }
+}
+
+/// Deploys in the README's order: fund and breaker with alice as temporary
+/// admin, the vault, then the multisig with a guard naming them, then the
+/// admin role handed to the multisig.
+async fn deploy(client: &mut Client) -> E2EResult<Fixture> {
+    use ink_e2e::AccountKeyring::*;
+    set_time(T0);
+    let alice = ink_e2e::alice();
+    let fund_roles = fund::FundRoles { admin: id(Alice), breaker: None, reinsurer: None, covered: vec![] };
+    let fund = client
+        .instantiate("insurance_fund", &alice, &mut InsuranceFundRef::new(fund_params(), fund_roles.clone()))
+        .submit()
+        .await?
+        .account_id;
+    let roles = cb::BreakerRoles {
+        admin: id(Alice),
+        oracle: id(Ferdie),
+        protected: id(Alice),
+        guardians: vec![id(Eve)],
+        insurance_fund: fund,
+        min_bond: UNIT,
+    };
+    let breaker = client
+        .instantiate("circuit_breaker", &alice, &mut CircuitBreakerRef::new(breaker_params(), roles.clone()))
+        .submit()
+        .await?
+        .account_id;
+    let vault = client
+        .instantiate("protected_vault", &alice, &mut ProtectedVaultRef::new(breaker, fund, ASSET))
+        .submit()
+        .await?
+        .account_id;
+    let mut f = Fixture { breaker, fund, multisig: vault, vault };
+    let owners = vec![raw(&id(Alice)), raw(&id(Bob)), raw(&id(Charlie))];
+    let params = MultisigParams {
+        owners,
+        threshold: 2,
+        timelocks: Timelocks { standard_ms: 0, critical_ms: 0, membership_ms: 0, policy_ms: 0 },
+        execution_window_ms: 24 * HOUR,
+        veto: VetoParams { vetoers: vec![raw(&id(Dave))], base_threshold: 1, max_threshold: 1 },
+        guard: Some(guard(&f)),
+    };
+    f.multisig =
+        client.instantiate("multisig_guard", &alice, &mut MultisigGuardRef::new(params)).submit().await?.account_id;
+
+    let mut breaker_call = client_breaker(&f);
+    submit!(client, &alice, breaker_call.register_asset(ASSET, 0, PRICE_SCALE)).expect("asset registered");
+    let handed = cb::BreakerRoles { admin: f.multisig, protected: f.vault, ..roles };
+    submit!(client, &alice, breaker_call.set_roles(handed)).expect("breaker handed over");
+    let mut fund_call = client_fund(&f);
+    let fund_handed =
+        fund::FundRoles { admin: f.multisig, breaker: Some(f.breaker), covered: vec![f.vault], ..fund_roles };
+    submit!(client, &alice, fund_call.set_roles(fund_handed)).expect("fund handed over");
+    take_events();
+    Ok(f)
+}
+
+fn client_breaker(f: &Fixture) -> <CircuitBreaker as ink::codegen::ContractCallBuilder>::Type {
+    ink_e2e::create_call_builder::<CircuitBreaker>(f.breaker)
+}
+fn client_fund(f: &Fixture) -> <InsuranceFund as ink::codegen::ContractCallBuilder>::Type {
+    ink_e2e::create_call_builder::<InsuranceFund>(f.fund)
+}
+fn client_multisig(f: &Fixture) -> <MultisigGuard as ink::codegen::ContractCallBuilder>::Type {
+    ink_e2e::create_call_builder::<MultisigGuard>(f.multisig)
+}
+fn client_vault(f: &Fixture) -> <ProtectedVault as ink::codegen::ContractCallBuilder>::Type {
+    ink_e2e::create_call_builder::<ProtectedVault>(f.vault)
+}
+
+/// A call action for the multisig: `selector(args)` on `target`.
+fn call_action(target: &AccountId, selector: [u8; 4], args: impl Encode) -> Action {
+    Action::Call(CallSpec { target: raw(target), selector, input: args.encode(), value: 0 })
+}
+
+/// Alice proposes, bob approves, charlie executes; returns execute's result.
+async fn pass(client: &mut Client, f: &Fixture, action: Action) -> std::result::Result<Vec<u8>, ms::Error> {
+    let mut m = client_multisig(f);
+    let pid = submit!(client, &ink_e2e::alice(), m.propose(action))?;
+    let hash = query!(client, &ink_e2e::alice(), m.proposal(pid)).expect("stored").call_hash;
+    submit!(client, &ink_e2e::bob(), m.approve(pid, hash))?;
+    submit!(client, &ink_e2e::charlie(), m.execute(pid))
+}
+
+/// Decodes the events of type `E` emitted by `contract`.
+fn events_of<E: ink::env::Event + Decode>(events: &[Emitted], contract: &AccountId) -> Vec<E> {
+    events
+        .iter()
+        .filter(|e| e.contract == raw(contract) && e.topics.first().copied() == E::SIGNATURE_TOPIC)
+        .map(|e| E::decode(&mut &e.data[..]).expect("event decodes"))
+        .collect()
+}
+
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn drain_attempt_trips_at_the_limit<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut vault = client_vault(&f);
+    submit!(client, &ink_e2e::dave(), vault.deposit(), value = 9 * UNIT).expect("deposit");
+    submit!(client, &ink_e2e::eve(), vault.deposit(), value = UNIT).expect("deposit");
+    let funded = client.free_balance(f.vault).await?;
+    // Twenty minutes later the deposits' buffer has decayed: the 1 h window
+    // admits 10% of TVL (1 UNIT).
+    set_time(T0 + 20 * MINUTE);
+    take_events();
+    let slice = 3 * UNIT / 10;
+    let mut decisions = Vec::new();
+    for _ in 0..6 {
+        decisions.push(submit!(client, &ink_e2e::dave(), vault.withdraw(slice)).expect("withdraw call"));
+    }
+    let allowed = decisions.iter().filter(|d| d.is_allowed()).count();
+    assert_eq!(allowed, 3, "three slices fit in 10% of TVL: {decisions:?}");
+    assert_eq!(decisions[3], Decision::Rejected(Rejection::LimitExceeded { window: 0 }));
+    assert_eq!(decisions[4], Decision::Rejected(Rejection::LimitExceeded { window: 0 }), "throttled limit");
+    assert_eq!(decisions[5], Decision::Rejected(Rejection::Halted));
+    assert_eq!(query!(client, &ink_e2e::alice(), client_breaker(&f).level()), Level::Halted);
+    // Only the allowed slices left; the vault keeps the rest.
+    assert_eq!(client.free_balance(f.vault).await?, funded - 3 * slice);
+    assert_eq!(
+        query!(client, &ink_e2e::dave(), vault.balance_of(id(ink_e2e::AccountKeyring::Dave))),
+        9 * UNIT - 3 * slice
+    );
+    let events = take_events();
+    let checked = events_of::<cb::OutflowChecked>(&events, &f.breaker);
+    assert_eq!(checked.len(), 6);
+    assert_eq!(checked.iter().map(|e| e.decision).collect::<Vec<_>>(), decisions);
+    assert_eq!(checked[5].level, Level::Halted);
+    assert_eq!(events_of::<crate::protected_vault::Withdrawn>(&events, &f.vault).len(), 6);
+    Ok(())
+}
+
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn flash_loan_cycling_does_not_raise_the_limit<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut vault = client_vault(&f);
+    submit!(client, &ink_e2e::dave(), vault.deposit(), value = 10 * UNIT).expect("deposit");
+    set_time(T0 + 20 * MINUTE);
+    // In one block: borrow 50 UNIT, deposit, then withdraw loan + loot.
+    let loan = 50 * UNIT;
+    submit!(client, &ink_e2e::dave(), vault.deposit(), value = loan).expect("flash deposit");
+    let too_much = submit!(client, &ink_e2e::dave(), vault.withdraw(loan + UNIT + 1)).expect("call");
+    assert_eq!(
+        too_much,
+        Decision::Rejected(Rejection::LimitExceeded { window: 0 }),
+        "10% of the 10 UNIT base, not of 60"
+    );
+    // The breaker is throttled now; reset it through the multisig to show the exact edge.
+    pass(&mut client, &f, call_action(&f.breaker, ink::selector_bytes!("reset"), ())).await.expect("reset passes");
+    take_events();
+    let exact = submit!(client, &ink_e2e::dave(), vault.withdraw(loan + UNIT)).expect("call");
+    match exact {
+        Decision::Allowed(r) => assert_eq!((r.from_buffer, r.counted_value), (loan, UNIT)),
+        other => panic!("loan + the limit must pass: {other:?}"),
+    }
+    let events = take_events();
+    let checked = events_of::<cb::OutflowChecked>(&events, &f.breaker);
+    assert_eq!(checked.len(), 1);
+    assert_eq!(checked[0].amount, loan + UNIT);
+    assert_eq!(query!(client, &ink_e2e::dave(), vault.balance_of(id(ink_e2e::AccountKeyring::Dave))), 9 * UNIT);
+    Ok(())
+}
+
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn pausing_is_cheap_unpausing_needs_two_owners<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut breaker = client_breaker(&f);
+    // An outsider can do nothing.
+    assert_eq!(query!(client, &ink_e2e::ferdie(), breaker.pause(PauseScope::Global)), Err(cb::Error::NotGuardian));
+    // One guardian pauses.
+    submit!(client, &ink_e2e::eve(), breaker.pause(PauseScope::Global)).expect("guardian pauses");
+    let events = take_events();
+    assert_eq!(events_of::<cb::Paused>(&events, &f.breaker).len(), 1);
+    // One owner alone cannot unpause: not directly, not with a lone proposal.
+    assert_eq!(query!(client, &ink_e2e::alice(), breaker.unpause(PauseScope::Global)), Err(cb::Error::NotAdmin));
+    assert_eq!(query!(client, &ink_e2e::eve(), breaker.unpause(PauseScope::Global)), Err(cb::Error::NotAdmin));
+    let mut m = client_multisig(&f);
+    let action = call_action(&f.breaker, ink::selector_bytes!("unpause"), PauseScope::Global);
+    let pid = submit!(client, &ink_e2e::alice(), m.propose(action.clone())).expect("owner proposes");
+    assert_eq!(
+        query!(client, &ink_e2e::alice(), m.execute(pid)),
+        Err(ms::Error::Multisig(MultisigError::NotEnoughApprovals))
+    );
+    assert_eq!(
+        query!(client, &ink_e2e::ferdie(), m.propose(action)),
+        Err(ms::Error::Multisig(MultisigError::NotOwner))
+    );
+    // Two owners can.
+    let hash = query!(client, &ink_e2e::alice(), m.proposal(pid)).expect("stored").call_hash;
+    submit!(client, &ink_e2e::bob(), m.approve(pid, hash)).expect("second owner approves");
+    take_events();
+    submit!(client, &ink_e2e::charlie(), m.execute(pid)).expect("executes");
+    assert!(!query!(client, &ink_e2e::alice(), breaker.pauses()).global);
+    let events = take_events();
+    assert_eq!(events_of::<cb::Unpaused>(&events, &f.breaker).len(), 1);
+    assert_eq!(events_of::<ms::Executed>(&events, &f.multisig).len(), 1);
+    Ok(())
+}
+
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn claims_pay_after_approval_capped_and_pro_rata<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut fund_call = client_fund(&f);
+    let mut vault = client_vault(&f);
+    submit!(client, &ink_e2e::bob(), fund_call.deposit(), value = 10 * UNIT).expect("staker deposits");
+    // Only the covered vault may file; it files 8 UNIT, capped at 6.
+    assert_eq!(
+        query!(client, &ink_e2e::alice(), fund_call.file_claim(UNIT, id(ink_e2e::AccountKeyring::Alice))),
+        Err(fund::Error::NotCovered)
+    );
+    let first = submit!(client, &ink_e2e::alice(), vault.file_claim(8 * UNIT)).expect("vault files");
+    let claim = query!(client, &ink_e2e::alice(), fund_call.claim(first)).expect("stored");
+    assert_eq!(claim.retained, 6 * UNIT, "capped per event");
+    // Not paid before the multisig approves.
+    assert_eq!(
+        query!(client, &ink_e2e::eve(), fund_call.pay_claim(first)),
+        Err(fund::Error::Fund(FundError::ClaimNotApproved))
+    );
+    assert_eq!(query!(client, &ink_e2e::alice(), fund_call.approve_claim(first)), Err(fund::Error::NotAdmin));
+    // A second claim: 12 UNIT open against 10 UNIT of assets, so both are paid pro rata.
+    let second = submit!(client, &ink_e2e::alice(), vault.file_claim(6 * UNIT)).expect("vault files again");
+    for claim_id in [first, second] {
+        pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("approve_claim"), claim_id))
+            .await
+            .expect("approved");
+    }
+    let alice = id(ink_e2e::AccountKeyring::Alice);
+    let before = client.free_balance(alice).await?;
+    take_events();
+    let p1 = submit!(client, &ink_e2e::eve(), fund_call.pay_claim(first)).expect("paid");
+    let p2 = submit!(client, &ink_e2e::eve(), fund_call.pay_claim(second)).expect("paid");
+    assert_eq!((p1.paid, p1.withheld), (5 * UNIT, UNIT), "6 × 10/12");
+    assert_eq!((p2.paid, p2.withheld), (5 * UNIT, UNIT), "same share whatever the order");
+    assert_eq!(client.free_balance(alice).await?, before + 10 * UNIT, "the vault owner received both payouts");
+    assert_eq!(query!(client, &ink_e2e::alice(), fund_call.total_assets()), 0);
+    let paid = events_of::<fund::ClaimPaid>(&take_events(), &f.fund);
+    assert_eq!(
+        paid.iter().map(|e| (e.id, e.paid, e.haircut)).collect::<Vec<_>>(),
+        vec![(first, 5 * UNIT, UNIT), (second, 5 * UNIT, UNIT)]
+    );
+    assert_eq!(
+        query!(client, &ink_e2e::eve(), fund_call.pay_claim(first)),
+        Err(fund::Error::Fund(FundError::ClaimNotApproved)),
+        "paid once"
+    );
+    Ok(())
+}
+
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn exits_freeze_while_halted<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut fund_call = client_fund(&f);
+    let bob = id(ink_e2e::AccountKeyring::Bob);
+    submit!(client, &ink_e2e::bob(), fund_call.deposit(), value = 4 * UNIT).expect("deposit");
+    let shares = query!(client, &ink_e2e::bob(), fund_call.shares_of(bob));
+    submit!(client, &ink_e2e::bob(), fund_call.request_exit(shares / 2)).expect("exit requested");
+    assert_eq!(
+        query!(client, &ink_e2e::bob(), fund_call.complete_exit()),
+        Err(fund::Error::Fund(FundError::CooldownActive))
+    );
+    set_time(T0 + 2 * HOUR);
+    submit!(client, &ink_e2e::eve(), client_breaker(&f).trip()).expect("guardian trips");
+    assert_eq!(
+        query!(client, &ink_e2e::bob(), fund_call.complete_exit()),
+        Err(fund::Error::Fund(FundError::BreakerHalted))
+    );
+    pass(&mut client, &f, call_action(&f.breaker, ink::selector_bytes!("reset"), ())).await.expect("reset passes");
+    let before = client.free_balance(bob).await?;
+    take_events();
+    let out = submit!(client, &ink_e2e::bob(), fund_call.complete_exit()).expect("exit completes");
+    assert_eq!(out.paid, 2 * UNIT);
+    assert!(client.free_balance(bob).await? > before + 2 * UNIT - UNIT / 100, "paid, less the call's fee");
+    assert_eq!(events_of::<fund::Exited>(&take_events(), &f.fund).len(), 1);
+    Ok(())
+}
+
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn no_replay_and_no_reentry<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut m = client_multisig(&f);
+    submit!(client, &ink_e2e::eve(), client_breaker(&f).trip()).expect("tripped");
+    let action = call_action(&f.breaker, ink::selector_bytes!("reset"), ());
+    let pid = submit!(client, &ink_e2e::alice(), m.propose(action)).expect("proposed");
+    let hash = query!(client, &ink_e2e::alice(), m.proposal(pid)).expect("stored").call_hash;
+    submit!(client, &ink_e2e::bob(), m.approve(pid, hash)).expect("approved");
+    submit!(client, &ink_e2e::charlie(), m.execute(pid)).expect("executed");
+    assert_eq!(
+        query!(client, &ink_e2e::charlie(), m.execute(pid)),
+        Err(ms::Error::Multisig(MultisigError::AlreadyExecuted))
+    );
+    // A proposal whose callee calls back into execute(itself): refused, and nothing changes.
+    let nonce = query!(client, &ink_e2e::alice(), m.nonce()).expect("nonce");
+    let reenter = call_action(&f.vault, ink::selector_bytes!("reenter"), (f.multisig, nonce));
+    let rid = submit!(client, &ink_e2e::alice(), m.propose(reenter)).expect("proposed");
+    assert_eq!(rid, nonce);
+    let hash = query!(client, &ink_e2e::alice(), m.proposal(rid)).expect("stored").call_hash;
+    submit!(client, &ink_e2e::bob(), m.approve(rid, hash)).expect("approved");
+    take_events();
+    assert_eq!(query!(client, &ink_e2e::charlie(), m.execute(rid)), Err(ms::Error::CallFailed));
+    assert_eq!(query!(client, &ink_e2e::alice(), m.proposal(rid)).map(|p| p.status), Some(ProposalStatus::Pending));
+    assert!(events_of::<ms::Executed>(&take_events(), &f.multisig).is_empty());
+    Ok(())
+}
+
+/// One scripted operation of the differential trace.
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    At(u64),
+    Deposit(u128),
+    Withdraw(u128),
+    Price(u128),
+}
+
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn differential_trace_matches_core<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut vault = client_vault(&f);
+    let mut breaker = client_breaker(&f);
+    let script = [
+        Op::Deposit(20 * UNIT),
+        Op::At(T0 + 15 * MINUTE),
+        Op::Withdraw(UNIT),
+        Op::Deposit(3 * UNIT),
+        Op::Withdraw(4 * UNIT),
+        Op::At(T0 + 40 * MINUTE),
+        Op::Price(PRICE_SCALE * 105 / 100),
+        Op::Withdraw(UNIT / 2),
+        Op::Withdraw(UNIT),
+        Op::At(T0 + 90 * MINUTE),
+        Op::Withdraw(UNIT),
+        Op::Price(PRICE_SCALE * 2),
+        Op::Withdraw(1),
+        Op::At(T0 + 6 * HOUR),
+        Op::Price(PRICE_SCALE * 104 / 100),
+        Op::Withdraw(UNIT / 4),
+    ];
+    // Native: the same core state machine, the same timestamps.
+    let mut native = CoreBreaker::new(breaker_params()).expect("valid");
+    let mut flow = native.new_asset(0);
+    native.anchor_price(&mut flow, PRICE_SCALE, T0).expect("anchored");
+    let mut now = T0;
+    let mut onchain_decisions = Vec::new();
+    let mut native_decisions = Vec::new();
+    for op in script {
+        match op {
+            Op::At(t) => {
+                now = t;
+                set_time(t);
+            }
+            Op::Deposit(x) => {
+                submit!(client, &ink_e2e::dave(), vault.deposit(), value = x).expect("deposit");
+                native.record_inflow(&mut flow, x, now).expect("inflow");
+            }
+            Op::Withdraw(x) => {
+                onchain_decisions.push(submit!(client, &ink_e2e::dave(), vault.withdraw(x)).expect("withdraw call"));
+                native_decisions.push(native.check_outflow(ASSET, &mut flow, crate::protected_vault::WITHDRAW, x, now));
+            }
+            Op::Price(p) => {
+                let v = submit!(client, &ink_e2e::ferdie(), breaker.report_price(ASSET, p)).expect("report");
+                assert_eq!(v, native.report_price(&mut flow, p, now).expect("report"));
+            }
+        }
+    }
+    assert_eq!(onchain_decisions, native_decisions, "every decision and reason matches");
+    assert!(onchain_decisions.iter().any(|d| d.is_allowed()) && onchain_decisions.iter().any(|d| !d.is_allowed()));
+    assert_eq!(
+        query!(client, &ink_e2e::alice(), breaker.asset_flow(ASSET)).expect("registered"),
+        flow,
+        "final state matches"
+    );
+    assert_eq!(query!(client, &ink_e2e::alice(), breaker.level()), native.level(now));
+    let left: u128 = 23 * UNIT
+        - onchain_decisions
+            .iter()
+            .zip(script.iter().filter_map(|o| if let Op::Withdraw(x) = o { Some(*x) } else { None }))
+            .filter(|(d, _)| d.is_allowed())
+            .map(|(_, x)| x)
+            .sum::<u128>();
+    assert_eq!(flow.tvl, left, "the breaker's tracked balance is the vault's");
+    assert_eq!(query!(client, &ink_e2e::dave(), vault.balance_of(id(ink_e2e::AccountKeyring::Dave))), left);
+    Ok(())
+}
+
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn gas_report_of_hot_messages<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut report = BTreeMap::new();
+    macro_rules! measure {
+        ($name:expr, $signer:expr, $msg:expr $(, value = $v:expr)?) => {{
+            let r = client.call($signer, &$msg)$(.value($v))?.dry_run().await?;
+            let w = r.exec_result.gas_consumed;
+            report.insert($name, (w.ref_time(), w.proof_size()));
+            client.call($signer, &$msg)$(.value($v))?.submit().await?;
+        }};
+    }
+    let mut vault = client_vault(&f);
+    let mut fund_call = client_fund(&f);
+    let mut m = client_multisig(&f);
+    measure!("vault.deposit → breaker.record_inflow", &ink_e2e::dave(), vault.deposit(), value = 10 * UNIT);
+    set_time(T0 + 20 * MINUTE);
+    measure!("vault.withdraw → breaker.check_outflow", &ink_e2e::dave(), vault.withdraw(UNIT / 10));
+    measure!("insurance_fund.deposit", &ink_e2e::bob(), fund_call.deposit(), value = UNIT);
+    let shares = query!(client, &ink_e2e::bob(), fund_call.shares_of(id(ink_e2e::AccountKeyring::Bob)));
+    measure!("insurance_fund.request_exit", &ink_e2e::bob(), fund_call.request_exit(shares / 2));
+    let pid = submit!(client, &ink_e2e::alice(), m.propose(call_action(&f.breaker, ink::selector_bytes!("reset"), ())))
+        .expect("proposed");
+    let hash = query!(client, &ink_e2e::alice(), m.proposal(pid)).expect("stored").call_hash;
+    measure!("multisig_guard.approve (confirm)", &ink_e2e::bob(), m.approve(pid, hash));
+    measure!("multisig_guard.execute (reset call)", &ink_e2e::charlie(), m.execute(pid));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-gas.json");
+    std::fs::create_dir_all(path.parent().expect("has a parent"))?;
+    let json: Vec<String> = report
+        .iter()
+        .map(|(k, (r, p))| format!("  {{\"message\": \"{k}\", \"ref_time\": {r}, \"proof_size\": {p}}}"))
+        .collect();
+    std::fs::write(&path, format!("[\n{}\n]\n", json.join(",\n")))?;
+    println!("\n{:<44} {:>14} {:>11}", "message", "ref_time", "proof_size");
+    for (k, (r, p)) in &report {
+        assert!(*r > 0 && *p > 0, "{k} consumed no gas?");
+        println!("{k:<44} {r:>14} {p:>11}");
+    }
+    println!("written to {}", path.display());
+    Ok(())
+}
