@@ -102,6 +102,7 @@ fn guard(f: &Fixture) -> GuardPolicy {
         allow_list: vec![
             entry(&f.breaker, ink::selector_bytes!("unpause"), OperationClass::Critical),
             entry(&f.breaker, ink::selector_bytes!("reset"), OperationClass::Critical),
+            entry(&f.breaker, ink::selector_bytes!("settle_trip"), OperationClass::Critical),
             entry(&f.fund, ink::selector_bytes!("approve_claim"), OperationClass::Standard),
             entry(&f.vault, ink::selector_bytes!("reenter"), OperationClass::Standard),
         ],
@@ -411,6 +412,38 @@ async fn no_replay_and_no_reentry<Client: E2EBackend>(mut client: Client) -> E2E
     Ok(())
 }
 
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn unconfirmed_bonded_trip_is_slashed_into_the_fund<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut breaker = client_breaker(&f);
+    assert_eq!(
+        query!(client, &ink_e2e::ferdie(), breaker.trip_with_bond()),
+        Err(cb::Error::BondTooSmall),
+        "no bond, no trip for a non-guardian"
+    );
+    submit!(client, &ink_e2e::ferdie(), breaker.trip_with_bond(), value = 2 * UNIT).expect("bonded trip");
+    assert_eq!(query!(client, &ink_e2e::alice(), breaker.level()), Level::Halted);
+    let events = take_events();
+    let tripped = events_of::<cb::Tripped>(&events, &f.breaker);
+    assert_eq!(
+        tripped.iter().map(|e| (e.by, e.bond)).collect::<Vec<_>>(),
+        vec![(id(ink_e2e::AccountKeyring::Ferdie), 2 * UNIT)]
+    );
+    // The multisig does not confirm it: the bond becomes a premium of the fund.
+    assert_eq!(query!(client, &ink_e2e::alice(), client_fund(&f).total_assets()), 0);
+    pass(&mut client, &f, call_action(&f.breaker, ink::selector_bytes!("settle_trip"), false)).await.expect("settled");
+    assert_eq!(query!(client, &ink_e2e::alice(), client_fund(&f).total_assets()), 2 * UNIT);
+    assert_eq!(query!(client, &ink_e2e::alice(), breaker.pending_trip()), None);
+    let events = take_events();
+    let settled = events_of::<cb::TripSettled>(&events, &f.breaker);
+    assert_eq!(settled.iter().map(|e| (e.bond, e.confirmed)).collect::<Vec<_>>(), vec![(2 * UNIT, false)]);
+    assert_eq!(
+        events_of::<fund::PremiumAdded>(&events, &f.fund).iter().map(|e| e.amount).collect::<Vec<_>>(),
+        vec![2 * UNIT]
+    );
+    Ok(())
+}
+
 /// One scripted operation of the differential trace.
 #[derive(Clone, Copy, Debug)]
 enum Op {
@@ -502,11 +535,29 @@ async fn gas_report_of_hot_messages<Client: E2EBackend>(mut client: Client) -> E
             client.call($signer, &$msg)$(.value($v))?.submit().await?;
         }};
     }
+    // A second breaker that alice protects, to measure its messages directly.
+    let roles = cb::BreakerRoles {
+        admin: id(ink_e2e::AccountKeyring::Alice),
+        oracle: id(ink_e2e::AccountKeyring::Ferdie),
+        protected: id(ink_e2e::AccountKeyring::Alice),
+        guardians: vec![],
+        insurance_fund: f.fund,
+        min_bond: UNIT,
+    };
+    let direct = client
+        .instantiate("circuit_breaker", &ink_e2e::alice(), &mut CircuitBreakerRef::new(breaker_params(), roles))
+        .submit()
+        .await?
+        .account_id;
+    let mut breaker = ink_e2e::create_call_builder::<CircuitBreaker>(direct);
+    submit!(client, &ink_e2e::alice(), breaker.register_asset(ASSET, 0, PRICE_SCALE)).expect("registered");
+    measure!("circuit_breaker.record_inflow", &ink_e2e::alice(), breaker.record_inflow(ASSET, 10 * UNIT));
     let mut vault = client_vault(&f);
     let mut fund_call = client_fund(&f);
     let mut m = client_multisig(&f);
     measure!("vault.deposit → breaker.record_inflow", &ink_e2e::dave(), vault.deposit(), value = 10 * UNIT);
     set_time(T0 + 20 * MINUTE);
+    measure!("circuit_breaker.check_outflow", &ink_e2e::alice(), breaker.check_outflow(ASSET, *b"wdrw", UNIT / 10));
     measure!("vault.withdraw → breaker.check_outflow", &ink_e2e::dave(), vault.withdraw(UNIT / 10));
     measure!("insurance_fund.deposit", &ink_e2e::bob(), fund_call.deposit(), value = UNIT);
     let shares = query!(client, &ink_e2e::bob(), fund_call.shares_of(id(ink_e2e::AccountKeyring::Bob)));

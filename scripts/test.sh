@@ -43,6 +43,9 @@ RUSTUP_TOOLCHAIN="$TOOLCHAIN" cargo test --manifest-path contracts/Cargo.toml 2>
 step "contracts: release builds"
 BULWARK_TOOLCHAIN_NAME="$TOOLCHAIN" scripts/build-contracts.sh
 
+step "e2e: all contracts in the ink_e2e sandbox"
+scripts/e2e.sh 2>&1 | tee -a "$RESULTS"
+
 # The README's main job must keep working: calibrate on the built-in scenarios.
 step "main job: bulwark-sim calibrate (built-in scenarios)"
 cargo run --release -q -p bulwark-sim -- calibrate --quiet --out target/ci-calibrate
