@@ -275,12 +275,20 @@ async fn flash_loan_cycling_does_not_raise_the_limit<Client: E2EBackend>(mut cli
 async fn pausing_is_cheap_unpausing_needs_two_owners<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
     let f = deploy(&mut client).await?;
     let mut breaker = client_breaker(&f);
+    let mut vault = client_vault(&f);
+    submit!(client, &ink_e2e::dave(), vault.deposit(), value = 10 * UNIT).expect("deposit");
+    set_time(T0 + 20 * MINUTE);
     // An outsider can do nothing.
     assert_eq!(query!(client, &ink_e2e::ferdie(), breaker.pause(PauseScope::Global)), Err(cb::Error::NotGuardian));
     // One guardian pauses.
     submit!(client, &ink_e2e::eve(), breaker.pause(PauseScope::Global)).expect("guardian pauses");
     let events = take_events();
     assert_eq!(events_of::<cb::Paused>(&events, &f.breaker).len(), 1);
+    // While paused nothing leaves the vault.
+    let held = client.free_balance(f.vault).await?;
+    let refused = submit!(client, &ink_e2e::dave(), vault.withdraw(UNIT / 10)).expect("call");
+    assert_eq!(refused, Decision::Rejected(Rejection::GlobalPause));
+    assert_eq!(client.free_balance(f.vault).await?, held);
     // One owner alone cannot unpause: not directly, not with a lone proposal.
     assert_eq!(query!(client, &ink_e2e::alice(), breaker.unpause(PauseScope::Global)), Err(cb::Error::NotAdmin));
     assert_eq!(query!(client, &ink_e2e::eve(), breaker.unpause(PauseScope::Global)), Err(cb::Error::NotAdmin));
@@ -304,6 +312,9 @@ async fn pausing_is_cheap_unpausing_needs_two_owners<Client: E2EBackend>(mut cli
     let events = take_events();
     assert_eq!(events_of::<cb::Unpaused>(&events, &f.breaker).len(), 1);
     assert_eq!(events_of::<ms::Executed>(&events, &f.multisig).len(), 1);
+    // After the unpause the same withdrawal goes through.
+    assert!(submit!(client, &ink_e2e::dave(), vault.withdraw(UNIT / 10)).expect("call").is_allowed());
+    assert_eq!(client.free_balance(f.vault).await?, held - UNIT / 10);
     Ok(())
 }
 
@@ -406,7 +417,10 @@ async fn no_replay_and_no_reentry<Client: E2EBackend>(mut client: Client) -> E2E
     let hash = query!(client, &ink_e2e::alice(), m.proposal(rid)).expect("stored").call_hash;
     submit!(client, &ink_e2e::bob(), m.approve(rid, hash)).expect("approved");
     take_events();
-    assert_eq!(query!(client, &ink_e2e::charlie(), m.execute(rid)), Err(ms::Error::CallFailed));
+    let balances = (client.free_balance(f.multisig).await?, client.free_balance(f.vault).await?);
+    let refused = client.call(&ink_e2e::charlie(), &m.execute(rid)).submit().await?.return_value();
+    assert_eq!(refused, Err(ms::Error::CallFailed));
+    assert_eq!((client.free_balance(f.multisig).await?, client.free_balance(f.vault).await?), balances);
     assert_eq!(query!(client, &ink_e2e::alice(), m.proposal(rid)).map(|p| p.status), Some(ProposalStatus::Pending));
     assert!(events_of::<ms::Executed>(&take_events(), &f.multisig).is_empty());
     Ok(())
@@ -458,6 +472,7 @@ async fn differential_trace_matches_core<Client: E2EBackend>(mut client: Client)
     let f = deploy(&mut client).await?;
     let mut vault = client_vault(&f);
     let mut breaker = client_breaker(&f);
+    take_events();
     let script = [
         Op::Deposit(20 * UNIT),
         Op::At(T0 + 15 * MINUTE),
@@ -504,6 +519,9 @@ async fn differential_trace_matches_core<Client: E2EBackend>(mut client: Client)
         }
     }
     assert_eq!(onchain_decisions, native_decisions, "every decision and reason matches");
+    let emitted: Vec<Decision> =
+        events_of::<cb::OutflowChecked>(&take_events(), &f.breaker).iter().map(|e| e.decision).collect();
+    assert_eq!(emitted, native_decisions, "and so does every OutflowChecked event");
     assert!(onchain_decisions.iter().any(|d| d.is_allowed()) && onchain_decisions.iter().any(|d| !d.is_allowed()));
     assert_eq!(
         query!(client, &ink_e2e::alice(), breaker.asset_flow(ASSET)).expect("registered"),
