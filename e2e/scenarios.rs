@@ -104,6 +104,8 @@ fn guard(f: &Fixture) -> GuardPolicy {
             entry(&f.breaker, ink::selector_bytes!("reset"), OperationClass::Critical),
             entry(&f.breaker, ink::selector_bytes!("settle_trip"), OperationClass::Critical),
             entry(&f.fund, ink::selector_bytes!("approve_claim"), OperationClass::Standard),
+            entry(&f.fund, ink::selector_bytes!("set_params"), OperationClass::Critical),
+            entry(&f.fund, ink::selector_bytes!("set_roles"), OperationClass::Critical),
             entry(&f.vault, ink::selector_bytes!("reenter"), OperationClass::Standard),
         ],
         standard_value_cap: 0,
@@ -455,6 +457,58 @@ async fn unconfirmed_bonded_trip_is_slashed_into_the_fund<Client: E2EBackend>(mu
         events_of::<fund::PremiumAdded>(&events, &f.fund).iter().map(|e| e.amount).collect::<Vec<_>>(),
         vec![2 * UNIT]
     );
+    Ok(())
+}
+
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn excess_loss_is_ceded_to_the_reinsurer<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    use bulwark_core::fund::ReinsuranceLayer;
+    let f = deploy(&mut client).await?;
+    let alice = id(ink_e2e::AccountKeyring::Alice);
+    // A second insurance_fund, covering the first.
+    let roles = fund::FundRoles { admin: alice, breaker: None, reinsurer: None, covered: vec![f.fund] };
+    let reinsurer = client
+        .instantiate("insurance_fund", &ink_e2e::alice(), &mut InsuranceFundRef::new(fund_params(), roles))
+        .submit()
+        .await?
+        .account_id;
+    let mut re = ink_e2e::create_call_builder::<InsuranceFund>(reinsurer);
+    let mut primary = client_fund(&f);
+    submit!(client, &ink_e2e::bob(), re.deposit(), value = 20 * UNIT).expect("reinsurer capital");
+    submit!(client, &ink_e2e::bob(), primary.deposit(), value = 10 * UNIT).expect("primary capital");
+    // The multisig gives the primary a 3-unit layer above 2 units, ceded to the reinsurer.
+    let layered =
+        FundParams { reinsurance: Some(ReinsuranceLayer { attachment: 2 * UNIT, limit: 3 * UNIT }), ..fund_params() };
+    pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("set_params"), layered)).await.expect("layer set");
+    let mut primary_roles = query!(client, &ink_e2e::alice(), primary.roles());
+    primary_roles.reinsurer = Some(reinsurer);
+    pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("set_roles"), primary_roles))
+        .await
+        .expect("roles set");
+    take_events();
+    // An 8-unit loss: 3 ceded, 5 retained (under the 6-unit cap), in one transaction.
+    let id0 = submit!(client, &ink_e2e::alice(), client_vault(&f).file_claim(8 * UNIT)).expect("filed");
+    let claim = query!(client, &ink_e2e::alice(), primary.claim(id0)).expect("stored");
+    assert_eq!((claim.retained, claim.ceded), (5 * UNIT, 3 * UNIT));
+    let ceded = query!(client, &ink_e2e::alice(), re.claim(0)).expect("the reinsurer holds the ceded claim");
+    assert_eq!((ceded.loss, ceded.claimant), (3 * UNIT, raw(&alice)));
+    let events = take_events();
+    assert_eq!(
+        events_of::<fund::ClaimFiled>(&events, &f.fund).iter().map(|e| e.ceded).collect::<Vec<_>>(),
+        vec![3 * UNIT]
+    );
+    assert_eq!(
+        events_of::<fund::ClaimFiled>(&events, &reinsurer).iter().map(|e| e.loss).collect::<Vec<_>>(),
+        vec![3 * UNIT]
+    );
+    // Each pool pays its part once its own admin approves.
+    pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("approve_claim"), id0)).await.expect("approved");
+    submit!(client, &ink_e2e::alice(), re.approve_claim(0)).expect("reinsurer approves");
+    let before = client.free_balance(alice).await?;
+    submit!(client, &ink_e2e::eve(), primary.pay_claim(id0)).expect("primary pays");
+    submit!(client, &ink_e2e::eve(), re.pay_claim(0)).expect("reinsurer pays");
+    assert_eq!(client.free_balance(alice).await?, before + 8 * UNIT, "5 from the pool, 3 from the layer");
+    assert_eq!(query!(client, &ink_e2e::alice(), re.total_assets()), 17 * UNIT);
     Ok(())
 }
 
