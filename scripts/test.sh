@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command, and what CI runs: installs what it needs, then
 # runs every check: fmt, clippy, unit and property tests, the no_std core build,
-# the contracts (clippy, #[ink::test], release builds) and the main job.
+# the contracts (clippy, #[ink::test], release builds), the e2e suite and the
+# main job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,7 @@ done
 step "format"
 cargo fmt --all --check
 cargo fmt --all --check --manifest-path contracts/Cargo.toml
+cargo fmt --check --manifest-path e2e/Cargo.toml
 
 step "clippy"
 cargo clippy --workspace --all-targets -- -D warnings
