@@ -245,8 +245,18 @@ impl<'a> PathSim<'a> {
                 out.induced_downtime += cost;
             }
         }
-        out.attack_loss = attacks[..n_attacks].iter().map(|a| a.taken).sum();
+        out.attack_loss = attacks[..n_attacks].iter().map(|a| self.loss_of(a)).sum();
         out
+    }
+
+    /// What an attack cost the protocol, in USD. The oracle attacker
+    /// abandons its collateral, so only borrowing beyond it is a loss (also
+    /// when the path ends mid-push).
+    fn loss_of(&self, a: &AttackState) -> f64 {
+        match self.scenario.attack {
+            AttackConfig::OracleManipulation { .. } => (a.taken - a.stake).max(0.0),
+            _ => a.taken,
+        }
     }
 
     /// Takes up to `want` tokens of asset `i` the way a limit-aware attacker
@@ -293,9 +303,8 @@ impl<'a> PathSim<'a> {
                 a.taken += got as f64 / UNITS_PER_TOKEN * price[borrow];
                 a.progress += 1;
                 if a.progress >= (push_minutes / self.cfg.run.step_minutes).max(1) {
-                    // The push ends; the price returns and the collateral is abandoned.
+                    // The push ends and the price returns.
                     manip[0] = 1.0;
-                    a.taken = (a.taken - a.stake).max(0.0);
                     a.done = true;
                 }
             }
