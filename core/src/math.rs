@@ -34,6 +34,13 @@ pub fn mul_div_up(a: Balance, b: Balance, c: Balance) -> Option<Balance> {
     }
 }
 
+/// `num / den` in basis points, rounded down, saturating at `Bps::MAX`
+/// (also when `den` is zero).
+#[inline]
+pub fn ratio_bps(num: Balance, den: Balance) -> Bps {
+    mul_div(num, Balance::from(BPS_DENOMINATOR), den).map_or(Bps::MAX, |r| Bps::try_from(r).unwrap_or(Bps::MAX))
+}
+
 /// `amount * bps / 10_000`, rounded down.
 #[inline]
 pub fn apply_bps(amount: Balance, bps: Bps) -> Option<Balance> {
@@ -60,6 +67,9 @@ mod tests {
         assert_eq!(mul_div_up(10, 1, 3), Some(4));
         assert_eq!(mul_div_up(9, 1, 3), Some(3));
         assert_eq!(apply_bps(1_000, 2_500), Some(250));
+        assert_eq!(ratio_bps(1, 3), 3_333);
+        assert_eq!(ratio_bps(1, 0), Bps::MAX);
+        assert_eq!(ratio_bps(u128::MAX, 1), Bps::MAX);
     }
 
     proptest! {

@@ -1,7 +1,7 @@
 //! Oracle price state and the deviation band.
 
-use crate::math::{apply_bps, mul_div};
-use crate::types::{Balance, Bps, Timestamp, BPS_DENOMINATOR};
+use crate::math::{apply_bps, mul_div, ratio_bps};
+use crate::types::{Balance, Bps, Timestamp};
 
 /// Prices are value units per token unit, scaled by this factor.
 pub const PRICE_SCALE: Balance = 1_000_000_000;
@@ -59,9 +59,7 @@ pub struct PriceState {
 impl PriceState {
     /// Distance of `price` from the reference in bps, saturating at u32::MAX.
     pub fn deviation_bps(&self, price: Balance) -> Bps {
-        let diff = price.abs_diff(self.reference);
-        mul_div(diff, Balance::from(BPS_DENOMINATOR), self.reference)
-            .map_or(Bps::MAX, |d| Bps::try_from(d).unwrap_or(Bps::MAX))
+        ratio_bps(price.abs_diff(self.reference), self.reference)
     }
 
     /// Records a report (price > 0 is checked by the caller).

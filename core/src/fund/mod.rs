@@ -28,7 +28,7 @@ mod tests;
 pub use claim::{Claim, ClaimId, ClaimStatus, ReinsuranceLayer};
 
 use crate::error::ParamError;
-use crate::math::{apply_bps, mul_div};
+use crate::math::{apply_bps, mul_div, ratio_bps};
 use crate::types::{AccountId, Balance, Bps, Timestamp};
 
 /// Largest virtual share offset.
@@ -190,11 +190,7 @@ impl InsuranceFund {
     /// Assets over (requirement + open claims), in bps of that sum; u32::MAX
     /// when nothing is required.
     pub fn coverage_bps(&self) -> Bps {
-        let need = self.required_capital().saturating_add(self.reserved);
-        if need == 0 {
-            return Bps::MAX;
-        }
-        mul_div(self.total_assets, 10_000, need).map_or(Bps::MAX, |c| Bps::try_from(c).unwrap_or(Bps::MAX))
+        ratio_bps(self.total_assets, self.required_capital().saturating_add(self.reserved))
     }
 
     /// Shares that `assets` would mint now (rounded down).
