@@ -199,7 +199,7 @@ impl<'a> PathSim<'a> {
             for a in attacks.iter_mut().take(n_attacks) {
                 if let AttackConfig::OracleManipulation { push_factor, push_minutes, .. } = self.scenario.attack {
                     if !a.done && step >= a.start {
-                        let push_steps = (push_minutes / self.cfg.run.step_minutes).max(1);
+                        let push_steps = self.steps_in(push_minutes);
                         manip[0] = push_factor.powf(f64::from(a.progress + 1) / f64::from(push_steps));
                     }
                 }
@@ -247,6 +247,11 @@ impl<'a> PathSim<'a> {
         }
         out.attack_loss = attacks[..n_attacks].iter().map(|a| self.loss_of(a)).sum();
         out
+    }
+
+    /// Whole steps in `minutes` (at least one): how long a timed attack acts.
+    fn steps_in(&self, minutes: u32) -> u32 {
+        (minutes / self.cfg.run.step_minutes).max(1)
     }
 
     /// What an attack cost the protocol, in USD. The oracle attacker
@@ -302,7 +307,7 @@ impl<'a> PathSim<'a> {
                 let got = self.take_available(borrow, want, now, out);
                 a.taken += got as f64 / UNITS_PER_TOKEN * price[borrow];
                 a.progress += 1;
-                if a.progress >= (push_minutes / self.cfg.run.step_minutes).max(1) {
+                if a.progress >= self.steps_in(push_minutes) {
                     // The push ends and the price returns.
                     manip[0] = 1.0;
                     a.done = true;
@@ -333,7 +338,7 @@ impl<'a> PathSim<'a> {
             }
             AttackConfig::BridgeExploit { drain_share, burst_minutes } => {
                 // A blunt exploit: fixed slices, no regard for the limits.
-                let burst_steps = (burst_minutes / self.cfg.run.step_minutes).max(1);
+                let burst_steps = self.steps_in(burst_minutes);
                 let slice_usd = drain_share * tvl_usd / f64::from(burst_steps) / assets as f64;
                 for (i, &p) in price.iter().enumerate().take(assets) {
                     let tokens = tokens_for_usd(slice_usd, p);
@@ -437,7 +442,8 @@ impl<'a> PathSim<'a> {
             out.core_steps += 1;
         }
         let runners = ((run_share * STAKERS as f64).round() as usize).min(STAKERS);
-        let halt_ms = self.breaker0.params().halt_ms;
+        // The hack trips the breaker (a guardian's trip); exits ask it for its level.
+        let mut breaker = self.breaker0.clone();
         let fp = fund.params().clone();
         let mut t = T0;
         for _ in 0..n_attacks {
@@ -459,6 +465,7 @@ impl<'a> PathSim<'a> {
             let end = (t + fp.exit_cooldown_ms + fp.exit_window_ms).max(paid_at) + 1;
             let mut claim = None;
             let mut paid: Balance = 0;
+            let mut tripped = false;
             // Hourly ticks: file, approve and pay the claim; runners retry exits.
             let mut now = t;
             while now <= end {
@@ -472,7 +479,11 @@ impl<'a> PathSim<'a> {
                         paid = fund.pay_claim(c).map(|po| po.paid).unwrap_or(0);
                     }
                 }
-                let halted = now >= hack && now < hack + halt_ms;
+                if !tripped && now >= hack {
+                    breaker.trip(hack);
+                    tripped = true;
+                }
+                let halted = breaker.level(now) == Level::Halted;
                 for e in exits.iter_mut() {
                     if let Some(req) = e {
                         if now >= req.unlock_at {
