@@ -240,17 +240,28 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
             continue;
         }
         let grid = knob.grid(cfg);
-        let mut candidates = grid.clone();
-        let mut round = 0;
-        while round < 2 {
+        for round in 0..2 {
+            let candidates = match round {
+                0 => grid.clone(),
+                _ if cfg.calibration.refine => refine_candidates(knob, &grid, knob.get(&knobs)),
+                _ => break,
+            };
             progress.inc_length(candidates.len() as u64 * sims * search);
             for &v in &candidates {
                 let k = knob.set(&knobs, v);
                 progress.set_message(format!("search: {} = {}", knob.name(), v));
-                let params = build(cfg, &k)?;
-                let fresh = run_scenarios(cfg, &params, search, 0, |i| affected[i], progress);
-                let metrics: Vec<RiskMetrics> =
-                    fresh.into_iter().zip(&cache).map(|(f, c)| f.map_or_else(|| c.clone(), |(m, _)| m)).collect();
+                // The best knobs so far were simulated already, on the same paths.
+                let metrics: Vec<RiskMetrics> = if k == best.knobs {
+                    progress.inc(sims * search);
+                    cache.clone()
+                } else {
+                    let params = build(cfg, &k)?;
+                    run_scenarios(cfg, &params, search, 0, |i| affected[i], progress)
+                        .into_iter()
+                        .zip(&cache)
+                        .map(|(f, c)| f.map_or_else(|| c.clone(), |(m, _)| m))
+                        .collect()
+                };
                 let e = evaluate(cfg, &k, &metrics);
                 sweep.push(SweepPoint { knob, value: v, total: e.objective.total, feasible: e.feasible() });
                 if e.better_than(&best) {
@@ -259,15 +270,6 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
                 }
             }
             knobs = best.knobs;
-            round += 1;
-            candidates = if cfg.calibration.refine && round == 1 {
-                refine_candidates(knob, &grid, knob.get(&knobs))
-            } else {
-                Vec::new()
-            };
-            if candidates.is_empty() {
-                break;
-            }
         }
     }
 
