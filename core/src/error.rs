@@ -51,6 +51,10 @@ param_errors! {
     ThrottleDuration => "throttle_ms", "at least 1 ms";
     /// Breaker: halt duration.
     HaltDuration => "halt_ms", "at least 1 ms";
+    /// Breaker: the smallest bond of an open trip.
+    MinBond => "bond.min_bond", "greater than 0";
+    /// Breaker: how long governance has to judge a bonded trip.
+    BondSettleWindow => "bond.settle_within_ms", "1 ms to 90 days";
     /// Multisig: the owner list.
     OwnerCount => "owners", "1 to 50 distinct accounts";
     /// Multisig: an owner appears twice.
@@ -59,8 +63,10 @@ param_errors! {
     Threshold => "threshold", "1 to the number of owners";
     /// Multisig: the veto set.
     VetoerCount => "veto.vetoers", "0 to 50 distinct accounts";
-    /// Multisig: the veto threshold's starting value or cap.
-    VetoThreshold => "veto.base_threshold", "1 <= base_threshold <= max_threshold <= number of vetoers (or all 0 with no vetoers)";
+    /// Multisig: the veto threshold's starting value or cap. The cap must
+    /// exceed the number of vetoers, so that cancels by a captured veto set
+    /// exhaust it and the owners can always remove it.
+    VetoThreshold => "veto.base_threshold", "1 <= base_threshold <= number of vetoers < max_threshold <= 51 (or all 0 with no vetoers)";
     /// Multisig: a policy change must wait at least as long as any other class.
     PolicyTimelock => "timelocks.policy_ms", "at least every other class's timelock";
     /// Multisig: membership changes must wait at least as long as standard calls.
@@ -81,6 +87,12 @@ param_errors! {
     ClaimCap => "claim_cap_per_event", "greater than 0";
     /// Fund: reinsurance layer.
     ReinsuranceLayer => "reinsurance", "limit > 0 when a layer is set";
+    /// Fund: a reinsurance layer needs a reinsurer to cede to, and a
+    /// reinsurer needs a layer.
+    Reinsurer => "reinsurance", "a layer and a reinsurer address together, or neither";
+    /// Fund: the virtual share offset prices every share, so it is fixed
+    /// once shares exist.
+    VirtualSharesLocked => "virtual_shares", "unchanged while shares exist";
 }
 
 #[cfg(feature = "std")]

@@ -13,8 +13,8 @@ use crate::config::{AttackConfig, Config, ScenarioConfig};
 use crate::market::{Market, MAX_ASSETS};
 use crate::params::{core_price, hours_to_ms, tokens_for_usd, ContractParams, UNITS_PER_TOKEN};
 use bulwark_core::breaker::{AssetFlow, CircuitBreaker, Decision, Level};
-use bulwark_core::fund::{ExitRequest, InsuranceFund};
-use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Multisig, OperationClass};
+use bulwark_core::fund::{Holder, InsuranceFund};
+use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Execution, Multisig, OperationClass};
 use bulwark_core::{Balance, Selector, Timestamp};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
@@ -354,17 +354,20 @@ impl<'a> PathSim<'a> {
             }
             AttackConfig::Griefing { position_share, attempts } => {
                 // The griefer withdraws its own (old) position in one go,
-                // again and again, to push the breaker up its stages.
+                // `attempts` times every step until the path ends, to push
+                // the breaker up its stages and keep it there. Refusals move
+                // nothing and raise nothing; only a withdrawal that really
+                // leaves and saturates a window escalates, and the griefer
+                // then deposits again to try once more.
                 let tokens = tokens_for_usd(position_share * tvl_usd, price[0]);
                 for _ in 0..attempts {
                     out.core_steps += 1;
                     if self.breaker.check_outflow(0, &mut self.flows[0], ATTACK, tokens, now).is_allowed() {
-                        // It left; it deposits again to try once more later.
                         let _ = self.breaker.record_inflow(&mut self.flows[0], tokens, now);
                         out.core_steps += 1;
                     }
                 }
-                a.done = true;
+                a.progress += 1;
             }
             AttackConfig::None | AttackConfig::KeyCompromise { .. } | AttackConfig::BankRun { .. } => a.done = true,
         }
@@ -393,7 +396,7 @@ impl<'a> PathSim<'a> {
             let mut hash = [0u8; 32];
             hash[..8].copy_from_slice(&(k as u64).to_le_bytes());
             out.core_steps += 1;
-            let Ok(mut proposal) = ms.propose(lead, call, hash, now) else { continue };
+            let Ok(mut proposal) = ms.propose(lead, call, None, hash, now) else { continue };
             for owner in &stolen[1..] {
                 out.core_steps += 1;
                 let _ = ms.approve(&mut proposal, *owner, &hash, now);
@@ -410,9 +413,11 @@ impl<'a> PathSim<'a> {
             }
             out.core_steps += 1;
             let eta = proposal.eta;
-            if ms.execute(&mut proposal, eta).is_ok() {
-                let _ = ms.finish_call(&proposal);
-                out.attack_loss += drain_share * self.tvl_usd;
+            // The malicious call succeeds on its target, so the proposal executes.
+            if let Ok(Execution::Call(_)) = ms.execute(&mut proposal, None, eta) {
+                if ms.finish_call(&mut proposal, true).is_ok() {
+                    out.attack_loss += drain_share * self.tvl_usd;
+                }
             }
             now = proposal.eta + 1;
         }
@@ -436,28 +441,24 @@ impl<'a> PathSim<'a> {
         let mut fund = self.fund0.clone();
         fund.set_active_cover(crate::params::usd_to_value(p.active_cover_usd));
         let stake = crate::params::usd_to_value(p.fund_capital_usd / STAKERS as f64);
-        let mut shares = [0 as Balance; STAKERS];
-        for s in shares.iter_mut() {
-            *s = fund.deposit(stake).unwrap_or(0);
+        let mut holders: [Holder; STAKERS] = Default::default();
+        for h in holders.iter_mut() {
+            let _ = fund.deposit(h, stake);
             out.core_steps += 1;
         }
         let runners = ((run_share * STAKERS as f64).round() as usize).min(STAKERS);
-        // The hack trips the breaker (a guardian's trip); exits ask it for its level.
+        // The hack trips the breaker (a guardian's trip); exits ask it
+        // whether they must wait.
         let mut breaker = self.breaker0.clone();
         let fp = fund.params().clone();
         let mut t = T0;
         for _ in 0..n_attacks {
             // Runners ask to leave `news_lead` before the hack is public.
-            let mut exits: Vec<Option<ExitRequest>> = (0..runners)
-                .map(|i| {
-                    out.core_steps += 1;
-                    let r = fund.request_exit(shares[i], shares[i], t).ok();
-                    if r.is_some() {
-                        shares[i] = 0;
-                    }
-                    r
-                })
-                .collect();
+            for h in holders.iter_mut().take(runners) {
+                out.core_steps += 1;
+                let all = h.shares;
+                let _ = fund.request_exit(h, all, t);
+            }
             let hack = t + hours_to_ms(news_lead_hours);
             let filed_at = hack + hours_to_ms(claim_delay_hours);
             let paid_at = filed_at + hours_to_ms(CLAIM_APPROVAL_HOURS);
@@ -483,15 +484,11 @@ impl<'a> PathSim<'a> {
                     breaker.trip(hack);
                     tripped = true;
                 }
-                let halted = breaker.level(now) == Level::Halted;
-                for e in exits.iter_mut() {
-                    if let Some(req) = e {
-                        if now >= req.unlock_at {
-                            out.core_steps += 1;
-                            if fund.complete_exit(req, now, halted).is_ok() {
-                                *e = None;
-                            }
-                        }
+                let blocked = breaker.blocks_exits(now);
+                for h in holders.iter_mut().take(runners) {
+                    if h.exit.as_ref().is_some_and(|req| now >= req.unlock_at) {
+                        out.core_steps += 1;
+                        let _ = fund.complete_exit(h, now, blocked);
                     }
                 }
                 now += crate::params::HOUR_MS;

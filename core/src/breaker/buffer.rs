@@ -1,7 +1,26 @@
 //! The elastic inflow buffer.
 
-use crate::math::mul_div;
+use crate::math::{mul_div, mul_div_up};
 use crate::types::{Balance, Timestamp};
+use alloc::vec::Vec;
+
+/// Tranches the buffer keeps: an inflow joins the newest tranche if that
+/// started less than `decay_ms / TRANCHES` ago, else it starts a new one,
+/// so storage stays bounded whatever the traffic.
+pub const TRANCHES: u64 = 12;
+
+/// One group of inflows that arrived within one slot of its start.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Tranche {
+    /// Arrival of the tranche's first inflow: never later than any inflow
+    /// in it, and the tranche is gone `decay_ms` after it.
+    pub start: Timestamp,
+    /// The tranche's size scaled to its start (what is left now is this,
+    /// decayed linearly to zero at `start + decay_ms`).
+    pub amount: Balance,
+}
 
 /// Recent inflows, in token units, that may leave again without counting
 /// against the outflow windows.
@@ -15,44 +34,85 @@ use crate::types::{Balance, Timestamp};
 /// Invariants:
 /// - the buffer only grows by recorded inflows, so the total drawn from it
 ///   never exceeds the total inflow;
-/// - it decays linearly to zero over `decay_ms` after its last change.
+/// - an inflow is buffered in full at once (a flash loan repaid in the same
+///   block counts nothing against the windows);
+/// - every inflow is gone within `decay_ms` of its arrival, whatever the
+///   traffic: each tranche decays linearly to zero at its own start plus
+///   `decay_ms` (an inflow joining a tranche just decays a little faster),
+///   and neither a fill nor a draw restarts a tranche's decay;
+/// - at most `TRANCHES + 1` tranches are kept.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ElasticBuffer {
-    amount: Balance,
-    updated_at: Timestamp,
+    /// Oldest first.
+    tranches: Vec<Tranche>,
+}
+
+/// Length of one tranche's time slot (at least 1 ms), rounded up so that
+/// at most `TRANCHES + 1` slots overlap one decay period.
+fn slot_ms(decay_ms: u64) -> u64 {
+    decay_ms.div_ceil(TRANCHES).max(1)
+}
+
+/// What is left of `t` at `now`: its amount, decayed linearly to zero over
+/// `decay_ms` from its start.
+fn left_of(t: &Tranche, now: Timestamp, decay_ms: u64) -> Balance {
+    let age = now.saturating_sub(t.start);
+    if age >= decay_ms {
+        return 0;
+    }
+    // decay_ms - age < decay_ms, so the result is at most `amount`.
+    mul_div(t.amount, Balance::from(decay_ms.saturating_sub(age)), Balance::from(decay_ms)).unwrap_or(0)
 }
 
 impl ElasticBuffer {
     /// The buffer's size at `now`.
     pub fn available(&self, now: Timestamp, decay_ms: u64) -> Balance {
-        let elapsed = now.saturating_sub(self.updated_at);
-        if elapsed >= decay_ms {
-            return 0;
-        }
-        let left = decay_ms.saturating_sub(elapsed);
-        // left < decay_ms, so the result is at most `amount`.
-        mul_div(self.amount, Balance::from(left), Balance::from(decay_ms)).unwrap_or(0)
+        self.tranches.iter().fold(0, |sum: Balance, t| sum.saturating_add(left_of(t, now, decay_ms)))
     }
 
     /// Adds an inflow. `None` on overflow, with the buffer unchanged.
     pub fn fill(&mut self, amount: Balance, now: Timestamp, decay_ms: u64) -> Option<()> {
-        if decay_ms == 0 {
+        if decay_ms == 0 || amount == 0 {
             return Some(());
         }
-        let next = self.available(now, decay_ms).checked_add(amount)?;
-        self.amount = next;
-        self.updated_at = now;
+        self.available(now, decay_ms).checked_add(amount)?;
+        let slot = slot_ms(decay_ms);
+        match self.tranches.last_mut() {
+            Some(last) if now.saturating_sub(last.start) < slot && now >= last.start => {
+                // Rescale so that what is left now grows by exactly `amount`
+                // and still ends at `last.start + decay_ms`. Rounding up
+                // here and down in `left_of` gives back exactly `left`.
+                let left = left_of(last, now, decay_ms).checked_add(amount)?;
+                let remaining = decay_ms.saturating_sub(now.saturating_sub(last.start));
+                last.amount = mul_div_up(left, Balance::from(decay_ms), Balance::from(remaining))?;
+            }
+            _ => self.tranches.push(Tranche { start: now, amount }),
+        }
+        self.tranches.retain(|t| left_of(t, now, decay_ms) > 0);
         Some(())
     }
 
-    /// Takes up to `want` from the buffer and returns what was taken.
+    /// Takes up to `want` from the buffer, oldest tranche first, and returns
+    /// what was taken. A tranche keeps its own start, so what is left of it
+    /// still ends on time.
     pub fn draw(&mut self, want: Balance, now: Timestamp, decay_ms: u64) -> Balance {
-        let have = self.available(now, decay_ms);
-        let taken = have.min(want);
-        self.amount = have.saturating_sub(taken);
-        self.updated_at = now;
+        let mut taken: Balance = 0;
+        for t in self.tranches.iter_mut() {
+            let left = left_of(t, now, decay_ms);
+            let take = left.min(want.saturating_sub(taken));
+            if take == 0 {
+                continue;
+            }
+            taken = taken.saturating_add(take);
+            // Scale the undecayed amount so that what is left now is `left - take`
+            // (rounded down: the buffer never holds more than it should).
+            let age = now.saturating_sub(t.start);
+            let remaining = Balance::from(decay_ms.saturating_sub(age));
+            t.amount = mul_div(left.saturating_sub(take), Balance::from(decay_ms), remaining).unwrap_or(0);
+        }
+        self.tranches.retain(|t| t.amount > 0 && left_of(t, now, decay_ms) > 0);
         taken
     }
 }
@@ -60,23 +120,28 @@ impl ElasticBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn decays_linearly_to_zero() {
         let mut b = ElasticBuffer::default();
-        b.fill(1_000, 0, 600_000).unwrap();
-        assert_eq!(b.available(0, 600_000), 1_000);
-        assert_eq!(b.available(300_000, 600_000), 500);
-        assert_eq!(b.available(600_000, 600_000), 0);
+        b.fill(1_200, 7, 600_000).unwrap();
+        assert_eq!(b.available(7, 600_000), 1_200, "buffered in full at once");
+        assert_eq!(b.available(300_007, 600_000), 600);
+        assert_eq!(b.available(600_007, 600_000), 0);
+        b.fill(500, 600_010, 600_000).unwrap();
+        b.fill(500, 600_020, 600_000).unwrap();
+        // The first 500 decayed for 10 ms (to 499); the second joins in full.
+        assert_eq!(b.available(600_020, 600_000), 999, "a joining inflow is buffered in full too");
     }
 
     #[test]
     fn draw_takes_at_most_what_is_there() {
         let mut b = ElasticBuffer::default();
-        b.fill(100, 0, 1_000).unwrap();
-        assert_eq!(b.draw(30, 0, 1_000), 30);
-        assert_eq!(b.draw(500, 0, 1_000), 70);
-        assert_eq!(b.available(0, 1_000), 0);
+        b.fill(100, 0, 1_200).unwrap();
+        assert_eq!(b.draw(30, 0, 1_200), 30);
+        assert_eq!(b.draw(500, 0, 1_200), 70);
+        assert_eq!(b.available(0, 1_200), 0);
     }
 
     #[test]
@@ -84,5 +149,56 @@ mod tests {
         let mut b = ElasticBuffer::default();
         b.fill(100, 0, 0).unwrap();
         assert_eq!(b.draw(100, 0, 0), 0);
+    }
+
+    /// Defect: every fill restarted the decay of the whole buffer, so under
+    /// steady traffic an old inflow was still buffered long after
+    /// `decay_ms`. Here an inflow of 1_000_000 at t = 0, followed by small
+    /// fills every minute, must be gone by t = decay.
+    #[test]
+    fn steady_traffic_does_not_extend_an_inflow_past_its_decay() {
+        let decay = 600_000;
+        let mut b = ElasticBuffer::default();
+        b.fill(1_000_000, 0, decay).unwrap();
+        let mut small = 0;
+        for minute in 1..=10u64 {
+            b.fill(10, minute * 60_000, decay).unwrap();
+            b.draw(1, minute * 60_000, decay);
+            small += 10;
+        }
+        assert!(b.available(decay, decay) <= small, "the big inflow outlived its decay: {}", b.available(decay, decay));
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Fill(Balance),
+        Draw(Balance),
+    }
+
+    proptest! {
+        /// Whatever the traffic, the buffer never holds more than the inflows
+        /// of the last `decay_ms`.
+        #[test]
+        fn never_more_than_recent_inflows(
+            decay in 1u64..100_000,
+            ops in proptest::collection::vec(
+                (0u64..20_000, prop_oneof![(1u128..1_000_000).prop_map(Op::Fill), (1u128..1_000_000).prop_map(Op::Draw)]),
+                1..100,
+            ),
+        ) {
+            let mut b = ElasticBuffer::default();
+            let mut now = 0;
+            let mut inflows: Vec<(Timestamp, Balance)> = Vec::new();
+            for (dt, op) in ops {
+                now += dt;
+                match op {
+                    Op::Fill(a) => { b.fill(a, now, decay).unwrap(); inflows.push((now, a)); }
+                    Op::Draw(a) => { b.draw(a, now, decay); }
+                }
+                let recent: Balance = inflows.iter().filter(|(t, _)| now < t + decay).map(|(_, a)| a).sum();
+                prop_assert!(b.available(now, decay) <= recent, "buffer {} > recent inflows {}", b.available(now, decay), recent);
+                prop_assert!(b.tranches.len() as u64 <= TRANCHES + 1);
+            }
+        }
     }
 }

@@ -52,11 +52,15 @@ impl LevelState {
         self.throttled_until = self.throttled_until.max(self.halted_until.saturating_add(throttle_ms));
     }
 
-    /// One stage up: Normal -> Throttled -> Halted.
+    /// One stage up: Normal -> Throttled -> Halted. A repeat within
+    /// `throttle_ms` after a throttle ended counts as a second stage too
+    /// (probation): a drain that saturates the windows again as soon as
+    /// they roll over, just after its throttle expired, still halts.
     pub fn escalate(&mut self, now: Timestamp, halt_ms: u64, throttle_ms: u64) {
+        let on_probation = self.throttled_until > 0 && now < self.throttled_until.saturating_add(throttle_ms);
         match self.at(now) {
-            Level::Normal => self.throttle(now, throttle_ms),
-            Level::Throttled | Level::Halted => self.halt(now, halt_ms, throttle_ms),
+            Level::Normal if !on_probation => self.throttle(now, throttle_ms),
+            _ => self.halt(now, halt_ms, throttle_ms),
         }
     }
 
@@ -90,6 +94,19 @@ mod tests {
         assert_eq!(l.at(10), Level::Halted);
         l.reset();
         assert_eq!(l.at(10), Level::Normal);
+    }
+
+    #[test]
+    fn a_repeat_right_after_a_throttle_halts() {
+        let mut l = LevelState::default();
+        l.escalate(0, 100, 50);
+        assert_eq!(l.at(50), Level::Normal);
+        l.escalate(99, 100, 50);
+        assert_eq!(l.at(99), Level::Halted, "on probation until 100");
+        let mut l = LevelState::default();
+        l.escalate(0, 100, 50);
+        l.escalate(100, 100, 50);
+        assert_eq!(l.at(100), Level::Throttled, "probation over: one stage");
     }
 
     #[test]

@@ -16,13 +16,23 @@
 //! 4. the price must exist, be fresh (else the breaker throttles) and lie in
 //!    the band (else it halts);
 //! 5. the part not covered by the elastic inflow buffer is valued at the last
-//!    price and must fit every rolling window; a breach escalates the level
-//!    one stage (Normal -> Throttled -> Halted).
+//!    price and must fit every rolling window.
+//!
+//! **Escalation counts only value that actually left.** An *allowed* outflow
+//! that leaves a window saturated (at least [`SATURATION_BPS`] of its limit
+//! at the current level) raises the level one stage (Normal -> Throttled ->
+//! Halted). A refused request only refuses: it moves nothing, so it raises
+//! nothing. Nobody can hold the breaker above Normal for free: without
+//! allowed outflows the level is back to Normal within `halt_ms +
+//! throttle_ms` of the last escalation, whatever anyone requests (a price
+//! fault from the oracle, a guardian's trip and a bonded trip are the other
+//! ways up, and each has an accountable author).
 //!
 //! Each window's limit is `max(floor, max_bps_of_tvl × (TVL − buffer))` in
 //! value units, scaled by `throttle_bps` while Throttled. TVL excludes the
 //! buffer so a flash-loan deposit cannot raise the limit.
 
+pub mod bond;
 pub mod buffer;
 pub mod level;
 pub mod pause;
@@ -34,10 +44,11 @@ use crate::math::apply_bps;
 use crate::types::{AssetId, Balance, Bps, Selector, Timestamp, BPS_DENOMINATOR};
 use alloc::vec::Vec;
 
+pub use bond::{BondBook, BondError, BondPolicy, BondedTrip, TripId};
 pub use buffer::ElasticBuffer;
 pub use level::{Level, LevelState};
 pub use pause::{PauseError, PauseScope, PauseScopes};
-pub use price::{value_of, PriceBandParams, PriceState, PriceVerdict, PRICE_SCALE};
+pub use price::{value_of, PriceBandParams, PriceState, PriceVerdict, PRICE_SCALE, SMOOTHING_PERIOD_MS};
 pub use window::{RollingWindow, BUCKETS};
 
 use price::PriceFault;
@@ -46,6 +57,11 @@ use price::PriceFault;
 pub const MAX_WINDOWS: usize = 4;
 /// Longest inflow-buffer decay: one week.
 pub const MAX_INFLOW_DECAY_MS: u64 = 7 * 24 * 3_600_000;
+/// A window whose real usage reaches this share of its limit is saturated,
+/// and the allowed outflow that saturated it escalates the level. Below
+/// 100% so that a limit-aware drain, which takes what `available_outflow`
+/// shows (rounded down to whole token units), still escalates.
+pub const SATURATION_BPS: Bps = 9_900;
 
 /// One rolling window's limit: `max(floor, max_bps_of_tvl × TVL)`, by value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,7 +163,7 @@ pub enum Rejection {
     StalePrice,
     /// The last price lies outside the band; the breaker halted.
     PriceDeviation,
-    /// Window `window` (index into `limiter.windows`) is full; the level rose.
+    /// Window `window` (index into `limiter.windows`) has no room for it.
     LimitExceeded {
         window: u8,
     },
@@ -277,6 +293,13 @@ impl CircuitBreaker {
         self.level.at(now)
     }
 
+    /// Whether insurance-fund exits must wait: while Halted, and under a
+    /// global pause (a guardian's usual first response), stakers cannot
+    /// leave ahead of the loss that caused it.
+    pub fn blocks_exits(&self, now: Timestamp) -> bool {
+        self.pauses.global || self.level.at(now) == Level::Halted
+    }
+
     /// Halts now (a guardian's or a bonded tripper's cheap action).
     pub fn trip(&mut self, now: Timestamp) {
         self.level.halt(now, self.params.halt_ms, self.params.throttle_ms);
@@ -351,9 +374,10 @@ impl CircuitBreaker {
         Ok(())
     }
 
-    /// Decides an outflow and, if allowed, records it. A rejection may raise
-    /// the level (see the module docs); that change is part of the decision
-    /// and must be persisted by the caller.
+    /// Decides an outflow and, if allowed, records it. An allowed outflow
+    /// that saturates a window, and a stale or deviated price, raise the
+    /// level (see the module docs); that change is part of the decision and
+    /// must be persisted by the caller.
     pub fn check_outflow(
         &mut self,
         asset_id: AssetId,
@@ -456,17 +480,24 @@ impl CircuitBreaker {
             let limit = self.window_limit(wp, basis_value, level).ok_or(Rejection::Overflow)?;
             let after = w.used().checked_add(counted_value).ok_or(Rejection::Overflow)?;
             // An outflow the buffer covers in full adds nothing to the window,
-            // even if a shrinking TVL left the window above its limit.
+            // even if a shrinking TVL left the window above its limit. A
+            // refusal changes nothing, the level included.
             if counted_value > 0 && after > limit {
-                self.level.escalate(now, p.halt_ms, p.throttle_ms);
                 // MAX_WINDOWS is 4, so the index fits in a u8.
                 return Err(Rejection::LimitExceeded { window: u8::try_from(i).unwrap_or(u8::MAX) });
             }
         }
         // Every window admits it: commit. `add` cannot fail here because
         // each `used() + counted_value` was just checked.
-        for w in asset.windows.iter_mut() {
+        let mut saturated = false;
+        for (w, wp) in asset.windows.iter_mut().zip(&p.limiter.windows) {
             w.add(counted_value).ok_or(Rejection::Overflow)?;
+            let limit = self.window_limit(wp, basis_value, level).ok_or(Rejection::Overflow)?;
+            let mark = apply_bps(limit, SATURATION_BPS).ok_or(Rejection::Overflow)?;
+            saturated |= counted_value > 0 && w.used() >= mark;
+        }
+        if saturated {
+            self.level.escalate(now, p.halt_ms, p.throttle_ms);
         }
         asset.buffer.draw(from_buffer, now, decay);
         asset.tvl = asset.tvl.saturating_sub(amount);

@@ -5,6 +5,8 @@ use crate::types::{Balance, Bps, Timestamp};
 
 /// Prices are value units per token unit, scaled by this factor.
 pub const PRICE_SCALE: Balance = 1_000_000_000;
+/// The time unit of `reference_smoothing_bps`: one minute.
+pub const SMOOTHING_PERIOD_MS: u64 = 60_000;
 
 /// Parameters of the price band.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,9 +17,10 @@ pub struct PriceBandParams {
     pub max_deviation_bps: Bps,
     /// A price older than this no longer values outflows.
     pub max_staleness_ms: u64,
-    /// How far the reference moves toward each in-band report (10_000 =
-    /// adopt it). Small values make a slow price walk expensive: with 10%
-    /// the reference only covers a tenth of each step.
+    /// How far the reference moves toward an in-band report per minute
+    /// since it last moved (10_000 = adopt it after a minute). The rate is
+    /// per unit of *time*, not per report: any number of reports in one
+    /// block move it nowhere, so a price walk costs wall-clock time.
     pub reference_smoothing_bps: Bps,
 }
 
@@ -45,8 +48,11 @@ pub(crate) enum PriceFault {
 /// The last reported price and the reference it is judged against.
 ///
 /// Invariants: `reference == 0` iff no price was ever reported; the reference
-/// only moves by in-band reports (by at most the band times the smoothing)
-/// or by an explicit re-anchor.
+/// only moves by in-band reports or by an explicit re-anchor; an in-band
+/// report at `now` moves it by at most
+/// `min(1, smoothing × (now − reference_at) / SMOOTHING_PERIOD_MS)` of its
+/// distance to the report, so reports at the timestamp of the last move
+/// leave it where it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -54,6 +60,8 @@ pub struct PriceState {
     pub reference: Balance,
     pub last: Balance,
     pub updated_at: Timestamp,
+    /// When the reference last moved or was anchored.
+    pub reference_at: Timestamp,
 }
 
 impl PriceState {
@@ -68,13 +76,26 @@ impl PriceState {
         self.updated_at = now;
         if self.reference == 0 {
             self.reference = price;
+            self.reference_at = now;
             return PriceVerdict::Anchored;
         }
         let deviation_bps = self.deviation_bps(price);
         if deviation_bps > p.max_deviation_bps {
             return PriceVerdict::Deviated { deviation_bps };
         }
-        let step = apply_bps(price.abs_diff(self.reference), p.reference_smoothing_bps).unwrap_or(0);
+        let elapsed = now.saturating_sub(self.reference_at);
+        let weight = mul_div(
+            Balance::from(p.reference_smoothing_bps),
+            Balance::from(elapsed),
+            Balance::from(SMOOTHING_PERIOD_MS),
+        )
+        .unwrap_or(Balance::MAX)
+        .min(Balance::from(crate::types::BPS_DENOMINATOR));
+        // weight <= 10_000, so it fits in Bps.
+        let step =
+            apply_bps(price.abs_diff(self.reference), Bps::try_from(weight).unwrap_or(crate::types::BPS_DENOMINATOR))
+                .unwrap_or(0);
+        self.reference_at = self.reference_at.max(now);
         self.reference = if price >= self.reference {
             self.reference.saturating_add(step)
         } else {
@@ -88,6 +109,7 @@ impl PriceState {
         self.reference = price;
         self.last = price;
         self.updated_at = now;
+        self.reference_at = now;
     }
 
     /// Whether the last price may value an outflow at `now`.
@@ -122,11 +144,11 @@ mod tests {
     fn first_report_anchors_then_band_applies() {
         let mut s = PriceState::default();
         assert_eq!(s.report(100, 0, &band()), PriceVerdict::Anchored);
-        assert_eq!(s.report(108, 1, &band()), PriceVerdict::WithinBand { deviation_bps: 800 });
-        assert_eq!(s.reference, 104, "moves half way with 50% smoothing");
-        assert_eq!(s.report(150, 2, &band()), PriceVerdict::Deviated { deviation_bps: 4_423 });
+        assert_eq!(s.report(108, 60_000, &band()), PriceVerdict::WithinBand { deviation_bps: 800 });
+        assert_eq!(s.reference, 104, "moves half way after a minute with 50%/min smoothing");
+        assert_eq!(s.report(150, 60_001, &band()), PriceVerdict::Deviated { deviation_bps: 4_423 });
         assert_eq!(s.reference, 104, "a deviating price never moves the reference");
-        assert_eq!(s.usable(2, &band()), Err(PriceFault::Deviated));
+        assert_eq!(s.usable(60_001, &band()), Err(PriceFault::Deviated));
     }
 
     #[test]
@@ -148,11 +170,53 @@ mod tests {
         let mut deviated = false;
         for t in 1..=10 {
             price = price * 109 / 100;
+            let t = t * SMOOTHING_PERIOD_MS;
             if let PriceVerdict::Deviated { .. } = s.report(price, t, &p) {
                 deviated = true;
                 break;
             }
         }
         assert!(deviated, "a walk of 9% steps leaves the band within ten reports");
+    }
+
+    /// Defect: smoothing was per report, so many in-band reports at one
+    /// timestamp walked the reference anywhere (3× in 103 reports).
+    #[test]
+    fn reports_in_one_block_cannot_walk_the_reference() {
+        let p = PriceBandParams { reference_smoothing_bps: 1_000, ..band() };
+        let mut s = PriceState::default();
+        s.report(1_000_000, 0, &p);
+        for _ in 0..103 {
+            let price = s.reference * 109 / 100;
+            assert!(matches!(s.report(price, 12_000, &p), PriceVerdict::WithinBand { .. }));
+        }
+        // 12 s at 10%/min: the reference covers at most 2% of a 9% gap.
+        assert!(s.reference <= 1_001_800, "reference walked to {}", s.reference);
+    }
+
+    proptest::proptest! {
+        /// Splitting a time span into more reports never moves the reference
+        /// further than one report at its end would: the move is bounded by
+        /// the elapsed time, not by the number of reports.
+        #[test]
+        fn the_reference_follows_time_not_report_count(
+            smoothing in 1u32..=10_000,
+            steps in proptest::collection::vec((0u64..30_000, 0u32..=900), 1..60),
+        ) {
+            let p = PriceBandParams { max_deviation_bps: 1_000, max_staleness_ms: u64::MAX, reference_smoothing_bps: smoothing };
+            let mut s = PriceState::default();
+            s.report(1_000_000_000, 0, &p);
+            let mut now = 0u64;
+            for (dt, up_bps) in steps {
+                now += dt;
+                // Always push up by up to 9% of the current reference (in band).
+                let price = s.reference + s.reference * u128::from(up_bps) / 10_000;
+                s.report(price, now, &p);
+            }
+            // Upper bound: continuous growth at rate 9%×smoothing per minute.
+            let rate = 0.09 * f64::from(smoothing) / 10_000.0 / SMOOTHING_PERIOD_MS as f64;
+            let bound = 1_000_000_000f64 * (rate * now as f64).exp() + 1.0;
+            proptest::prop_assert!((s.reference as f64) <= bound, "reference {} > bound {bound} after {now} ms", s.reference);
+        }
     }
 }

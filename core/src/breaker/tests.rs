@@ -63,6 +63,7 @@ fn available_outflow_is_the_exact_boundary() {
     assert!(!cb.clone().check_outflow(1, &mut a.clone(), SEL, left + 1, 1).is_allowed());
     assert!(cb.check_outflow(1, &mut a, SEL, left, 1).is_allowed());
     assert_eq!(cb.available_outflow(1, &a, SEL, 1), 0);
+    assert_eq!(cb.level(1), Level::Throttled, "taking all that was available saturated the window");
     cb.trip(2);
     assert_eq!(cb.available_outflow(1, &a, SEL, HOUR), 0, "halted");
 }
@@ -87,20 +88,50 @@ fn window_refills_as_buckets_fall_out() {
 }
 
 #[test]
-fn breaches_escalate_throttle_then_halt_and_halt_expires() {
+fn saturating_outflows_escalate_throttle_then_halt_and_halt_expires() {
     let (mut cb, mut a) = setup(1_000_000);
     assert!(!cb.check_outflow(1, &mut a, SEL, 20_000, 1).is_allowed());
-    assert_eq!(cb.level(1), Level::Throttled);
-    // Throttled: the 1h limit is halved to 5_000.
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 6_000, 2)), Rejection::LimitExceeded { window: 0 });
-    assert_eq!(cb.level(2), Level::Halted);
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 3)), Rejection::Halted);
+    assert_eq!(cb.level(1), Level::Normal, "a refusal moves nothing, so it raises nothing");
+    assert!(cb.check_outflow(1, &mut a, SEL, 9_800, 1).is_allowed());
+    assert_eq!(cb.level(1), Level::Normal, "98% of the window is below the saturation mark");
+    assert!(cb.check_outflow(1, &mut a, SEL, 100, 1).is_allowed());
+    assert_eq!(cb.level(1), Level::Throttled, "real value filled 99% of the window");
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 2)), Rejection::LimitExceeded { window: 0 });
+    assert_eq!(cb.level(2), Level::Throttled);
+    // An hour on the window is empty; throttled, its limit is halved to
+    // about 5_000, and a drain that fills it again halts the breaker.
+    cb.report_price(&mut a, ONE, HOUR).unwrap();
+    let room = cb.available_outflow(1, &a, SEL, HOUR);
+    assert!((4_900..=5_000).contains(&room), "throttled room {room}");
+    assert!(cb.check_outflow(1, &mut a, SEL, room, HOUR).is_allowed());
+    assert_eq!(cb.level(HOUR), Level::Halted);
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, HOUR + 1)), Rejection::Halted);
     // The halt expires by itself into a throttle, then Normal.
-    let t = 2 + 4 * HOUR;
+    let t = HOUR + 4 * HOUR;
     cb.report_price(&mut a, ONE, t).unwrap();
     assert_eq!(cb.level(t), Level::Throttled);
-    assert!(cb.check_outflow(1, &mut a, SEL, 4_000, t).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, SEL, 1_000, t).is_allowed());
     assert_eq!(cb.level(t + HOUR), Level::Normal);
+}
+
+/// Defect 3: a refused request raised the level although nothing moved,
+/// so a holder of ~11% of TVL halted the breaker with two refusals and
+/// re-halted it with one more each time the halt expired (120 h in the
+/// reproduction). Refusals now only refuse.
+#[test]
+fn refused_requests_cannot_hold_the_breaker_up() {
+    let (mut cb, mut a) = setup(1_000_000);
+    let p = params();
+    let mut now = 1;
+    while now < 120 * HOUR {
+        cb.report_price(&mut a, ONE, now).unwrap();
+        for _ in 0..3 {
+            assert!(!cb.check_outflow(1, &mut a, SEL, 110_000, now).is_allowed());
+        }
+        assert_eq!(cb.level(now), Level::Normal, "refusals raised the level at {now}");
+        now += p.halt_ms / 2;
+    }
+    assert_eq!(a.tvl, 1_000_000);
 }
 
 #[test]
@@ -111,6 +142,7 @@ fn flash_loan_cycle_gains_nothing_and_costs_nobody() {
     cb.record_inflow(&mut a, 10_000_000, 10).unwrap();
     let d = cb.check_outflow(1, &mut a, SEL, 10_000_000 + 10_000, 10);
     assert_eq!(d, Decision::Allowed(OutflowReceipt { from_buffer: 10_000_000, counted_value: 10_000 }));
+    assert_eq!(cb.level(10), Level::Throttled, "the loot filled the window");
     // The inflated TVL did not raise the limit: the next unit is refused.
     cb.reset();
     assert!(!cb.check_outflow(1, &mut a, SEL, 1, 12).is_allowed());
@@ -156,6 +188,21 @@ fn price_faults() {
     assert!(cb.check_outflow(1, &mut a, SEL, 1, t).is_allowed());
 }
 
+/// Defect 9: a guardian's global pause did not stop fund exits.
+#[test]
+fn exits_wait_under_a_global_pause_and_a_halt() {
+    let (mut cb, _) = setup(1_000_000);
+    assert!(!cb.blocks_exits(0));
+    cb.pause(PauseScope::Global).unwrap();
+    assert!(cb.blocks_exits(0), "a global pause must block exits");
+    cb.unpause(PauseScope::Global).unwrap();
+    cb.pause(PauseScope::Asset(1)).unwrap();
+    assert!(!cb.blocks_exits(0), "an asset pause does not");
+    cb.trip(0);
+    assert!(cb.blocks_exits(1));
+    assert!(!cb.blocks_exits(params().halt_ms), "the halt expired");
+}
+
 #[test]
 fn pause_scopes_block_only_their_scope() {
     let (mut cb, mut a) = setup(1_000_000);
@@ -191,7 +238,8 @@ fn overflowing_values_are_rejected_not_panics() {
 #[test]
 fn changing_a_window_length_restarts_that_window() {
     let (mut cb, mut a) = setup(1_000_000);
-    assert!(cb.check_outflow(1, &mut a, SEL, 10_000, 1).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, SEL, 9_000, 1).is_allowed());
+    assert!(!cb.check_outflow(1, &mut a, SEL, 9_000, 1).is_allowed());
     let mut p = params();
     p.limiter.windows[0].length_ms = 2 * HOUR;
     cb.set_params(p).unwrap();
@@ -271,9 +319,10 @@ proptest! {
         }
     }
 
-    /// Whenever value is counted, the window's total stays within the
-    /// (unthrottled) limit in force; the buffer never returns more than
-    /// flowed in; `available_outflow` is exactly the largest amount allowed.
+    /// Whenever value is counted, the window's total stays within the limit
+    /// in force at the level in force (throttled limits included); the
+    /// buffer never returns more than flowed in; `available_outflow` is
+    /// exactly the largest amount allowed.
     #[test]
     fn window_outflow_never_exceeds_limit(ops in proptest::collection::vec(op(), 1..300)) {
         let (mut cb, mut a) = setup(1_000_000);
@@ -295,6 +344,7 @@ proptest! {
                     }
                     let price = a.price.last;
                     let basis = a.tvl - a.buffer.available(now, p.limiter.inflow_decay_ms);
+                    let throttled = cb.level(now) == Level::Throttled;
                     if let Decision::Allowed(r) = cb.check_outflow(1, &mut a, SEL, x, now) {
                         counted.push((now, r.counted_value));
                         from_buffer += r.from_buffer;
@@ -310,7 +360,10 @@ proptest! {
                                 .filter(|(t, _)| t / bucket + (BUCKETS as u64) > idx)
                                 .map(|(_, v)| v)
                                 .sum();
-                            let limit = (value_of(basis, price).unwrap() * w.max_bps_of_tvl as u128 / 10_000).max(w.floor);
+                            let mut limit = (value_of(basis, price).unwrap() * w.max_bps_of_tvl as u128 / 10_000).max(w.floor);
+                            if throttled {
+                                limit = limit * u128::from(p.throttle_bps) / 10_000;
+                            }
                             prop_assert!(in_window <= limit, "window {}ms holds {} > limit {}", w.length_ms, in_window, limit);
                         }
                     }
@@ -321,6 +374,35 @@ proptest! {
                 Op::Reset => cb.reset(),
             }
             prop_assert!(from_buffer <= inflow);
+        }
+    }
+
+    /// Liveness: after any trip, without allowed outflows the level is back
+    /// to Normal within `halt_ms + throttle_ms`, whatever one account
+    /// requests and deposits meanwhile (the oracle keeps reporting).
+    #[test]
+    fn nobody_holds_the_breaker_up_for_free(
+        tripped_at in 0u64..HOUR,
+        ops in proptest::collection::vec((0u64..30 * 60_000, any::<bool>(), 0u128..500_000), 1..200),
+    ) {
+        let (mut cb, mut a) = setup(1_000_000);
+        let p = params();
+        cb.trip(tripped_at);
+        let free_after = tripped_at + p.halt_ms + p.throttle_ms;
+        let mut now = tripped_at;
+        for (dt, deposit, x) in ops {
+            now += dt;
+            cb.report_price(&mut a, ONE, now).unwrap();
+            if deposit {
+                cb.record_inflow(&mut a, x, now).unwrap();
+            } else {
+                // Any request the breaker refuses: above what is available.
+                let ask = cb.available_outflow(1, &a, SEL, now) + 1 + x;
+                prop_assert!(!cb.check_outflow(1, &mut a, SEL, ask, now).is_allowed());
+            }
+            if now >= free_after {
+                prop_assert_eq!(cb.level(now), Level::Normal, "still up at {} (free from {})", now, free_after);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Claims and the excess-of-loss reinsurance layer.
 
+use crate::error::ParamError;
 use crate::types::{AccountId, Balance, Timestamp};
 
 pub type ClaimId = u64;
@@ -19,6 +20,31 @@ impl ReinsuranceLayer {
     pub fn ceded(&self, loss: Balance) -> Balance {
         loss.saturating_sub(self.attachment).min(self.limit)
     }
+}
+
+/// The ceding policy: a configured layer must have a reinsurer to cede to
+/// (else its part would silently vanish), and a reinsurer is only named
+/// with a layer. Checked wherever either is set.
+pub fn validate_ceding(layer: Option<&ReinsuranceLayer>, has_reinsurer: bool) -> Result<(), ParamError> {
+    if layer.is_some() != has_reinsurer {
+        return Err(ParamError::Reinsurer);
+    }
+    Ok(())
+}
+
+/// Where a claim's ceded part stands. A refused cession never blocks the
+/// primary's retained part: the claim is filed and paid regardless, and the
+/// cession stays `Pending` for a retry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Cession {
+    /// Nothing ceded.
+    None,
+    /// Ceded but not yet accepted by the reinsurer.
+    Pending,
+    /// Filed with the reinsurer.
+    Placed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +70,7 @@ pub struct Claim {
     pub retained: Balance,
     /// The part for the reinsurer to pay.
     pub ceded: Balance,
+    pub cession: Cession,
     pub filed_at: Timestamp,
     pub status: ClaimStatus,
 }

@@ -2,30 +2,52 @@
 //!
 //! A capital pool whose stakers hold shares, pay out covered losses, and
 //! cannot run before a loss lands. The insurance_fund contract stores one
-//! [`InsuranceFund`], each holder's free share balance, at most one
-//! [`ExitRequest`] per holder and one [`Claim`] per id, and calls these
-//! functions for every rule.
+//! [`InsuranceFund`], one [`Holder`] per staker and one [`Claim`] per id,
+//! and calls these functions for every rule.
 //!
-//! - **Shares** use a virtual offset (OpenZeppelin's ERC-4626 defence):
-//!   `shares = assets × (total_shares + V) / (total_assets + 1)`, rounding
-//!   toward the pool, so the first depositor cannot inflate the share price.
+//! - **Shares** are priced on *net* assets, `total_assets − liabilities`,
+//!   where the liabilities are every filed or approved, unpaid claim's
+//!   retained part (Aave's Safety Module, Nexus Mutual): a filed claim lowers
+//!   the share price at once. A virtual offset (OpenZeppelin's ERC-4626
+//!   defence) prices them: `shares = assets × (total_shares + V) /
+//!   (net_assets + 1)`, rounding toward the pool.
 //! - **Exits** wait `exit_cooldown_ms`, then stay claimable for
-//!   `exit_window_ms`. An exit pays `min(value at request, value at exit)`
-//!   (Drift): a leaver forgoes gains but still bears losses. Exits are refused
-//!   while the breaker is halted, and when the payout would leave less than
-//!   the solvency requirement plus the claims already filed.
+//!   `exit_window_ms`. An exit pays `min(value at request, value at exit)`,
+//!   both net of liabilities (Drift): a leaver forgoes gains but still bears
+//!   every loss filed before it is paid. One exit per holder at a time.
+//!   Exits wait while the breaker blocks them (halted, or globally paused),
+//!   and when the payout would leave less than the solvency requirement plus
+//!   the liabilities.
 //! - **Solvency requirement**: `max(active_cover × solvency_target_bps, min_capital)`
 //!   (Nexus Mutual's MCR).
 //! - **Claims** are split by an excess-of-loss layer (the part above
 //!   `attachment`, up to `limit`, is ceded to a reinsurer), capped per event,
-//!   approved by the multisig, and paid pro rata when the pool holds less
-//!   than all open claims.
+//!   approved or rejected once by the multisig, and paid in full while the
+//!   pool covers every liability. When it does not, payment waits until no
+//!   claim is undecided and then pays every approved claim the same ratio,
+//!   `assets / approved liabilities`.
+//!
+//! Guarantees (property-tested in `tests.rs` and fuzzed):
+//! - **No transfer between holders.** Deposits and exits never lower the net
+//!   value of a share, so no holder gains at a staying holder's expense; an
+//!   exit never pays more than the shares' pro-rata value. Deposits wait
+//!   while a claim is undecided (its outcome would move value between old
+//!   and new holders) and while liabilities exceed the assets.
+//! - **Order-independent payouts.** What each claim is paid does not depend
+//!   on the order of payments, approvals and rejections (up to one unit of
+//!   rounding per claim); a rejected claim releases its reservation to the
+//!   others.
+//! - **Previews are exact.** `preview_deposit` and `preview_redeem` are what
+//!   a deposit mints and what an exit requested now pays.
+//! - **Claims cannot get stuck on the reinsurer.** The retained part is
+//!   filed and paid whatever the reinsurer does; a cession that failed stays
+//!   pending for a retry.
 
 mod claim;
 #[cfg(test)]
 mod tests;
 
-pub use claim::{Claim, ClaimId, ClaimStatus, ReinsuranceLayer};
+pub use claim::{validate_ceding, Cession, Claim, ClaimId, ClaimStatus, ReinsuranceLayer};
 
 use crate::error::ParamError;
 use crate::math::{apply_bps, mul_div, ratio_bps};
@@ -81,6 +103,26 @@ impl FundParams {
     }
 }
 
+/// One staker's position: free shares and at most one pending exit.
+///
+/// Invariant: `shares + exit.shares` is what the holder owns; the exit's
+/// shares are locked (still in `total_shares`, so they bear losses).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Holder {
+    /// Shares the holder may move or exit with.
+    pub shares: Balance,
+    pub exit: Option<ExitRequest>,
+}
+
+impl Holder {
+    /// Free and locked shares together.
+    pub fn total_shares(&self) -> Balance {
+        self.shares.saturating_add(self.exit.as_ref().map_or(0, |e| e.shares))
+    }
+}
+
 /// A holder's pending exit. Its shares are locked: still counted in
 /// `total_shares` (they bear losses) but no longer the holder's to move.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,16 +147,30 @@ pub enum FundError {
     /// The deposit is too small to mint a single share.
     ZeroShares,
     InsufficientShares,
+    /// The holder already has an exit in progress.
+    ExitPending,
+    NoExit,
     CooldownActive,
     ExitExpired,
     /// The exit can still complete, so it cannot be dropped yet.
     ExitStillOpen,
-    BreakerHalted,
+    /// The breaker is halted or globally paused.
+    ExitsBlocked,
     /// Paying this exit would leave less than the requirement plus open claims.
     BelowSolvencyTarget,
+    /// A claim is undecided: its outcome would move value between holders
+    /// who joined before and after it, so deposits wait.
+    ClaimsUndecided,
+    /// The liabilities exceed the assets: a deposit would pay old claims.
+    LiabilitiesExceedAssets,
+    /// The pool is short and a claim is still undecided: pro-rata payments
+    /// wait until every claim is approved or rejected.
+    PaymentWaitsForDecisions,
     /// The claim is not in the state this operation needs.
     ClaimNotFiled,
     ClaimNotApproved,
+    /// The claim has no ceded part waiting to be placed.
+    NoPendingCession,
     Overflow,
 }
 
@@ -133,8 +189,8 @@ pub struct Payout {
 ///
 /// Invariants: `total_assets` equals deposits + premiums − exit payouts −
 /// claim payments; `total_shares` equals the shares minted minus those
-/// burned; `reserved` equals the pool's share of every filed or approved,
-/// unpaid claim.
+/// burned; `undecided` and `approved` equal the retained parts of the filed
+/// and of the approved, unpaid claims.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -143,21 +199,27 @@ pub struct InsuranceFund {
     total_assets: Balance,
     total_shares: Balance,
     active_cover: Balance,
-    reserved: Balance,
+    undecided: Balance,
+    approved: Balance,
     next_claim: ClaimId,
 }
 
 impl InsuranceFund {
     pub fn new(params: FundParams) -> Result<Self, FundError> {
         params.validate().map_err(FundError::InvalidParams)?;
-        Ok(Self { params, total_assets: 0, total_shares: 0, active_cover: 0, reserved: 0, next_claim: 0 })
+        Ok(Self { params, total_assets: 0, total_shares: 0, active_cover: 0, undecided: 0, approved: 0, next_claim: 0 })
     }
 
     pub fn params(&self) -> &FundParams {
         &self.params
     }
+    /// Replaces the parameters. `virtual_shares` is part of every share's
+    /// price, so it cannot change while shares exist.
     pub fn set_params(&mut self, params: FundParams) -> Result<(), FundError> {
         params.validate().map_err(FundError::InvalidParams)?;
+        if self.total_shares > 0 && params.virtual_shares != self.params.virtual_shares {
+            return Err(FundError::InvalidParams(ParamError::VirtualSharesLocked));
+        }
         self.params = params;
         Ok(())
     }
@@ -170,9 +232,18 @@ impl InsuranceFund {
     pub fn active_cover(&self) -> Balance {
         self.active_cover
     }
-    /// The pool's share of claims filed or approved and not yet paid.
+    /// The liabilities: retained parts of claims filed or approved and not
+    /// yet paid.
     pub fn reserved(&self) -> Balance {
-        self.reserved
+        self.undecided.saturating_add(self.approved)
+    }
+    /// Retained parts of the claims still awaiting a decision.
+    pub fn undecided(&self) -> Balance {
+        self.undecided
+    }
+    /// Assets net of liabilities: what the shares are worth together.
+    pub fn net_assets(&self) -> Balance {
+        self.total_assets.saturating_sub(self.reserved())
     }
 
     /// Sets the cover the pool currently backs (an admin operation).
@@ -190,23 +261,29 @@ impl InsuranceFund {
     /// Assets over (requirement + open claims), in bps of that sum; u32::MAX
     /// when nothing is required.
     pub fn coverage_bps(&self) -> Bps {
-        ratio_bps(self.total_assets, self.required_capital().saturating_add(self.reserved))
+        ratio_bps(self.total_assets, self.required_capital().saturating_add(self.reserved()))
     }
 
-    /// Shares that `assets` would mint now (rounded down).
+    /// Shares that `assets` would mint now (rounded down), priced on net assets.
     pub fn preview_deposit(&self, assets: Balance) -> Option<Balance> {
-        mul_div(assets, self.total_shares.checked_add(self.params.virtual_shares)?, self.total_assets.checked_add(1)?)
+        mul_div(assets, self.total_shares.checked_add(self.params.virtual_shares)?, self.net_assets().checked_add(1)?)
     }
 
-    /// Assets that `shares` are worth now (rounded down).
+    /// Net assets that `shares` are worth now (rounded down).
     pub fn preview_redeem(&self, shares: Balance) -> Option<Balance> {
-        mul_div(shares, self.total_assets.checked_add(1)?, self.total_shares.checked_add(self.params.virtual_shares)?)
+        mul_div(shares, self.net_assets().checked_add(1)?, self.total_shares.checked_add(self.params.virtual_shares)?)
     }
 
-    /// Adds `assets` and returns the shares minted for the depositor.
-    pub fn deposit(&mut self, assets: Balance) -> Result<Balance, FundError> {
+    /// Adds `assets` for `holder` and returns the shares minted to it.
+    pub fn deposit(&mut self, holder: &mut Holder, assets: Balance) -> Result<Balance, FundError> {
         if assets == 0 {
             return Err(FundError::ZeroAmount);
+        }
+        if self.undecided > 0 {
+            return Err(FundError::ClaimsUndecided);
+        }
+        if self.total_assets < self.reserved() {
+            return Err(FundError::LiabilitiesExceedAssets);
         }
         let shares = self.preview_deposit(assets).ok_or(FundError::Overflow)?;
         if shares == 0 {
@@ -214,8 +291,10 @@ impl InsuranceFund {
         }
         let total_assets = self.total_assets.checked_add(assets).ok_or(FundError::Overflow)?;
         let total_shares = self.total_shares.checked_add(shares).ok_or(FundError::Overflow)?;
+        let held = holder.shares.checked_add(shares).ok_or(FundError::Overflow)?;
         self.total_assets = total_assets;
         self.total_shares = total_shares;
+        holder.shares = held;
         Ok(shares)
     }
 
@@ -228,113 +307,139 @@ impl InsuranceFund {
         Ok(())
     }
 
-    /// Starts an exit of `shares` out of the holder's `free_shares`. The
-    /// caller moves them from the holder's balance into the request.
-    pub fn request_exit(
-        &self,
-        free_shares: Balance,
-        shares: Balance,
-        now: Timestamp,
-    ) -> Result<ExitRequest, FundError> {
+    /// Starts an exit of `shares` of the holder's free shares; they are
+    /// locked in the request. One exit per holder at a time.
+    pub fn request_exit(&self, holder: &mut Holder, shares: Balance, now: Timestamp) -> Result<ExitRequest, FundError> {
+        if holder.exit.is_some() {
+            return Err(FundError::ExitPending);
+        }
         if shares == 0 {
             return Err(FundError::ZeroAmount);
         }
-        if shares > free_shares {
+        if shares > holder.shares {
             return Err(FundError::InsufficientShares);
         }
         let value_at_request = self.preview_redeem(shares).ok_or(FundError::Overflow)?;
         let unlock_at = now.checked_add(self.params.exit_cooldown_ms).ok_or(FundError::Overflow)?;
         let expires_at = unlock_at.checked_add(self.params.exit_window_ms).ok_or(FundError::Overflow)?;
-        Ok(ExitRequest { shares, value_at_request, unlock_at, expires_at })
+        let req = ExitRequest { shares, value_at_request, unlock_at, expires_at };
+        holder.shares = holder.shares.saturating_sub(shares);
+        holder.exit = Some(req.clone());
+        Ok(req)
     }
 
-    /// Completes an exit: burns its shares and pays
-    /// `min(value at request, value now)`. The request is spent on success.
+    /// Completes the holder's exit: burns its shares and pays
+    /// `min(value at request, value now)`, both net of liabilities. The
+    /// request is spent on success and kept on any error.
     pub fn complete_exit(
         &mut self,
-        req: &ExitRequest,
+        holder: &mut Holder,
         now: Timestamp,
-        breaker_halted: bool,
+        exits_blocked: bool,
     ) -> Result<Payout, FundError> {
+        let req = holder.exit.as_ref().ok_or(FundError::NoExit)?;
         if now < req.unlock_at {
             return Err(FundError::CooldownActive);
         }
         if now >= req.expires_at {
             return Err(FundError::ExitExpired);
         }
-        if breaker_halted {
-            return Err(FundError::BreakerHalted);
+        if exits_blocked {
+            return Err(FundError::ExitsBlocked);
         }
         let value_now = self.preview_redeem(req.shares).ok_or(FundError::Overflow)?;
         let paid = value_now.min(req.value_at_request);
         let left = self.total_assets.checked_sub(paid).ok_or(FundError::Overflow)?;
-        if left < self.required_capital().saturating_add(self.reserved) {
+        if left < self.required_capital().saturating_add(self.reserved()) {
             return Err(FundError::BelowSolvencyTarget);
         }
         let total_shares = self.total_shares.checked_sub(req.shares).ok_or(FundError::InsufficientShares)?;
         self.total_assets = left;
         self.total_shares = total_shares;
+        holder.exit = None;
         Ok(Payout { paid, withheld: value_now.saturating_sub(paid) })
     }
 
-    /// Drops an exit whose window closed; its shares go back to the holder
-    /// (the returned amount).
-    pub fn expire_exit(&self, req: &ExitRequest, now: Timestamp) -> Result<Balance, FundError> {
+    /// Drops the holder's exit once its window closed; its shares become
+    /// free again. Returns how many.
+    pub fn expire_exit(&self, holder: &mut Holder, now: Timestamp) -> Result<Balance, FundError> {
+        let req = holder.exit.as_ref().ok_or(FundError::NoExit)?;
         if now < req.expires_at {
             return Err(FundError::ExitStillOpen);
         }
-        Ok(req.shares)
+        let back = req.shares;
+        holder.shares = holder.shares.checked_add(back).ok_or(FundError::Overflow)?;
+        holder.exit = None;
+        Ok(back)
     }
 
     /// Files a claim for `loss`: splits it with the reinsurance layer, caps
-    /// the pool's part, and reserves that part against exits.
+    /// the pool's part, and counts that part as a liability at once.
     pub fn file_claim(&mut self, claimant: AccountId, loss: Balance, now: Timestamp) -> Result<Claim, FundError> {
         if loss == 0 {
             return Err(FundError::ZeroAmount);
         }
         let ceded = self.params.reinsurance.as_ref().map_or(0, |l| l.ceded(loss));
         let retained = loss.saturating_sub(ceded).min(self.params.claim_cap_per_event);
-        let reserved = self.reserved.checked_add(retained).ok_or(FundError::Overflow)?;
+        let undecided = self.undecided.checked_add(retained).ok_or(FundError::Overflow)?;
+        self.undecided.checked_add(self.approved).ok_or(FundError::Overflow)?;
         let id = self.next_claim;
         self.next_claim = id.checked_add(1).ok_or(FundError::Overflow)?;
-        self.reserved = reserved;
-        Ok(Claim { id, claimant, loss, retained, ceded, filed_at: now, status: ClaimStatus::Filed })
+        self.undecided = undecided;
+        let cession = if ceded > 0 { Cession::Pending } else { Cession::None };
+        Ok(Claim { id, claimant, loss, retained, ceded, cession, filed_at: now, status: ClaimStatus::Filed })
     }
 
-    /// The multisig approved the claim.
-    pub fn approve_claim(&self, claim: &mut Claim) -> Result<(), FundError> {
+    /// The multisig approved the claim. Approval is final.
+    pub fn approve_claim(&mut self, claim: &mut Claim) -> Result<(), FundError> {
         if claim.status != ClaimStatus::Filed {
             return Err(FundError::ClaimNotFiled);
         }
+        let approved = self.approved.checked_add(claim.retained).ok_or(FundError::Overflow)?;
+        self.undecided = self.undecided.saturating_sub(claim.retained);
+        self.approved = approved;
         claim.status = ClaimStatus::Approved;
         Ok(())
     }
 
-    /// The claim is refused; its reserve is released.
+    /// The claim is refused; its reservation is released to the holders and
+    /// the other claims. Only an undecided claim can be rejected.
     pub fn reject_claim(&mut self, claim: &mut Claim) -> Result<(), FundError> {
-        if !matches!(claim.status, ClaimStatus::Filed | ClaimStatus::Approved) {
+        if claim.status != ClaimStatus::Filed {
             return Err(FundError::ClaimNotFiled);
         }
-        self.reserved = self.reserved.saturating_sub(claim.retained);
+        self.undecided = self.undecided.saturating_sub(claim.retained);
         claim.status = ClaimStatus::Rejected;
         Ok(())
     }
 
-    /// Pays an approved claim. When the pool holds less than all open
-    /// claims, each is paid `retained × assets / open claims`, so claims
-    /// filed together share the shortfall whatever order they are paid in.
+    /// Pays an approved claim: in full while the assets cover every
+    /// liability; otherwise, once no claim is undecided, `retained × assets /
+    /// approved liabilities`, a ratio that paying another approved claim
+    /// does not change, so the order of payments does not matter.
     pub fn pay_claim(&mut self, claim: &mut Claim) -> Result<Payout, FundError> {
         if claim.status != ClaimStatus::Approved {
             return Err(FundError::ClaimNotApproved);
         }
-        let paid = if self.total_assets >= self.reserved {
+        let paid = if self.total_assets >= self.reserved() {
             claim.retained
+        } else if self.undecided > 0 {
+            return Err(FundError::PaymentWaitsForDecisions);
         } else {
-            mul_div(claim.retained, self.total_assets, self.reserved).ok_or(FundError::Overflow)?
+            mul_div(claim.retained, self.total_assets, self.approved).ok_or(FundError::Overflow)?
         };
         self.total_assets = self.total_assets.checked_sub(paid).ok_or(FundError::Overflow)?;
-        self.reserved = self.reserved.saturating_sub(claim.retained);
+        self.approved = self.approved.saturating_sub(claim.retained);
         claim.status = ClaimStatus::Paid { paid };
         Ok(Payout { paid, withheld: claim.retained.saturating_sub(paid) })
+    }
+
+    /// The reinsurer accepted the claim's ceded part.
+    pub fn record_cession(&self, claim: &mut Claim) -> Result<(), FundError> {
+        if claim.cession != Cession::Pending {
+            return Err(FundError::NoPendingCession);
+        }
+        claim.cession = Cession::Placed;
+        Ok(())
     }
 }

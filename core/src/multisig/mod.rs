@@ -6,12 +6,25 @@
 //! storage and the cross-contract call itself.
 //!
 //! Life of a proposal: an owner proposes an [`Action`] (its class comes from
-//! the action, never from the proposer), owners approve it against its call
+//! the action, never from the proposer), optionally after a predecessor
+//! (OpenZeppelin's TimelockController), owners approve it against its call
 //! hash, and once `eta <= now < expires_at` with `threshold` approvals from
-//! *current* owners anyone may execute it, exactly once. Before that, the
-//! veto set can cancel it; the veto threshold rises by one with each cancel
-//! (capped) and resets on the next execution, so a captured vetoer cannot
-//! block governance forever (OP's TimelockGuard).
+//! *current* owners and its predecessor executed, anyone may execute it,
+//! exactly once. Before that, the veto set can cancel it; the veto threshold
+//! rises by one with each cancel (OP's TimelockGuard).
+//!
+//! Guarantees (property-tested in `tests.rs` and fuzzed):
+//! - **Executed implies the call succeeded.** A call proposal is marked
+//!   executed only by [`Multisig::finish_call`] with a successful outcome;
+//!   a callee that trapped or returned `Err` leaves it pending and ready, and
+//!   the contract reverts the whole `execute` (TimelockController).
+//! - **The owners can always remove the veto set.** Cancels of veto-set
+//!   changes raise a threshold of their own, which only an executed veto-set
+//!   change resets, and validation requires its cap to exceed the number of
+//!   vetoers. So however many vetoers are captured, and whatever else they
+//!   execute, the owners' `n − base + 2`-th proposal to replace them can no
+//!   longer be vetoed. Other cancels raise the general threshold, which
+//!   resets on every execution.
 //!
 //! Membership changes (owners, threshold) and policy changes (timelocks,
 //! expiry, veto set, guard) are proposals of their own classes. Validation
@@ -88,7 +101,8 @@ pub struct VetoParams {
     pub vetoers: Vec<AccountId>,
     /// Vetoes needed for the first cancel after an execution.
     pub base_threshold: u32,
-    /// Cap of the rising threshold.
+    /// Cap of the rising threshold; above the number of vetoers, so that
+    /// repeated cancels exhaust the veto.
     pub max_threshold: u32,
 }
 
@@ -128,7 +142,10 @@ impl MultisigParams {
         let veto_ok = if v.vetoers.is_empty() {
             v.base_threshold == 0 && v.max_threshold == 0
         } else {
-            v.base_threshold >= 1 && v.base_threshold <= v.max_threshold && v.max_threshold as usize <= v.vetoers.len()
+            v.base_threshold >= 1
+                && v.base_threshold as usize <= v.vetoers.len()
+                && v.max_threshold as usize > v.vetoers.len()
+                && v.max_threshold as usize <= MAX_OWNERS.saturating_add(1)
         };
         if !veto_ok {
             return Err(ParamError::VetoThreshold);
@@ -184,6 +201,11 @@ pub enum ConfigChange {
 }
 
 impl ConfigChange {
+    /// Whether this change replaces the veto set (its cancels count apart).
+    pub fn changes_veto_set(&self) -> bool {
+        matches!(self, Self::SetVeto(_))
+    }
+
     pub fn class(&self) -> OperationClass {
         match self {
             Self::AddOwner(_) | Self::RemoveOwner { .. } | Self::SwapOwner { .. } | Self::SetThreshold(_) => {
@@ -225,6 +247,8 @@ pub struct Proposal {
     pub call_hash: CallHash,
     pub action: Action,
     pub class: OperationClass,
+    /// A proposal that must have executed before this one may.
+    pub predecessor: Option<ProposalId>,
     /// The multisig's nonce when the proposal was made.
     pub nonce: u64,
     pub proposer: AccountId,
@@ -265,6 +289,10 @@ pub enum MultisigError {
     OwnerMissing,
     /// The multisig is already executing a proposal (re-entry).
     Reentrancy,
+    /// The proposal's predecessor has not executed.
+    PredecessorNotExecuted,
+    /// The callee trapped or returned an error; nothing was executed.
+    CallFailed,
     Overflow,
 }
 
@@ -278,11 +306,11 @@ pub enum Execution {
 }
 
 /// The multisig: its parameters (changed only by executed proposals), the
-/// nonce and the current veto threshold.
+/// nonce and the current veto thresholds.
 ///
 /// Invariants: `params.validate()` holds at all times; `nonce` strictly
 /// increases with every proposal and every execution; `base_threshold <=
-/// veto_threshold <= max_threshold`.
+/// veto_threshold, veto_set_threshold <= max_threshold`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -290,6 +318,8 @@ pub struct Multisig {
     params: MultisigParams,
     nonce: u64,
     veto_threshold: u32,
+    /// The threshold for cancelling a veto-set change.
+    veto_set_threshold: u32,
     /// Id of the proposal whose call is in flight, if any.
     executing: Option<ProposalId>,
 }
@@ -298,7 +328,7 @@ impl Multisig {
     pub fn new(params: MultisigParams) -> Result<Self, MultisigError> {
         params.validate().map_err(MultisigError::InvalidParams)?;
         let veto_threshold = params.veto.base_threshold;
-        Ok(Self { params, nonce: 0, veto_threshold, executing: None })
+        Ok(Self { params, nonce: 0, veto_threshold, veto_set_threshold: veto_threshold, executing: None })
     }
 
     pub fn params(&self) -> &MultisigParams {
@@ -309,6 +339,10 @@ impl Multisig {
     }
     pub fn veto_threshold(&self) -> u32 {
         self.veto_threshold
+    }
+    /// Vetoes that cancel a proposal to change the veto set.
+    pub fn veto_set_threshold(&self) -> u32 {
+        self.veto_set_threshold
     }
     pub fn is_owner(&self, who: &AccountId) -> bool {
         self.params.owners.contains(who)
@@ -333,11 +367,13 @@ impl Multisig {
         }
     }
 
-    /// An owner proposes `action`; the proposer's approval is counted.
+    /// An owner proposes `action`, to run only after `predecessor` (if
+    /// any) executed; the proposer's approval is counted.
     pub fn propose(
         &mut self,
         proposer: AccountId,
         action: Action,
+        predecessor: Option<ProposalId>,
         call_hash: CallHash,
         now: Timestamp,
     ) -> Result<Proposal, MultisigError> {
@@ -357,6 +393,7 @@ impl Multisig {
             call_hash,
             action,
             class,
+            predecessor,
             nonce,
             proposer,
             approvals: alloc::vec![proposer],
@@ -414,11 +451,17 @@ impl Multisig {
             return Err(MultisigError::AlreadyVetoed);
         }
         p.vetoes.push(vetoer);
-        if p.vetoes.len() < self.veto_threshold as usize {
+        let max = self.params.veto.max_threshold;
+        let threshold = if matches!(&p.action, Action::Config(c) if c.changes_veto_set()) {
+            &mut self.veto_set_threshold
+        } else {
+            &mut self.veto_threshold
+        };
+        if p.vetoes.len() < *threshold as usize {
             return Ok(false);
         }
         p.status = ProposalStatus::Cancelled;
-        self.veto_threshold = self.veto_threshold.saturating_add(1).min(self.params.veto.max_threshold);
+        *threshold = threshold.saturating_add(1).min(max);
         Ok(true)
     }
 
@@ -428,11 +471,23 @@ impl Multisig {
     }
 
     /// Every condition for executing `p` at `now`, including the guard as it
-    /// stands now (it may have changed since the proposal).
-    pub fn check_executable(&self, p: &Proposal, now: Timestamp) -> Result<(), MultisigError> {
+    /// stands now (it may have changed since the proposal). `predecessor`
+    /// is the stored proposal `p.predecessor` names, if it exists.
+    pub fn check_executable(
+        &self,
+        p: &Proposal,
+        predecessor: Option<&Proposal>,
+        now: Timestamp,
+    ) -> Result<(), MultisigError> {
         Self::open(p, now)?;
         if now < p.eta {
             return Err(MultisigError::TimelockNotPassed);
+        }
+        if let Some(id) = p.predecessor {
+            let done = predecessor.is_some_and(|q| q.id == id && q.status == ProposalStatus::Executed);
+            if !done {
+                return Err(MultisigError::PredecessorNotExecuted);
+            }
         }
         if self.valid_approvals(p) < self.params.threshold as usize {
             return Err(MultisigError::NotEnoughApprovals);
@@ -448,41 +503,60 @@ impl Multisig {
         Ok(())
     }
 
-    /// Executes `p`: marks it executed, bumps the nonce, resets the veto
-    /// threshold, and applies a config change or hands back the call. For a
-    /// call, the caller must then perform it and finish with
-    /// [`Multisig::finish_call`]; until then every other execution is
-    /// refused as re-entry.
-    pub fn execute(&mut self, p: &mut Proposal, now: Timestamp) -> Result<Execution, MultisigError> {
+    /// Executes `p`. A config change is applied and `p` marked executed at
+    /// once. A call is handed back with `p` still pending: the caller
+    /// performs it and must finish with [`Multisig::finish_call`], which
+    /// marks `p` executed only if the call succeeded; until then every other
+    /// execution is refused as re-entry.
+    pub fn execute(
+        &mut self,
+        p: &mut Proposal,
+        predecessor: Option<&Proposal>,
+        now: Timestamp,
+    ) -> Result<Execution, MultisigError> {
         if self.executing.is_some() {
             return Err(MultisigError::Reentrancy);
         }
-        self.check_executable(p, now)?;
-        let outcome = match &p.action {
+        self.check_executable(p, predecessor, now)?;
+        match &p.action {
             Action::Config(change) => {
-                self.params = self.applied(change)?;
-                self.veto_threshold = self.params.veto.base_threshold;
-                Execution::Configured
+                let next = self.applied(change)?;
+                let resets_veto_set = change.changes_veto_set();
+                self.params = next;
+                self.mark_executed(p, resets_veto_set)?;
+                Ok(Execution::Configured)
             }
             Action::Call(call) => {
                 self.executing = Some(p.id);
-                self.veto_threshold = self.params.veto.base_threshold;
-                Execution::Call(call.clone())
+                Ok(Execution::Call(call.clone()))
             }
-        };
-        self.bump_nonce()?;
-        p.status = ProposalStatus::Executed;
-        Ok(outcome)
+        }
     }
 
-    /// Ends a call execution. Re-checks after the call that the proposal is
-    /// the one in flight and is marked executed (the lesson of
-    /// CVE-2021-39167: readiness is checked again after the call).
-    pub fn finish_call(&mut self, p: &Proposal) -> Result<(), MultisigError> {
-        if self.executing != Some(p.id) || p.status != ProposalStatus::Executed {
+    /// Ends a call execution with the callee's outcome. Re-checks after the
+    /// call that `p` is the one in flight and still pending (the lesson of
+    /// CVE-2021-39167). On success `p` is executed: the nonce is bumped and
+    /// the general veto threshold resets. On failure nothing but the
+    /// in-flight mark changes, `p` stays ready, and the error tells the
+    /// caller to revert.
+    pub fn finish_call(&mut self, p: &mut Proposal, succeeded: bool) -> Result<(), MultisigError> {
+        if self.executing != Some(p.id) || p.status != ProposalStatus::Pending {
             return Err(MultisigError::Reentrancy);
         }
         self.executing = None;
+        if !succeeded {
+            return Err(MultisigError::CallFailed);
+        }
+        self.mark_executed(p, false)
+    }
+
+    fn mark_executed(&mut self, p: &mut Proposal, resets_veto_set: bool) -> Result<(), MultisigError> {
+        self.bump_nonce()?;
+        self.veto_threshold = self.params.veto.base_threshold;
+        if resets_veto_set {
+            self.veto_set_threshold = self.params.veto.base_threshold;
+        }
+        p.status = ProposalStatus::Executed;
         Ok(())
     }
 

@@ -1,0 +1,182 @@
+//! Bonded trips: anyone may halt the breaker by posting a bond.
+//!
+//! The bond is what makes an open trip accountable. Governance judges each
+//! trip by its id: a confirmed trip gets its bond back, an unjustified one is
+//! slashed into the insurance fund. Like pallet-safe-mode's deposits, a bond
+//! that governance has not judged within `settle_within_ms` can be released
+//! back to its poster by anyone, so an idle admin cannot trap it.
+//!
+//! Invariants:
+//! - every bond is paid out exactly once: refunded (confirmed or released)
+//!   or slashed, and only through the [`BondedTrip`] its id names, so a
+//!   stale settlement can never touch a later trip;
+//! - trips are independent: any number may be pending at once;
+//! - a bond can be slashed only before its deadline and released only from
+//!   its deadline on, so the two never race.
+
+use crate::error::ParamError;
+use crate::types::{AccountId, Balance, Timestamp};
+
+/// Identifier of one bonded trip.
+pub type TripId = u64;
+
+/// Longest time governance may take to judge a trip: 90 days.
+pub const MAX_SETTLE_WITHIN_MS: u64 = 90 * 24 * 3_600_000;
+
+/// Who may trip with a bond, and how long governance has to judge it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct BondPolicy {
+    /// Smallest bond for an open trip (native token units).
+    pub min_bond: Balance,
+    /// After this long an unjudged bond may be released to its poster.
+    /// It must exceed the admin's timelock for `settle_trip`.
+    pub settle_within_ms: u64,
+}
+
+impl BondPolicy {
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if self.min_bond == 0 {
+            return Err(ParamError::MinBond);
+        }
+        if self.settle_within_ms == 0 || self.settle_within_ms > MAX_SETTLE_WITHIN_MS {
+            return Err(ParamError::BondSettleWindow);
+        }
+        Ok(())
+    }
+}
+
+/// One pending bonded trip.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BondedTrip {
+    pub id: TripId,
+    pub by: AccountId,
+    pub bond: Balance,
+    pub at: Timestamp,
+    /// From this instant the bond can only be released, not slashed.
+    pub settle_by: Timestamp,
+}
+
+/// Why a bonded-trip operation was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum BondError {
+    InvalidPolicy(ParamError),
+    BondTooSmall,
+    /// The deadline passed: the bond can only be released now.
+    SettleDeadlinePassed,
+    /// The deadline has not passed: only governance can settle it now.
+    NotYetReleasable,
+    Overflow,
+}
+
+/// What settling or releasing a trip pays, and to whom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum BondOutcome {
+    /// Back to the poster.
+    Refund(Balance),
+    /// Into the insurance fund.
+    Slash(Balance),
+}
+
+/// The policy and the id counter. Pending trips are stored by the caller,
+/// one per id, and removed when this returns an outcome for them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BondBook {
+    policy: BondPolicy,
+    next_id: TripId,
+}
+
+impl BondBook {
+    pub fn new(policy: BondPolicy) -> Result<Self, BondError> {
+        policy.validate().map_err(BondError::InvalidPolicy)?;
+        Ok(Self { policy, next_id: 0 })
+    }
+
+    pub fn policy(&self) -> &BondPolicy {
+        &self.policy
+    }
+
+    /// Replaces the policy; trips already pending keep their deadline.
+    pub fn set_policy(&mut self, policy: BondPolicy) -> Result<(), BondError> {
+        policy.validate().map_err(BondError::InvalidPolicy)?;
+        self.policy = policy;
+        Ok(())
+    }
+
+    /// Records a trip by `by` with `bond`. The caller halts the breaker.
+    pub fn post(&mut self, by: AccountId, bond: Balance, now: Timestamp) -> Result<BondedTrip, BondError> {
+        if bond < self.policy.min_bond {
+            return Err(BondError::BondTooSmall);
+        }
+        let settle_by = now.checked_add(self.policy.settle_within_ms).ok_or(BondError::Overflow)?;
+        let id = self.next_id;
+        self.next_id = id.checked_add(1).ok_or(BondError::Overflow)?;
+        Ok(BondedTrip { id, by, bond, at: now, settle_by })
+    }
+
+    /// Governance's judgement of `trip`, before its deadline.
+    pub fn settle(&self, trip: &BondedTrip, confirmed: bool, now: Timestamp) -> Result<BondOutcome, BondError> {
+        if now >= trip.settle_by {
+            return Err(BondError::SettleDeadlinePassed);
+        }
+        Ok(if confirmed { BondOutcome::Refund(trip.bond) } else { BondOutcome::Slash(trip.bond) })
+    }
+
+    /// Anyone may release an unjudged bond once its deadline passed.
+    pub fn release(&self, trip: &BondedTrip, now: Timestamp) -> Result<BondOutcome, BondError> {
+        if now < trip.settle_by {
+            return Err(BondError::NotYetReleasable);
+        }
+        Ok(BondOutcome::Refund(trip.bond))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> BondBook {
+        BondBook::new(BondPolicy { min_bond: 100, settle_within_ms: 1_000 }).unwrap()
+    }
+
+    #[test]
+    fn trips_are_concurrent_and_settled_by_id() {
+        let mut b = book();
+        assert_eq!(b.post([1; 32], 99, 0), Err(BondError::BondTooSmall));
+        let first = b.post([1; 32], 100, 0).unwrap();
+        let second = b.post([2; 32], 300, 10).unwrap();
+        assert_ne!(first.id, second.id, "a pending trip never blocks another");
+        assert_eq!(b.settle(&second, false, 20), Ok(BondOutcome::Slash(300)));
+        assert_eq!(b.settle(&first, true, 20), Ok(BondOutcome::Refund(100)));
+    }
+
+    #[test]
+    fn an_unjudged_bond_is_released_after_its_deadline_and_no_longer_slashable() {
+        let mut b = book();
+        let t = b.post([1; 32], 100, 0).unwrap();
+        assert_eq!(b.release(&t, 999), Err(BondError::NotYetReleasable));
+        assert_eq!(b.release(&t, 1_000), Ok(BondOutcome::Refund(100)));
+        assert_eq!(b.settle(&t, false, 1_000), Err(BondError::SettleDeadlinePassed));
+    }
+
+    #[test]
+    fn policy_is_validated() {
+        assert_eq!(
+            BondBook::new(BondPolicy { min_bond: 0, settle_within_ms: 1 }),
+            Err(BondError::InvalidPolicy(ParamError::MinBond))
+        );
+        assert_eq!(
+            BondBook::new(BondPolicy { min_bond: 1, settle_within_ms: 0 }),
+            Err(BondError::InvalidPolicy(ParamError::BondSettleWindow))
+        );
+    }
+}
