@@ -9,17 +9,20 @@
 //! is cheap, unpausing is hard); the **oracle** reports prices; the
 //! **protected** protocol calls `check_outflow` and `record_inflow` before it
 //! moves funds. Anyone may trip the breaker by posting a bond: the admin
-//! refunds it by confirming the trip, or slashes it into the insurance fund.
+//! judges each bonded trip by its id, refunding it or slashing it into the
+//! insurance fund, and a bond left unjudged past its deadline can be
+//! released by anyone (bulwark-core's `breaker::bond` holds these rules).
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]
 pub mod circuit_breaker {
+    use bulwark_core::breaker::bond::BondOutcome;
     use bulwark_core::breaker::{
-        self as core_breaker, AssetFlow, BreakerError, BreakerParams, Decision, Level, PauseScope, PauseScopes,
-        PriceVerdict,
+        self as core_breaker, AssetFlow, BondBook, BondError, BondPolicy, BondedTrip, BreakerError, BreakerParams,
+        Decision, Level, PauseScope, PauseScopes, PriceVerdict, TripId,
     };
     use bulwark_core::{AssetId, Selector};
-    use bulwark_ink::Stored;
+    use bulwark_ink::{account, Stored};
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
 
@@ -40,16 +43,16 @@ pub mod circuit_breaker {
         pub insurance_fund: AccountId,
         /// Smallest bond for an open trip.
         pub min_bond: Balance,
+        /// The admin's deadline to judge a bonded trip; after it, anyone
+        /// may release the bond. Longer than the multisig's Critical timelock.
+        pub bond_settle_within_ms: u64,
     }
 
-    /// A trip posted by someone who is not a guardian, awaiting the admin.
-    #[derive(Clone, Debug, PartialEq, Eq)]
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    pub struct PendingTrip {
-        pub by: AccountId,
-        pub bond: Balance,
-        pub at: Timestamp,
+    impl BreakerRoles {
+        /// The bonded-trip policy these roles set.
+        pub fn bond_policy(&self) -> BondPolicy {
+            BondPolicy { min_bond: self.min_bond, settle_within_ms: self.bond_settle_within_ms }
+        }
     }
 
     #[ink(storage)]
@@ -57,7 +60,10 @@ pub mod circuit_breaker {
         breaker: Stored<core_breaker::CircuitBreaker>,
         assets: Mapping<AssetId, Stored<AssetFlow>>,
         roles: BreakerRoles,
-        pending_trip: Option<PendingTrip>,
+        /// The bond policy (from `roles`) and the trip id counter.
+        bonds: Stored<BondBook>,
+        /// Bonded trips awaiting judgement or release, by id.
+        trips: Mapping<TripId, Stored<BondedTrip>>,
     }
 
     #[ink(event)]
@@ -116,15 +122,29 @@ pub mod circuit_breaker {
         #[ink(topic)]
         pub by: AccountId,
         pub bond: Balance,
+        /// The bonded trip's id (none for a guardian's trip).
+        pub trip: Option<TripId>,
     }
 
     #[ink(event)]
     pub struct TripSettled {
         #[ink(topic)]
+        pub trip: TripId,
+        #[ink(topic)]
         pub by: AccountId,
         pub bond: Balance,
         /// True: confirmed and refunded; false: slashed into the fund.
         pub confirmed: bool,
+    }
+
+    /// An unjudged bond went back to its poster after the deadline.
+    #[ink(event)]
+    pub struct BondReleased {
+        #[ink(topic)]
+        pub trip: TripId,
+        #[ink(topic)]
+        pub by: AccountId,
+        pub bond: Balance,
     }
 
     #[ink(event)]
@@ -161,9 +181,9 @@ pub mod circuit_breaker {
             AssetExists,
             /// bulwark-core refused the operation.
             Breaker(BreakerError),
-            BondTooSmall,
-            TripPending,
-            NoPendingTrip,
+            /// bulwark-core refused the bonded-trip operation.
+            Bond(BondError),
+            UnknownTrip,
             TransferFailed,
             /// The insurance fund did not accept the slashed bond.
             FundCallFailed,
@@ -176,6 +196,12 @@ pub mod circuit_breaker {
         }
     }
 
+    impl From<BondError> for Error {
+        fn from(e: BondError) -> Self {
+            Error::Bond(e)
+        }
+    }
+
     pub type Result<T> = core::result::Result<T, Error>;
 
     impl CircuitBreaker {
@@ -185,8 +211,9 @@ pub mod circuit_breaker {
             Ok(Self {
                 breaker: Stored(core_breaker::CircuitBreaker::new(params)?),
                 assets: Mapping::default(),
+                bonds: Stored(BondBook::new(roles.bond_policy())?),
                 roles,
-                pending_trip: None,
+                trips: Mapping::default(),
             })
         }
 
@@ -265,50 +292,46 @@ pub mod circuit_breaker {
         pub fn trip(&mut self) -> Result<()> {
             self.only_guardian()?;
             self.breaker.0.trip(self.now());
-            self.env().emit_event(Tripped { by: self.env().caller(), bond: 0 });
+            self.env().emit_event(Tripped { by: self.env().caller(), bond: 0, trip: None });
             Ok(())
         }
 
-        /// Halts now, for anyone who posts at least `min_bond`.
+        /// Halts now, for anyone who posts at least the minimum bond.
+        /// Returns the trip's id; any number may be pending at once.
         #[ink(message, payable)]
-        pub fn trip_with_bond(&mut self) -> Result<()> {
+        pub fn trip_with_bond(&mut self) -> Result<TripId> {
             let bond = self.env().transferred_value();
-            if bond < self.roles.min_bond {
-                return Err(Error::BondTooSmall);
-            }
-            if self.pending_trip.is_some() {
-                return Err(Error::TripPending);
-            }
             let by = self.env().caller();
-            let at = self.now();
-            self.breaker.0.trip(at);
-            self.pending_trip = Some(PendingTrip { by, bond, at });
-            self.env().emit_event(Tripped { by, bond });
+            let now = self.now();
+            let trip = self.bonds.0.post(account(&by), bond, now)?;
+            self.breaker.0.trip(now);
+            self.trips.insert(trip.id, &Stored(trip.clone()));
+            self.env().emit_event(Tripped { by, bond, trip: Some(trip.id) });
+            Ok(trip.id)
+        }
+
+        /// The admin judges bonded trip `id` before its deadline: confirmed,
+        /// the bond goes back; not confirmed, it is slashed into the fund.
+        #[ink(message)]
+        pub fn settle_trip(&mut self, id: TripId, confirmed: bool) -> Result<()> {
+            self.only_admin()?;
+            let trip = self.trip_or_err(id)?;
+            let outcome = self.bonds.0.settle(&trip, confirmed, self.now())?;
+            self.trips.remove(id);
+            self.pay_bond(&trip, outcome)?;
+            self.env().emit_event(TripSettled { trip: id, by: AccountId::from(trip.by), bond: trip.bond, confirmed });
             Ok(())
         }
 
-        /// The admin judges the pending bonded trip: confirmed, the bond goes
-        /// back; not confirmed, it is slashed into the insurance fund.
+        /// Anyone may release an unjudged bond to its poster once the
+        /// deadline passed.
         #[ink(message)]
-        pub fn settle_trip(&mut self, confirmed: bool) -> Result<()> {
-            self.only_admin()?;
-            let trip = self.pending_trip.take().ok_or(Error::NoPendingTrip)?;
-            if confirmed {
-                self.env().transfer(trip.by, trip.bond).map_err(|_| Error::TransferFailed)?;
-            } else {
-                ink::env::call::build_call::<Environment>()
-                    .call(self.roles.insurance_fund)
-                    .transferred_value(trip.bond)
-                    .exec_input(ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(
-                        ink::selector_bytes!("add_premium"),
-                    )))
-                    .returns::<core::result::Result<(), ()>>()
-                    .try_invoke()
-                    .map_err(|_| Error::FundCallFailed)?
-                    .map_err(|_| Error::FundCallFailed)?
-                    .map_err(|_| Error::FundCallFailed)?;
-            }
-            self.env().emit_event(TripSettled { by: trip.by, bond: trip.bond, confirmed });
+        pub fn release_bond(&mut self, id: TripId) -> Result<()> {
+            let trip = self.trip_or_err(id)?;
+            let outcome = self.bonds.0.release(&trip, self.now())?;
+            self.trips.remove(id);
+            self.pay_bond(&trip, outcome)?;
+            self.env().emit_event(BondReleased { trip: id, by: AccountId::from(trip.by), bond: trip.bond });
             Ok(())
         }
 
@@ -343,15 +366,23 @@ pub mod circuit_breaker {
         #[ink(message)]
         pub fn set_roles(&mut self, roles: BreakerRoles) -> Result<()> {
             self.only_admin()?;
+            self.bonds.0.set_policy(roles.bond_policy())?;
             self.roles = roles.clone();
             self.env().emit_event(RolesUpdated { roles });
             Ok(())
         }
 
-        /// The level now (the insurance fund asks this before exits).
+        /// The level now.
         #[ink(message)]
         pub fn level(&self) -> Level {
             self.breaker.0.level(self.now())
+        }
+
+        /// Whether insurance-fund exits must wait (halted or globally
+        /// paused); the insurance fund asks this before every exit.
+        #[ink(message)]
+        pub fn blocks_exits(&self) -> bool {
+            self.breaker.0.blocks_exits(self.now())
         }
 
         /// The most `check_outflow` would allow now.
@@ -381,13 +412,38 @@ pub mod circuit_breaker {
             self.roles.clone()
         }
 
+        /// A bonded trip awaiting judgement or release.
         #[ink(message)]
-        pub fn pending_trip(&self) -> Option<PendingTrip> {
-            self.pending_trip.clone()
+        pub fn pending_trip(&self, id: TripId) -> Option<BondedTrip> {
+            self.trips.get(id).map(|s| s.0)
         }
 
         fn now(&self) -> Timestamp {
             self.env().block_timestamp()
+        }
+
+        fn trip_or_err(&self, id: TripId) -> Result<BondedTrip> {
+            self.trips.get(id).map(|s| s.0).ok_or(Error::UnknownTrip)
+        }
+
+        /// Pays a settled bond: back to its poster, or into the fund.
+        fn pay_bond(&self, trip: &BondedTrip, outcome: BondOutcome) -> Result<()> {
+            match outcome {
+                BondOutcome::Refund(bond) => {
+                    self.env().transfer(AccountId::from(trip.by), bond).map_err(|_| Error::TransferFailed)
+                }
+                BondOutcome::Slash(bond) => ink::env::call::build_call::<Environment>()
+                    .call(self.roles.insurance_fund)
+                    .transferred_value(bond)
+                    .exec_input(ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(
+                        ink::selector_bytes!("add_premium"),
+                    )))
+                    .returns::<core::result::Result<(), ()>>()
+                    .try_invoke()
+                    .map_err(|_| Error::FundCallFailed)?
+                    .map_err(|_| Error::FundCallFailed)?
+                    .map_err(|_| Error::FundCallFailed),
+            }
         }
 
         fn flow(&self, asset: AssetId) -> Result<AssetFlow> {
@@ -458,6 +514,7 @@ pub mod circuit_breaker {
                 guardians: ink::prelude::vec![a.django],
                 insurance_fund: a.frank,
                 min_bond: 1_000,
+                bond_settle_within_ms: 7 * 24 * HOUR,
             }
         }
 
@@ -509,9 +566,9 @@ pub mod circuit_breaker {
             let d = cb.check_outflow(1, SEL, 10_000).expect("protected caller");
             assert!(d.is_allowed());
             assert_eq!(events(), before + 1, "OutflowChecked emitted");
+            assert_eq!(cb.level(), Level::Throttled, "filling the window raised the level and it stuck");
             let d = cb.check_outflow(1, SEL, 1).expect("a rejection is still Ok");
             assert_eq!(d, Decision::Rejected(Rejection::LimitExceeded { window: 0 }));
-            assert_eq!(cb.level(), Level::Throttled, "the breach raised the level and it stuck");
             assert_eq!(cb.asset_flow(1).map(|f| f.tvl), Ok(990_000));
             assert_eq!(cb.check_outflow(7, SEL, 1), Err(Error::UnknownAsset));
             as_caller(accounts().eve);
@@ -586,26 +643,51 @@ pub mod circuit_breaker {
         }
 
         #[ink::test]
-        fn bonded_trip_needs_the_minimum_and_is_refunded_on_confirmation() {
+        fn bonded_trips_are_concurrent_settled_by_id_and_released_after_the_deadline() {
             let mut cb = deployed();
-            let eve = accounts().eve;
+            let (eve, bob) = (accounts().eve, accounts().bob);
             as_caller(eve);
             test::set_value_transferred::<Env>(999);
-            assert_eq!(cb.trip_with_bond(), Err(Error::BondTooSmall));
+            assert_eq!(cb.trip_with_bond(), Err(Error::Bond(BondError::BondTooSmall)));
             test::set_value_transferred::<Env>(1_000);
-            cb.trip_with_bond().expect("bond posted");
+            let first = cb.trip_with_bond().expect("bond posted");
             assert_eq!(cb.level(), Level::Halted);
-            assert_eq!(cb.trip_with_bond(), Err(Error::TripPending));
-            assert_eq!(cb.settle_trip(true), Err(Error::NotAdmin));
+            as_caller(bob);
+            test::set_value_transferred::<Env>(2_000);
+            let second = cb.trip_with_bond().expect("a pending trip never blocks another");
+            assert_ne!(first, second);
             test::set_value_transferred::<Env>(0);
-            // The contract holds the bond (the test env does not move it for us).
+            as_caller(eve);
+            assert_eq!(cb.settle_trip(first, true), Err(Error::NotAdmin));
+            // The contract holds the bonds (the test env does not move them for us).
             test::set_account_balance::<Env>(test::callee::<Env>(), 1_000_000);
             let before = test::get_account_balance::<Env>(eve).expect("eve exists");
             as_caller(accounts().alice);
-            cb.settle_trip(true).expect("confirmed");
+            cb.settle_trip(first, true).expect("confirmed");
             assert_eq!(test::get_account_balance::<Env>(eve), Ok(before + 1_000), "bond refunded");
-            assert_eq!(cb.pending_trip(), None);
-            assert_eq!(cb.settle_trip(false), Err(Error::NoPendingTrip));
+            assert_eq!(cb.pending_trip(first), None);
+            assert_eq!(cb.settle_trip(first, false), Err(Error::UnknownTrip), "settled once, by id");
+            assert!(cb.pending_trip(second).is_some(), "the other trip is untouched");
+            // Unjudged past its deadline: anyone releases it, the admin no longer slashes it.
+            as_caller(eve);
+            assert_eq!(cb.release_bond(second), Err(Error::Bond(BondError::NotYetReleasable)));
+            at(1 + 7 * 24 * HOUR);
+            as_caller(accounts().alice);
+            assert_eq!(cb.settle_trip(second, false), Err(Error::Bond(BondError::SettleDeadlinePassed)));
+            let bob_before = test::get_account_balance::<Env>(bob).expect("bob exists");
+            as_caller(eve);
+            cb.release_bond(second).expect("released by anyone");
+            assert_eq!(test::get_account_balance::<Env>(bob), Ok(bob_before + 2_000));
+            assert_eq!(cb.pending_trip(second), None);
+        }
+
+        #[ink::test]
+        fn a_global_pause_blocks_fund_exits() {
+            let mut cb = deployed();
+            assert!(!cb.blocks_exits());
+            as_caller(accounts().django);
+            cb.pause(PauseScope::Global).expect("a guardian pauses");
+            assert!(cb.blocks_exits());
         }
 
         #[ink::test]

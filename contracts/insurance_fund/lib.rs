@@ -6,15 +6,20 @@
 //!
 //! FundRoles: the **admin** (the multisig_guard) approves or rejects claims and
 //! sets cover, parameters and roles; **covered** protocols file claims; the
-//! **breaker** is asked for its level before every exit; the **reinsurer**
-//! receives the ceded part of each claim as a claim of its own (this fund
-//! must be one of its covered accounts).
+//! **breaker** is asked before every exit whether exits must wait (halted
+//! or globally paused); the **reinsurer** receives the ceded part of each
+//! claim as a claim of its own (this fund must be one of its covered
+//! accounts). A reinsurer that refuses never blocks the retained part: the
+//! claim is filed anyway and the cession stays pending for `retry_cession`.
+//! The per-holder ledger (free shares, one exit per holder), the ceding
+//! policy and every pricing rule are bulwark-core's.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]
 pub mod insurance_fund {
-    use bulwark_core::breaker::Level;
-    use bulwark_core::fund::{Claim, ClaimId, ExitRequest, FundError, FundParams, InsuranceFund as Pool, Payout};
+    use bulwark_core::fund::{
+        validate_ceding, Claim, ClaimId, ExitRequest, FundError, FundParams, Holder, InsuranceFund as Pool, Payout,
+    };
     use bulwark_core::Bps;
     use bulwark_ink::{account, Stored};
     use ink::env::call::{build_call, ExecutionInput, Selector};
@@ -39,8 +44,7 @@ pub mod insurance_fund {
     #[ink(storage)]
     pub struct InsuranceFund {
         pool: Stored<Pool>,
-        shares: Mapping<AccountId, Balance>,
-        exits: Mapping<AccountId, Stored<ExitRequest>>,
+        holders: Mapping<AccountId, Stored<Holder>>,
         claims: Mapping<ClaimId, Stored<Claim>>,
         roles: FundRoles,
     }
@@ -94,6 +98,23 @@ pub mod insurance_fund {
         pub claimant: AccountId,
         pub loss: Balance,
         pub retained: Balance,
+        pub ceded: Balance,
+    }
+
+    /// The reinsurer accepted a claim's ceded part.
+    #[ink(event)]
+    pub struct CessionPlaced {
+        #[ink(topic)]
+        pub id: ClaimId,
+        pub ceded: Balance,
+    }
+
+    /// The reinsurer refused a claim's ceded part; the retained part is
+    /// filed regardless and the cession can be retried.
+    #[ink(event)]
+    pub struct CessionFailed {
+        #[ink(topic)]
+        pub id: ClaimId,
         pub ceded: Balance,
     }
 
@@ -151,14 +172,11 @@ pub mod insurance_fund {
             NotCovered,
             /// bulwark-core refused the operation.
             Fund(FundError),
-            /// The caller already has an exit in progress.
-            ExitPending,
-            NoExit,
             UnknownClaim,
             TransferFailed,
-            /// The breaker could not be asked for its level; exits wait.
+            /// The breaker could not be asked whether exits wait; they wait.
             BreakerCallFailed,
-            /// The reinsurer refused the ceded claim; nothing was filed.
+            /// The reinsurer refused the ceded part (on a retry).
             ReinsurerCallFailed,
         }
     }
@@ -175,10 +193,11 @@ pub mod insurance_fund {
         /// `params` is `insurance_fund` from the simulator's params.json.
         #[ink(constructor)]
         pub fn new(params: FundParams, roles: FundRoles) -> Result<Self> {
+            validate_ceding(params.reinsurance.as_ref(), roles.reinsurer.is_some())
+                .map_err(|e| Error::Fund(FundError::InvalidParams(e)))?;
             Ok(Self {
                 pool: Stored(Pool::new(params)?),
-                shares: Mapping::default(),
-                exits: Mapping::default(),
+                holders: Mapping::default(),
                 claims: Mapping::default(),
                 roles,
             })
@@ -189,9 +208,9 @@ pub mod insurance_fund {
         pub fn deposit(&mut self) -> Result<Balance> {
             let assets = self.env().transferred_value();
             let who = self.env().caller();
-            let minted = self.pool.0.deposit(assets)?;
-            let held = self.shares_of(who).checked_add(minted).ok_or(Error::Fund(FundError::Overflow))?;
-            self.shares.insert(who, &held);
+            let mut holder = self.holder(who);
+            let minted = self.pool.0.deposit(&mut holder, assets)?;
+            self.holders.insert(who, &Stored(holder));
             self.env().emit_event(Deposited { who, assets, shares: minted });
             Ok(minted)
         }
@@ -209,13 +228,9 @@ pub mod insurance_fund {
         #[ink(message)]
         pub fn request_exit(&mut self, shares: Balance) -> Result<ExitRequest> {
             let who = self.env().caller();
-            if self.exits.contains(who) {
-                return Err(Error::ExitPending);
-            }
-            let free = self.shares_of(who);
-            let req = self.pool.0.request_exit(free, shares, self.now())?;
-            self.shares.insert(who, &free.saturating_sub(req.shares));
-            self.exits.insert(who, &Stored(req.clone()));
+            let mut holder = self.holder(who);
+            let req = self.pool.0.request_exit(&mut holder, shares, self.now())?;
+            self.holders.insert(who, &Stored(holder));
             self.env().emit_event(ExitRequested {
                 who,
                 shares: req.shares,
@@ -226,17 +241,19 @@ pub mod insurance_fund {
             Ok(req)
         }
 
-        /// Completes the caller's exit and pays it, unless the breaker is
-        /// halted, the cooldown runs, the window closed or solvency forbids.
+        /// Completes the caller's exit and pays it, unless the breaker
+        /// blocks exits (halted or globally paused), the cooldown runs, the
+        /// window closed or solvency forbids.
         #[ink(message)]
         pub fn complete_exit(&mut self) -> Result<Payout> {
             let who = self.env().caller();
-            let req = self.exits.get(who).map(|s| s.0).ok_or(Error::NoExit)?;
-            let halted = self.breaker_halted()?;
-            let payout = self.pool.0.complete_exit(&req, self.now(), halted)?;
-            self.exits.remove(who);
+            let mut holder = self.holder(who);
+            let shares = holder.exit.as_ref().map_or(0, |r| r.shares);
+            let blocked = holder.exit.is_some() && self.breaker_blocks_exits()?;
+            let payout = self.pool.0.complete_exit(&mut holder, self.now(), blocked)?;
+            self.holders.insert(who, &Stored(holder));
             self.env().transfer(who, payout.paid).map_err(|_| Error::TransferFailed)?;
-            self.env().emit_event(Exited { who, shares: req.shares, paid: payout.paid, withheld: payout.withheld });
+            self.env().emit_event(Exited { who, shares, paid: payout.paid, withheld: payout.withheld });
             Ok(payout)
         }
 
@@ -244,41 +261,24 @@ pub mod insurance_fund {
         #[ink(message)]
         pub fn expire_exit(&mut self) -> Result<Balance> {
             let who = self.env().caller();
-            let req = self.exits.get(who).map(|s| s.0).ok_or(Error::NoExit)?;
-            let back = self.pool.0.expire_exit(&req, self.now())?;
-            self.exits.remove(who);
-            let held = self.shares_of(who).checked_add(back).ok_or(Error::Fund(FundError::Overflow))?;
-            self.shares.insert(who, &held);
+            let mut holder = self.holder(who);
+            let back = self.pool.0.expire_exit(&mut holder, self.now())?;
+            self.holders.insert(who, &Stored(holder));
             self.env().emit_event(ExitLapsed { who, shares: back });
             Ok(back)
         }
 
         /// A covered protocol files a claim for `loss`, paid to `claimant`.
         /// The part above the reinsurance attachment is filed with the
-        /// reinsurer in the same transaction.
+        /// reinsurer in the same transaction; if the reinsurer refuses, the
+        /// retained part is filed all the same and the cession waits for
+        /// `retry_cession`.
         #[ink(message)]
         pub fn file_claim(&mut self, loss: Balance, claimant: AccountId) -> Result<ClaimId> {
             if !self.roles.covered.contains(&self.env().caller()) {
                 return Err(Error::NotCovered);
             }
-            let claim = self.pool.0.file_claim(account(&claimant), loss, self.now())?;
-            if claim.ceded > 0 {
-                if let Some(reinsurer) = self.roles.reinsurer {
-                    build_call::<Environment>()
-                        .call(reinsurer)
-                        .exec_input(
-                            ExecutionInput::new(Selector::new(ink::selector_bytes!("file_claim")))
-                                .push_arg(claim.ceded)
-                                .push_arg(claimant),
-                        )
-                        .returns::<Result<ClaimId>>()
-                        .try_invoke()
-                        .map_err(|_| Error::ReinsurerCallFailed)?
-                        .map_err(|_| Error::ReinsurerCallFailed)?
-                        .map_err(|_| Error::ReinsurerCallFailed)?;
-                }
-            }
-            self.claims.insert(claim.id, &Stored(claim.clone()));
+            let mut claim = self.pool.0.file_claim(account(&claimant), loss, self.now())?;
             self.env().emit_event(ClaimFiled {
                 id: claim.id,
                 claimant,
@@ -286,7 +286,19 @@ pub mod insurance_fund {
                 retained: claim.retained,
                 ceded: claim.ceded,
             });
+            let _ = self.try_cession(&mut claim);
+            self.claims.insert(claim.id, &Stored(claim.clone()));
             Ok(claim.id)
+        }
+
+        /// Files a claim's pending ceded part with the reinsurer again
+        /// (anyone may: it only moves the loss where the layer says).
+        #[ink(message)]
+        pub fn retry_cession(&mut self, id: ClaimId) -> Result<()> {
+            let mut claim = self.claim_or_err(id)?;
+            let placed = self.try_cession(&mut claim);
+            self.claims.insert(id, &Stored(claim));
+            placed
         }
 
         /// The admin approves a filed claim.
@@ -335,6 +347,8 @@ pub mod insurance_fund {
         #[ink(message)]
         pub fn set_params(&mut self, params: FundParams) -> Result<()> {
             self.only_admin()?;
+            validate_ceding(params.reinsurance.as_ref(), self.roles.reinsurer.is_some())
+                .map_err(|e| Error::Fund(FundError::InvalidParams(e)))?;
             self.pool.0.set_params(params.clone())?;
             self.env().emit_event(ParamsUpdated { params });
             Ok(())
@@ -343,19 +357,22 @@ pub mod insurance_fund {
         #[ink(message)]
         pub fn set_roles(&mut self, roles: FundRoles) -> Result<()> {
             self.only_admin()?;
+            validate_ceding(self.pool.0.params().reinsurance.as_ref(), roles.reinsurer.is_some())
+                .map_err(|e| Error::Fund(FundError::InvalidParams(e)))?;
             self.roles = roles.clone();
             self.env().emit_event(RolesUpdated { roles });
             Ok(())
         }
 
+        /// The holder's free shares (those locked in an exit not included).
         #[ink(message)]
         pub fn shares_of(&self, who: AccountId) -> Balance {
-            self.shares.get(who).unwrap_or(0)
+            self.holder(who).shares
         }
 
         #[ink(message)]
         pub fn exit_of(&self, who: AccountId) -> Option<ExitRequest> {
-            self.exits.get(who).map(|s| s.0)
+            self.holder(who).exit
         }
 
         #[ink(message)]
@@ -363,7 +380,7 @@ pub mod insurance_fund {
             self.claims.get(id).map(|s| s.0)
         }
 
-        /// Value `shares` would redeem for now.
+        /// Value `shares` would redeem for now, net of filed claims.
         #[ink(message)]
         pub fn preview_redeem(&self, shares: Balance) -> Result<Balance> {
             self.pool.0.preview_redeem(shares).ok_or(Error::Fund(FundError::Overflow))
@@ -399,18 +416,49 @@ pub mod insurance_fund {
             self.roles.clone()
         }
 
-        fn breaker_halted(&self) -> Result<bool> {
+        fn holder(&self, who: AccountId) -> Holder {
+            self.holders.get(who).map(|s| s.0).unwrap_or_default()
+        }
+
+        /// Asks the breaker whether exits must wait (bulwark-core's rule:
+        /// halted or globally paused).
+        fn breaker_blocks_exits(&self) -> Result<bool> {
             let Some(breaker) = self.roles.breaker else {
                 return Ok(false);
             };
-            let level = build_call::<Environment>()
+            build_call::<Environment>()
                 .call(breaker)
-                .exec_input(ExecutionInput::new(Selector::new(ink::selector_bytes!("level"))))
-                .returns::<Level>()
+                .exec_input(ExecutionInput::new(Selector::new(ink::selector_bytes!("blocks_exits"))))
+                .returns::<bool>()
                 .try_invoke()
                 .map_err(|_| Error::BreakerCallFailed)?
-                .map_err(|_| Error::BreakerCallFailed)?;
-            Ok(level == Level::Halted)
+                .map_err(|_| Error::BreakerCallFailed)
+        }
+
+        /// Files a pending ceded part with the reinsurer and records it, or
+        /// emits `CessionFailed` and leaves it pending.
+        fn try_cession(&self, claim: &mut Claim) -> Result<()> {
+            let pending = claim.clone();
+            let mut placed = claim.clone();
+            self.pool.0.record_cession(&mut placed)?;
+            let reinsurer = self.roles.reinsurer.ok_or(Error::ReinsurerCallFailed)?;
+            let accepted = build_call::<Environment>()
+                .call(reinsurer)
+                .exec_input(
+                    ExecutionInput::new(Selector::new(ink::selector_bytes!("file_claim")))
+                        .push_arg(pending.ceded)
+                        .push_arg(AccountId::from(pending.claimant)),
+                )
+                .returns::<Result<ClaimId>>()
+                .try_invoke();
+            if matches!(accepted, Ok(Ok(Ok(_)))) {
+                *claim = placed;
+                self.env().emit_event(CessionPlaced { id: claim.id, ceded: claim.ceded });
+                Ok(())
+            } else {
+                self.env().emit_event(CessionFailed { id: claim.id, ceded: claim.ceded });
+                Err(Error::ReinsurerCallFailed)
+            }
         }
 
         fn claim_or_err(&self, id: ClaimId) -> Result<Claim> {
@@ -522,7 +570,7 @@ pub mod insurance_fund {
             assert_eq!(f.request_exit(f.shares_of(bob) + 1), Err(Error::Fund(FundError::InsufficientShares)));
             let req = f.request_exit(half).expect("exit requested");
             assert_eq!(req.value_at_request, 500_000);
-            assert_eq!(f.request_exit(1), Err(Error::ExitPending));
+            assert_eq!(f.request_exit(1), Err(Error::Fund(FundError::ExitPending)));
             assert_eq!(f.complete_exit(), Err(Error::Fund(FundError::CooldownActive)));
             at(10 * DAY);
             let before = balance(bob);
@@ -530,7 +578,7 @@ pub mod insurance_fund {
             assert_eq!(out.paid, 500_000);
             assert_eq!(balance(bob), before + 500_000);
             assert_eq!(f.total_assets(), 500_000);
-            assert_eq!(f.complete_exit(), Err(Error::NoExit), "no replay");
+            assert_eq!(f.complete_exit(), Err(Error::Fund(FundError::NoExit)), "no replay");
         }
 
         #[ink::test]
@@ -545,7 +593,7 @@ pub mod insurance_fund {
             assert_eq!(f.complete_exit(), Err(Error::Fund(FundError::ExitExpired)));
             assert_eq!(f.expire_exit(), Ok(all));
             assert_eq!(f.shares_of(bob), all);
-            assert_eq!(f.expire_exit(), Err(Error::NoExit));
+            assert_eq!(f.expire_exit(), Err(Error::Fund(FundError::NoExit)));
         }
 
         #[ink::test]
@@ -593,6 +641,8 @@ pub mod insurance_fund {
             as_caller(accounts().charlie);
             let id = f.file_claim(300_000, accounts().eve).expect("filed");
             assert_eq!(f.coverage_bps(), 33_333, "1_000_000 of assets over 300_000 reserved");
+            let bob_shares = f.shares_of(accounts().bob);
+            assert_eq!(f.preview_redeem(bob_shares), Ok(700_000), "a filed claim lowers the share price at once");
             as_caller(accounts().alice);
             f.reject_claim(id).expect("admin rejects");
             assert_eq!(f.reject_claim(id), Err(Error::Fund(FundError::ClaimNotFiled)));
@@ -618,6 +668,31 @@ pub mod insurance_fund {
             r.covered.push(accounts().frank);
             f.set_roles(r.clone()).expect("valid");
             assert_eq!(f.roles(), r);
+            let mut p = params();
+            p.virtual_shares = 7;
+            assert_eq!(
+                f.set_params(p),
+                Err(Error::Fund(FundError::InvalidParams(bulwark_core::ParamError::VirtualSharesLocked))),
+                "shares exist: V is fixed"
+            );
+        }
+
+        #[ink::test]
+        fn a_reinsurance_layer_needs_a_reinsurer() {
+            let mut p = params();
+            p.reinsurance = Some(bulwark_core::fund::ReinsuranceLayer { attachment: 1, limit: 1 });
+            assert_eq!(
+                InsuranceFund::new(p, roles()).err(),
+                Some(Error::Fund(FundError::InvalidParams(bulwark_core::ParamError::Reinsurer)))
+            );
+            let mut f = funded();
+            as_caller(accounts().alice);
+            let mut r = roles();
+            r.reinsurer = Some(accounts().django);
+            assert_eq!(
+                f.set_roles(r),
+                Err(Error::Fund(FundError::InvalidParams(bulwark_core::ParamError::Reinsurer)))
+            );
         }
     }
 }

@@ -7,10 +7,17 @@
 //! input, value).
 //!
 //! The contract adds only what core cannot: the call hash (Blake2x256 of
-//! this contract's address, the proposal nonce and the SCALE-encoded
-//! action), storage, events and the call itself. The multisig's state is
-//! written to storage before the call and re-checked after it, and the
+//! this contract's address, the proposal nonce, the SCALE-encoded action and
+//! its predecessor), storage, events and the call itself. The in-flight mark
+//! is written to storage before the call and re-checked after it, and the
 //! runtime refuses re-entry into this contract during the call.
+//!
+//! A call counts as executed only if the callee succeeded: the call is made
+//! through the raw host function so that a callee's revert (an ink! message
+//! returning `Err`) is seen as a failure, not decoded as output. Then the
+//! whole `execute` fails and reverts, and the proposal stays ready
+//! (OpenZeppelin's TimelockController). `execute` is not payable: a call's
+//! value comes from the multisig's own balance.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]
@@ -20,6 +27,7 @@ pub mod multisig_guard {
         ProposalId,
     };
     use bulwark_ink::{account, Stored};
+    #[cfg(not(target_arch = "wasm32"))]
     use ink::env::call::{build_call, ExecutionInput, Selector};
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
@@ -92,8 +100,6 @@ pub mod multisig_guard {
             /// bulwark-core refused the operation.
             Multisig(MultisigError),
             UnknownProposal,
-            /// The executed call failed or reverted; nothing was changed.
-            CallFailed,
             /// Storage did not hold the multisig (cannot happen after construction).
             Uninitialized,
         }
@@ -107,9 +113,15 @@ pub mod multisig_guard {
 
     pub type Result<T> = core::result::Result<T, Error>;
 
+    /// Most output bytes kept from an executed call.
+    #[cfg(target_arch = "wasm32")]
+    const OUTPUT_LIMIT: usize = 16 * 1024;
+
     /// Call input passed through byte for byte.
+    #[cfg(not(target_arch = "wasm32"))]
     struct RawInput<'a>(&'a [u8]);
 
+    #[cfg(not(target_arch = "wasm32"))]
     impl scale::Encode for RawInput<'_> {
         fn size_hint(&self) -> usize {
             self.0.len()
@@ -120,8 +132,10 @@ pub mod multisig_guard {
     }
 
     /// Whatever the callee returned, kept as bytes.
+    #[cfg(not(target_arch = "wasm32"))]
     struct RawOutput(Vec<u8>);
 
+    #[cfg(not(target_arch = "wasm32"))]
     impl scale::Decode for RawOutput {
         fn decode<I: scale::Input>(input: &mut I) -> core::result::Result<Self, scale::Error> {
             let len = input.remaining_len()?.unwrap_or(0);
@@ -140,13 +154,14 @@ pub mod multisig_guard {
             Ok(Self { multisig, proposals: Mapping::default() })
         }
 
-        /// An owner proposes `action`; their approval is counted.
+        /// An owner proposes `action`, to run only after proposal
+        /// `predecessor` (if any) executed; their approval is counted.
         #[ink(message)]
-        pub fn propose(&mut self, action: Action) -> Result<ProposalId> {
+        pub fn propose(&mut self, action: Action, predecessor: Option<ProposalId>) -> Result<ProposalId> {
             let mut ms = self.load()?;
-            let call_hash = self.hash_action(ms.nonce(), action.clone());
+            let call_hash = self.hash_action(ms.nonce(), action.clone(), predecessor);
             let proposer = self.env().caller();
-            let p = ms.propose(account(&proposer), action, call_hash, self.now())?;
+            let p = ms.propose(account(&proposer), action, predecessor, call_hash, self.now())?;
             self.multisig.set(&Stored(ms));
             self.proposals.insert(p.id, &Stored(p.clone()));
             self.env().emit_event(Proposed {
@@ -197,26 +212,33 @@ pub mod multisig_guard {
             Ok(cancelled)
         }
 
-        /// Executes a ready proposal, once. Anyone may call it.
-        #[ink(message, payable)]
+        /// Executes a ready proposal, once. Anyone may call it. If the
+        /// callee traps or returns `Err`, this fails with
+        /// `Multisig(CallFailed)` and reverts: the proposal stays ready.
+        #[ink(message)]
         pub fn execute(&mut self, id: ProposalId) -> Result<Vec<u8>> {
             let mut ms = self.load()?;
             let mut p = self.proposal_or_err(id)?;
-            let execution = ms.execute(&mut p, self.now())?;
-            // Effects before the interaction: the proposal is executed and the
-            // call marked in flight in storage before the callee runs.
+            let predecessor = match p.predecessor {
+                Some(pid) => self.proposals.get(pid).map(|s| s.0),
+                None => None,
+            };
+            let execution = ms.execute(&mut p, predecessor.as_ref(), self.now())?;
+            // Effects before the interaction: the call is marked in flight in
+            // storage before the callee runs, so any re-entry is refused.
             self.multisig.set(&Stored(ms));
             self.proposals.insert(id, &Stored(p));
             let output = match execution {
                 Execution::Configured => Vec::new(),
                 Execution::Call(call) => {
-                    let output = self.call(&call)?;
+                    let outcome = self.call(&call);
                     // Readiness re-checked after the call (CVE-2021-39167).
                     let mut ms = self.load()?;
-                    let p = self.proposal_or_err(id)?;
-                    ms.finish_call(&p)?;
+                    let mut p = self.proposal_or_err(id)?;
+                    ms.finish_call(&mut p, outcome.is_some())?;
                     self.multisig.set(&Stored(ms));
-                    output
+                    self.proposals.insert(id, &Stored(p));
+                    outcome.unwrap_or_default()
                 }
             };
             self.env().emit_event(Executed { id, output: output.clone() });
@@ -243,27 +265,57 @@ pub mod multisig_guard {
             Ok(self.load()?.veto_threshold())
         }
 
-        /// The hash approvers compare: Blake2x256 of (this contract, nonce, action).
+        /// Vetoes that cancel a proposal to change the veto set.
         #[ink(message)]
-        pub fn hash_action(&self, nonce: u64, action: Action) -> CallHash {
+        pub fn veto_set_threshold(&self) -> Result<u32> {
+            Ok(self.load()?.veto_set_threshold())
+        }
+
+        /// The hash approvers compare: Blake2x256 of (this contract, nonce,
+        /// action, predecessor).
+        #[ink(message)]
+        pub fn hash_action(&self, nonce: u64, action: Action, predecessor: Option<ProposalId>) -> CallHash {
             let mut out = [0u8; 32];
             ink::env::hash_encoded::<ink::env::hash::Blake2x256, _>(
-                &(self.env().account_id(), nonce, action),
+                &(self.env().account_id(), nonce, action, predecessor),
                 &mut out,
             );
             out
         }
 
-        fn call(&self, call: &CallSpec) -> Result<Vec<u8>> {
-            let output = build_call::<Environment>()
+        /// Performs `call`; its output if the callee succeeded, `None` if
+        /// it trapped, reverted (returned `Err`) or could not be called.
+        /// ink!'s call builder decodes a revert's output as success, so on
+        /// chain the raw host function is used, which reports the revert.
+        #[cfg(target_arch = "wasm32")]
+        fn call(&self, call: &CallSpec) -> Option<Vec<u8>> {
+            use pallet_contracts_uapi::{CallFlags, HostFn, HostFnImpl};
+            let mut input = Vec::with_capacity(call.input.len().saturating_add(4));
+            input.extend_from_slice(&call.selector);
+            input.extend_from_slice(&call.input);
+            let value = call.value.to_le_bytes();
+            let mut buffer = ink::prelude::vec![0u8; OUTPUT_LIMIT];
+            let mut output: &mut [u8] = &mut buffer[..];
+            // ref_time and proof_size 0: the callee may use all gas left; no deposit limit.
+            HostFnImpl::call_v2(CallFlags::empty(), &call.target, 0, 0, None, &value, &input, Some(&mut output))
+                .ok()
+                .map(|()| output.to_vec())
+        }
+
+        /// Off chain (unit tests) cross-contract calls are not supported by
+        /// ink!'s test engine; this keeps the build, and `execute` of calls
+        /// is covered by the e2e suite.
+        #[cfg(not(target_arch = "wasm32"))]
+        fn call(&self, call: &CallSpec) -> Option<Vec<u8>> {
+            build_call::<Environment>()
                 .call(AccountId::from(call.target))
                 .transferred_value(call.value)
                 .exec_input(ExecutionInput::new(Selector::new(call.selector)).push_arg(RawInput(&call.input)))
                 .returns::<RawOutput>()
                 .try_invoke()
-                .map_err(|_| Error::CallFailed)?
-                .map_err(|_| Error::CallFailed)?;
-            Ok(output.0)
+                .ok()?
+                .ok()
+                .map(|o| o.0)
         }
 
         fn load(&self) -> Result<Multisig> {
@@ -310,7 +362,7 @@ pub mod multisig_guard {
                 veto: VetoParams {
                     vetoers: ink::prelude::vec![account(&a.django), account(&a.eve)],
                     base_threshold: 1,
-                    max_threshold: 2,
+                    max_threshold: 3,
                 },
                 guard: Some(GuardPolicy {
                     allow_list: ink::prelude::vec![AllowedCall {
@@ -359,10 +411,10 @@ pub mod multisig_guard {
         #[ink::test]
         fn propose_approve_execute_a_membership_change() {
             let mut m = deployed();
-            let id = m.propose(add_frank()).expect("an owner proposes");
+            let id = m.propose(add_frank(), None).expect("an owner proposes");
             let p = m.proposal(id).expect("stored");
             assert_eq!(p.class, OperationClass::Membership);
-            assert_eq!(p.call_hash, m.hash_action(p.nonce, add_frank()));
+            assert_eq!(p.call_hash, m.hash_action(p.nonce, add_frank(), None));
             assert_eq!(m.execute(id), Err(Error::Multisig(MultisigError::TimelockNotPassed)));
             at(48 * HOUR);
             assert_eq!(m.execute(id), Err(Error::Multisig(MultisigError::NotEnoughApprovals)));
@@ -381,9 +433,9 @@ pub mod multisig_guard {
         fn outsiders_and_wrong_hashes_are_refused() {
             let mut m = deployed();
             as_caller(accounts().frank);
-            assert_eq!(m.propose(add_frank()), Err(Error::Multisig(MultisigError::NotOwner)));
+            assert_eq!(m.propose(add_frank(), None), Err(Error::Multisig(MultisigError::NotOwner)));
             as_caller(accounts().alice);
-            let id = m.propose(add_frank()).expect("owner");
+            let id = m.propose(add_frank(), None).expect("owner");
             as_caller(accounts().frank);
             let hash = m.proposal(id).expect("stored").call_hash;
             assert_eq!(m.approve(id, hash), Err(Error::Multisig(MultisigError::NotOwner)));
@@ -397,7 +449,7 @@ pub mod multisig_guard {
         #[ink::test]
         fn revoke_takes_an_approval_back() {
             let mut m = deployed();
-            let id = m.propose(add_frank()).expect("owner");
+            let id = m.propose(add_frank(), None).expect("owner");
             let hash = m.proposal(id).expect("stored").call_hash;
             as_caller(accounts().bob);
             assert_eq!(m.revoke(id), Err(Error::Multisig(MultisigError::NotApproved)));
@@ -412,7 +464,7 @@ pub mod multisig_guard {
         #[ink::test]
         fn proposals_expire() {
             let mut m = deployed();
-            let id = m.propose(add_frank()).expect("owner");
+            let id = m.propose(add_frank(), None).expect("owner");
             let hash = m.proposal(id).expect("stored").call_hash;
             as_caller(accounts().bob);
             m.approve(id, hash).expect("approve");
@@ -423,8 +475,8 @@ pub mod multisig_guard {
         #[ink::test]
         fn vetoes_cancel_with_a_rising_threshold() {
             let mut m = deployed();
-            let first = m.propose(add_frank()).expect("owner");
-            let second = m.propose(add_frank()).expect("owner");
+            let first = m.propose(add_frank(), None).expect("owner");
+            let second = m.propose(add_frank(), None).expect("owner");
             as_caller(accounts().frank);
             assert_eq!(m.veto(first), Err(Error::Multisig(MultisigError::NotVetoer)));
             as_caller(accounts().django);
@@ -442,11 +494,11 @@ pub mod multisig_guard {
         #[ink::test]
         fn the_guard_refuses_calls_off_its_list_or_over_their_cap() {
             let mut m = deployed();
-            assert_eq!(m.propose(unpause_call(1)), Err(Error::Multisig(MultisigError::ValueCapExceeded)));
+            assert_eq!(m.propose(unpause_call(1), None), Err(Error::Multisig(MultisigError::ValueCapExceeded)));
             let other =
                 Action::Call(CallSpec { target: [9; 32], selector: UNPAUSE, input: ink::prelude::vec![], value: 0 });
-            assert_eq!(m.propose(other), Err(Error::Multisig(MultisigError::NotAllowedByGuard)));
-            let id = m.propose(unpause_call(0)).expect("listed");
+            assert_eq!(m.propose(other, None), Err(Error::Multisig(MultisigError::NotAllowedByGuard)));
+            let id = m.propose(unpause_call(0), None).expect("listed");
             assert_eq!(m.proposal(id).map(|p| p.class), Some(OperationClass::Critical));
             assert_eq!(m.nonce(), Ok(1));
             assert_eq!(m.execute(42), Err(Error::UnknownProposal));
