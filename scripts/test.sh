@@ -28,6 +28,11 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "unit and property tests"
 cargo test --workspace 2>&1 | tee -a "$RESULTS"
+cargo clippy -p bulwark-core --features check --all-targets -- -D warnings
+
+# Each state machine's fuzz target, for a bounded time (nightly + cargo-fuzz).
+step "fuzz: bulwark-core targets, ${BULWARK_FUZZ_SECONDS:-60}s each"
+scripts/fuzz.sh "${BULWARK_FUZZ_SECONDS:-60}"
 
 # bulwark-core must be truly no_std: build it for wasm with only core and
 # alloc available, once bare and once with the SCALE derives the contracts use.

@@ -685,13 +685,23 @@ pub mod insurance_fund {
                 InsuranceFund::new(p, roles()).err(),
                 Some(Error::Fund(FundError::InvalidParams(bulwark_core::ParamError::Reinsurer)))
             );
+            // Added in two steps, reinsurer first; removed in the reverse order.
             let mut f = funded();
             as_caller(accounts().alice);
+            let mut layered = params();
+            layered.reinsurance = Some(bulwark_core::fund::ReinsuranceLayer { attachment: 1, limit: 1 });
+            assert_eq!(
+                f.set_params(layered.clone()),
+                Err(Error::Fund(FundError::InvalidParams(bulwark_core::ParamError::Reinsurer)))
+            );
             let mut r = roles();
             r.reinsurer = Some(accounts().django);
+            f.set_roles(r).expect("a reinsurer first");
+            f.set_params(layered).expect("then the layer");
             assert_eq!(
-                f.set_roles(r),
-                Err(Error::Fund(FundError::InvalidParams(bulwark_core::ParamError::Reinsurer)))
+                f.set_roles(roles()),
+                Err(Error::Fund(FundError::InvalidParams(bulwark_core::ParamError::Reinsurer))),
+                "the reinsurer cannot leave while the layer stands"
             );
         }
     }

@@ -87,9 +87,8 @@ param_errors! {
     ClaimCap => "claim_cap_per_event", "greater than 0";
     /// Fund: reinsurance layer.
     ReinsuranceLayer => "reinsurance", "limit > 0 when a layer is set";
-    /// Fund: a reinsurance layer needs a reinsurer to cede to, and a
-    /// reinsurer needs a layer.
-    Reinsurer => "reinsurance", "a layer and a reinsurer address together, or neither";
+    /// Fund: a reinsurance layer needs a reinsurer to cede to.
+    Reinsurer => "reinsurance", "a layer only with a reinsurer address to cede to";
     /// Fund: the virtual share offset prices every share, so it is fixed
     /// once shares exist.
     VirtualSharesLocked => "virtual_shares", "unchanged while shares exist";

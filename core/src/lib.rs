@@ -14,8 +14,9 @@
 //!   solvency target, capped and pro-rata claims and an excess-of-loss layer.
 //!
 //! Features: `std` (default) adds serde derives; `codec` adds SCALE and
-//! `scale-info` derives for on-chain storage. Without default features the
-//! crate is `no_std` + `alloc`.
+//! `scale-info` derives for on-chain storage; `check` adds the invariant
+//! harnesses the fuzz targets drive. Without default features the crate is
+//! `no_std` + `alloc`.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -33,6 +34,8 @@
 extern crate alloc;
 
 pub mod breaker;
+#[cfg(any(test, feature = "check"))]
+pub mod check;
 pub mod error;
 pub mod fund;
 pub mod hex;

@@ -22,11 +22,12 @@ impl ReinsuranceLayer {
     }
 }
 
-/// The ceding policy: a configured layer must have a reinsurer to cede to
-/// (else its part would silently vanish), and a reinsurer is only named
-/// with a layer. Checked wherever either is set.
+/// The ceding policy: a configured layer must have a reinsurer to cede to,
+/// else its part would silently vanish. (A reinsurer without a layer cedes
+/// nothing; allowing it lets a layer be added in two steps: reinsurer
+/// first, then the layer.) Checked wherever either is set.
 pub fn validate_ceding(layer: Option<&ReinsuranceLayer>, has_reinsurer: bool) -> Result<(), ParamError> {
-    if layer.is_some() != has_reinsurer {
+    if layer.is_some() && !has_reinsurer {
         return Err(ParamError::Reinsurer);
     }
     Ok(())

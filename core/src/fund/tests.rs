@@ -240,10 +240,10 @@ fn virtual_shares_are_locked_once_shares_exist() {
 }
 
 #[test]
-fn ceding_needs_a_layer_and_a_reinsurer_together() {
+fn a_layer_needs_a_reinsurer() {
     let layer = ReinsuranceLayer { attachment: 1, limit: 1 };
     assert_eq!(validate_ceding(Some(&layer), false), Err(ParamError::Reinsurer));
-    assert_eq!(validate_ceding(None, true), Err(ParamError::Reinsurer));
+    assert_eq!(validate_ceding(None, true), Ok(()));
     assert_eq!(validate_ceding(Some(&layer), true), Ok(()));
     assert_eq!(validate_ceding(None, false), Ok(()));
 }

@@ -1,0 +1,426 @@
+//! Invariant harnesses for fuzzing (feature `check`): each turns a sequence
+//! of arbitrary operations into calls on one state machine and checks, after
+//! every step, the guarantees its module documents. The `cargo fuzz` targets
+//! in `core/fuzz` feed them bytes; a violation is returned as a message.
+//! This is test code, never on chain: plain arithmetic and indexing are fine.
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used
+)]
+
+use crate::breaker::{
+    value_of, BreakerParams, CircuitBreaker, Decision, Level, LimiterParams, PriceBandParams, WindowParams, BUCKETS,
+    PRICE_SCALE,
+};
+use crate::fund::{Claim, ClaimStatus, FundError, FundParams, Holder, InsuranceFund, ReinsuranceLayer};
+use crate::multisig::{
+    Action, AllowedCall, CallSpec, ConfigChange, Execution, GuardPolicy, Multisig, MultisigParams, OperationClass,
+    Proposal, ProposalStatus, Timelocks, VetoParams,
+};
+use crate::types::{AccountId, Balance};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+const HOUR: u64 = 3_600_000;
+
+/// Fails with `msg` unless `cond`.
+fn ensure(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
+    if cond {
+        Ok(())
+    } else {
+        Err(msg())
+    }
+}
+
+/// One operation on the circuit breaker.
+#[derive(Clone, Debug, arbitrary::Arbitrary)]
+pub enum BreakerOp {
+    Wait(u16),
+    Outflow(u32),
+    Inflow(u32),
+    /// A price within ±20% of 1.0, in thousandths.
+    Price(u8),
+    Trip,
+    Reset,
+}
+
+/// Runs `ops` on a breaker over a 1_000_000 TVL asset and checks: a halted
+/// breaker allows nothing; a refusal never raises the level unless the
+/// price was stale or out of band; counted value in every window stays
+/// within the limit at the level in force; the buffer never returns more
+/// than flowed in; the tracked TVL is inflows minus allowed outflows.
+pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
+    let params = BreakerParams {
+        limiter: LimiterParams {
+            windows: alloc::vec![
+                WindowParams { length_ms: HOUR, max_bps_of_tvl: 100, floor: 1_000 },
+                WindowParams { length_ms: 24 * HOUR, max_bps_of_tvl: 1_000, floor: 10_000 },
+            ],
+            inflow_decay_ms: 600_000,
+        },
+        price: PriceBandParams { max_deviation_bps: 1_000, max_staleness_ms: HOUR, reference_smoothing_bps: 1_000 },
+        throttle_bps: 5_000,
+        throttle_ms: HOUR,
+        halt_ms: 4 * HOUR,
+    };
+    let mut cb = CircuitBreaker::new(params.clone()).map_err(|e| format!("{e:?}"))?;
+    let mut a = cb.new_asset(1_000_000);
+    cb.report_price(&mut a, PRICE_SCALE, 0).map_err(|e| format!("{e:?}"))?;
+    let (mut now, mut tvl, mut inflow, mut from_buffer) = (0u64, 1_000_000u128, 0u128, 0u128);
+    let mut counted: Vec<(u64, Balance)> = Vec::new();
+    for op in ops {
+        match *op {
+            BreakerOp::Wait(s) => now += u64::from(s) * 1_000,
+            BreakerOp::Outflow(x) => {
+                let x = Balance::from(x);
+                let level = cb.level(now);
+                let before = cb.level.clone();
+                let price_ok = a.price.usable(now, &params.price).is_ok();
+                let basis = a.tvl.saturating_sub(a.buffer.available(now, params.limiter.inflow_decay_ms));
+                let price = a.price.last;
+                match cb.check_outflow(1, &mut a, [0; 4], x, now) {
+                    Decision::Allowed(r) => {
+                        ensure(level != Level::Halted, || format!("allowed {x} while halted"))?;
+                        tvl -= x;
+                        from_buffer += r.from_buffer;
+                        counted.push((now, r.counted_value));
+                        if r.counted_value > 0 {
+                            for w in &params.limiter.windows {
+                                let bucket = w.length_ms / BUCKETS as u64;
+                                let used: Balance = counted
+                                    .iter()
+                                    .filter(|(t, _)| t / bucket + BUCKETS as u64 > now / bucket)
+                                    .map(|(_, v)| v)
+                                    .sum();
+                                let mut limit = (value_of(basis, price).unwrap_or(0) * Balance::from(w.max_bps_of_tvl)
+                                    / 10_000)
+                                    .max(w.floor);
+                                if level == Level::Throttled {
+                                    limit = limit * Balance::from(params.throttle_bps) / 10_000;
+                                }
+                                ensure(used <= limit, || format!("window {} holds {used} > {limit}", w.length_ms))?;
+                            }
+                        }
+                    }
+                    Decision::Rejected(r) => {
+                        if price_ok {
+                            ensure(cb.level == before, || format!("refusal {r:?} raised the level"))?;
+                        }
+                    }
+                }
+            }
+            BreakerOp::Inflow(x) => {
+                cb.record_inflow(&mut a, Balance::from(x), now).map_err(|e| format!("{e:?}"))?;
+                tvl += Balance::from(x);
+                inflow += Balance::from(x);
+            }
+            BreakerOp::Price(p) => {
+                let price = PRICE_SCALE / 1_000 * (900 + Balance::from(p % 201));
+                cb.report_price(&mut a, price, now).map_err(|e| format!("{e:?}"))?;
+            }
+            BreakerOp::Trip => cb.trip(now),
+            BreakerOp::Reset => cb.reset(),
+        }
+        ensure(a.tvl == tvl, || format!("tracked TVL {} != {tvl}", a.tvl))?;
+        ensure(from_buffer <= inflow, || format!("buffer returned {from_buffer} > inflow {inflow}"))?;
+    }
+    Ok(())
+}
+
+/// One operation on the multisig; indices pick owners and proposals.
+#[derive(Clone, Debug, arbitrary::Arbitrary)]
+pub enum MultisigOp {
+    Wait(u8),
+    Propose { owner: u8, kind: u8, after: Option<u8> },
+    Approve { owner: u8, proposal: u8 },
+    Revoke { owner: u8, proposal: u8 },
+    Veto { vetoer: u8, proposal: u8 },
+    Execute { proposal: u8, callee_succeeds: bool },
+}
+
+fn acct(n: u8) -> AccountId {
+    [n; 32]
+}
+
+/// Runs `ops` on a 2-of-3 multisig with three vetoers and checks: an
+/// executed proposal's call succeeded; nothing executes before its
+/// timelock, after its expiry, before its predecessor, or without the
+/// threshold of current owners; the nonce never decreases and strictly
+/// increases with each execution; `1 <= threshold <= owners`; the veto
+/// thresholds stay within `[base, max]`.
+pub fn multisig(ops: &[MultisigOp]) -> Result<(), String> {
+    let target = acct(200);
+    let params = MultisigParams {
+        owners: alloc::vec![acct(1), acct(2), acct(3)],
+        threshold: 2,
+        timelocks: Timelocks { standard_ms: HOUR, critical_ms: 2 * HOUR, membership_ms: 3 * HOUR, policy_ms: 4 * HOUR },
+        execution_window_ms: 24 * HOUR,
+        veto: VetoParams { vetoers: alloc::vec![acct(50), acct(51), acct(52)], base_threshold: 1, max_threshold: 4 },
+        guard: Some(GuardPolicy {
+            allow_list: alloc::vec![
+                AllowedCall { target, selector: [0, 0, 0, 1], class: OperationClass::Standard },
+                AllowedCall { target, selector: [0, 0, 0, 2], class: OperationClass::Critical },
+            ],
+            standard_value_cap: 0,
+            critical_value_cap: 0,
+        }),
+    };
+    let mut m = Multisig::new(params).map_err(|e| format!("{e:?}"))?;
+    let mut proposals: Vec<Proposal> = Vec::new();
+    let mut succeeded: Vec<bool> = Vec::new();
+    let mut now = 0u64;
+    let owner = |i: u8| acct(i % 5 + 1);
+    for op in ops {
+        let nonce = m.nonce();
+        match *op {
+            MultisigOp::Wait(h) => now += u64::from(h) * 60_000,
+            MultisigOp::Propose { owner: o, kind, after } => {
+                let action = match kind % 5 {
+                    0 => Action::Call(CallSpec { target, selector: [0, 0, 0, 1], input: Vec::new(), value: 0 }),
+                    1 => Action::Call(CallSpec { target, selector: [0, 0, 0, 2], input: Vec::new(), value: 0 }),
+                    2 => Action::Config(ConfigChange::AddOwner(acct(kind % 7 + 1))),
+                    3 => Action::Config(ConfigChange::SetThreshold(u32::from(kind % 4))),
+                    _ => Action::Config(ConfigChange::SetVeto(VetoParams {
+                        vetoers: alloc::vec![acct(60)],
+                        base_threshold: 1,
+                        max_threshold: 2,
+                    })),
+                };
+                let predecessor = after.and_then(|i| proposals.get(usize::from(i)).map(|p| p.id));
+                let hash = [u8::try_from(proposals.len() % 256).unwrap_or(0); 32];
+                if let Ok(p) = m.propose(owner(o), action, predecessor, hash, now) {
+                    proposals.push(p);
+                    succeeded.push(false);
+                }
+            }
+            MultisigOp::Approve { owner: o, proposal } => {
+                if let Some(p) = proposals.get_mut(usize::from(proposal)) {
+                    let h = p.call_hash;
+                    let _ = m.approve(p, owner(o), &h, now);
+                }
+            }
+            MultisigOp::Revoke { owner: o, proposal } => {
+                if let Some(p) = proposals.get_mut(usize::from(proposal)) {
+                    let _ = m.revoke(p, owner(o), now);
+                }
+            }
+            MultisigOp::Veto { vetoer, proposal } => {
+                if let Some(p) = proposals.get_mut(usize::from(proposal)) {
+                    let _ = m.veto(p, acct(50 + vetoer % 4), now);
+                }
+            }
+            MultisigOp::Execute { proposal, callee_succeeds } => {
+                let i = usize::from(proposal);
+                let Some(mut p) = proposals.get(i).cloned() else { continue };
+                let pred = p.predecessor.and_then(|id| proposals.iter().find(|q| q.id == id).cloned());
+                let approvals = m.valid_approvals(&p);
+                let threshold = m.params().threshold as usize;
+                if let Ok(outcome) = m.execute(&mut p, pred.as_ref(), now) {
+                    ensure(now >= p.eta && now < p.expires_at, || format!("executed {} outside its window", p.id))?;
+                    ensure(approvals >= threshold, || format!("executed with {approvals} of {threshold}"))?;
+                    ensure(pred.as_ref().is_none_or(|q| q.status == ProposalStatus::Executed), || {
+                        format!("{} ran before its predecessor", p.id)
+                    })?;
+                    let ok = match outcome {
+                        Execution::Configured => true,
+                        Execution::Call(_) => {
+                            ensure(p.status == ProposalStatus::Pending, || "a call counted before it ran".into())?;
+                            let finished = m.finish_call(&mut p, callee_succeeds);
+                            ensure(finished.is_ok() == callee_succeeds, || format!("finish_call: {finished:?}"))?;
+                            callee_succeeds
+                        }
+                    };
+                    if ok {
+                        ensure(m.nonce() > nonce, || "an execution must bump the nonce".into())?;
+                    }
+                    succeeded[i] = ok;
+                }
+                proposals[i] = p;
+            }
+        }
+        for (p, ok) in proposals.iter().zip(&succeeded) {
+            ensure(p.status != ProposalStatus::Executed || *ok, || format!("{} executed but its call failed", p.id))?;
+        }
+        let (owners, threshold) = (m.params().owners.len(), m.params().threshold as usize);
+        ensure((1..=owners).contains(&threshold), || format!("threshold {threshold} of {owners}"))?;
+        ensure(m.nonce() >= nonce, || "the nonce went back".into())?;
+        let v = &m.params().veto;
+        for t in [m.veto_threshold(), m.veto_set_threshold()] {
+            ensure(v.vetoers.is_empty() || (v.base_threshold..=v.max_threshold).contains(&t), || {
+                format!("veto threshold {t} outside [{}, {}]", v.base_threshold, v.max_threshold)
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// One operation on the insurance fund; indices pick holders and claims.
+#[derive(Clone, Debug, arbitrary::Arbitrary)]
+pub enum FundOp {
+    Wait(u16),
+    Deposit { holder: u8, assets: u32 },
+    Premium(u32),
+    RequestExit { holder: u8, percent: u8 },
+    CompleteExit { holder: u8, blocked: bool },
+    ExpireExit(u8),
+    FileClaim(u32),
+    Approve(u8),
+    Reject(u8),
+    Pay(u8),
+    Cover(u32),
+}
+
+/// Net value of a share as an exact fraction.
+fn share_price(f: &InsuranceFund) -> (Balance, Balance) {
+    (f.net_assets().saturating_add(1), f.total_shares().saturating_add(f.params().virtual_shares))
+}
+
+/// a ≤ b for fractions, in 256 bits.
+fn price_le(a: (Balance, Balance), b: (Balance, Balance)) -> bool {
+    use primitive_types::U128;
+    U128::from(a.0).full_mul(U128::from(b.1)) <= U128::from(b.0).full_mul(U128::from(a.1))
+}
+
+/// Runs `ops` on a fund with three holders and checks: assets equal inflows
+/// minus outflows; shares held equal total shares; open claims equal the
+/// liabilities; only filing a claim lowers the net value of a share (so no
+/// operation moves value between holders); previews equal results; no exit
+/// pays while blocked or leaves a liability uncovered.
+pub fn fund(ops: &[FundOp]) -> Result<(), String> {
+    let params = FundParams {
+        virtual_shares: 1_000_000,
+        exit_cooldown_ms: 10 * 24 * HOUR,
+        exit_window_ms: 2 * 24 * HOUR,
+        solvency_target_bps: 2_000,
+        min_capital: 0,
+        claim_cap_per_event: 500_000,
+        reinsurance: Some(ReinsuranceLayer { attachment: 800_000, limit: 300_000 }),
+    };
+    let mut f = InsuranceFund::new(params).map_err(|e| format!("{e:?}"))?;
+    let mut holders: [Holder; 3] = Default::default();
+    let mut claims: Vec<Claim> = Vec::new();
+    let (mut inflow, mut outflow, mut now) = (0u128, 0u128, 0u64);
+    for op in ops {
+        let before = share_price(&f);
+        let mut lowers = false;
+        match *op {
+            FundOp::Wait(h) => now += u64::from(h) * 60_000,
+            FundOp::Deposit { holder, assets } => {
+                let a = Balance::from(assets);
+                let preview = f.preview_deposit(a);
+                if let Ok(s) = f.deposit(&mut holders[usize::from(holder % 3)], a) {
+                    ensure(Some(s) == preview, || format!("deposit minted {s}, preview {preview:?}"))?;
+                    inflow += a;
+                }
+            }
+            FundOp::Premium(a) => {
+                if f.add_premium(Balance::from(a)).is_ok() {
+                    inflow += Balance::from(a);
+                }
+            }
+            FundOp::RequestExit { holder, percent } => {
+                let h = &mut holders[usize::from(holder % 3)];
+                let shares = h.shares * Balance::from(percent % 101) / 100;
+                let preview = f.preview_redeem(shares);
+                if let Ok(r) = f.request_exit(h, shares, now) {
+                    ensure(Some(r.value_at_request) == preview, || "exit value differs from its preview".into())?;
+                }
+            }
+            FundOp::CompleteExit { holder, blocked } => {
+                let h = &mut holders[usize::from(holder % 3)];
+                if let Some(r) = h.exit.clone() {
+                    let worth = f.preview_redeem(r.shares).unwrap_or(0);
+                    match f.complete_exit(h, now, blocked) {
+                        Ok(out) => {
+                            ensure(!blocked, || "an exit paid while exits were blocked".into())?;
+                            ensure(out.paid == worth.min(r.value_at_request), || {
+                                "exit paid more than it was worth".into()
+                            })?;
+                            ensure(f.total_assets() >= f.required_capital().saturating_add(f.reserved()), || {
+                                "an exit left a liability uncovered".into()
+                            })?;
+                            outflow += out.paid;
+                        }
+                        Err(e) => {
+                            ensure(e != FundError::Overflow, || "overflow".into())?;
+                            ensure(h.exit.as_ref() == Some(&r), || "a refused exit was dropped".into())?;
+                        }
+                    }
+                }
+            }
+            FundOp::ExpireExit(holder) => {
+                let _ = f.expire_exit(&mut holders[usize::from(holder % 3)], now);
+            }
+            FundOp::FileClaim(loss) => {
+                if let Ok(c) = f.file_claim([1; 32], Balance::from(loss), now) {
+                    lowers = true;
+                    claims.push(c);
+                }
+            }
+            FundOp::Approve(i) => {
+                if let Some(c) = claims.get_mut(usize::from(i)) {
+                    let _ = f.approve_claim(c);
+                }
+            }
+            FundOp::Reject(i) => {
+                if let Some(c) = claims.get_mut(usize::from(i)) {
+                    let _ = f.reject_claim(c);
+                }
+            }
+            FundOp::Pay(i) => {
+                if let Some(c) = claims.get_mut(usize::from(i)) {
+                    if let Ok(out) = f.pay_claim(c) {
+                        ensure(out.paid <= c.retained, || "paid more than the retained part".into())?;
+                        outflow += out.paid;
+                    }
+                }
+            }
+            FundOp::Cover(c) => f.set_active_cover(Balance::from(c) * 10),
+        }
+        if !lowers {
+            ensure(price_le(before, share_price(&f)), || format!("{op:?} lowered the share price"))?;
+        }
+        ensure(f.total_assets() == inflow - outflow, || "assets drifted from flows".into())?;
+        let held: Balance = holders.iter().map(Holder::total_shares).sum();
+        ensure(held == f.total_shares(), || "shares not conserved".into())?;
+        let open: Balance = claims
+            .iter()
+            .filter(|c| matches!(c.status, ClaimStatus::Filed | ClaimStatus::Approved))
+            .map(|c| c.retained)
+            .sum();
+        ensure(open == f.reserved(), || format!("open claims {open} != liabilities {}", f.reserved()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arbitrary::{Arbitrary, Unstructured};
+
+    /// The harnesses run on pseudo-random bytes here too, so a broken
+    /// harness fails `cargo test`, not only the fuzzer.
+    #[test]
+    fn harnesses_hold_on_pseudo_random_inputs() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..300 {
+            let bytes: Vec<u8> = (0..2_048)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    (seed >> 24) as u8
+                })
+                .collect();
+            let mut u = Unstructured::new(&bytes);
+            breaker(&Vec::<BreakerOp>::arbitrary(&mut u).unwrap()).unwrap();
+            let mut u = Unstructured::new(&bytes);
+            multisig(&Vec::<MultisigOp>::arbitrary(&mut u).unwrap()).unwrap();
+            let mut u = Unstructured::new(&bytes);
+            fund(&Vec::<FundOp>::arbitrary(&mut u).unwrap()).unwrap();
+        }
+    }
+}
