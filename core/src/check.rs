@@ -35,6 +35,25 @@ fn ensure(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
     }
 }
 
+/// The breaker the harness and the core unit tests use: a 1 h window of 1%
+/// of TVL (floor 1_000) and a 24 h window of 10% (floor 10_000), a 10-minute
+/// buffer, a 10% band, halving throttle for 1 h, 4 h halts.
+pub fn breaker_params() -> BreakerParams {
+    BreakerParams {
+        limiter: LimiterParams {
+            windows: alloc::vec![
+                WindowParams { length_ms: HOUR, max_bps_of_tvl: 100, floor: 1_000 },
+                WindowParams { length_ms: 24 * HOUR, max_bps_of_tvl: 1_000, floor: 10_000 },
+            ],
+            inflow_decay_ms: 600_000,
+        },
+        price: PriceBandParams { max_deviation_bps: 1_000, max_staleness_ms: HOUR, reference_smoothing_bps: 1_000 },
+        throttle_bps: 5_000,
+        throttle_ms: HOUR,
+        halt_ms: 4 * HOUR,
+    }
+}
+
 /// One operation on the circuit breaker.
 #[derive(Clone, Debug, arbitrary::Arbitrary)]
 pub enum BreakerOp {
@@ -53,19 +72,7 @@ pub enum BreakerOp {
 /// within the limit at the level in force; the buffer never returns more
 /// than flowed in; the tracked TVL is inflows minus allowed outflows.
 pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
-    let params = BreakerParams {
-        limiter: LimiterParams {
-            windows: alloc::vec![
-                WindowParams { length_ms: HOUR, max_bps_of_tvl: 100, floor: 1_000 },
-                WindowParams { length_ms: 24 * HOUR, max_bps_of_tvl: 1_000, floor: 10_000 },
-            ],
-            inflow_decay_ms: 600_000,
-        },
-        price: PriceBandParams { max_deviation_bps: 1_000, max_staleness_ms: HOUR, reference_smoothing_bps: 1_000 },
-        throttle_bps: 5_000,
-        throttle_ms: HOUR,
-        halt_ms: 4 * HOUR,
-    };
+    let params = breaker_params();
     let mut cb = CircuitBreaker::new(params.clone()).map_err(|e| format!("{e:?}"))?;
     let mut a = cb.new_asset(1_000_000);
     cb.report_price(&mut a, PRICE_SCALE, 0).map_err(|e| format!("{e:?}"))?;

@@ -7,19 +7,7 @@ const HOUR: u64 = 3_600_000;
 const ONE: Balance = PRICE_SCALE; // price 1.0
 
 fn params() -> BreakerParams {
-    BreakerParams {
-        limiter: LimiterParams {
-            windows: alloc::vec![
-                WindowParams { length_ms: HOUR, max_bps_of_tvl: 100, floor: 1_000 },
-                WindowParams { length_ms: 24 * HOUR, max_bps_of_tvl: 1_000, floor: 10_000 },
-            ],
-            inflow_decay_ms: 600_000,
-        },
-        price: PriceBandParams { max_deviation_bps: 1_000, max_staleness_ms: HOUR, reference_smoothing_bps: 1_000 },
-        throttle_bps: 5_000,
-        throttle_ms: HOUR,
-        halt_ms: 4 * HOUR,
-    }
+    crate::check::breaker_params()
 }
 
 fn setup(tvl: Balance) -> (CircuitBreaker, AssetFlow) {
