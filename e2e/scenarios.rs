@@ -483,6 +483,9 @@ async fn a_callee_error_leaves_the_proposal_not_executed<Client: E2EBackend>(mut
     let next_hash = query!(client, &ink_e2e::alice(), m.proposal(next)).expect("stored").call_hash;
     submit!(client, &ink_e2e::bob(), m.approve(next, next_hash)).expect("approved");
     let nonce = query!(client, &ink_e2e::alice(), m.nonce()).expect("nonce");
+    // `execute` is not payable: value sent with it would be stranded.
+    let paid = client.call(&ink_e2e::charlie(), &m.execute(pid)).value(1).dry_run().await;
+    assert!(paid.map_or(true, |r| r.exec_result.result.map_or(true, |v| v.did_revert())), "execute accepted a payment");
     take_events();
     // Nothing is paused, so the breaker returns Err(NotPaused): execute fails and reverts.
     let failed = client.call(&ink_e2e::charlie(), &m.execute(pid)).submit().await?.return_value();

@@ -521,9 +521,9 @@ impl Multisig {
         match &p.action {
             Action::Config(change) => {
                 let next = self.applied(change)?;
-                let resets_veto_set = change.changes_veto_set();
+                self.bump_nonce()?;
                 self.params = next;
-                self.mark_executed(p, resets_veto_set)?;
+                self.mark_executed(p, change.changes_veto_set());
                 Ok(Execution::Configured)
             }
             Action::Call(call) => {
@@ -547,17 +547,19 @@ impl Multisig {
         if !succeeded {
             return Err(MultisigError::CallFailed);
         }
-        self.mark_executed(p, false)
+        self.bump_nonce()?;
+        self.mark_executed(p, false);
+        Ok(())
     }
 
-    fn mark_executed(&mut self, p: &mut Proposal, resets_veto_set: bool) -> Result<(), MultisigError> {
-        self.bump_nonce()?;
+    /// The infallible rest of an execution, once the nonce was bumped and
+    /// any config change applied: veto thresholds reset, `p` executed.
+    fn mark_executed(&mut self, p: &mut Proposal, resets_veto_set: bool) {
         self.veto_threshold = self.params.veto.base_threshold;
         if resets_veto_set {
             self.veto_set_threshold = self.params.veto.base_threshold;
         }
         p.status = ProposalStatus::Executed;
-        Ok(())
     }
 
     /// Pending, and not expired.
