@@ -142,8 +142,15 @@ pub enum AttackConfig {
     KeyCompromise { key_compromise_prob: f64, detection_mean_hours: f64, drain_share: f64 },
     /// A loss hits the protocol; stakers who hear first run on the fund.
     BankRun { loss_share_of_fund: f64, run_share: f64, news_lead_hours: f64, claim_delay_hours: f64 },
-    /// A large holder repeatedly withdraws to trip the breaker and lock others out.
-    Griefing { position_share: f64, attempts: u32 },
+    /// A large holder repeatedly withdraws to trip the breaker and lock
+    /// others out, and may also post up to `bonded_trips` bonded trips
+    /// (`deployment.min_bond_usd` each, slashed when governance judges them).
+    Griefing {
+        position_share: f64,
+        attempts: u32,
+        #[serde(default)]
+        bonded_trips: u32,
+    },
     /// A bridge or sidechain exploit: a sudden outflow burst.
     BridgeExploit { drain_share: f64, burst_minutes: u32 },
 }
@@ -215,6 +222,21 @@ pub struct DeploymentConfig {
     /// Optional excess-of-loss layer.
     pub reinsurance_attachment_usd: Option<f64>,
     pub reinsurance_limit_usd: Option<f64>,
+    /// Smallest bond of an open (bonded) trip of the breaker.
+    #[serde(default = "default_min_bond_usd")]
+    pub min_bond_usd: f64,
+    /// How long governance has to judge a bonded trip before anyone may
+    /// release its bond; longer than the Critical timelock.
+    #[serde(default = "default_bond_settle_hours")]
+    pub bond_settle_hours: f64,
+}
+
+fn default_min_bond_usd() -> f64 {
+    50_000.0
+}
+
+fn default_bond_settle_hours() -> f64 {
+    168.0
 }
 
 fn err(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
@@ -367,6 +389,8 @@ impl Config {
         in_range("deployment.claim_cap_usd", d.claim_cap_usd, 1.0, 1e12)?;
         in_range("deployment.standard_value_cap_usd", d.standard_value_cap_usd, 0.0, 1e12)?;
         in_range("deployment.critical_value_cap_usd", d.critical_value_cap_usd, 0.0, 1e12)?;
+        in_range("deployment.min_bond_usd", d.min_bond_usd, 0.01, 1e12)?;
+        in_range("deployment.bond_settle_hours", d.bond_settle_hours, 0.001, 24.0 * 90.0)?;
         if d.reinsurance_attachment_usd.is_some() != d.reinsurance_limit_usd.is_some() {
             return Err(err("deployment.reinsurance_limit_usd", "set both reinsurance fields or neither"));
         }
@@ -401,9 +425,10 @@ fn validate_attack(a: &AttackConfig, at: &dyn Fn(&str) -> String) -> Result<(), 
             in_range(&at("news_lead_hours"), news_lead_hours, 0.0, 24.0 * 365.0)?;
             in_range(&at("claim_delay_hours"), claim_delay_hours, 0.0, 24.0 * 365.0)
         }
-        AttackConfig::Griefing { position_share, attempts } => {
+        AttackConfig::Griefing { position_share, attempts, bonded_trips } => {
             in_range(&at("position_share"), position_share, 0.0, 1.0)?;
-            in_range(&at("attempts"), attempts, 1, 10_000)
+            in_range(&at("attempts"), attempts, 1, 10_000)?;
+            in_range(&at("bonded_trips"), bonded_trips, 0, 1_000)
         }
         AttackConfig::BridgeExploit { drain_share, burst_minutes } => {
             in_range(&at("drain_share"), drain_share, 0.0, 1.0)?;

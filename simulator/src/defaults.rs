@@ -150,11 +150,11 @@ impl Default for Config {
                 ),
                 scenario(
                     "griefing",
-                    "A 5%-of-TVL holder withdraws all at once, repeatedly, to halt the protocol",
+                    "A 5%-of-TVL holder withdraws all at once, repeatedly, and posts two bonded trips, to halt the protocol",
                     "calm",
                     4.0,
                     100.0,
-                    AttackConfig::Griefing { position_share: 0.05, attempts: 3 },
+                    AttackConfig::Griefing { position_share: 0.05, attempts: 3, bonded_trips: 2 },
                 ),
                 scenario(
                     "bridge_exploit",
@@ -200,6 +200,8 @@ impl Default for Config {
                 claim_cap_usd: 5e6,
                 reinsurance_attachment_usd: Some(2e6),
                 reinsurance_limit_usd: Some(3e6),
+                min_bond_usd: 50_000.0,
+                bond_settle_hours: 168.0,
             },
         }
     }

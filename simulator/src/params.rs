@@ -30,6 +30,14 @@ pub fn core_price(usd_per_token: f64) -> Balance {
 pub fn tokens_for_usd(usd: f64, usd_per_token: f64) -> Balance {
     (usd / usd_per_token * UNITS_PER_TOKEN).round().max(0.0) as Balance
 }
+/// The bonded-trip policy the deployment sets (a circuit_breaker role).
+pub fn bond_policy(cfg: &Config) -> bulwark_core::breaker::BondPolicy {
+    bulwark_core::breaker::BondPolicy {
+        min_bond: usd_to_value(cfg.deployment.min_bond_usd),
+        settle_within_ms: hours_to_ms(cfg.deployment.bond_settle_hours),
+    }
+}
+
 pub fn hours_to_ms(h: f64) -> u64 {
     (h * HOUR_MS as f64).round() as u64
 }

@@ -12,7 +12,7 @@
 use crate::config::{AttackConfig, Config, ScenarioConfig};
 use crate::market::{Market, MAX_ASSETS};
 use crate::params::{core_price, hours_to_ms, tokens_for_usd, ContractParams, UNITS_PER_TOKEN};
-use bulwark_core::breaker::{AssetFlow, CircuitBreaker, Decision, Level};
+use bulwark_core::breaker::{AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Decision, Level};
 use bulwark_core::fund::{Holder, InsuranceFund};
 use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Execution, Multisig, OperationClass};
 use bulwark_core::{Balance, Selector, Timestamp};
@@ -29,6 +29,8 @@ const ATTACK: Selector = *b"evil";
 /// Stand-in address of the breaker, the target of a compromised multisig's upgrade.
 const BREAKER_ADDR: [u8; 32] = [0xb5; 32];
 const SET_PARAMS: Selector = *b"setp";
+/// The griefer's account, for its bonded trips.
+const GRIEFER: [u8; 32] = [0x9f; 32];
 /// Insurance-fund stakers in the bank-run scenario.
 const STAKERS: usize = 20;
 /// Delay between filing a claim and the multisig's approval.
@@ -67,6 +69,7 @@ pub struct PathSim<'a> {
     market: Market,
     breaker0: CircuitBreaker,
     flows0: Vec<AssetFlow>,
+    bonds0: BondBook,
     multisig0: Multisig,
     fund0: InsuranceFund,
     poisson: Option<Poisson<f64>>,
@@ -81,6 +84,9 @@ pub struct PathSim<'a> {
     // Per-path state, reused across paths.
     breaker: CircuitBreaker,
     flows: Vec<AssetFlow>,
+    bonds: BondBook,
+    /// Bonded trips awaiting governance, with the time it judges them.
+    bonded: Vec<(BondedTrip, Timestamp)>,
 }
 
 /// Progress of one attack on a market path.
@@ -93,6 +99,8 @@ struct AttackState {
     taken: f64,
     /// USD the attacker put in (oracle collateral), or the drain still to take.
     stake: f64,
+    /// Bonded trips posted.
+    bonds: u32,
     done: bool,
 }
 
@@ -121,6 +129,7 @@ impl<'a> PathSim<'a> {
             });
         }
         let multisig0 = Multisig::new(ms).expect("params validated by core");
+        let bonds0 = BondBook::new(crate::params::bond_policy(cfg)).expect("bond policy validated with the config");
         let fund0 = InsuranceFund::new(params.insurance_fund.clone()).expect("params validated by core");
         let horizon_years = f64::from(cfg.run.horizon_hours) / (365.0 * 24.0);
         let lambda = scenario.attacks_per_year * horizon_years;
@@ -134,6 +143,9 @@ impl<'a> PathSim<'a> {
             flows: flows0.clone(),
             breaker0,
             flows0,
+            bonds: bonds0.clone(),
+            bonds0,
+            bonded: Vec::new(),
             multisig0,
             fund0,
             poisson: if has_attack && lambda_sim > 0.0 { Poisson::new(lambda_sim).ok() } else { None },
@@ -176,6 +188,8 @@ impl<'a> PathSim<'a> {
         for (f, f0) in self.flows.iter_mut().zip(&self.flows0) {
             f.clone_from(f0);
         }
+        self.bonds.clone_from(&self.bonds0);
+        self.bonded.clear();
         let mut attacks = [AttackState::default(); MAX_ATTACKS];
         for a in attacks.iter_mut().take(n_attacks) {
             a.start = rng.random_range(0..self.steps);
@@ -352,7 +366,7 @@ impl<'a> PathSim<'a> {
                 a.progress += 1;
                 a.done = a.progress >= burst_steps;
             }
-            AttackConfig::Griefing { position_share, attempts } => {
+            AttackConfig::Griefing { position_share, attempts, bonded_trips } => {
                 // The griefer withdraws its own (old) position in one go,
                 // `attempts` times every step until the path ends, to push
                 // the breaker up its stages and keep it there. Refusals move
@@ -367,9 +381,41 @@ impl<'a> PathSim<'a> {
                         out.core_steps += 1;
                     }
                 }
+                self.bonded_griefing(a, bonded_trips, now, out);
                 a.progress += 1;
             }
             AttackConfig::None | AttackConfig::KeyCompromise { .. } | AttackConfig::BankRun { .. } => a.done = true,
+        }
+    }
+
+    /// The griefer's bonded trips: whenever the breaker is back to Normal it
+    /// posts one (up to `max_trips`), which halts at once. Governance judges
+    /// each after the multisig's Critical timelock (`settle_trip` is a
+    /// Critical call) and slashes it, or, if that is past the bond's
+    /// deadline, the griefer releases it: the cost of the halt to the
+    /// griefer is the bond, to the protocol the downtime.
+    fn bonded_griefing(&mut self, a: &mut AttackState, max_trips: u32, now: Timestamp, out: &mut PathOutcome) {
+        let judge_after = self.multisig0.params().timelocks.critical_ms;
+        let bonds = &self.bonds;
+        self.bonded.retain(|(trip, judged_at)| {
+            if now < *judged_at {
+                return true;
+            }
+            out.core_steps += 1;
+            match bonds.settle(trip, false, now) {
+                Ok(_) => false,
+                Err(BondError::SettleDeadlinePassed) => bonds.release(trip, now).is_err(),
+                Err(_) => true,
+            }
+        });
+        if a.bonds < max_trips && self.breaker.level(now) == Level::Normal {
+            out.core_steps += 1;
+            let bond = self.bonds.policy().min_bond;
+            if let Ok(trip) = self.bonds.post(GRIEFER, bond, now) {
+                self.breaker.trip(now);
+                self.bonded.push((trip, now.saturating_add(judge_after)));
+                a.bonds += 1;
+            }
         }
     }
 

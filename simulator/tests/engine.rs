@@ -79,3 +79,22 @@ fn metrics_come_with_intervals_that_contain_the_estimate() {
     }
     assert!(m.ess > 0.0 && m.ess <= 2_000.0);
 }
+
+#[test]
+fn a_griefer_halts_the_breaker_only_by_paying_bonds() {
+    let mut c = small();
+    let i = index(&c, "griefing");
+    let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
+    let halted = |c: &Config| {
+        let out = simulate(c, i, &params, 1_000, &ProgressBar::hidden());
+        out.iter().filter(|o| o.attacks > 0).map(|o| o.halted_hours).sum::<f64>()
+    };
+    let with_bonds = halted(&c);
+    if let AttackConfig::Griefing { bonded_trips, .. } = &mut c.scenarios[i].attack {
+        *bonded_trips = 0;
+    }
+    let refusals_only = halted(&c);
+    assert!(with_bonds > 0.0, "bonded trips halt the breaker");
+    // Refused withdrawals raise nothing: what halts is legitimate traffic alone.
+    assert!(refusals_only * 20.0 < with_bonds, "refusals alone halted {refusals_only} h (bonded: {with_bonds} h)");
+}
