@@ -320,6 +320,9 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
                 let preview = f.preview_deposit(a);
                 if let Ok(s) = f.deposit(&mut holders[usize::from(holder % 3)], a) {
                     ensure(Some(s) == preview, || format!("deposit minted {s}, preview {preview:?}"))?;
+                    ensure(claims.iter().all(|c| c.status != ClaimStatus::Filed), || {
+                        "shares minted while a claim was undecided".into()
+                    })?;
                     inflow += a;
                 }
             }

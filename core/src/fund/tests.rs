@@ -323,6 +323,12 @@ proptest! {
                     let preview = f.preview_deposit(a);
                     if let Ok(s) = f.deposit(&mut holders[h], a) {
                         prop_assert_eq!(Some(s), preview, "preview_deposit differs from the deposit");
+                        // A later rejection releases the claim's reservation to
+                        // the shares of the day: a newcomer would take part of it.
+                        prop_assert!(
+                            claims.iter().all(|c| c.status != ClaimStatus::Filed),
+                            "shares minted while a claim was undecided"
+                        );
                         inflow += a;
                     }
                 }
