@@ -219,10 +219,7 @@ pub mod multisig_guard {
         pub fn execute(&mut self, id: ProposalId) -> Result<Vec<u8>> {
             let mut ms = self.load()?;
             let mut p = self.proposal_or_err(id)?;
-            let predecessor = match p.predecessor {
-                Some(pid) => self.proposals.get(pid).map(|s| s.0),
-                None => None,
-            };
+            let predecessor = p.predecessor.and_then(|pid| self.proposals.get(pid).map(|s| s.0));
             let execution = ms.execute(&mut p, predecessor.as_ref(), self.now())?;
             // Effects before the interaction: the call is marked in flight in
             // storage before the callee runs, so any re-entry is refused.
