@@ -6,13 +6,14 @@ use crate::protected_vault::{ProtectedVault, ProtectedVaultRef};
 use crate::sandbox::{set_time, take_events, Emitted};
 use bulwark_core::breaker::{
     BondBook, BondError, BondPolicy, BreakerParams, CircuitBreaker as CoreBreaker, Decision, Level, LimiterParams,
-    PauseScope, PriceBandParams, Rejection, WindowParams, PRICE_SCALE,
+    PauseScope, PriceBandParams, Rejection, WindowParams,
 };
 use bulwark_core::fund::{Cession, FundError, FundParams, Holder, InsuranceFund as CoreFund};
 use bulwark_core::multisig::{
     Action, AllowedCall, CallSpec, GuardPolicy, MultisigError, MultisigParams, OperationClass, ProposalStatus,
     Timelocks, VetoParams,
 };
+use bulwark_core::units::AssetUnits;
 use circuit_breaker::circuit_breaker::{self as cb, CircuitBreaker, CircuitBreakerRef};
 use ink::primitives::AccountId;
 use ink_e2e::{ChainBackend, ContractsBackend};
@@ -31,6 +32,10 @@ const MINUTE: u64 = 60_000;
 const HOUR: u64 = 60 * MINUTE;
 const ASSET: u32 = 1;
 const UNIT: u128 = 1_000_000_000;
+/// The vault's asset: 6-decimal base units on a 9-decimal feed, so a price
+/// of `PRICE_ONE` values one base unit at one value unit.
+const UNITS: AssetUnits = AssetUnits { decimals: 6, price_decimals: 9 };
+const PRICE_ONE: u128 = 1_000_000_000;
 /// The admin's deadline to judge a bonded trip.
 const BOND_SETTLE_MS: u64 = 7 * 24 * HOUR;
 
@@ -162,7 +167,7 @@ async fn deploy(client: &mut Client) -> E2EResult<Fixture> {
         client.instantiate("multisig_guard", &alice, &mut MultisigGuardRef::new(params)).submit().await?.account_id;
 
     let mut breaker_call = client_breaker(&f);
-    submit!(client, &alice, breaker_call.register_asset(ASSET, 0, PRICE_SCALE)).expect("asset registered");
+    submit!(client, &alice, breaker_call.register_asset(ASSET, UNITS, 0, PRICE_ONE)).expect("asset registered");
     let handed = cb::BreakerRoles { admin: f.multisig, protected: f.vault, ..roles };
     submit!(client, &alice, breaker_call.set_roles(handed)).expect("breaker handed over");
     let mut fund_call = client_fund(&f);
@@ -718,21 +723,21 @@ async fn differential_trace_matches_core<Client: E2EBackend>(mut client: Client)
         Op::Deposit(3 * UNIT),
         Op::Withdraw(4 * UNIT),
         Op::At(T0 + 40 * MINUTE),
-        Op::Price(PRICE_SCALE * 105 / 100),
+        Op::Price(PRICE_ONE * 105 / 100),
         Op::Withdraw(UNIT / 2),
         Op::Withdraw(UNIT),
         Op::At(T0 + 90 * MINUTE),
         Op::Withdraw(UNIT),
-        Op::Price(PRICE_SCALE * 2),
+        Op::Price(PRICE_ONE * 2),
         Op::Withdraw(1),
         Op::At(T0 + 6 * HOUR),
-        Op::Price(PRICE_SCALE * 104 / 100),
+        Op::Price(PRICE_ONE * 104 / 100),
         Op::Withdraw(UNIT / 4),
     ];
     // Native: the same core state machine, the same timestamps.
     let mut native = CoreBreaker::new(breaker_params()).expect("valid");
-    let mut flow = native.new_asset(0);
-    native.anchor_price(&mut flow, PRICE_SCALE, T0).expect("anchored");
+    let mut flow = native.new_asset(UNITS, 0).expect("valid units");
+    native.anchor_price(&mut flow, PRICE_ONE, T0).expect("anchored");
     let mut now = T0;
     let mut onchain_decisions = Vec::new();
     let mut native_decisions = Vec::new();
@@ -855,7 +860,7 @@ async fn gas_report_of_hot_messages<Client: E2EBackend>(mut client: Client) -> E
         .await?
         .account_id;
     let mut breaker = ink_e2e::create_call_builder::<CircuitBreaker>(direct);
-    submit!(client, &ink_e2e::alice(), breaker.register_asset(ASSET, 0, PRICE_SCALE)).expect("registered");
+    submit!(client, &ink_e2e::alice(), breaker.register_asset(ASSET, UNITS, 0, PRICE_ONE)).expect("registered");
     measure!("circuit_breaker.record_inflow", &ink_e2e::alice(), breaker.record_inflow(ASSET, 10 * UNIT));
     let mut vault = client_vault(&f);
     let mut fund_call = client_fund(&f);

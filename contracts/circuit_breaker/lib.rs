@@ -18,8 +18,8 @@
 pub mod circuit_breaker {
     use bulwark_core::breaker::bond::BondOutcome;
     use bulwark_core::breaker::{
-        self as core_breaker, AssetFlow, BondBook, BondError, BondPolicy, BondedTrip, BreakerError, BreakerParams,
-        Decision, Level, PauseScope, PauseScopes, PriceVerdict, TripId,
+        self as core_breaker, AssetFlow, AssetUnits, BondBook, BondError, BondPolicy, BondedTrip, BreakerError,
+        BreakerParams, Decision, Level, PauseScope, PauseScopes, PriceVerdict, TripId,
     };
     use bulwark_core::{AssetId, Selector};
     use bulwark_ink::{account, Stored};
@@ -70,6 +70,7 @@ pub mod circuit_breaker {
     pub struct AssetRegistered {
         #[ink(topic)]
         pub asset: AssetId,
+        pub units: AssetUnits,
         pub initial_tvl: Balance,
         pub price: Balance,
     }
@@ -217,17 +218,24 @@ pub mod circuit_breaker {
             })
         }
 
-        /// Starts watching `asset`, holding `initial_tvl`, at `price`.
+        /// Starts watching `asset`, written in `units`, holding `initial_tvl`
+        /// base units, at the oracle's `price` (see `bulwark_core::units`).
         #[ink(message)]
-        pub fn register_asset(&mut self, asset: AssetId, initial_tvl: Balance, price: Balance) -> Result<()> {
+        pub fn register_asset(
+            &mut self,
+            asset: AssetId,
+            units: AssetUnits,
+            initial_tvl: Balance,
+            price: Balance,
+        ) -> Result<()> {
             self.only_admin()?;
             if self.assets.contains(asset) {
                 return Err(Error::AssetExists);
             }
-            let mut flow = self.breaker.0.new_asset(initial_tvl);
+            let mut flow = self.breaker.0.new_asset(units, initial_tvl)?;
             self.breaker.0.anchor_price(&mut flow, price, self.now())?;
             self.assets.insert(asset, &Stored(flow));
-            self.env().emit_event(AssetRegistered { asset, initial_tvl, price });
+            self.env().emit_event(AssetRegistered { asset, units, initial_tvl, price });
             Ok(())
         }
 
@@ -475,13 +483,15 @@ pub mod circuit_breaker {
     #[cfg(test)]
     mod tests {
         use super::*;
-        use bulwark_core::breaker::{LimiterParams, PriceBandParams, Rejection, WindowParams, PRICE_SCALE};
+        use bulwark_core::breaker::{LimiterParams, PriceBandParams, Rejection, WindowParams};
         use ink::env::test;
         use ink::env::DefaultEnvironment as Env;
 
         const HOUR: u64 = 3_600_000;
         const SEL: Selector = *b"wdrw";
-        const ONE: Balance = PRICE_SCALE;
+        /// 6-decimal base units on a 9-decimal feed: a price of `ONE` values a base unit at one value unit.
+        const UNITS: AssetUnits = AssetUnits { decimals: 6, price_decimals: 9 };
+        const ONE: Balance = 1_000_000_000;
 
         fn accounts() -> test::DefaultAccounts<Env> {
             test::default_accounts::<Env>()
@@ -531,7 +541,7 @@ pub mod circuit_breaker {
             at(1);
             as_caller(accounts().alice);
             let mut cb = CircuitBreaker::new(params(), roles()).expect("valid params");
-            cb.register_asset(1, 1_000_000, ONE).expect("admin registers");
+            cb.register_asset(1, UNITS, 1_000_000, ONE).expect("admin registers");
             cb
         }
 
@@ -550,10 +560,15 @@ pub mod circuit_breaker {
         #[ink::test]
         fn register_asset_is_admin_only_and_once() {
             let mut cb = deployed();
-            assert_eq!(cb.register_asset(1, 5, ONE), Err(Error::AssetExists));
-            assert_eq!(cb.register_asset(2, 5, 0), Err(Error::Breaker(BreakerError::ZeroPrice)));
+            assert_eq!(cb.register_asset(1, UNITS, 5, ONE), Err(Error::AssetExists));
+            assert_eq!(cb.register_asset(2, UNITS, 5, 0), Err(Error::Breaker(BreakerError::ZeroPrice)));
+            let too_fine = AssetUnits { decimals: 30, price_decimals: 18 };
+            assert_eq!(
+                cb.register_asset(2, too_fine, 5, ONE),
+                Err(Error::Breaker(BreakerError::InvalidParams(bulwark_core::ParamError::AssetUnits)))
+            );
             as_caller(accounts().bob);
-            assert_eq!(cb.register_asset(2, 5, ONE), Err(Error::NotAdmin));
+            assert_eq!(cb.register_asset(2, UNITS, 5, ONE), Err(Error::NotAdmin));
             assert_eq!(cb.asset_flow(1).map(|f| f.tvl), Ok(1_000_000));
             assert_eq!(cb.asset_flow(9), Err(Error::UnknownAsset));
         }

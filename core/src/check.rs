@@ -11,8 +11,7 @@
 )]
 
 use crate::breaker::{
-    value_of, BreakerParams, CircuitBreaker, Decision, Level, LimiterParams, PriceBandParams, WindowParams, BUCKETS,
-    PRICE_SCALE,
+    BreakerParams, CircuitBreaker, Decision, Level, LimiterParams, PriceBandParams, WindowParams, BUCKETS,
 };
 use crate::fund::{Claim, ClaimStatus, FundError, FundParams, Holder, InsuranceFund, ReinsuranceLayer};
 use crate::multisig::{
@@ -20,11 +19,19 @@ use crate::multisig::{
     Proposal, ProposalStatus, Timelocks, VetoParams,
 };
 use crate::types::{AccountId, Balance};
+use crate::units::AssetUnits;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 const HOUR: u64 = 3_600_000;
+
+/// The example asset of the breaker's tests and harness: 6-decimal base
+/// units on a 9-decimal feed, so a price of [`ONE`] values one base unit at
+/// one value unit.
+pub const EXAMPLE_UNITS: AssetUnits = AssetUnits { decimals: 6, price_decimals: 9 };
+/// A price of 1.0 in [`EXAMPLE_UNITS`].
+pub const ONE: Balance = 1_000_000_000;
 
 /// Fails with `msg` unless `cond`.
 fn ensure(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
@@ -74,8 +81,8 @@ pub enum BreakerOp {
 pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
     let params = breaker_params();
     let mut cb = CircuitBreaker::new(params.clone()).map_err(|e| format!("{e:?}"))?;
-    let mut a = cb.new_asset(1_000_000);
-    cb.report_price(&mut a, PRICE_SCALE, 0).map_err(|e| format!("{e:?}"))?;
+    let mut a = cb.new_asset(EXAMPLE_UNITS, 1_000_000).map_err(|e| format!("{e:?}"))?;
+    cb.report_price(&mut a, ONE, 0).map_err(|e| format!("{e:?}"))?;
     let (mut now, mut tvl, mut inflow, mut from_buffer) = (0u64, 1_000_000u128, 0u128, 0u128);
     let mut counted: Vec<(u64, Balance)> = Vec::new();
     for op in ops {
@@ -102,7 +109,8 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
                                     .filter(|(t, _)| t / bucket + BUCKETS as u64 > now / bucket)
                                     .map(|(_, v)| v)
                                     .sum();
-                                let mut limit = (value_of(basis, price).unwrap_or(0) * Balance::from(w.max_bps_of_tvl)
+                                let mut limit = (EXAMPLE_UNITS.value_of(basis, price).unwrap_or(0)
+                                    * Balance::from(w.max_bps_of_tvl)
                                     / 10_000)
                                     .max(w.floor);
                                 if level == Level::Throttled {
@@ -125,7 +133,7 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
                 inflow += Balance::from(x);
             }
             BreakerOp::Price(p) => {
-                let price = PRICE_SCALE / 1_000 * (900 + Balance::from(p % 201));
+                let price = ONE / 1_000 * (900 + Balance::from(p % 201));
                 cb.report_price(&mut a, price, now).map_err(|e| format!("{e:?}"))?;
             }
             BreakerOp::Trip => cb.trip(now),

@@ -51,10 +51,15 @@ param_errors! {
     ThrottleDuration => "throttle_ms", "at least 1 ms";
     /// Breaker: halt duration.
     HaltDuration => "halt_ms", "at least 1 ms";
+    /// Breaker: an asset's units (see `units::AssetUnits`).
+    AssetUnits => "units", "decimals + price_decimals from 6 to 44 (the price unit 10^(decimals + price_decimals - 6) must fit in a u128)";
     /// Breaker: the smallest bond of an open trip.
     MinBond => "bond.min_bond", "greater than 0";
     /// Breaker: how long governance has to judge a bonded trip.
     BondSettleWindow => "bond.settle_within_ms", "1 ms to 90 days";
+    /// Breaker: an unjudged bond must not be releasable before the admin's
+    /// timelock lets governance judge it.
+    BondOutlastsTimelock => "bond.settle_within_ms", "longer than the multisig's Critical timelock (else bonds are released before governance can judge them)";
     /// Multisig: the owner list.
     OwnerCount => "owners", "1 to 50 distinct accounts";
     /// Multisig: an owner appears twice.

@@ -13,6 +13,9 @@
 //! - [`fund`]: an insurance pool with virtual shares, exit cooldowns, a
 //!   solvency target, capped and pro-rata claims and an excess-of-loss layer.
 //!
+//! - [`units`]: how an asset's amounts and prices are written on chain, and
+//!   the one conversion from token amounts to value.
+//!
 //! Features: `std` (default) adds serde derives; `codec` adds SCALE and
 //! `scale-info` derives for on-chain storage; `check` adds the invariant
 //! harnesses the fuzz targets drive. Without default features the crate is
@@ -42,6 +45,7 @@ pub mod hex;
 pub mod math;
 pub mod multisig;
 pub mod types;
+pub mod units;
 
 pub use error::ParamError;
 pub use types::{AccountId, AssetId, Balance, Bps, Selector, Timestamp};

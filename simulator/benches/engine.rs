@@ -5,16 +5,17 @@
 use bulwark_core::breaker::CircuitBreaker;
 use bulwark_sim::config::Config;
 use bulwark_sim::engine::path_rng;
-use bulwark_sim::params::{build, core_price, Knobs};
+use bulwark_sim::params::{build, Knobs};
 use bulwark_sim::sim::{PathSim, T0};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn core_step(c: &mut Criterion) {
     let cfg = Config::default();
     let params = build(&cfg, &Knobs::middle(&cfg.calibration)).unwrap();
-    let mut cb = CircuitBreaker::new(params.circuit_breaker).unwrap();
-    let mut flow = cb.new_asset(10_000_000_000_000);
-    let price = core_price(3_000.0);
+    let asset = &params.deployment.assets[0];
+    let mut cb = CircuitBreaker::new(params.circuit_breaker.clone()).unwrap();
+    let mut flow = cb.new_asset(asset.units, asset.initial_tvl).unwrap();
+    let (price, unit) = (asset.price, asset.initial_tvl / 10_000_000);
     let mut now = T0;
     let mut g = c.benchmark_group("core");
     g.throughput(Throughput::Elements(3));
@@ -22,8 +23,8 @@ fn core_step(c: &mut Criterion) {
         b.iter(|| {
             now += 5_000;
             let _ = black_box(cb.report_price(&mut flow, price, now));
-            black_box(cb.check_outflow(0, &mut flow, *b"user", 1_000_000, now));
-            let _ = black_box(cb.record_inflow(&mut flow, 1_000_000, now));
+            black_box(cb.check_outflow(0, &mut flow, *b"user", unit, now));
+            let _ = black_box(cb.record_inflow(&mut flow, unit, now));
         })
     });
     g.finish();

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::engine::simulate;
-use crate::params::{build, core_price, Knobs};
+use crate::params::{build, Knobs};
 use anyhow::{Context, Result};
 use bulwark_core::breaker::CircuitBreaker;
 use indicatif::ProgressBar;
@@ -29,9 +29,10 @@ pub struct BenchReport {
 /// with time moving 5 s per step so windows roll.
 pub fn core_steps(cfg: &Config, steps: u64) -> Result<f64> {
     let params = build(cfg, &Knobs::middle(&cfg.calibration))?;
-    let mut cb = CircuitBreaker::new(params.circuit_breaker).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let mut flow = cb.new_asset(10_000_000_000_000);
-    let price = core_price(3_000.0);
+    let asset = &params.deployment.assets[0];
+    let mut cb = CircuitBreaker::new(params.circuit_breaker.clone()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let mut flow = cb.new_asset(asset.units, asset.initial_tvl).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (price, unit) = (asset.price, asset.initial_tvl / 10_000_000);
     let start = Instant::now();
     let mut now = crate::sim::T0;
     for i in 0..steps {
@@ -41,10 +42,10 @@ pub fn core_steps(cfg: &Config, steps: u64) -> Result<f64> {
                 let _ = black_box(cb.report_price(&mut flow, price + (i % 7) as u128, now));
             }
             1 => {
-                black_box(cb.check_outflow(0, &mut flow, *b"user", 1_000_000 + (i % 1_000) as u128, now));
+                black_box(cb.check_outflow(0, &mut flow, *b"user", unit + (i % 1_000) as u128, now));
             }
             _ => {
-                let _ = black_box(cb.record_inflow(&mut flow, 1_000_000, now));
+                let _ = black_box(cb.record_inflow(&mut flow, unit, now));
             }
         }
     }

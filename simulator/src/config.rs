@@ -35,6 +35,9 @@ pub struct Config {
     pub scenarios: Vec<ScenarioConfig>,
     pub calibration: CalibrationConfig,
     pub deployment: DeploymentConfig,
+    /// The chain's units: params.json is written in them.
+    #[serde(default = "crate::defaults::chain_units")]
+    pub units: crate::units::ChainUnits,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -229,6 +232,18 @@ pub struct DeploymentConfig {
     /// release its bond; longer than the Critical timelock.
     #[serde(default = "default_bond_settle_hours")]
     pub bond_settle_hours: f64,
+    /// Reports prices to the breaker (0x-prefixed 32-byte hex, as every account here).
+    #[serde(default = "crate::defaults::oracle")]
+    pub oracle: String,
+    /// May pause and trip the breaker.
+    #[serde(default = "crate::defaults::guardians")]
+    pub guardians: Vec<String>,
+    /// The protected protocol: asks the breaker before funds leave, files claims.
+    #[serde(default = "crate::defaults::protected")]
+    pub protected: String,
+    /// The insurance_fund that takes ceded losses; required with a reinsurance layer.
+    #[serde(default = "crate::defaults::reinsurer")]
+    pub reinsurer: Option<String>,
 }
 
 fn default_min_bond_usd() -> f64 {
@@ -394,6 +409,8 @@ impl Config {
         if d.reinsurance_attachment_usd.is_some() != d.reinsurance_limit_usd.is_some() {
             return Err(err("deployment.reinsurance_limit_usd", "set both reinsurance fields or neither"));
         }
+        let assets_used = self.markets.values().map(|m| m.assets as usize).max().unwrap_or(1);
+        self.units.validate("units", assets_used)?;
         // Everything else (timelock order, veto thresholds, ...) is checked by
         // bulwark-core itself on the params built from every candidate.
         crate::params::build(self, &crate::params::Knobs::first(c))?;

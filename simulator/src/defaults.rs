@@ -4,6 +4,7 @@
 //! prints it as TOML for users to start from.
 
 use crate::config::*;
+use crate::units::{AssetToken, ChainUnits, NativeToken};
 use std::collections::BTreeMap;
 
 // Substrate's well-known development accounts (sr25519 public keys), so the
@@ -14,6 +15,34 @@ const CHARLIE: &str = "0x90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf23146
 const DAVE: &str = "0x306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20";
 const EVE: &str = "0xe659a7a1628cdd93febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e";
 const FERDIE: &str = "0x1cbd2d43530a44705ad088af313e18f80b53ef16b36177cd4b77b846f2a5f07c";
+
+/// The default chain units: the contracts node's native token (12
+/// decimals, priced at $1 here: set its real price) and two ETH-like assets,
+/// one with 18 decimals on an 8-decimal feed and one with 10 decimals on an
+/// 18-decimal feed, to exercise both ends of the scales.
+pub fn chain_units() -> ChainUnits {
+    ChainUnits {
+        native: NativeToken { symbol: "UNIT".into(), decimals: 12, usd_price: 1.0 },
+        assets: vec![
+            AssetToken { id: 1, symbol: "ETH".into(), decimals: 18, price_decimals: 8, usd_price: 3_000.0 },
+            AssetToken { id: 2, symbol: "WETH10".into(), decimals: 10, price_decimals: 18, usd_price: 3_000.0 },
+        ],
+    }
+}
+
+pub fn oracle() -> String {
+    FERDIE.into()
+}
+pub fn guardians() -> Vec<String> {
+    vec![EVE.into()]
+}
+pub fn protected() -> String {
+    DAVE.into()
+}
+/// A stand-in account: on a real deployment, the reinsurer's insurance_fund.
+pub fn reinsurer() -> Option<String> {
+    Some(CHARLIE.into())
+}
 
 fn market(description: &str, annual_vol: f64, jumps: (f64, f64, f64), df: Option<f64>, days: f64) -> MarketModel {
     MarketModel {
@@ -202,7 +231,12 @@ impl Default for Config {
                 reinsurance_limit_usd: Some(3e6),
                 min_bond_usd: 50_000.0,
                 bond_settle_hours: 168.0,
+                oracle: oracle(),
+                guardians: guardians(),
+                protected: protected(),
+                reinsurer: reinsurer(),
             },
+            units: chain_units(),
         }
     }
 }

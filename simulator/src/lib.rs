@@ -10,3 +10,4 @@ pub mod metrics;
 pub mod params;
 pub mod report;
 pub mod sim;
+pub mod units;

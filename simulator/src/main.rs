@@ -138,13 +138,7 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("no scenario {scenario:?}; the scenarios are {names:?}");
             };
             let params: ContractParams = match params {
-                Some(path) => {
-                    let text =
-                        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-                    let file: report::ParamsFile = serde_json::from_str(&text)
-                        .with_context(|| format!("{} is not a params.json", path.display()))?;
-                    file.params()
-                }
+                Some(path) => report::ParamsFile::read(path)?.params(),
                 None => build(&cfg, &Knobs::middle(&cfg.calibration))?,
             };
             let pb = progress(&cli);

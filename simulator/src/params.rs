@@ -1,42 +1,16 @@
-//! From config and calibrated knobs to the contracts' constructor structs,
-//! and the unit conventions the simulator uses with bulwark-core.
-//!
-//! Units: value is micro-USD (1 USD = 10^6 value units); one token is 10^6
-//! base units; core prices are value units per base unit × `PRICE_SCALE`, so
-//! a USD price `p` is `p × 10^9`. Times are milliseconds.
+//! From config and calibrated knobs to the contracts' constructor structs
+//! and the deployment's roles and registrations, in the chain's units (see
+//! [`crate::units`], the one place that converts). Times are milliseconds.
 
 use crate::config::{parse_account, CalibrationConfig, Config, ConfigError};
-use bulwark_core::breaker::{BreakerParams, LimiterParams, PriceBandParams, WindowParams, PRICE_SCALE};
+use crate::units::ChainUnits;
+use bulwark_core::breaker::{AssetUnits, BondPolicy, BreakerParams, LimiterParams, PriceBandParams, WindowParams};
 use bulwark_core::fund::{FundParams, ReinsuranceLayer};
 use bulwark_core::multisig::{GuardPolicy, MultisigParams, Timelocks, VetoParams};
-use bulwark_core::Balance;
+use bulwark_core::{AssetId, Balance};
 use serde::{Deserialize, Serialize};
 
-pub const VALUE_PER_USD: f64 = 1e6;
-pub const UNITS_PER_TOKEN: f64 = 1e6;
 pub const HOUR_MS: u64 = 3_600_000;
-
-pub fn usd_to_value(usd: f64) -> Balance {
-    (usd * VALUE_PER_USD).round().max(0.0) as Balance
-}
-pub fn value_to_usd(v: Balance) -> f64 {
-    v as f64 / VALUE_PER_USD
-}
-/// Core price for a USD price per token.
-pub fn core_price(usd_per_token: f64) -> Balance {
-    (usd_per_token * VALUE_PER_USD / UNITS_PER_TOKEN * PRICE_SCALE as f64).round().max(1.0) as Balance
-}
-/// Base units worth `usd` at `usd_per_token`.
-pub fn tokens_for_usd(usd: f64, usd_per_token: f64) -> Balance {
-    (usd / usd_per_token * UNITS_PER_TOKEN).round().max(0.0) as Balance
-}
-/// The bonded-trip policy the deployment sets (a circuit_breaker role).
-pub fn bond_policy(cfg: &Config) -> bulwark_core::breaker::BondPolicy {
-    bulwark_core::breaker::BondPolicy {
-        min_bond: usd_to_value(cfg.deployment.min_bond_usd),
-        settle_within_ms: hours_to_ms(cfg.deployment.bond_settle_hours),
-    }
-}
 
 pub fn hours_to_ms(h: f64) -> u64 {
     (h * HOUR_MS as f64).round() as u64
@@ -87,28 +61,108 @@ impl Knobs {
     }
 }
 
-/// Exactly the three contracts' constructor parameters.
+/// The three contracts' constructor parameters, the deployment around them
+/// and the units every amount is written in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContractParams {
     pub circuit_breaker: BreakerParams,
     pub multisig_guard: MultisigParams,
     pub insurance_fund: FundParams,
+    pub deployment: Deployment,
+    pub units: ChainUnits,
+}
+
+/// A 32-byte account, written as 0x-prefixed hex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account(#[serde(with = "bulwark_core::hex::array")] pub [u8; 32]);
+
+/// What a deployment needs beyond the constructor params: the roles that
+/// are not the deployed contracts themselves, the bonded-trip policy and
+/// the asset registrations. Amounts in chain units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deployment {
+    /// Reports prices to the breaker.
+    pub oracle: Account,
+    /// May pause and trip the breaker.
+    pub guardians: Vec<Account>,
+    /// The protected protocol: calls `check_outflow`, and files claims.
+    pub protected: Account,
+    /// The insurance_fund that takes ceded losses (needed with a reinsurance layer).
+    pub reinsurer: Option<Account>,
+    /// The breaker's bonded-trip policy (min_bond in native base units).
+    pub bond: BondPolicy,
+    /// `register_asset` calls, in order.
+    pub assets: Vec<AssetRegistration>,
+}
+
+/// One `register_asset(id, units, initial_tvl, price)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetRegistration {
+    pub id: AssetId,
+    pub units: AssetUnits,
+    /// Base units the protocol holds at deployment.
+    pub initial_tvl: Balance,
+    /// The oracle's price at deployment, in its own scale.
+    pub price: Balance,
+}
+
+impl ContractParams {
+    /// Validates everything through bulwark-core, naming the offending
+    /// field by its path in params.json.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.circuit_breaker.validate().map_err(|e| core_err("circuit_breaker", e))?;
+        self.multisig_guard.validate().map_err(|e| core_err("multisig_guard", e))?;
+        self.insurance_fund.validate().map_err(|e| core_err("insurance_fund", e))?;
+        bulwark_core::fund::validate_ceding(
+            self.insurance_fund.reinsurance.as_ref(),
+            self.deployment.reinsurer.is_some(),
+        )
+        .map_err(|e| core_err("insurance_fund", e))?;
+        let d = &self.deployment;
+        d.bond
+            .validate_with_admin_timelock(self.multisig_guard.timelocks.critical_ms)
+            .map_err(|e| core_err("deployment", e))?;
+        self.units.validate("units", 0)?;
+        // Registering each asset on a core breaker checks its units and price.
+        let breaker = bulwark_core::breaker::CircuitBreaker::new(self.circuit_breaker.clone())
+            .map_err(|e| ConfigError { path: "circuit_breaker".into(), message: format!("{e:?}") })?;
+        for (i, a) in d.assets.iter().enumerate() {
+            if d.assets[..i].iter().any(|o| o.id == a.id) {
+                return Err(ConfigError {
+                    path: format!("deployment.assets[{i}].id"),
+                    message: format!("{} is registered twice", a.id),
+                });
+            }
+            let mut flow = breaker.new_asset(a.units, a.initial_tvl).map_err(|e| ConfigError {
+                path: format!("deployment.assets[{i}].units"),
+                message: format!(
+                    "bulwark-core refused them: {e:?}; allowed {}",
+                    bulwark_core::ParamError::AssetUnits.allowed()
+                ),
+            })?;
+            breaker.clone().anchor_price(&mut flow, a.price, 0).map_err(|e| ConfigError {
+                path: format!("deployment.assets[{i}].price"),
+                message: format!("bulwark-core refused it: {e:?}; allowed > 0"),
+            })?;
+        }
+        Ok(())
+    }
 }
 
 fn core_err(section: &str, e: bulwark_core::ParamError) -> ConfigError {
     ConfigError {
         path: format!("{section}.{}", e.field()),
-        message: format!(
-            "must be {} (built from `deployment` and `calibration`; bulwark-core refused it)",
-            e.allowed()
-        ),
+        message: format!("must be {} (bulwark-core refused it)", e.allowed()),
     }
 }
 
 /// Builds and validates (through bulwark-core) the params for `knobs`.
 pub fn build(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigError> {
     let d = &cfg.deployment;
+    let u = &cfg.units;
     let daily_bps = knobs.hourly_share_bps.saturating_mul(cfg.calibration.daily_multiple).min(10_000);
     let breaker = BreakerParams {
         limiter: LimiterParams {
@@ -116,12 +170,12 @@ pub fn build(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigError>
                 WindowParams {
                     length_ms: HOUR_MS,
                     max_bps_of_tvl: knobs.hourly_share_bps,
-                    floor: usd_to_value(d.hourly_floor_usd),
+                    floor: u.value(d.hourly_floor_usd),
                 },
                 WindowParams {
                     length_ms: 24 * HOUR_MS,
                     max_bps_of_tvl: daily_bps,
-                    floor: usd_to_value(d.hourly_floor_usd * f64::from(cfg.calibration.daily_multiple)),
+                    floor: u.value(d.hourly_floor_usd * f64::from(cfg.calibration.daily_multiple)),
                 },
             ],
             inflow_decay_ms: hours_to_ms(d.inflow_decay_minutes / 60.0),
@@ -158,8 +212,8 @@ pub fn build(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigError>
         // The deploy script fills the allow-list with the deployed addresses.
         guard: Some(GuardPolicy {
             allow_list: Vec::new(),
-            standard_value_cap: usd_to_value(d.standard_value_cap_usd),
-            critical_value_cap: usd_to_value(d.critical_value_cap_usd),
+            standard_value_cap: u.native(d.standard_value_cap_usd),
+            critical_value_cap: u.native(d.critical_value_cap_usd),
         }),
     };
     multisig.validate().map_err(|e| core_err("multisig_guard", e))?;
@@ -169,13 +223,43 @@ pub fn build(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigError>
         exit_cooldown_ms: hours_to_ms(knobs.exit_cooldown_days * 24.0),
         exit_window_ms: hours_to_ms(d.exit_window_days * 24.0),
         solvency_target_bps: d.solvency_target_bps,
-        min_capital: usd_to_value(d.min_capital_usd),
-        claim_cap_per_event: usd_to_value(d.claim_cap_usd),
+        min_capital: u.native(d.min_capital_usd),
+        claim_cap_per_event: u.native(d.claim_cap_usd),
         reinsurance: match (d.reinsurance_attachment_usd, d.reinsurance_limit_usd) {
-            (Some(a), Some(l)) => Some(ReinsuranceLayer { attachment: usd_to_value(a), limit: usd_to_value(l) }),
+            (Some(a), Some(l)) => Some(ReinsuranceLayer { attachment: u.native(a), limit: u.native(l) }),
             _ => None,
         },
     };
     fund.validate().map_err(|e| core_err("insurance_fund", e))?;
-    Ok(ContractParams { circuit_breaker: breaker, multisig_guard: multisig, insurance_fund: fund })
+
+    let account = |field: String, s: &str| parse_account(&field, s).map(Account);
+    let guardians = d.guardians.iter().enumerate().map(|(i, g)| account(format!("deployment.guardians[{i}]"), g));
+    let per_asset = cfg.protocol.tvl_usd / u.assets.len() as f64;
+    let deployment = Deployment {
+        oracle: account("deployment.oracle".into(), &d.oracle)?,
+        guardians: guardians.collect::<Result<_, _>>()?,
+        protected: account("deployment.protected".into(), &d.protected)?,
+        reinsurer: d.reinsurer.as_deref().map(|r| account("deployment.reinsurer".into(), r)).transpose()?,
+        bond: BondPolicy { min_bond: u.native(d.min_bond_usd), settle_within_ms: hours_to_ms(d.bond_settle_hours) },
+        assets: u
+            .assets
+            .iter()
+            .enumerate()
+            .map(|(i, a)| AssetRegistration {
+                id: a.id,
+                units: a.units(),
+                initial_tvl: u.tokens(i, per_asset, a.usd_price),
+                price: u.price(i, a.usd_price),
+            })
+            .collect(),
+    };
+    let params = ContractParams {
+        circuit_breaker: breaker,
+        multisig_guard: multisig,
+        insurance_fund: fund,
+        deployment,
+        units: u.clone(),
+    };
+    params.validate()?;
+    Ok(params)
 }

@@ -4,7 +4,8 @@
 use crate::calibrate::{Calibration, Objective, KNOBS};
 use crate::config::Config;
 use crate::metrics::{prefix_cvar, LEVELS};
-use crate::params::{ContractParams, Knobs};
+use crate::params::{ContractParams, Deployment, Knobs};
+use crate::units::ChainUnits;
 use anyhow::{Context, Result};
 use bulwark_core::breaker::BreakerParams;
 use bulwark_core::fund::FundParams;
@@ -15,22 +16,54 @@ use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The deployable parameter file: exactly the three constructor structs, and
+/// The deployable parameter file: the three constructor structs, the
+/// deployment's roles and registrations, the units every amount is in, and
 /// where they came from. No timestamps: two runs write identical bytes.
 #[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ParamsFile {
     pub circuit_breaker: BreakerParams,
     pub multisig_guard: MultisigParams,
     pub insurance_fund: FundParams,
-    pub provenance: Provenance,
+    pub deployment: Deployment,
+    pub units: ChainUnits,
+    /// Absent in a hand-written file (for example a protocol's current parameters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 impl ParamsFile {
+    /// Reads and validates a params.json through bulwark-core. A bad value
+    /// is a [`ConfigError`] naming its path in the file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Self> {
+        let file: ParamsFile =
+            serde_json::from_str(text).map_err(|e| anyhow::anyhow!("not a valid params.json: {e}"))?;
+        file.clone_params().validate()?;
+        Ok(file)
+    }
+
+    pub fn clone_params(&self) -> ContractParams {
+        ContractParams {
+            circuit_breaker: self.circuit_breaker.clone(),
+            multisig_guard: self.multisig_guard.clone(),
+            insurance_fund: self.insurance_fund.clone(),
+            deployment: self.deployment.clone(),
+            units: self.units.clone(),
+        }
+    }
+
     pub fn params(self) -> ContractParams {
         ContractParams {
             circuit_breaker: self.circuit_breaker,
             multisig_guard: self.multisig_guard,
             insurance_fund: self.insurance_fund,
+            deployment: self.deployment,
+            units: self.units,
         }
     }
 }
@@ -44,6 +77,8 @@ pub struct Provenance {
     pub paths: u64,
     pub search_paths: u64,
     pub knobs: Knobs,
+    /// The units the config asked for, which every amount above is written in.
+    pub units: ChainUnits,
     pub feasible: bool,
     pub violations: Vec<String>,
     pub yearly_cost_usd: serde_json::Value,
@@ -77,13 +112,16 @@ fn params_file(cfg: &Config, cal: &Calibration) -> Result<ParamsFile> {
         circuit_breaker: p.circuit_breaker,
         multisig_guard: p.multisig_guard,
         insurance_fund: p.insurance_fund,
-        provenance: Provenance {
+        deployment: p.deployment,
+        units: p.units,
+        provenance: Some(Provenance {
             tool: format!("bulwark-sim {}", env!("CARGO_PKG_VERSION")),
             config_sha256: config_hash(cfg),
             seed: cfg.run.seed,
             paths: cfg.run.paths,
             search_paths: cfg.run.search_paths,
             knobs: cal.best.knobs,
+            units: cfg.units.clone(),
             feasible: cal.best.feasible(),
             violations: cal.best.violations.clone(),
             yearly_cost_usd: serde_json::to_value(cal.best.objective)?,
@@ -102,7 +140,7 @@ fn params_file(cfg: &Config, cal: &Calibration) -> Result<ParamsFile> {
                     effective_sample_size: m.ess,
                 })
                 .collect(),
-        },
+        }),
     })
 }
 

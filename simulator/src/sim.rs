@@ -11,7 +11,8 @@
 
 use crate::config::{AttackConfig, Config, ScenarioConfig};
 use crate::market::{Market, MAX_ASSETS};
-use crate::params::{core_price, hours_to_ms, tokens_for_usd, ContractParams, UNITS_PER_TOKEN};
+use crate::params::{hours_to_ms, ContractParams};
+use crate::units::ChainUnits;
 use bulwark_core::breaker::{AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Decision, Level};
 use bulwark_core::fund::{Holder, InsuranceFund};
 use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Execution, Multisig, OperationClass};
@@ -65,6 +66,8 @@ impl PathOutcome {
 /// path resets its state from them.
 pub struct PathSim<'a> {
     cfg: &'a Config,
+    /// The units of the params under test: every amount below is in them.
+    units: ChainUnits,
     scenario: &'a ScenarioConfig,
     market: Market,
     breaker0: CircuitBreaker,
@@ -113,10 +116,12 @@ impl<'a> PathSim<'a> {
         let breaker0 = CircuitBreaker::new(params.circuit_breaker.clone()).expect("params validated by core");
         let per_asset = tvl_usd / market.assets() as f64;
         let flows0: Vec<AssetFlow> = (0..market.assets())
-            .map(|_| {
-                let mut f = breaker0.new_asset(tokens_for_usd(per_asset, price0));
+            .map(|i| {
+                let units = params.units.assets[i].units();
+                let tvl = params.units.tokens(i, per_asset, price0);
+                let mut f = breaker0.new_asset(units, tvl).expect("units validated by core");
                 let mut b = breaker0.clone();
-                b.report_price(&mut f, core_price(price0), T0).expect("positive price");
+                b.report_price(&mut f, params.units.price(i, price0), T0).expect("positive price");
                 f
             })
             .collect();
@@ -129,7 +134,7 @@ impl<'a> PathSim<'a> {
             });
         }
         let multisig0 = Multisig::new(ms).expect("params validated by core");
-        let bonds0 = BondBook::new(crate::params::bond_policy(cfg)).expect("bond policy validated with the config");
+        let bonds0 = BondBook::new(params.deployment.bond.clone()).expect("bond policy validated by core");
         let fund0 = InsuranceFund::new(params.insurance_fund.clone()).expect("params validated by core");
         let horizon_years = f64::from(cfg.run.horizon_hours) / (365.0 * 24.0);
         let lambda = scenario.attacks_per_year * horizon_years;
@@ -137,6 +142,7 @@ impl<'a> PathSim<'a> {
         let has_attack = !matches!(scenario.attack, AttackConfig::None);
         Self {
             cfg,
+            units: params.units.clone(),
             scenario,
             market,
             breaker: breaker0.clone(),
@@ -220,16 +226,16 @@ impl<'a> PathSim<'a> {
             }
             for i in 0..assets {
                 price[i] = self.price0 * log_ret[i].exp();
-                let reported = core_price(price[i] * manip[i]);
+                let reported = self.units.price(i, price[i] * manip[i]);
                 let _ = self.breaker.report_price(&mut self.flows[i], reported, now);
                 out.core_steps += 1;
             }
             for i in 0..assets {
-                let tvl_usd = self.flows[i].tvl as f64 / UNITS_PER_TOKEN * price[i];
+                let tvl_usd = self.units.tokens_usd(i, self.flows[i].tvl, price[i]);
                 let z: f64 = StandardNormal.sample(rng);
                 let drawdown_pct = (-(log_ret[i].exp() - 1.0)).max(0.0) * 100.0;
                 let net = tvl_usd * (flow_sd * z - panic_per_pct * drawdown_pct);
-                let tokens = tokens_for_usd(net.abs(), price[i]);
+                let tokens = self.units.tokens(i, net.abs(), price[i]);
                 if net >= 0.0 {
                     let _ = self.breaker.record_inflow(&mut self.flows[i], tokens, now);
                 } else {
@@ -311,15 +317,15 @@ impl<'a> PathSim<'a> {
                 let borrow = assets - 1;
                 if a.progress == 0 {
                     a.stake = collateral_share * tvl_usd;
-                    let tokens = tokens_for_usd(a.stake, price[0]);
+                    let tokens = self.units.tokens(0, a.stake, price[0]);
                     let _ = self.breaker.record_inflow(&mut self.flows[0], tokens, now);
                     out.core_steps += 1;
                 }
                 // Borrow up to the collateral's manipulated value.
                 let target = a.stake * manip[0];
-                let want = tokens_for_usd((target - a.taken).max(0.0), price[borrow]);
+                let want = self.units.tokens(borrow, (target - a.taken).max(0.0), price[borrow]);
                 let got = self.take_available(borrow, want, now, out);
-                a.taken += got as f64 / UNITS_PER_TOKEN * price[borrow];
+                a.taken += self.units.tokens_usd(borrow, got, price[borrow]);
                 a.progress += 1;
                 if a.progress >= self.steps_in(push_minutes) {
                     // The push ends and the price returns.
@@ -337,12 +343,12 @@ impl<'a> PathSim<'a> {
                     if self.breaker.available_outflow(0, &self.flows[0], ATTACK, now) == 0 {
                         break;
                     }
-                    let loan = tokens_for_usd(loan_share * tvl_usd, price[0]);
+                    let loan = self.units.tokens(0, loan_share * tvl_usd, price[0]);
                     let _ = self.breaker.record_inflow(&mut self.flows[0], loan, now);
                     out.core_steps += 2;
-                    let loot = tokens_for_usd(a.stake - a.taken, price[0]);
+                    let loot = self.units.tokens(0, a.stake - a.taken, price[0]);
                     let got = self.take_available(0, loan.saturating_add(loot), now, out);
-                    a.taken += got.saturating_sub(loan) as f64 / UNITS_PER_TOKEN * price[0];
+                    a.taken += self.units.tokens_usd(0, got.saturating_sub(loan), price[0]);
                     if a.taken >= a.stake * 0.999_999 {
                         a.done = true;
                         break;
@@ -355,7 +361,7 @@ impl<'a> PathSim<'a> {
                 let burst_steps = self.steps_in(burst_minutes);
                 let slice_usd = drain_share * tvl_usd / f64::from(burst_steps) / assets as f64;
                 for (i, &p) in price.iter().enumerate().take(assets) {
-                    let tokens = tokens_for_usd(slice_usd, p);
+                    let tokens = self.units.tokens(i, slice_usd, p);
                     out.core_steps += 1;
                     if let Decision::Allowed(_) =
                         self.breaker.check_outflow(i as u32, &mut self.flows[i], ATTACK, tokens, now)
@@ -373,7 +379,7 @@ impl<'a> PathSim<'a> {
                 // nothing and raise nothing; only a withdrawal that really
                 // leaves and saturates a window escalates, and the griefer
                 // then deposits again to try once more.
-                let tokens = tokens_for_usd(position_share * tvl_usd, price[0]);
+                let tokens = self.units.tokens(0, position_share * tvl_usd, price[0]);
                 for _ in 0..attempts {
                     out.core_steps += 1;
                     if self.breaker.check_outflow(0, &mut self.flows[0], ATTACK, tokens, now).is_allowed() {
@@ -485,8 +491,8 @@ impl<'a> PathSim<'a> {
         }
         let p = &self.cfg.protocol;
         let mut fund = self.fund0.clone();
-        fund.set_active_cover(crate::params::usd_to_value(p.active_cover_usd));
-        let stake = crate::params::usd_to_value(p.fund_capital_usd / STAKERS as f64);
+        fund.set_active_cover(self.units.native(p.active_cover_usd));
+        let stake = self.units.native(p.fund_capital_usd / STAKERS as f64);
         let mut holders: [Holder; STAKERS] = Default::default();
         for h in holders.iter_mut() {
             let _ = fund.deposit(h, stake);
@@ -508,7 +514,7 @@ impl<'a> PathSim<'a> {
             let hack = t + hours_to_ms(news_lead_hours);
             let filed_at = hack + hours_to_ms(claim_delay_hours);
             let paid_at = filed_at + hours_to_ms(CLAIM_APPROVAL_HOURS);
-            let loss = crate::params::usd_to_value(loss_share * p.fund_capital_usd);
+            let loss = self.units.native(loss_share * p.fund_capital_usd);
             let end = (t + fp.exit_cooldown_ms + fp.exit_window_ms).max(paid_at) + 1;
             let mut claim = None;
             let mut paid: Balance = 0;
@@ -543,7 +549,7 @@ impl<'a> PathSim<'a> {
             // The damage of the run: what the fund owed on the claim (after
             // the layer and the cap) but could not pay.
             let owed = claim.as_ref().map_or(0, |c| c.retained);
-            out.attack_loss += crate::params::value_to_usd(owed.saturating_sub(paid));
+            out.attack_loss += self.units.native_usd(owed.saturating_sub(paid));
             t = end;
         }
         out

@@ -98,3 +98,73 @@ fn a_griefer_halts_the_breaker_only_by_paying_bonds() {
     // Refused withdrawals raise nothing: what halts is legitimate traffic alone.
     assert!(refusals_only * 20.0 < with_bonds, "refusals alone halted {refusals_only} h (bonded: {with_bonds} h)");
 }
+
+/// params.json is written in the chain's units; reading it back must
+/// reproduce the very same run, scenario by scenario, and the fund's
+/// amounts must be native base units.
+#[test]
+fn params_written_in_chain_units_read_back_to_identical_metrics() {
+    use bulwark_sim::report::ParamsFile;
+    let c = small();
+    let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
+    let file = ParamsFile {
+        circuit_breaker: params.circuit_breaker.clone(),
+        multisig_guard: params.multisig_guard.clone(),
+        insurance_fund: params.insurance_fund.clone(),
+        deployment: params.deployment.clone(),
+        units: params.units.clone(),
+        provenance: None,
+    };
+    let text = serde_json::to_string_pretty(&file).unwrap();
+    let read = ParamsFile::parse(&text).unwrap().params();
+    assert_eq!(read, params);
+    // $5M claim cap, $1 native token with 12 decimals: 5 × 10^18 base units.
+    assert_eq!(read.insurance_fund.claim_cap_per_event, 5 * 10u128.pow(18));
+    assert!(text.contains("\"claim_cap_per_event\": 5000000000000000000"), "written as an exact integer");
+    // The 18-decimal asset's TVL is in its own base units: $50M at $3,000,
+    // kept to 10^-6 token.
+    assert_eq!(read.deployment.assets[0].initial_tvl, 16_666_666_667 * 10u128.pow(12));
+    let before = run_scenarios(&c, &params, 1_000, 1_000, |_| true, &ProgressBar::hidden());
+    let after = run_scenarios(&c, &read, 1_000, 1_000, |_| true, &ProgressBar::hidden());
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        let (b, a) = (b.as_ref().unwrap(), a.as_ref().unwrap());
+        assert_eq!(b.0, a.0, "scenario {}", c.scenarios[i].name);
+        assert_eq!(b.1, a.1, "scenario {}", c.scenarios[i].name);
+    }
+}
+
+/// A hand-edited params.json is validated through bulwark-core before any
+/// path runs, and the error names the field.
+#[test]
+fn a_bad_params_file_is_refused_naming_its_field() {
+    use bulwark_sim::report::ParamsFile;
+    let c = small();
+    let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
+    let file = ParamsFile {
+        circuit_breaker: params.circuit_breaker,
+        multisig_guard: params.multisig_guard,
+        insurance_fund: params.insurance_fund,
+        deployment: params.deployment,
+        units: params.units,
+        provenance: None,
+    };
+    let good = serde_json::to_string_pretty(&file).unwrap();
+    // Replaces the first `"key": value` after `after` with `"key": new`.
+    let refused = |after: &str, key: &str, new: &str| {
+        let start = good.find(after).unwrap() + after.len();
+        let at = start + good[start..].find(&format!("\"{key}\": ")).unwrap();
+        let end = at + good[at..].find([',', '\n']).unwrap();
+        let text = format!("{}\"{key}\": {new}{}", &good[..at], &good[end..]);
+        format!("{:#}", ParamsFile::parse(&text).unwrap_err())
+    };
+    let e = refused("\"circuit_breaker\"", "max_bps_of_tvl", "20000");
+    assert!(e.contains("circuit_breaker.limiter.windows[].max_bps_of_tvl"), "{e}");
+    let e = refused("\"id\": 2", "price", "0");
+    assert!(e.contains("deployment.assets[1].price"), "{e}");
+    let e = refused("\"deployment\"", "decimals", "40");
+    assert!(e.contains("deployment.assets[0].units"), "{e}");
+    let e = refused("\"bond\"", "settle_within_ms", "3600000");
+    assert!(e.contains("deployment.bond.settle_within_ms"), "{e}");
+    let e = refused("\"protected\"", "reinsurer", "null");
+    assert!(e.contains("insurance_fund.reinsurance"), "{e}");
+}

@@ -45,6 +45,19 @@ impl BondPolicy {
         }
         Ok(())
     }
+
+    /// The policy checked together with the timelock of the admin that
+    /// judges trips (the multisig's Critical class): a trip posted at `t`
+    /// can be proposed for judgement at once and executed at
+    /// `t + admin_timelock_ms`, which must fall before its deadline, or
+    /// every bond could be released unjudged and trips would halt for free.
+    pub fn validate_with_admin_timelock(&self, admin_timelock_ms: u64) -> Result<(), ParamError> {
+        self.validate()?;
+        if self.settle_within_ms <= admin_timelock_ms {
+            return Err(ParamError::BondOutlastsTimelock);
+        }
+        Ok(())
+    }
 }
 
 /// One pending bonded trip.
@@ -146,6 +159,30 @@ mod tests {
 
     fn book() -> BondBook {
         BondBook::new(BondPolicy { min_bond: 100, settle_within_ms: 1_000 }).unwrap()
+    }
+
+    proptest::proptest! {
+        /// Liveness of judgement: under any policy that passes the check,
+        /// a trip proposed for judgement when it is posted can be slashed
+        /// once the admin's timelock has run, so no bond halts for free.
+        #[test]
+        fn every_bonded_trip_can_be_judged_before_its_bond_is_released(
+            timelock in 0u64..10_000_000,
+            extra in 0u64..3,
+            shorter in proptest::bool::ANY,
+            at in 0u64..1_000_000_000,
+        ) {
+            // Deadlines just around the timelock, where a `<` for `<=` slip would show.
+            let settle_within_ms = if shorter { timelock.saturating_sub(extra) } else { timelock + extra };
+            let policy = BondPolicy { min_bond: 1, settle_within_ms };
+            if policy.validate_with_admin_timelock(timelock).is_ok() {
+                let mut b = BondBook::new(policy).unwrap();
+                let trip = b.post([7; 32], 1, at).unwrap();
+                proptest::prop_assert_eq!(b.settle(&trip, false, at + timelock), Ok(BondOutcome::Slash(1)));
+            } else {
+                proptest::prop_assert!(settle_within_ms <= timelock || settle_within_ms == 0);
+            }
+        }
     }
 
     #[test]

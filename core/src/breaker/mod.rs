@@ -44,11 +44,12 @@ use crate::math::apply_bps;
 use crate::types::{AssetId, Balance, Bps, Selector, Timestamp, BPS_DENOMINATOR};
 use alloc::vec::Vec;
 
+pub use crate::units::AssetUnits;
 pub use bond::{BondBook, BondError, BondPolicy, BondedTrip, TripId};
 pub use buffer::ElasticBuffer;
 pub use level::{Level, LevelState};
 pub use pause::{PauseError, PauseScope, PauseScopes};
-pub use price::{value_of, PriceBandParams, PriceState, PriceVerdict, PRICE_SCALE, SMOOTHING_PERIOD_MS};
+pub use price::{PriceBandParams, PriceState, PriceVerdict, SMOOTHING_PERIOD_MS};
 pub use window::{RollingWindow, BUCKETS};
 
 use price::PriceFault;
@@ -218,12 +219,15 @@ impl From<PauseError> for BreakerError {
 /// Flow state of one asset.
 ///
 /// Invariants: `tvl` equals recorded inflows minus allowed outflows (plus
-/// the initial balance); `windows` mirror `limiter.windows` one to one.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// the initial balance); `windows` mirror `limiter.windows` one to one;
+/// `units` are valid (checked when the asset is created).
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AssetFlow {
-    /// Balance the breaker believes the protocol holds, in token units.
+    /// How the asset's amounts and the oracle's prices are written.
+    pub units: AssetUnits,
+    /// Balance the breaker believes the protocol holds, in base units.
     pub tvl: Balance,
     pub windows: Vec<RollingWindow>,
     pub buffer: ElasticBuffer,
@@ -282,11 +286,19 @@ impl CircuitBreaker {
         Ok(())
     }
 
-    /// A new asset's flow state, starting from the protocol's current balance.
-    pub fn new_asset(&self, initial_tvl: Balance) -> AssetFlow {
-        let mut flow = AssetFlow { tvl: initial_tvl, ..AssetFlow::default() };
+    /// A new asset's flow state in `units`, starting from the protocol's
+    /// current balance (in base units).
+    pub fn new_asset(&self, units: AssetUnits, initial_tvl: Balance) -> Result<AssetFlow, BreakerError> {
+        units.validate().map_err(BreakerError::InvalidParams)?;
+        let mut flow = AssetFlow {
+            units,
+            tvl: initial_tvl,
+            windows: Vec::new(),
+            buffer: ElasticBuffer::default(),
+            price: PriceState::default(),
+        };
         flow.sync_windows(&self.params.limiter);
-        flow
+        Ok(flow)
     }
 
     pub fn level(&self, now: Timestamp) -> Level {
@@ -421,7 +433,7 @@ impl CircuitBreaker {
             return 0;
         };
         let buffered = asset.buffer.available(now, self.params.limiter.inflow_decay_ms);
-        let Some(basis_value) = value_of(asset.tvl.saturating_sub(buffered), price) else {
+        let Some(basis_value) = asset.units.value_of(asset.tvl.saturating_sub(buffered), price) else {
             return 0;
         };
         // Windows that a parameter change replaced count as empty, as on the next outflow.
@@ -434,7 +446,7 @@ impl CircuitBreaker {
             };
             room = room.min(limit.saturating_sub(used));
         }
-        let counted_tokens = crate::math::mul_div(room, PRICE_SCALE, price).unwrap_or(Balance::MAX);
+        let counted_tokens = asset.units.amount_for(room, price).unwrap_or(Balance::MAX);
         counted_tokens.saturating_add(buffered).min(asset.tvl)
     }
 
@@ -471,8 +483,9 @@ impl CircuitBreaker {
         let decay = p.limiter.inflow_decay_ms;
         let buffered = asset.buffer.available(now, decay);
         let from_buffer = buffered.min(amount);
-        let counted_value = value_of(amount.saturating_sub(from_buffer), price).ok_or(Rejection::Overflow)?;
-        let basis_value = value_of(asset.tvl.saturating_sub(buffered), price).ok_or(Rejection::Overflow)?;
+        let counted_value =
+            asset.units.value_of(amount.saturating_sub(from_buffer), price).ok_or(Rejection::Overflow)?;
+        let basis_value = asset.units.value_of(asset.tvl.saturating_sub(buffered), price).ok_or(Rejection::Overflow)?;
 
         asset.sync_windows(&p.limiter);
         for (i, (w, wp)) in asset.windows.iter_mut().zip(&p.limiter.windows).enumerate() {

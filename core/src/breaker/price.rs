@@ -3,8 +3,6 @@
 use crate::math::{apply_bps, mul_div, ratio_bps};
 use crate::types::{Balance, Bps, Timestamp};
 
-/// Prices are value units per token unit, scaled by this factor.
-pub const PRICE_SCALE: Balance = 1_000_000_000;
 /// The time unit of `reference_smoothing_bps`: one minute.
 pub const SMOOTHING_PERIOD_MS: u64 = 60_000;
 
@@ -125,11 +123,6 @@ impl PriceState {
         }
         Ok(self.last)
     }
-}
-
-/// Value of `amount` token units at `price`.
-pub fn value_of(amount: Balance, price: Balance) -> Option<Balance> {
-    mul_div(amount, price, PRICE_SCALE)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 const SEL: Selector = [0xde, 0xad, 0xbe, 0xef];
 const HOUR: u64 = 3_600_000;
-const ONE: Balance = PRICE_SCALE; // price 1.0
+use crate::check::{EXAMPLE_UNITS as UNITS, ONE};
 
 fn params() -> BreakerParams {
     crate::check::breaker_params()
@@ -12,7 +12,7 @@ fn params() -> BreakerParams {
 
 fn setup(tvl: Balance) -> (CircuitBreaker, AssetFlow) {
     let mut cb = CircuitBreaker::new(params()).unwrap();
-    let mut a = cb.new_asset(tvl);
+    let mut a = cb.new_asset(UNITS, tvl).unwrap();
     cb.report_price(&mut a, ONE, 0).unwrap();
     (cb, a)
 }
@@ -154,7 +154,7 @@ fn buffer_decays_so_old_deposits_count() {
 #[test]
 fn price_faults() {
     let mut cb = CircuitBreaker::new(params()).unwrap();
-    let mut a = cb.new_asset(1_000_000);
+    let mut a = cb.new_asset(UNITS, 1_000_000).unwrap();
     assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 0)), Rejection::NoPrice);
     assert_eq!(cb.report_price(&mut a, 0, 0), Err(BreakerError::ZeroPrice));
     cb.report_price(&mut a, ONE, 0).unwrap();
@@ -348,7 +348,7 @@ proptest! {
                                 .filter(|(t, _)| t / bucket + (BUCKETS as u64) > idx)
                                 .map(|(_, v)| v)
                                 .sum();
-                            let mut limit = (value_of(basis, price).unwrap() * w.max_bps_of_tvl as u128 / 10_000).max(w.floor);
+                            let mut limit = (UNITS.value_of(basis, price).unwrap() * w.max_bps_of_tvl as u128 / 10_000).max(w.floor);
                             if throttled {
                                 limit = limit * u128::from(p.throttle_bps) / 10_000;
                             }
