@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the three contracts in release mode with the pinned toolchain, checks
 # each Wasm for non-MVP opcodes pallet-contracts rejects, and prints each
-# optimized code size in bytes. Artifacts: contracts/target/ink/<name>/.
+# optimized code size in bytes. Artifacts: contracts/target/ink/<name>/, and
+# a copy in target/ink/<name>/ that bulwark-deploy reads (the e2e suite's
+# debug builds overwrite contracts/target/ink).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,8 @@ for c in "${CONTRACTS[@]}"; do
     exit 1
   fi
   sizes+=("$c $(stat -c %s "$wasm")")
+  mkdir -p "target/ink/$c"
+  cp "contracts/target/ink/$c/$c.wasm" "contracts/target/ink/$c/$c.contract" "contracts/target/ink/$c/$c.json" "target/ink/$c/"
 done
 
 echo

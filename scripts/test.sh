@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
 # The README's test command, and what CI runs: installs what it needs, then
 # runs every check: fmt, clippy, unit and property tests, the no_std core build,
-# the contracts (clippy, #[ink::test], release builds), the e2e suite and the
-# main job.
+# the contracts (clippy, #[ink::test], release builds), the e2e suite, the
+# main job, and a deployment of its params.json to a real local chain with
+# the on-chain scenarios. Ends with each step's time and the test totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step's wall time, printed at the end.
+TIMES=()
+STEP=""
+STEP_START=$(date +%s)
+RUN_START=$STEP_START
+close_step() {
+  [ -n "$STEP" ] && TIMES+=("$(printf '%6ss  %s' "$(($(date +%s) - STEP_START))" "$STEP")")
+  STEP_START=$(date +%s)
+}
+step() {
+  close_step
+  STEP="$*"
+  printf '\n==> %s\n' "$*"
+}
 
 # Every test runner's output is also kept here, to print one total at the end.
 RESULTS=$(mktemp)
@@ -29,6 +43,12 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "unit and property tests"
 cargo test --workspace 2>&1 | tee -a "$RESULTS"
 cargo clippy -p bulwark-core --features check --all-targets -- -D warnings
+
+# The local chain (runtime Wasm, Node.js, Chopsticks, genesis) is prepared
+# in the background: the fuzz targets below use one core.
+mkdir -p target/chain
+scripts/node.sh prepare >target/chain/prepare.log 2>&1 &
+PREPARE_PID=$!
 
 # Each state machine's fuzz target, for a bounded time (nightly + cargo-fuzz).
 step "fuzz: bulwark-core targets, ${BULWARK_FUZZ_SECONDS:-60}s each"
@@ -60,5 +80,18 @@ for f in params.json report.md report.html; do
   [ -s "target/ci-calibrate/$f" ] || { echo "calibrate did not write $f" >&2; exit 1; }
 done
 
+step "real chain: deploy the calibrated params.json, verify, on-chain scenarios"
+if ! wait "$PREPARE_PID"; then
+  cat target/chain/prepare.log >&2
+  echo "preparing the local chain failed" >&2
+  exit 1
+fi
+scripts/chain-test.sh target/ci-calibrate/params.json 2>&1 | tee -a "$RESULTS"
+
+close_step
+echo
+echo "time per step (s):"
+printf '%s\n' "${TIMES[@]}"
+printf '%6ss  total\n' "$(($(date +%s) - RUN_START))"
 step "all checks passed"
 awk '/^test result: ok\./ { p += $4; f += $6 } END { printf "%d passed, %d failed\n", p, f }' "$RESULTS"

