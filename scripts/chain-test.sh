@@ -3,7 +3,8 @@
 # (scripts/node.sh), then, with bulwark-deploy and the release builds in
 # target/ink:
 #   1. a params file with a bad value is refused (exit 2) before anything is sent;
-#   2. --dry-run prints the plan and sends nothing;
+#   2. a deployer without funds fails at the first step, recorded as failed;
+#      --dry-run prints the plan and sends nothing;
 #   3. deploy: every step done, the wiring verified;
 #   4. deploy again: every step skipped, nothing sent;
 #   5. verify alone;
@@ -54,6 +55,17 @@ cat "$OUT/refusal.txt"
 grep -q 'circuit_breaker.limiter.windows\[\].max_bps_of_tvl' "$OUT/refusal.txt" || fail "the refusal does not name the field"
 [ ! -e "$RECORD" ] || fail "a refused deployment wrote a record"
 [ "$(block)" = "$before" ] || fail "a refused deployment made a block"
+
+step "a failure is recorded as failed, never as done"
+set +e
+BULWARK_SURI=//Unfunded "$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$OUT/unfunded.json" >"$OUT/unfunded.txt" 2>&1
+code=$?
+set -e
+cat "$OUT/unfunded.txt"
+[ "$code" = 1 ] || fail "a deployer without funds exited $code, not 1"
+grep -q '"status": "failed"' "$OUT/unfunded.json" || fail "the failed step is not in the record"
+! grep -q '"status": "done"' "$OUT/unfunded.json" || fail "an unfunded deployer recorded a step as done"
+[ "$(block)" = "$before" ] || fail "a failed deployment made a block"
 
 step "dry run"
 "$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$RECORD" --dry-run | tee "$OUT/dry-run.txt"

@@ -95,6 +95,15 @@ pub struct Record {
 }
 
 impl Record {
+    /// Whether `self` records the same deployment as `other`: same chain,
+    /// deployer, params and salt (so the same addresses).
+    pub fn same_deployment(&self, other: &Record) -> bool {
+        self.chain.genesis_hash == other.chain.genesis_hash
+            && self.deployer == other.deployer
+            && self.params_sha256 == other.params_sha256
+            && self.salt == other.salt
+    }
+
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| anyhow!("{} is not a deployment record: {e}", path.display()))
@@ -244,10 +253,13 @@ impl<'a> Deployment<'a> {
             line += &format!("  (block {b})");
         }
         if let Some(e) = &estimate {
-            line += &format!(
-                "  gas {} ref_time / {} proof_size, storage deposit {}",
-                e.gas_required.ref_time, e.gas_required.proof_size, e.storage_deposit
-            );
+            if e.gas_required.ref_time > 0 {
+                line +=
+                    &format!("  gas {} ref_time / {} proof_size,", e.gas_required.ref_time, e.gas_required.proof_size);
+            }
+            let native = &self.params.units.native;
+            let whole = e.storage_deposit as f64 / 10f64.powi(i32::from(native.decimals));
+            line += &format!(" storage deposit {} ({whole:.3} {})", e.storage_deposit, native.symbol);
         }
         if let Some(n) = &note {
             line += &format!("  {n}");
@@ -274,7 +286,7 @@ impl<'a> Deployment<'a> {
         for (i, (name, code)) in codes.iter().enumerate() {
             let hash = self.plan.code_hashes[i].1;
             let code = code.to_vec();
-            self.record.codes.insert(name.to_string(), CodeRecord { hash: hex(&hash), block: None });
+            self.record.codes.entry(name.to_string()).or_insert(CodeRecord { hash: hex(&hash), block: None });
             let (chain, signer, plan, dry) = (self.chain, self.signer, &self.plan, self.dry_run);
             let step = format!("upload {name}");
             let outcome: Result<Outcome> = async {
@@ -405,7 +417,7 @@ impl<'a> Deployment<'a> {
         let code_hash = self.plan.code_hashes[code_index].1;
         let code = self.codes.named()[code_index].1.to_vec();
         let salt = self.plan.salt.clone();
-        self.record.contracts.insert(name.into(), ContractRecord { address: hex(&address), block: None });
+        self.record.contracts.entry(name.into()).or_insert(ContractRecord { address: hex(&address), block: None });
         let (chain, signer, plan, dry) = (self.chain, self.signer, &self.plan, self.dry_run);
         let step = format!("instantiate {name}");
         let outcome: Result<Outcome> = async {
@@ -474,7 +486,8 @@ pub async fn verify(chain: &Chain, params: &ContractParams, plan: &Plan) -> Resu
 
     let got =
         chain.query(&me, &a.circuit_breaker, &message(contracts::breaker_at(&a.circuit_breaker).params())).await?;
-    check("circuit_breaker.params() equals params.json", got == params.circuit_breaker, format!("{got:?}"));
+    let ok = got == params.circuit_breaker;
+    check("circuit_breaker.params() equal params.json", ok, if ok { "equal".into() } else { format!("{got:?}") });
     let got = chain.query(&me, &a.circuit_breaker, &message(contracts::breaker_at(&a.circuit_breaker).roles())).await?;
     check(
         "circuit_breaker.roles(): admin is the multisig, fund, oracle, guardians, protected and bond as planned",
@@ -494,10 +507,11 @@ pub async fn verify(chain: &Chain, params: &ContractParams, plan: &Plan) -> Resu
     }
 
     let got = chain.query(&me, &a.insurance_fund, &message(contracts::fund_at(&a.insurance_fund).params())).await?;
+    let ok = got == params.insurance_fund;
     check(
-        "insurance_fund.params() equals params.json (native base units)",
-        got == params.insurance_fund,
-        format!("{got:?}"),
+        "insurance_fund.params() equal params.json (native base units)",
+        ok,
+        if ok { format!("equal; claim cap {} base units", got.claim_cap_per_event) } else { format!("{got:?}") },
     );
     let got = chain.query(&me, &a.insurance_fund, &message(contracts::fund_at(&a.insurance_fund).roles())).await?;
     check(

@@ -119,6 +119,20 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
             std::fs::write(&common.record, serde_json::to_string_pretty(&record)? + "\n")?;
             return Ok(ok);
         }
+        // A rerun continues its own record (keeping the blocks of what it did
+        // before); a record of another deployment is never overwritten.
+        let mut fresh = fresh;
+        if !dry_run && common.record.exists() {
+            let old = Record::read(&common.record)?;
+            if !old.same_deployment(&fresh) {
+                anyhow::bail!(
+                    "{} records another deployment (chain, deployer, params or salt differ); pass another --record",
+                    common.record.display()
+                );
+            }
+            fresh.codes = old.codes;
+            fresh.contracts = old.contracts;
+        }
         println!(
             "{} to {} (genesis {}) as {}",
             if dry_run { "plan for a deployment" } else { "deploying" },
