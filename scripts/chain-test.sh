@@ -40,6 +40,8 @@ step "building bulwark-deploy (test profile, shared with its tests)"
 cargo test -q -p bulwark-deploy --no-run 2>&1 | tail -3
 DEPLOY=$PWD/target/debug/bulwark-deploy
 
+# A fresh chain: Chopsticks keeps its state in memory, so a restart is genesis again.
+scripts/node.sh stop
 scripts/node.sh start
 trap 'scripts/node.sh stop' EXIT
 

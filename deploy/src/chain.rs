@@ -399,9 +399,14 @@ impl Chain {
         Ok((run.estimate, run.reverted))
     }
 
+    /// The SCALE bytes of `pallet.entry(key)` at the latest block, if set.
+    async fn storage(&self, pallet: &str, entry: &str, key: &[u8; 32]) -> Result<Option<Vec<u8>>> {
+        let addr = subxt::dynamic::storage(pallet, entry, vec![Value::from_bytes(key)]);
+        Ok(self.api.storage().at_latest().await?.fetch(&addr).await?.map(|v| v.encoded().to_vec()))
+    }
+
     async fn storage_exists(&self, entry: &str, key: &[u8; 32]) -> Result<bool> {
-        let addr = subxt::dynamic::storage("Contracts", entry, vec![Value::from_bytes(key)]);
-        Ok(self.api.storage().at_latest().await?.fetch(&addr).await?.is_some())
+        Ok(self.storage("Contracts", entry, key).await?.is_some())
     }
 
     pub async fn code_exists(&self, hash: &Hash) -> Result<bool> {
@@ -414,10 +419,9 @@ impl Chain {
 
     /// The code hash the contract at `address` runs, if there is one.
     pub async fn code_hash_of(&self, address: &Address) -> Result<Option<Hash>> {
-        let addr = subxt::dynamic::storage("Contracts", "ContractInfoOf", vec![Value::from_bytes(address)]);
-        let Some(v) = self.api.storage().at_latest().await?.fetch(&addr).await? else { return Ok(None) };
+        let Some(v) = self.storage("Contracts", "ContractInfoOf", address).await? else { return Ok(None) };
         // ContractInfo starts with (trie_id: BoundedVec<u8>, code_hash).
-        let (_trie_id, code_hash) = <(Vec<u8>, Hash)>::decode(&mut v.encoded())?;
+        let (_trie_id, code_hash) = <(Vec<u8>, Hash)>::decode(&mut &v[..])?;
         Ok(Some(code_hash))
     }
 
@@ -431,9 +435,8 @@ impl Chain {
             _sufficients: u32,
             free: u128,
         }
-        let addr = subxt::dynamic::storage("System", "Account", vec![Value::from_bytes(who)]);
-        let Some(v) = self.api.storage().at_latest().await?.fetch(&addr).await? else { return Ok(0) };
-        Ok(AccountInfo::decode(&mut v.encoded())?.free)
+        let Some(v) = self.storage("System", "Account", who).await? else { return Ok(0) };
+        Ok(AccountInfo::decode(&mut &v[..])?.free)
     }
 
     /// The latest block's timestamp (ms).

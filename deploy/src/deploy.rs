@@ -10,7 +10,7 @@
 //! deterministic address, asset registered, admin handed over), so a rerun
 //! never deploys twice. A failed step is recorded as failed, never as done.
 
-use crate::chain::{Address, Chain, Estimate, Hash, Included};
+use crate::chain::{Address, Chain, Estimate, Hash, Included, Message};
 use crate::constructor_input;
 use crate::contracts::{self, allow_list, blake2_256, cb, contract_address, fund, message, Codes};
 use anyhow::{anyhow, bail, Result};
@@ -357,54 +357,52 @@ impl<'a> Deployment<'a> {
 
         self.instantiate("multisig_guard", 2, a.multisig_guard, self.plan.multisig_input.clone()).await?;
 
+        let a = self.plan.addresses;
+        let (mut b, mut f) = (contracts::breaker_at(&a.circuit_breaker), contracts::fund_at(&a.insurance_fund));
         let breaker_roles = self.plan.breaker_roles.clone();
-        let (chain, signer, plan, dry) = (self.chain, self.signer, &self.plan, self.dry_run);
-        let step = "hand circuit_breaker's admin to multisig_guard".into();
-        let outcome: Result<Outcome> = async {
-            let breaker = plan.addresses.circuit_breaker;
-            if !chain.contract_exists(&breaker).await? {
-                return Ok((Status::Planned, None, None, Some("priced once circuit_breaker exists".into())));
-            }
-            let now = chain.query(&plan.deployer, &breaker, &message(contracts::breaker_at(&breaker).roles())).await?;
-            if now == breaker_roles {
-                return Ok((Status::Skipped, None, None, Some("already handed over".into())));
-            }
-            let msg = message(contracts::breaker_at(&breaker).set_roles(breaker_roles));
-            if dry {
-                let (est, _) = chain.estimate_message(&plan.deployer, &breaker, &msg).await?;
-                return Ok((Status::Planned, None, Some(est), None));
-            }
-            let (r, inc) = chain.send(signer, &breaker, &msg, 0).await?.included("circuit_breaker.set_roles")?;
-            r.map_err(|e| anyhow!("circuit_breaker.set_roles: {e:?}"))?;
-            Ok((Status::Done, Some(inc.block), None, None))
-        }
-        .await;
-        self.finish(step, outcome)?;
-
+        let outcome = self
+            .hand_over(
+                &a.circuit_breaker,
+                message(b.roles()),
+                &breaker_roles,
+                message(b.set_roles(breaker_roles.clone())),
+            )
+            .await;
+        self.finish("hand circuit_breaker's admin to multisig_guard".into(), outcome)?;
         let fund_roles = self.plan.fund_roles.clone();
-        let (chain, signer, plan, dry) = (self.chain, self.signer, &self.plan, self.dry_run);
-        let step = "hand insurance_fund's admin to multisig_guard".into();
-        let outcome: Result<Outcome> = async {
-            let fund = plan.addresses.insurance_fund;
-            if !chain.contract_exists(&fund).await? {
-                return Ok((Status::Planned, None, None, Some("priced once insurance_fund exists".into())));
-            }
-            let now = chain.query(&plan.deployer, &fund, &message(contracts::fund_at(&fund).roles())).await?;
-            if now == fund_roles {
-                return Ok((Status::Skipped, None, None, Some("already handed over".into())));
-            }
-            let msg = message(contracts::fund_at(&fund).set_roles(fund_roles));
-            if dry {
-                let (est, _) = chain.estimate_message(&plan.deployer, &fund, &msg).await?;
-                return Ok((Status::Planned, None, Some(est), None));
-            }
-            let (r, inc) = chain.send(signer, &fund, &msg, 0).await?.included("insurance_fund.set_roles")?;
-            r.map_err(|e| anyhow!("insurance_fund.set_roles: {e:?}"))?;
-            Ok((Status::Done, Some(inc.block), None, None))
-        }
-        .await;
-        self.finish(step, outcome)?;
+        let outcome = self
+            .hand_over(&a.insurance_fund, message(f.roles()), &fund_roles, message(f.set_roles(fund_roles.clone())))
+            .await;
+        self.finish("hand insurance_fund's admin to multisig_guard".into(), outcome)?;
         Ok(())
+    }
+
+    /// Sets `contract`'s roles to `want` (the multisig as admin) unless `roles` already reads so.
+    async fn hand_over<Roles, E>(
+        &self,
+        contract: &Address,
+        roles: Message<Roles>,
+        want: &Roles,
+        set_roles: Message<Result<(), E>>,
+    ) -> Result<Outcome>
+    where
+        Roles: scale::Decode + PartialEq,
+        E: scale::Decode + std::fmt::Debug,
+    {
+        let (chain, me) = (self.chain, &self.plan.deployer);
+        if !chain.contract_exists(contract).await? {
+            return Ok((Status::Planned, None, None, Some("priced once the contract exists".into())));
+        }
+        if chain.query(me, contract, &roles).await? == *want {
+            return Ok((Status::Skipped, None, None, Some("already handed over".into())));
+        }
+        if self.dry_run {
+            let (est, _) = chain.estimate_message(me, contract, &set_roles).await?;
+            return Ok((Status::Planned, None, Some(est), None));
+        }
+        let (r, inc) = chain.send(self.signer, contract, &set_roles, 0).await?.included("set_roles")?;
+        r.map_err(|e| anyhow!("set_roles: {e:?}"))?;
+        Ok((Status::Done, Some(inc.block), None, None))
     }
 
     async fn instantiate(
