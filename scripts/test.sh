@@ -75,7 +75,7 @@ scripts/e2e.sh 2>&1 | tee -a "$RESULTS"
 
 # The README's main job must keep working: calibrate on the built-in scenarios.
 step "main job: bulwark-sim calibrate (built-in scenarios)"
-cargo run --release -q -p bulwark-sim -- calibrate --quiet --out target/ci-calibrate
+cargo run --release -q -p bulwark-sim -- calibrate --quiet --force --out target/ci-calibrate
 for f in params.json report.md report.html; do
   [ -s "target/ci-calibrate/$f" ] || { echo "calibrate did not write $f" >&2; exit 1; }
 done

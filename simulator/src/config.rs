@@ -286,7 +286,38 @@ pub fn parse_account(path: &str, s: &str) -> Result<[u8; 32], ConfigError> {
     bulwark_core::hex::parse(s).ok_or_else(|| err(path, format!("{s:?} must be 0x followed by 64 hex digits")))
 }
 
+/// Merges `over` into `base`: tables field by field (recursively), anything
+/// else (numbers, strings, arrays such as `scenarios`) replaced whole.
+fn merge(base: &mut toml::Value, over: toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
 impl Config {
+    /// Parses a TOML file that sets only what it changes: it is layered on
+    /// the built-in config (tables merge field by field; arrays, such as
+    /// `scenarios` or a calibration grid, replace the default whole), then
+    /// validated.
+    pub fn from_partial_toml(text: &str) -> Result<Self, anyhow::Error> {
+        let over: toml::Value = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
+        let mut base = toml::Value::try_from(Config::default()).expect("the default config is TOML-representable");
+        merge(&mut base, over);
+        let cfg: Config = base.try_into().map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
     /// Parses TOML and validates it.
     pub fn from_toml(text: &str) -> Result<Self, anyhow::Error> {
         let cfg: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
@@ -339,7 +370,14 @@ impl Config {
             let lo = if m.assets > 1 { -1.0 / f64::from(m.assets - 1) + 1e-9 } else { -1.0 };
             in_range(&at("correlation"), m.correlation, lo, 0.999)?;
             in_range(&at("initial_price_usd"), m.initial_price_usd, 1e-6, 1e9)?;
-            in_range(&at("days_per_year"), m.days_per_year, 0.0, 366.0)?;
+            in_range(&at("days_per_year"), m.days_per_year, 0.0, 365.0)?;
+        }
+        let days: f64 = self.markets.values().map(|m| m.days_per_year).sum();
+        if days > 365.0 {
+            return Err(err(
+                "markets",
+                format!("days_per_year adds up to {days} over the regimes; allowed at most 365"),
+            ));
         }
 
         if self.scenarios.is_empty() || self.scenarios.len() > 64 {
@@ -392,6 +430,10 @@ impl Config {
         for (i, v) in d.vetoers.iter().enumerate() {
             parse_account(&format!("deployment.vetoers[{i}]"), v)?;
         }
+        in_range("deployment.standard_timelock_hours", d.standard_timelock_hours, 0.0, 24.0 * 90.0)?;
+        in_range("deployment.membership_timelock_hours", d.membership_timelock_hours, 0.0, 24.0 * 90.0)?;
+        in_range("deployment.policy_timelock_hours", d.policy_timelock_hours, 0.0, 24.0 * 90.0)?;
+        in_range("deployment.execution_window_hours", d.execution_window_hours, 0.001, 24.0 * 90.0)?;
         in_range("deployment.throttle_bps", d.throttle_bps, 0, 9_999)?;
         in_range("deployment.throttle_hours", d.throttle_hours, 0.001, 24.0 * 30.0)?;
         in_range("deployment.halt_hours", d.halt_hours, 0.001, 24.0 * 30.0)?;
@@ -409,6 +451,14 @@ impl Config {
         if d.reinsurance_attachment_usd.is_some() != d.reinsurance_limit_usd.is_some() {
             return Err(err("deployment.reinsurance_limit_usd", "set both reinsurance fields or neither"));
         }
+        if let Some(a) = d.reinsurance_attachment_usd {
+            in_range("deployment.reinsurance_attachment_usd", a, 0.0, 1e12)?;
+        }
+        if let Some(l) = d.reinsurance_limit_usd {
+            in_range("deployment.reinsurance_limit_usd", l, 0.01, 1e12)?;
+        }
+        // A claim the fund can never pay in full is a cap that promises too much.
+        in_range("deployment.claim_cap_usd", d.claim_cap_usd, 1.0, p.fund_capital_usd)?;
         let assets_used = self.markets.values().map(|m| m.assets as usize).max().unwrap_or(1);
         self.units.validate("units", assets_used)?;
         // Everything else (timelock order, veto thresholds, ...) is checked by
@@ -482,6 +532,45 @@ mod tests {
         let c = Config::default();
         c.validate().unwrap();
         assert_eq!(Config::from_toml(&c.to_toml()).unwrap(), c);
+    }
+
+    #[test]
+    fn a_partial_config_is_layered_on_the_defaults() {
+        let c = Config::from_partial_toml("[run]\npaths = 20000\n[markets.calm]\nannual_vol = 0.5\n").unwrap();
+        let mut expected = Config::default();
+        expected.run.paths = 20_000;
+        expected.markets.get_mut("calm").unwrap().annual_vol = 0.5;
+        assert_eq!(c, expected);
+        assert_eq!(Config::from_partial_toml("").unwrap(), Config::default());
+        let e = Config::from_partial_toml("[run]\npathz = 5\n").unwrap_err().to_string();
+        assert!(e.contains("unknown field `pathz`"), "{e}");
+    }
+
+    #[test]
+    fn nonsense_is_refused_not_rounded() {
+        assert_eq!(
+            path_of(&edited(|c| c.deployment.standard_timelock_hours = -5.0)),
+            "deployment.standard_timelock_hours"
+        );
+        assert_eq!(
+            path_of(&edited(|c| c.deployment.reinsurance_attachment_usd = Some(f64::NAN))),
+            "deployment.reinsurance_attachment_usd"
+        );
+        assert_eq!(
+            path_of(&edited(|c| c.markets.get_mut("calm").unwrap().days_per_year = 366.0)),
+            "markets.calm.days_per_year"
+        );
+        assert_eq!(
+            path_of(&edited(|c| {
+                let m = c.markets.get_mut("calm").unwrap();
+                m.days_per_year += 10.0;
+            })),
+            "markets"
+        );
+        assert_eq!(
+            path_of(&edited(|c| c.deployment.claim_cap_usd = 2.0 * c.protocol.fund_capital_usd)),
+            "deployment.claim_cap_usd"
+        );
     }
 
     #[test]

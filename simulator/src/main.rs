@@ -24,12 +24,15 @@ struct Cli {
     /// Seed (overrides run.seed).
     #[arg(long, global = true, value_name = "S")]
     seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, global = true, value_name = "T")]
-    threads: Option<usize>,
+    /// Worker threads, 1 to 256 (default: all cores). Results do not depend on it.
+    #[arg(long, global = true, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
     /// Output folder.
     #[arg(long, global = true, value_name = "DIR", default_value = "out")]
     out: PathBuf,
+    /// Overwrite outputs already in the output folder.
+    #[arg(long, global = true)]
+    force: bool,
     /// No progress bars or tables.
     #[arg(long, global = true)]
     quiet: bool,
@@ -63,7 +66,7 @@ fn load_config(cli: &Cli) -> Result<Config> {
     let mut cfg = match &cli.config {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Config::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+            Config::from_partial_toml(&text).with_context(|| format!("in {}", path.display()))?
         }
         None => Config::default(),
     };
@@ -112,12 +115,56 @@ fn print_metrics(names: &[&str], metrics: &[&RiskMetrics]) {
     }
 }
 
+/// Checks, before any work, that `files` can be written into `--out`:
+/// the folder can be created, and nothing there is overwritten without `--force`.
+fn check_out(cli: &Cli, files: &[&str]) -> Result<()> {
+    std::fs::create_dir_all(&cli.out).with_context(|| format!("--out: cannot create {}", cli.out.display()))?;
+    let probe = cli.out.join(".bulwark-write-check");
+    std::fs::write(&probe, b"").with_context(|| format!("--out: cannot write into {}", cli.out.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    if !cli.force {
+        if let Some(f) = files.iter().find(|f| cli.out.join(f).exists()) {
+            bail!("--out: {} already exists; pass --force to overwrite it", cli.out.join(f).display());
+        }
+    }
+    Ok(())
+}
+
+/// The knobs in words, with the dollar limits they mean for this config.
+fn describe_knobs(cfg: &Config, k: &Knobs) -> String {
+    let tvl = cfg.protocol.tvl_usd;
+    let daily = (k.hourly_share_bps * cfg.calibration.daily_multiple).min(10_000);
+    format!(
+        "1 h window {:.2}% of TVL (${:.0}), 24 h window {:.2}% (${:.0}); price band ±{:.1}%; \
+         Critical timelock {} h; exit cooldown {} days",
+        f64::from(k.hourly_share_bps) / 100.0,
+        tvl * f64::from(k.hourly_share_bps) / 1e4,
+        f64::from(daily) / 100.0,
+        tvl * f64::from(daily) / 1e4,
+        f64::from(k.max_deviation_bps) / 100.0,
+        k.critical_timelock_hours,
+        k.exit_cooldown_days
+    )
+}
+
+/// An infeasible calibration: every output is written, and the exit code is 3.
+#[derive(Debug)]
+struct Infeasible;
+
+impl std::error::Error for Infeasible {}
+
+impl std::fmt::Display for Infeasible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no candidate met every constraint; the least violating one was written (see report.md)")
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     if let Some(t) = cli.threads {
-        if t == 0 {
-            bail!("--threads must be at least 1");
-        }
-        rayon::ThreadPoolBuilder::new().num_threads(t).build_global().context("cannot start the thread pool")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(t))
+            .build_global()
+            .context("cannot start the thread pool")?;
     }
     match &cli.command {
         Command::Calibrate { print_default_config: true } => {
@@ -137,6 +184,7 @@ fn run(cli: Cli) -> Result<()> {
                 let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
                 bail!("no scenario {scenario:?}; the scenarios are {names:?}");
             };
+            check_out(&cli, &[&format!("simulate-{scenario}.json")])?;
             let params: ContractParams = match params {
                 Some(path) => report::ParamsFile::read(path)?.params(),
                 None => build(&cfg, &Knobs::middle(&cfg.calibration))?,
@@ -158,6 +206,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Calibrate { print_default_config: false } => {
             let cfg = load_config(&cli)?;
+            check_out(&cli, &["params.json", "report.md", "report.html"])?;
             let pb = progress(&cli);
             let start = Instant::now();
             let cal = calibrate(&cfg, &pb)?;
@@ -166,7 +215,7 @@ fn run(cli: Cli) -> Result<()> {
             if !cli.quiet {
                 let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
                 print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
-                println!("chosen: {:?}", cal.best.knobs);
+                println!("chosen: {}", describe_knobs(&cfg, &cal.best.knobs));
                 println!("yearly cost: ${:.0} (feasible: {})", cal.best.objective.total, cal.best.feasible());
                 for v in &cal.best.violations {
                     println!("constraint not met: {v}");
@@ -176,15 +225,21 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 eprintln!("calibrated in {:.1}s", start.elapsed().as_secs_f64());
             }
+            if !cal.best.feasible() {
+                return Err(Infeasible.into());
+            }
             Ok(())
         }
         Command::Bench => bench::run(&load_config(&cli)?, cli.quiet),
     }
 }
 
+/// Exit codes: 0 done; 2 bad input (config, params, arguments), refused
+/// before any work; 3 a calibration with no feasible candidate (outputs
+/// written).
 fn main() {
     if let Err(e) = run(Cli::parse()) {
         eprintln!("error: {e:#}");
-        std::process::exit(2);
+        std::process::exit(if e.downcast_ref::<Infeasible>().is_some() { 3 } else { 2 });
     }
 }

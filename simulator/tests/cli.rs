@@ -112,3 +112,84 @@ fn calibrate_is_byte_identical_across_runs_and_threads() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn arguments_and_outputs_are_checked_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    // Thread counts are bounded (5000 used to hang): refused at once.
+    let out = sim(&["--threads", "5000", "scenarios"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--threads"));
+    // An output folder that cannot be created is refused before the run.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = sim(&["--out", file.join("sub").to_str().unwrap(), "simulate", "--scenario", "baseline_calm"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out"), "{}", String::from_utf8_lossy(&out.stderr));
+    // Outputs are not overwritten without --force.
+    let cfg = quick_config(dir.path());
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::write(out_dir.join("params.json"), "mine").unwrap();
+    let args = ["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "calibrate"];
+    let out = sim(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(out_dir.join("params.json")).unwrap(), "mine");
+    let mut forced = args.to_vec();
+    forced.insert(0, "--force");
+    assert!(sim(&forced).status.success());
+    assert_ne!(std::fs::read_to_string(out_dir.join("params.json")).unwrap(), "mine");
+}
+
+#[test]
+fn an_infeasible_calibration_writes_its_outputs_and_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = quick_config(dir.path());
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text = text.replace("max_cvar_share_of_fund = 1.0", "max_cvar_share_of_fund = 0.0");
+    std::fs::write(&cfg, text).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = sim(&["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "calibrate"]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no candidate met every constraint"));
+    assert!(out_dir.join("params.json").exists() && out_dir.join("report.md").exists());
+}
+
+#[test]
+fn a_hand_edited_params_file_is_refused_naming_its_field_and_needs_no_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = quick_config(dir.path());
+    let out_dir = dir.path().join("out");
+    let o = sim(&["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "calibrate"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(out_dir.join("params.json")).unwrap();
+    // Without its provenance block (a protocol's own parameters) it still simulates.
+    let bare = &text[..text.find(",\n  \"provenance\"").unwrap()];
+    let bare_path = dir.path().join("bare.json");
+    std::fs::write(&bare_path, format!("{bare}\n}}\n")).unwrap();
+    let run = |params: &std::path::Path| {
+        sim(&[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--quiet",
+            "--force",
+            "--out",
+            dir.path().to_str().unwrap(),
+            "simulate",
+            "--scenario",
+            "keys_radiant",
+            "--params",
+            params.to_str().unwrap(),
+        ])
+    };
+    let o = run(&bare_path);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A bad value: exit 2 naming the field, never a panic.
+    let bad_path = dir.path().join("bad.json");
+    std::fs::write(&bad_path, text.replacen("\"threshold\": 2", "\"threshold\": 9", 1)).unwrap();
+    let o = run(&bad_path);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("multisig_guard.threshold") && !err.contains("panicked"), "{err}");
+}
