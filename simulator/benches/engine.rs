@@ -36,7 +36,7 @@ fn one_path(c: &mut Criterion) {
     let mut g = c.benchmark_group("path");
     for name in ["baseline_calm", "flash_loan_euler", "bank_run_bybit"] {
         let scenario = cfg.scenarios.iter().find(|s| s.name == name).unwrap();
-        let mut sim = PathSim::new(&cfg, scenario, &params);
+        let mut sim = PathSim::new(&cfg, scenario, &params, bulwark_sim::sim::Layer::Bulwark);
         let mut i = 0u64;
         g.bench_function(name, |b| {
             b.iter(|| {

@@ -136,6 +136,8 @@ pub struct Calibration {
     /// Final metrics and outcomes per scenario, at the full path count.
     pub metrics: Vec<RiskMetrics>,
     pub outcomes: Vec<Vec<PathOutcome>>,
+    /// The recommendation against no Bulwark, on the same paths.
+    pub savings: crate::compare::Comparison,
 }
 
 /// Scores a candidate from its scenario metrics.
@@ -283,5 +285,8 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
             .map(|r| r.expect("all run"))
             .unzip();
     let best = evaluate(cfg, &knobs, &metrics);
-    Ok(Calibration { best, params, sweep, metrics, outcomes })
+    progress.inc_length(n * cfg.run.paths);
+    progress.set_message("the same paths without Bulwark");
+    let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
+    Ok(Calibration { best, params, sweep, metrics, outcomes, savings })
 }

@@ -7,7 +7,7 @@
 
 use crate::config::Config;
 use crate::params::ContractParams;
-use crate::sim::{PathOutcome, PathSim};
+use crate::sim::{Layer, PathOutcome, PathSim};
 use indicatif::ProgressBar;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -32,11 +32,25 @@ pub fn simulate(
     paths: u64,
     progress: &ProgressBar,
 ) -> Vec<PathOutcome> {
+    simulate_layer(cfg, index, params, Layer::Bulwark, paths, progress)
+}
+
+/// Simulates `paths` paths of scenario `index` with or without the layer.
+/// Both draw the same random numbers path by path (common random numbers),
+/// so their difference is the layer's effect alone.
+pub fn simulate_layer(
+    cfg: &Config,
+    index: usize,
+    params: &ContractParams,
+    layer: Layer,
+    paths: u64,
+    progress: &ProgressBar,
+) -> Vec<PathOutcome> {
     let scenario = &cfg.scenarios[index];
     let out = (0..paths)
         .into_par_iter()
         .map_init(
-            || PathSim::new(cfg, scenario, params),
+            || PathSim::new(cfg, scenario, params, layer),
             |sim, path| {
                 let mut rng = path_rng(cfg.run.seed, &scenario.name, path);
                 let o = sim.run(&mut rng);

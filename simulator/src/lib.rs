@@ -2,6 +2,7 @@
 //! the real bulwark-core state machines.
 pub mod bench;
 pub mod calibrate;
+pub mod compare;
 pub mod config;
 pub mod defaults;
 pub mod engine;

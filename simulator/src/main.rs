@@ -56,6 +56,16 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         params: Option<PathBuf>,
     },
+    /// Run every scenario on the same paths under two parameter sets (or
+    /// one and no Bulwark) and report the yearly loss avoided.
+    Compare {
+        /// The parameter set to judge (default: the middle of each calibration grid).
+        #[arg(long, value_name = "FILE")]
+        params: Option<PathBuf>,
+        /// What to compare it with: another params.json, or `none` for no Bulwark.
+        #[arg(long, value_name = "FILE|none", default_value = "none")]
+        vs: String,
+    },
     /// List the scenarios.
     Scenarios,
     /// Measure core steps/s, paths/s and thread scaling.
@@ -217,6 +227,8 @@ fn run(cli: Cli) -> Result<()> {
                 print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
                 println!("chosen: {}", describe_knobs(&cfg, &cal.best.knobs));
                 println!("yearly cost: ${:.0} (feasible: {})", cal.best.objective.total, cal.best.feasible());
+                let t = &cal.savings.total_avoided;
+                println!("yearly loss avoided against no Bulwark: ${:.0} (95%: ${:.0} … ${:.0})", t.mean, t.lo, t.hi);
                 for v in &cal.best.violations {
                     println!("constraint not met: {v}");
                 }
@@ -228,6 +240,34 @@ fn run(cli: Cli) -> Result<()> {
             if !cal.best.feasible() {
                 return Err(Infeasible.into());
             }
+            Ok(())
+        }
+        Command::Compare { params, vs } => {
+            let cfg = load_config(&cli)?;
+            check_out(&cli, &["compare.json", "compare.md"])?;
+            let read = |p: &PathBuf| -> Result<(String, ContractParams)> {
+                Ok((p.display().to_string(), report::ParamsFile::read(p)?.params()))
+            };
+            let (a_name, a) = match params {
+                Some(p) => read(p)?,
+                None => ("the grids' middle".to_string(), build(&cfg, &Knobs::middle(&cfg.calibration))?),
+            };
+            let b = if vs == "none" { None } else { Some(read(&PathBuf::from(vs))?) };
+            let pb = progress(&cli);
+            let cmp = bulwark_sim::compare::compare(
+                &cfg,
+                (&a_name, &a),
+                b.as_ref().map_or(("no Bulwark", None), |(n, p)| (n.as_str(), Some(p))),
+                cfg.run.paths,
+                &pb,
+            );
+            pb.finish_and_clear();
+            let md = cmp.to_markdown();
+            if !cli.quiet {
+                println!("{md}");
+            }
+            std::fs::write(cli.out.join("compare.md"), &md)?;
+            std::fs::write(cli.out.join("compare.json"), serde_json::to_string_pretty(&cmp)? + "\n")?;
             Ok(())
         }
         Command::Bench => bench::run(&load_config(&cli)?, cli.quiet),

@@ -82,6 +82,9 @@ pub struct Provenance {
     pub feasible: bool,
     pub violations: Vec<String>,
     pub yearly_cost_usd: serde_json::Value,
+    /// Yearly loss avoided against no Bulwark on the same paths (mean, 95% interval).
+    #[serde(default)]
+    pub yearly_avoided_vs_no_bulwark_usd: serde_json::Value,
     pub scenarios: Vec<ScenarioSummary>,
 }
 
@@ -125,6 +128,7 @@ fn params_file(cfg: &Config, cal: &Calibration) -> Result<ParamsFile> {
             feasible: cal.best.feasible(),
             violations: cal.best.violations.clone(),
             yearly_cost_usd: serde_json::to_value(cal.best.objective)?,
+            yearly_avoided_vs_no_bulwark_usd: serde_json::to_value(cal.savings.total_avoided)?,
             scenarios: cfg
                 .scenarios
                 .iter()
@@ -230,6 +234,12 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         if cal.best.violations.is_empty() { String::new() } else { format!(" ({})", cal.best.violations.join("; ")) }
     );
     let _ = writeln!(s, "{}", objective_rows(&cal.best.objective));
+    let _ = writeln!(s, "## What Bulwark saves\n");
+    let _ = writeln!(
+        s,
+        "Without Bulwark: no breaker (every outflow the protocol can pay leaves), a plain multisig acting at once (no timelock, veto or guard), no insurance fund.\n"
+    );
+    let _ = writeln!(s, "{}", cal.savings.to_markdown());
     let _ = writeln!(s, "## Losses per scenario\n");
     let _ = writeln!(s, "| scenario | attack | E[loss] | VaR 95% | CVaR 95% | VaR 99% | CVaR 99% | VaR 99.9% | CVaR 99.9% | P(loss > fund) | false-trip rate | ESS |");
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---:|---:|---:|");

@@ -13,7 +13,7 @@ use crate::config::{AttackConfig, Config, ScenarioConfig};
 use crate::market::{Market, MAX_ASSETS};
 use crate::params::{hours_to_ms, ContractParams};
 use crate::units::ChainUnits;
-use bulwark_core::breaker::{AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Decision, Level};
+use bulwark_core::breaker::{AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Level};
 use bulwark_core::fund::{Holder, InsuranceFund};
 use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Execution, Multisig, OperationClass};
 use bulwark_core::{Balance, Selector, Timestamp};
@@ -36,6 +36,18 @@ const GRIEFER: [u8; 32] = [0x9f; 32];
 const STAKERS: usize = 20;
 /// Delay between filing a claim and the multisig's approval.
 const CLAIM_APPROVAL_HOURS: f64 = 24.0;
+
+/// Whether the protocol runs with Bulwark, or without it: the baseline that
+/// shows what the layer saves on the same random paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// The three contracts, with the params under test.
+    Bulwark,
+    /// No breaker (every outflow the protocol can pay leaves), a plain
+    /// M-of-N multisig acting at once (no timelocks, no veto set, no guard),
+    /// no insurance fund. The protocol's own balance still bounds outflows.
+    Absent,
+}
 
 /// What one path produced. Money is in USD.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -68,6 +80,7 @@ pub struct PathSim<'a> {
     cfg: &'a Config,
     /// The units of the params under test: every amount below is in them.
     units: ChainUnits,
+    layer: Layer,
     scenario: &'a ScenarioConfig,
     market: Market,
     breaker0: CircuitBreaker,
@@ -108,7 +121,7 @@ struct AttackState {
 }
 
 impl<'a> PathSim<'a> {
-    pub fn new(cfg: &'a Config, scenario: &'a ScenarioConfig, params: &ContractParams) -> Self {
+    pub fn new(cfg: &'a Config, scenario: &'a ScenarioConfig, params: &ContractParams, layer: Layer) -> Self {
         let model = &cfg.markets[&scenario.market];
         let market = Market::new(model, cfg.run.step_minutes);
         let price0 = model.initial_price_usd;
@@ -126,6 +139,13 @@ impl<'a> PathSim<'a> {
             })
             .collect();
         let mut ms = params.multisig_guard.clone();
+        if layer == Layer::Absent {
+            // The same owners and threshold, acting at once, with nobody to veto.
+            ms.timelocks =
+                bulwark_core::multisig::Timelocks { standard_ms: 0, critical_ms: 0, membership_ms: 0, policy_ms: 0 };
+            ms.veto = bulwark_core::multisig::VetoParams { vetoers: Vec::new(), base_threshold: 0, max_threshold: 0 };
+            ms.guard = None;
+        }
         if let Some(g) = ms.guard.as_mut() {
             g.allow_list.push(AllowedCall {
                 target: BREAKER_ADDR,
@@ -143,6 +163,7 @@ impl<'a> PathSim<'a> {
         Self {
             cfg,
             units: params.units.clone(),
+            layer,
             scenario,
             market,
             breaker: breaker0.clone(),
@@ -226,9 +247,11 @@ impl<'a> PathSim<'a> {
             }
             for i in 0..assets {
                 price[i] = self.price0 * log_ret[i].exp();
-                let reported = self.units.price(i, price[i] * manip[i]);
-                let _ = self.breaker.report_price(&mut self.flows[i], reported, now);
-                out.core_steps += 1;
+                if self.layer == Layer::Bulwark {
+                    let reported = self.units.price(i, price[i] * manip[i]);
+                    let _ = self.breaker.report_price(&mut self.flows[i], reported, now);
+                    out.core_steps += 1;
+                }
             }
             for i in 0..assets {
                 let tvl_usd = self.units.tokens_usd(i, self.flows[i].tvl, price[i]);
@@ -237,18 +260,17 @@ impl<'a> PathSim<'a> {
                 let net = tvl_usd * (flow_sd * z - panic_per_pct * drawdown_pct);
                 let tokens = self.units.tokens(i, net.abs(), price[i]);
                 if net >= 0.0 {
-                    let _ = self.breaker.record_inflow(&mut self.flows[i], tokens, now);
+                    self.inflow(i, tokens, now, &mut out);
                 } else {
-                    let _ = self.breaker.check_outflow(i as u32, &mut self.flows[i], LEGIT, tokens, now);
+                    self.outflow(i, LEGIT, tokens, now, &mut out);
                 }
-                out.core_steps += 1;
             }
             for a in attacks.iter_mut().take(n_attacks) {
                 if !a.done && step >= a.start {
                     self.attack_step(a, &price, &mut manip, now, &mut out);
                 }
             }
-            let cost_share = match self.breaker.level(now) {
+            let cost_share = match self.level(now) {
                 Level::Halted => {
                     out.halted_hours += self.dt_hours;
                     if step < first_attack {
@@ -284,19 +306,71 @@ impl<'a> PathSim<'a> {
         }
     }
 
+    /// What may leave asset `i` now: the breaker's `available_outflow`, or
+    /// without Bulwark all the protocol holds.
+    fn room(&self, i: usize, now: Timestamp, out: &mut PathOutcome) -> Balance {
+        match self.layer {
+            Layer::Bulwark => {
+                out.core_steps += 1;
+                self.breaker.available_outflow(i as u32, &self.flows[i], ATTACK, now)
+            }
+            Layer::Absent => self.flows[i].tvl,
+        }
+    }
+
+    /// An outflow of `tokens` of asset `i`: decided by the breaker, or
+    /// without Bulwark paid whenever the protocol holds it. Whether it left.
+    fn outflow(
+        &mut self,
+        i: usize,
+        selector: Selector,
+        tokens: Balance,
+        now: Timestamp,
+        out: &mut PathOutcome,
+    ) -> bool {
+        match self.layer {
+            Layer::Bulwark => {
+                out.core_steps += 1;
+                self.breaker.check_outflow(i as u32, &mut self.flows[i], selector, tokens, now).is_allowed()
+            }
+            Layer::Absent => match self.flows[i].tvl.checked_sub(tokens) {
+                Some(left) => {
+                    self.flows[i].tvl = left;
+                    true
+                }
+                None => false,
+            },
+        }
+    }
+
+    /// Funds arriving in asset `i`.
+    fn inflow(&mut self, i: usize, tokens: Balance, now: Timestamp, out: &mut PathOutcome) {
+        match self.layer {
+            Layer::Bulwark => {
+                out.core_steps += 1;
+                let _ = self.breaker.record_inflow(&mut self.flows[i], tokens, now);
+            }
+            Layer::Absent => self.flows[i].tvl = self.flows[i].tvl.saturating_add(tokens),
+        }
+    }
+
+    /// The breaker's level; without Bulwark nothing ever stops.
+    fn level(&self, now: Timestamp) -> Level {
+        match self.layer {
+            Layer::Bulwark => self.breaker.level(now),
+            Layer::Absent => Level::Normal,
+        }
+    }
+
     /// Takes up to `want` tokens of asset `i` the way a limit-aware attacker
     /// would: never more than the breaker's `available_outflow`, so the
     /// attack itself does not trip the breaker. Returns the tokens taken.
     fn take_available(&mut self, i: usize, want: Balance, now: Timestamp, out: &mut PathOutcome) -> Balance {
-        let take = want.min(self.breaker.available_outflow(i as u32, &self.flows[i], ATTACK, now));
-        out.core_steps += 1;
-        if take == 0 {
-            return 0;
-        }
-        out.core_steps += 1;
-        match self.breaker.check_outflow(i as u32, &mut self.flows[i], ATTACK, take, now) {
-            Decision::Allowed(_) => take,
-            Decision::Rejected(_) => 0,
+        let take = want.min(self.room(i, now, out));
+        if take > 0 && self.outflow(i, ATTACK, take, now, out) {
+            take
+        } else {
+            0
         }
     }
 
@@ -318,8 +392,7 @@ impl<'a> PathSim<'a> {
                 if a.progress == 0 {
                     a.stake = collateral_share * tvl_usd;
                     let tokens = self.units.tokens(0, a.stake, price[0]);
-                    let _ = self.breaker.record_inflow(&mut self.flows[0], tokens, now);
-                    out.core_steps += 1;
+                    self.inflow(0, tokens, now, out);
                 }
                 // Borrow up to the collateral's manipulated value.
                 let target = a.stake * manip[0];
@@ -340,12 +413,11 @@ impl<'a> PathSim<'a> {
                 for _ in 0..chunks {
                     // Each transaction: flash-borrow, deposit, withdraw loan + loot, repay.
                     // If nothing can leave, the transaction reverts before it starts.
-                    if self.breaker.available_outflow(0, &self.flows[0], ATTACK, now) == 0 {
+                    if self.room(0, now, out) == 0 {
                         break;
                     }
                     let loan = self.units.tokens(0, loan_share * tvl_usd, price[0]);
-                    let _ = self.breaker.record_inflow(&mut self.flows[0], loan, now);
-                    out.core_steps += 2;
+                    self.inflow(0, loan, now, out);
                     let loot = self.units.tokens(0, a.stake - a.taken, price[0]);
                     let got = self.take_available(0, loan.saturating_add(loot), now, out);
                     a.taken += self.units.tokens_usd(0, got.saturating_sub(loan), price[0]);
@@ -362,10 +434,7 @@ impl<'a> PathSim<'a> {
                 let slice_usd = drain_share * tvl_usd / f64::from(burst_steps) / assets as f64;
                 for (i, &p) in price.iter().enumerate().take(assets) {
                     let tokens = self.units.tokens(i, slice_usd, p);
-                    out.core_steps += 1;
-                    if let Decision::Allowed(_) =
-                        self.breaker.check_outflow(i as u32, &mut self.flows[i], ATTACK, tokens, now)
-                    {
+                    if self.outflow(i, ATTACK, tokens, now, out) {
                         a.taken += slice_usd;
                     }
                 }
@@ -381,13 +450,13 @@ impl<'a> PathSim<'a> {
                 // then deposits again to try once more.
                 let tokens = self.units.tokens(0, position_share * tvl_usd, price[0]);
                 for _ in 0..attempts {
-                    out.core_steps += 1;
-                    if self.breaker.check_outflow(0, &mut self.flows[0], ATTACK, tokens, now).is_allowed() {
-                        let _ = self.breaker.record_inflow(&mut self.flows[0], tokens, now);
-                        out.core_steps += 1;
+                    if self.outflow(0, ATTACK, tokens, now, out) {
+                        self.inflow(0, tokens, now, out);
                     }
                 }
-                self.bonded_griefing(a, bonded_trips, now, out);
+                if self.layer == Layer::Bulwark {
+                    self.bonded_griefing(a, bonded_trips, now, out);
+                }
                 a.progress += 1;
             }
             AttackConfig::None | AttackConfig::KeyCompromise { .. } | AttackConfig::BankRun { .. } => a.done = true,
@@ -490,6 +559,11 @@ impl<'a> PathSim<'a> {
             return out;
         }
         let p = &self.cfg.protocol;
+        if self.layer == Layer::Absent {
+            // No fund and no layer: the protocol bears every hack whole.
+            out.attack_loss = n_attacks as f64 * loss_share * p.fund_capital_usd;
+            return out;
+        }
         let mut fund = self.fund0.clone();
         fund.set_active_cover(self.units.native(p.active_cover_usd));
         let stake = self.units.native(p.fund_capital_usd / STAKERS as f64);
@@ -546,10 +620,11 @@ impl<'a> PathSim<'a> {
                 }
                 now += crate::params::HOUR_MS;
             }
-            // The damage of the run: what the fund owed on the claim (after
-            // the layer and the cap) but could not pay.
-            let owed = claim.as_ref().map_or(0, |c| c.retained);
-            out.attack_loss += self.units.native_usd(owed.saturating_sub(paid));
+            // The damage: the part of the loss nobody covered, neither the
+            // excess-of-loss layer (its ceded part) nor the fund (what it
+            // paid of its retained, capped part, short by the run).
+            let ceded = claim.as_ref().map_or(0, |c| c.ceded);
+            out.attack_loss += self.units.native_usd(loss.saturating_sub(ceded).saturating_sub(paid));
             t = end;
         }
         out

@@ -193,3 +193,47 @@ fn a_hand_edited_params_file_is_refused_naming_its_field_and_needs_no_provenance
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("multisig_guard.threshold") && !err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn compare_reports_the_yearly_loss_avoided_against_no_bulwark() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = quick_config(dir.path());
+    let out_dir = dir.path().join("out");
+    let o = sim(&["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "compare"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cmp: serde_json::Value = serde_json::from_slice(&std::fs::read(out_dir.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(cmp["b"], "no Bulwark");
+    assert_eq!(cmp["scenarios"].as_array().unwrap().len(), 3);
+    let avoided = &cmp["total_avoided"];
+    assert!(avoided["lo"].as_f64().unwrap() > 0.0, "a positive saving, its interval above 0: {avoided}");
+    assert!(std::fs::read_to_string(out_dir.join("compare.md")).unwrap().contains("| **total** |"));
+    // Two parameter sets: a set against itself avoids exactly nothing.
+    let o = sim(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--quiet",
+        "--force",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "calibrate",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p = out_dir.join("params.json");
+    let o = sim(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--quiet",
+        "--force",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "compare",
+        "--params",
+        p.to_str().unwrap(),
+        "--vs",
+        p.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cmp: serde_json::Value = serde_json::from_slice(&std::fs::read(out_dir.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(cmp["total_avoided"]["mean"].as_f64(), Some(0.0));
+    assert!(std::fs::read_to_string(out_dir.join("report.md")).unwrap().contains("## What Bulwark saves"));
+}

@@ -168,3 +168,40 @@ fn a_bad_params_file_is_refused_naming_its_field() {
     let e = refused("\"protected\"", "reinsurer", "null");
     assert!(e.contains("insurance_fund.reinsurance"), "{e}");
 }
+
+/// The baseline: on the same paths, the protocol without Bulwark loses at
+/// least as much to every attack, path by path, and strictly more to the
+/// drains, the key compromise and the bank run; and what griefing costs is
+/// Bulwark's own downtime, which the baseline does not have.
+#[test]
+fn no_bulwark_loses_more_to_every_attack_on_the_same_paths() {
+    use bulwark_sim::engine::simulate_layer;
+    use bulwark_sim::sim::Layer;
+    let c = small();
+    let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
+    for (i, s) in c.scenarios.iter().enumerate() {
+        let with = simulate_layer(&c, i, &params, Layer::Bulwark, 1_000, &ProgressBar::hidden());
+        let without = simulate_layer(&c, i, &params, Layer::Absent, 1_000, &ProgressBar::hidden());
+        let mean = |o: &[bulwark_sim::sim::PathOutcome]| o.iter().map(|o| o.weight * o.attack_loss).sum::<f64>() / 1e3;
+        for (w, n) in with.iter().zip(&without) {
+            assert_eq!((w.weight, w.attacks), (n.weight, n.attacks), "{}: the same paths", s.name);
+            assert!(
+                n.attack_loss >= w.attack_loss - 1e-6,
+                "{}: {} without < {} with",
+                s.name,
+                n.attack_loss,
+                w.attack_loss
+            );
+            assert_eq!(n.downtime_cost, 0.0, "{}: nothing halts without the breaker", s.name);
+        }
+        match s.attack {
+            AttackConfig::FlashLoanDrain { .. }
+            | AttackConfig::BridgeExploit { .. }
+            | AttackConfig::KeyCompromise { .. }
+            | AttackConfig::BankRun { .. } => {
+                assert!(mean(&without) > mean(&with), "{}: {} vs {}", s.name, mean(&without), mean(&with))
+            }
+            _ => {}
+        }
+    }
+}
