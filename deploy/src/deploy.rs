@@ -329,6 +329,9 @@ impl<'a> Deployment<'a> {
             let step = format!("register_asset {} on circuit_breaker", reg.id);
             let outcome: Result<Outcome> = async {
                 if !chain.contract_exists(&breaker).await? {
+                    if !dry {
+                        bail!("no circuit_breaker at {}", hex(&breaker));
+                    }
                     return Ok((Status::Planned, None, None, Some("priced once circuit_breaker exists".into())));
                 }
                 let flow = chain
@@ -391,6 +394,9 @@ impl<'a> Deployment<'a> {
     {
         let (chain, me) = (self.chain, &self.plan.deployer);
         if !chain.contract_exists(contract).await? {
+            if !self.dry_run {
+                bail!("no contract at {}", hex(contract));
+            }
             return Ok((Status::Planned, None, None, Some("priced once the contract exists".into())));
         }
         if chain.query(me, contract, &roles).await? == *want {
