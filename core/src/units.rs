@@ -25,6 +25,22 @@ pub const VALUE_DECIMALS: u8 = 6;
 /// Largest exponent of the price unit: 10^38 is the largest power of ten in a `u128`.
 pub const MAX_PRICE_UNIT_EXPONENT: u8 = 38;
 
+/// 10^0 ..= 10^38. Evaluated at compile time: an index or overflow fault
+/// here fails the build, never a call.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const POW10: [Balance; 39] = {
+    let mut t = [1; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+/// 10^19 is the largest power of ten below 2^64: dividing by at most it
+/// takes the 128-by-64-bit fast path, so a larger unit is divided in two steps.
+const MAX_U64_POW10: u8 = 19;
+
 /// How an asset's amounts and prices are written on chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
@@ -41,13 +57,16 @@ impl AssetUnits {
     /// `10^(decimals + price_decimals − VALUE_DECIMALS)`: the divisor that
     /// turns `amount × price` into value units.
     pub fn price_unit(&self) -> Result<Balance, ParamError> {
-        let exponent = self
-            .decimals
+        pow10(self.exponent()?).ok_or(ParamError::AssetUnits)
+    }
+
+    /// `decimals + price_decimals − VALUE_DECIMALS`, if in 0..=38.
+    fn exponent(&self) -> Result<u8, ParamError> {
+        self.decimals
             .checked_add(self.price_decimals)
             .and_then(|e| e.checked_sub(VALUE_DECIMALS))
             .filter(|e| *e <= MAX_PRICE_UNIT_EXPONENT)
-            .ok_or(ParamError::AssetUnits)?;
-        Balance::from(10u8).checked_pow(u32::from(exponent)).ok_or(ParamError::AssetUnits)
+            .ok_or(ParamError::AssetUnits)
     }
 
     pub fn validate(&self) -> Result<(), ParamError> {
@@ -57,7 +76,17 @@ impl AssetUnits {
     /// Value units of `amount` base units at `price`, rounded down; `None`
     /// on overflow or invalid units.
     pub fn value_of(&self, amount: Balance, price: Balance) -> Option<Balance> {
-        mul_div(amount, price, self.price_unit().ok()?)
+        let e = self.exponent().ok()?;
+        match amount.checked_mul(price) {
+            // ⌊⌊x / a⌋ / b⌋ = ⌊x / ab⌋: two divisions by at most 10^19 each,
+            // on the hot path of every outflow decision.
+            Some(x) => {
+                let first = e.min(MAX_U64_POW10);
+                let rest = e.checked_sub(first)?;
+                x.checked_div(pow10(first)?)?.checked_div(pow10(rest)?)
+            }
+            None => mul_div(amount, price, pow10(e)?),
+        }
     }
 
     /// Base units worth `value` at `price`, rounded down; `None` for a zero
@@ -65,6 +94,10 @@ impl AssetUnits {
     pub fn amount_for(&self, value: Balance, price: Balance) -> Option<Balance> {
         mul_div(value, self.price_unit().ok()?, price)
     }
+}
+
+fn pow10(e: u8) -> Option<Balance> {
+    POW10.get(usize::from(e)).copied()
 }
 
 #[cfg(test)]
@@ -109,6 +142,18 @@ mod tests {
             let expected = tokens * cents * 10_000; // value units: tokens × cents/100 × 10^6
             prop_assert_eq!(a.value_of(amount(a), price(a)), Some(expected));
             prop_assert_eq!(b.value_of(amount(b), price(b)), Some(expected));
+        }
+
+        /// The two-step division equals one division by the whole unit.
+        #[test]
+        fn value_is_the_product_over_the_unit_rounded_down(
+            amount in 0u128..u128::MAX >> 40,
+            price in 1u128..1u128 << 40,
+            d in 0u8..=30, p in 0u8..=18,
+        ) {
+            let u = AssetUnits { decimals: d, price_decimals: p };
+            prop_assume!(u.validate().is_ok());
+            prop_assert_eq!(u.value_of(amount, price), mul_div(amount, price, u.price_unit().unwrap()));
         }
     }
 }
