@@ -218,6 +218,11 @@ async fn a_claim_is_paid_after_approval_at_exactly_the_calibrated_cap() {
     assert_eq!(filed.len(), 1);
     assert_eq!((filed[0].loss, filed[0].retained), (loss, cap));
     assert!(filed[0].ceded > 0, "the excess-of-loss layer takes its part");
+    // The default config's reinsurer is a stand-in account, not a fund: the
+    // cession fails, is reported, and waits for retry_cession, while the
+    // retained part is filed all the same.
+    let failed: Vec<fund::CessionFailed> = events(&inc, &d.fund);
+    assert_eq!((failed.len(), failed[0].id, failed[0].ceded), (1, claim, filed[0].ceded));
 
     // Not payable before the multisig approves.
     assert!(matches!(reverted(&d, &charlie, &d.fund, message(f().pay_claim(claim))).await, Err(fund::Error::Fund(_))));
