@@ -140,20 +140,27 @@ fn check_out(cli: &Cli, files: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// The knobs in words, with the dollar limits they mean for this config.
-fn describe_knobs(cfg: &Config, k: &Knobs) -> String {
+/// The chosen parameters in words, read from the built params (so the
+/// 24 h share is the one params::build derived), with the dollar limits
+/// they mean for this config.
+fn describe_params(cfg: &Config, p: &ContractParams) -> String {
     let tvl = cfg.protocol.tvl_usd;
-    let daily = (k.hourly_share_bps * cfg.calibration.daily_multiple).min(10_000);
+    let windows: Vec<String> = p
+        .circuit_breaker
+        .limiter
+        .windows
+        .iter()
+        .map(|w| {
+            let share = f64::from(w.max_bps_of_tvl);
+            format!("{} h window {:.2}% of TVL (${:.0})", w.length_ms as f64 / 3.6e6, share / 100.0, tvl * share / 1e4)
+        })
+        .collect();
     format!(
-        "1 h window {:.2}% of TVL (${:.0}), 24 h window {:.2}% (${:.0}); price band ±{:.1}%; \
-         Critical timelock {} h; exit cooldown {} days",
-        f64::from(k.hourly_share_bps) / 100.0,
-        tvl * f64::from(k.hourly_share_bps) / 1e4,
-        f64::from(daily) / 100.0,
-        tvl * f64::from(daily) / 1e4,
-        f64::from(k.max_deviation_bps) / 100.0,
-        k.critical_timelock_hours,
-        k.exit_cooldown_days
+        "{}; price band ±{:.1}%; Critical timelock {} h; exit cooldown {} days",
+        windows.join(", "),
+        f64::from(p.circuit_breaker.price.max_deviation_bps) / 100.0,
+        p.multisig_guard.timelocks.critical_ms as f64 / 3.6e6,
+        p.insurance_fund.exit_cooldown_ms as f64 / 8.64e7
     )
 }
 
@@ -225,7 +232,7 @@ fn run(cli: Cli) -> Result<()> {
             if !cli.quiet {
                 let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
                 print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
-                println!("chosen: {}", describe_knobs(&cfg, &cal.best.knobs));
+                println!("chosen: {}", describe_params(&cfg, &cal.params));
                 println!("yearly cost: ${:.0} (feasible: {})", cal.best.objective.total, cal.best.feasible());
                 let t = &cal.savings.total_avoided;
                 println!("yearly loss avoided against no Bulwark: ${:.0} (95%: ${:.0} … ${:.0})", t.mean, t.lo, t.hi);
