@@ -7,15 +7,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Each step's wall time, printed at the end.
+# Each step's wall time and the disk left after it, printed at the end: a
+# full run builds about 20 GB, and a full disk fails a step midway.
 TIMES=()
 STEP=""
 STEP_START=$(date +%s)
 RUN_START=$STEP_START
+free_gb() { df -Pk . | awk 'NR == 2 { printf "%.1f", $4 / 1048576 }'; }
 close_step() {
-  [ -n "$STEP" ] && TIMES+=("$(printf '%6ss  %s' "$(($(date +%s) - STEP_START))" "$STEP")")
+  [ -n "$STEP" ] && TIMES+=("$(printf '%6ss  %7s GB free  %s' "$(($(date +%s) - STEP_START))" "$(free_gb)" "$STEP")")
   STEP_START=$(date +%s)
 }
+# BULWARK_PRUNE=1 (set by .ci/run, which starts from a fresh clone) deletes
+# each build directory once no later step reads it, which halves the peak
+# disk use; a developer's rerun keeps them and takes minutes, not an hour.
+prune() {
+  [ "${BULWARK_PRUNE:-0}" = 1 ] || return 0
+  echo "pruning $*"
+  rm -rf "$@"
+}
+echo "disk: $(free_gb) GB free at the start"
 step() {
   close_step
   STEP="$*"
@@ -53,6 +64,7 @@ PREPARE_PID=$!
 # Each state machine's fuzz target, for a bounded time (nightly + cargo-fuzz).
 step "fuzz: bulwark-core targets, ${BULWARK_FUZZ_SECONDS:-60}s each"
 scripts/fuzz.sh "${BULWARK_FUZZ_SECONDS:-60}"
+prune core/fuzz/target/x86_64-unknown-linux-gnu core/fuzz/target/release
 
 # bulwark-core must be truly no_std: build it for wasm with only core and
 # alloc available, once bare and once with the SCALE derives the contracts use.
@@ -66,12 +78,16 @@ done
 step "contracts: clippy and #[ink::test] unit tests ($TOOLCHAIN)"
 RUSTUP_TOOLCHAIN="$TOOLCHAIN" cargo clippy --manifest-path contracts/Cargo.toml --all-targets -- -D warnings
 RUSTUP_TOOLCHAIN="$TOOLCHAIN" cargo test --manifest-path contracts/Cargo.toml 2>&1 | tee -a "$RESULTS"
+prune contracts/target/debug target/contract-toolchain
 
 step "contracts: release builds"
 BULWARK_TOOLCHAIN_NAME="$TOOLCHAIN" scripts/build-contracts.sh
+# The artifacts were copied to target/ink; the e2e suite rebuilds in debug.
+prune contracts/target/ink
 
 step "e2e: all contracts in the ink_e2e sandbox"
 scripts/e2e.sh 2>&1 | tee -a "$RESULTS"
+prune e2e/target/debug e2e/target/ink contracts/target/ink
 
 # The README's main job must keep working: calibrate on the built-in scenarios.
 step "main job: bulwark-sim calibrate (built-in scenarios)"
