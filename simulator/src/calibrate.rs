@@ -74,12 +74,16 @@ impl Knob {
         k
     }
 
-    /// Whether this knob changes the outcome of `attack`'s scenario.
+    /// Whether this knob changes the outcome of `attack`'s scenario: the
+    /// search re-simulates only those, so a wrong `false` here would score
+    /// candidates on stale paths (`knobs_change_only_the_scenarios_they_affect`).
     fn affects(self, attack: &AttackConfig) -> bool {
         let event_driven = matches!(attack, AttackConfig::KeyCompromise { .. } | AttackConfig::BankRun { .. });
         match self {
             Knob::HourlyShareBps | Knob::MaxDeviationBps => !event_driven,
-            Knob::CriticalTimelockHours => matches!(attack, AttackConfig::KeyCompromise { .. }),
+            // The veto's window, the unpause after a detected attack (a
+            // Critical call) and the judging of bonded trips all wait for it.
+            Knob::CriticalTimelockHours => !matches!(attack, AttackConfig::None | AttackConfig::BankRun { .. }),
             Knob::ExitCooldownDays => matches!(attack, AttackConfig::BankRun { .. }),
         }
     }
@@ -138,6 +142,8 @@ pub struct Calibration {
     pub outcomes: Vec<Vec<PathOutcome>>,
     /// The recommendation against no Bulwark, on the same paths.
     pub savings: crate::compare::Comparison,
+    /// The oracle attack's loss at each collateral factor.
+    pub collateral: Vec<crate::compare::CollateralPoint>,
 }
 
 /// Scores a candidate from its scenario metrics.
@@ -288,5 +294,36 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
     progress.inc_length(n * cfg.run.paths);
     progress.set_message("the same paths without Bulwark");
     let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
-    Ok(Calibration { best, params, sweep, metrics, outcomes, savings })
+    let lending = cfg.scenarios.iter().filter(|s| matches!(s.attack, AttackConfig::OracleManipulation { .. })).count();
+    progress.inc_length(2 * (lending * crate::compare::COLLATERAL_FACTORS.len()) as u64 * search);
+    progress.set_message("collateral factors");
+    let collateral = crate::compare::collateral_sweep(cfg, &params, search, progress);
+    Ok(Calibration { best, params, sweep, metrics, outcomes, savings, collateral })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::simulate;
+
+    /// Every knob, moved from its first to its last candidate, leaves the
+    /// paths of the scenarios it claims not to affect bit-identical.
+    #[test]
+    fn knobs_change_only_the_scenarios_they_affect() {
+        let cfg = Config::default();
+        let base = Knobs::middle(&cfg.calibration);
+        let hidden = ProgressBar::hidden();
+        for knob in KNOBS {
+            let grid = knob.grid(&cfg);
+            let lo = build(&cfg, &knob.set(&base, grid[0])).unwrap();
+            let hi = build(&cfg, &knob.set(&base, grid[grid.len() - 1])).unwrap();
+            for (i, s) in cfg.scenarios.iter().enumerate() {
+                if !knob.affects(&s.attack) {
+                    let (a, b) = (simulate(&cfg, i, &lo, 1_000, &hidden), simulate(&cfg, i, &hi, 1_000, &hidden));
+                    let changed = a.iter().zip(&b).filter(|(x, y)| x != y).count();
+                    assert_eq!(changed, 0, "{} changes {} paths of {}", knob.name(), changed, s.name);
+                }
+            }
+        }
+    }
 }

@@ -163,3 +163,45 @@ impl Comparison {
         s
     }
 }
+
+/// One collateral factor's yearly oracle-attack loss, with and without
+/// Bulwark, on the same paths.
+#[derive(Clone, Debug, Serialize)]
+pub struct CollateralPoint {
+    pub scenario: String,
+    pub collateral_factor: f64,
+    pub with_bulwark: YearlyUsd,
+    pub without: YearlyUsd,
+}
+
+/// The collateral factors the report shows the oracle attack's loss at.
+pub const COLLATERAL_FACTORS: [f64; 6] = [0.5, 0.6, 0.7, 0.75, 0.8, 0.9];
+
+/// The yearly loss of every scenario that lends against collateral (the
+/// oracle attack), as a function of the protocol's collateral factor, under
+/// `params` and without Bulwark: the protocol's own choice of loan-to-value
+/// against what the layer saves at each.
+pub fn collateral_sweep(
+    cfg: &Config,
+    params: &ContractParams,
+    paths: u64,
+    progress: &ProgressBar,
+) -> Vec<CollateralPoint> {
+    let mut out = Vec::new();
+    for (i, s) in cfg.scenarios.iter().enumerate() {
+        if !matches!(s.attack, AttackConfig::OracleManipulation { .. }) {
+            continue;
+        }
+        for cf in COLLATERAL_FACTORS {
+            let mut c = cfg.clone();
+            c.protocol.collateral_factor = cf;
+            let run = |layer| -> Vec<f64> {
+                simulate_layer(&c, i, params, layer, paths, progress).iter().map(|o| yearly(&c, i, o)).collect()
+            };
+            let (with_bulwark, _) = YearlyUsd::from_samples(&run(Layer::Bulwark));
+            let (without, _) = YearlyUsd::from_samples(&run(Layer::Absent));
+            out.push(CollateralPoint { scenario: s.name.clone(), collateral_factor: cf, with_bulwark, without });
+        }
+    }
+    out
+}

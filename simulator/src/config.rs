@@ -38,6 +38,28 @@ pub struct Config {
     /// The chain's units: params.json is written in them.
     #[serde(default = "crate::defaults::chain_units")]
     pub units: crate::units::ChainUnits,
+    /// How long attacks run before the guardian's pause.
+    #[serde(default = "crate::defaults::detection")]
+    pub detection: DetectionConfig,
+}
+
+/// The detection-delay model: a log-normal fitted to real incidents (see
+/// [`crate::detection`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DetectionConfig {
+    /// Hours from each incident's first malicious transaction to the
+    /// protocol's public response.
+    pub incidents: Vec<DetectionIncident>,
+    /// An attack still unnoticed this long after it began stops here.
+    pub max_days: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DetectionIncident {
+    pub name: String,
+    pub hours: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -82,6 +104,9 @@ pub struct ProtocolConfig {
     pub governance_delay_cost_per_hour: f64,
     /// Yield stakers demand per day of exit cooldown, in bps of fund capital per year.
     pub cooldown_cost_bps_per_day: f64,
+    /// What the protocol lends against a dollar of collateral (its loan-to-value).
+    #[serde(default = "crate::defaults::collateral_factor")]
+    pub collateral_factor: f64,
 }
 
 /// A market regime: jump-diffusion (GBM with Merton jumps), optionally with
@@ -135,16 +160,27 @@ pub struct ScenarioConfig {
 pub enum AttackConfig {
     /// No attacker: legitimate flows only, to measure false trips.
     None,
-    /// Mango-style: push a thin market's oracle price, borrow against the
-    /// inflated collateral.
+    /// Mango-style: push a thin market's oracle price toward `push_factor`
+    /// (reached in `push_minutes` if nothing stops it), borrow against the
+    /// inflated collateral, abandon the collateral. The attacker adapts to
+    /// the deployed limits: it keeps every report inside the price band,
+    /// sizes each deposit to what the limiter lets it borrow, and borrows
+    /// only when `push × protocol.collateral_factor > 1`. `collateral_share`
+    /// is its capital, as a share of TVL.
     OracleManipulation { push_factor: f64, push_minutes: u32, collateral_share: f64 },
-    /// A logic bug drained through the limiter, dressed with a flash-loan deposit.
+    /// A logic bug drained through the limiter, dressed with a flash-loan
+    /// deposit of `loan_share` of TVL; it wants `drain_share` of what the
+    /// attacked asset (asset 0) held at the start.
     FlashLoanDrain { loan_share: f64, drain_share: f64, chunks: u32 },
-    /// Keys of the multisig leak; with a quorum the attacker schedules a
-    /// malicious upgrade, which the veto set cancels if detected in time.
-    KeyCompromise { key_compromise_prob: f64, detection_mean_hours: f64, drain_share: f64 },
-    /// A loss hits the protocol; stakers who hear first run on the fund.
-    BankRun { loss_share_of_fund: f64, run_share: f64, news_lead_hours: f64, claim_delay_hours: f64 },
+    /// Keys of the multisig leak: all at once with `common_cause_prob` (a
+    /// shared signing interface or device, as at Bybit and Radiant), else each
+    /// on its own with `key_compromise_prob`. With a quorum the attacker
+    /// schedules a malicious upgrade, which the veto set cancels if the
+    /// compromise is detected ([`DetectionConfig`]) before it executes.
+    KeyCompromise { key_compromise_prob: f64, common_cause_prob: f64, drain_share: f64 },
+    /// A loss hits the protocol; `news_delay_hours` later it is public, and
+    /// then `run_share` of the stakers ask to leave the fund.
+    BankRun { loss_share_of_fund: f64, run_share: f64, news_delay_hours: f64, claim_delay_hours: f64 },
     /// A large holder repeatedly withdraws to trip the breaker and lock
     /// others out, and may also post up to `bonded_trips` bonded trips
     /// (`deployment.min_bond_usd` each, slashed when governance judges them).
@@ -352,6 +388,22 @@ impl Config {
         in_range("protocol.critical_ops_per_year", p.critical_ops_per_year, 0.0, 10_000.0)?;
         in_range("protocol.governance_delay_cost_per_hour", p.governance_delay_cost_per_hour, 0.0, 1e10)?;
         in_range("protocol.cooldown_cost_bps_per_day", p.cooldown_cost_bps_per_day, 0.0, 1_000.0)?;
+        in_range("protocol.collateral_factor", p.collateral_factor, 0.01, 1.0)?;
+
+        let d = &self.detection;
+        if d.incidents.len() < 3 || d.incidents.len() > 1_000 {
+            return Err(err(
+                "detection.incidents",
+                format!("{} incidents; the delay fit needs 3 ..= 1000", d.incidents.len()),
+            ));
+        }
+        for (i, inc) in d.incidents.iter().enumerate() {
+            in_range(&format!("detection.incidents[{i}].hours"), inc.hours, 0.001, 24.0 * 3_650.0)?;
+        }
+        if d.incidents.iter().all(|i| i.hours == d.incidents[0].hours) {
+            return Err(err("detection.incidents", "all incidents have the same hours; the delay fit needs a spread"));
+        }
+        in_range("detection.max_days", d.max_days, 1.0, 365.0)?;
 
         if self.markets.is_empty() {
             return Err(err("markets", "at least one market regime is required"));
@@ -481,15 +533,15 @@ fn validate_attack(a: &AttackConfig, at: &dyn Fn(&str) -> String) -> Result<(), 
             in_range(&at("drain_share"), drain_share, 0.0, 1.0)?;
             in_range(&at("chunks"), chunks, 1, 1_000)
         }
-        AttackConfig::KeyCompromise { key_compromise_prob, detection_mean_hours, drain_share } => {
+        AttackConfig::KeyCompromise { key_compromise_prob, common_cause_prob, drain_share } => {
             in_range(&at("key_compromise_prob"), key_compromise_prob, 0.0, 1.0)?;
-            in_range(&at("detection_mean_hours"), detection_mean_hours, 0.001, 24.0 * 365.0)?;
+            in_range(&at("common_cause_prob"), common_cause_prob, 0.0, 1.0)?;
             in_range(&at("drain_share"), drain_share, 0.0, 1.0)
         }
-        AttackConfig::BankRun { loss_share_of_fund, run_share, news_lead_hours, claim_delay_hours } => {
+        AttackConfig::BankRun { loss_share_of_fund, run_share, news_delay_hours, claim_delay_hours } => {
             in_range(&at("loss_share_of_fund"), loss_share_of_fund, 0.0, 100.0)?;
             in_range(&at("run_share"), run_share, 0.0, 1.0)?;
-            in_range(&at("news_lead_hours"), news_lead_hours, 0.0, 24.0 * 365.0)?;
+            in_range(&at("news_delay_hours"), news_delay_hours, 0.0, 24.0 * 365.0)?;
             in_range(&at("claim_delay_hours"), claim_delay_hours, 0.0, 24.0 * 365.0)
         }
         AttackConfig::Griefing { position_share, attempts, bonded_trips } => {

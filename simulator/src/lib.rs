@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod compare;
 pub mod config;
 pub mod defaults;
+pub mod detection;
 pub mod engine;
 pub mod market;
 pub mod metrics;

@@ -84,6 +84,11 @@ pub struct RiskMetrics {
     pub mean_halted_hours: f64,
     pub tail: Option<TailFit>,
     pub mean_core_steps: f64,
+    /// Mean hours from an attack's start to its end (done, or detected and
+    /// paused), per attack.
+    pub mean_attack_hours: f64,
+    /// Share of attacks still undetected at `detection.max_days`.
+    pub censored_share: f64,
 }
 
 /// Weighted VaR and CVaR at every level, from losses sorted ascending.
@@ -193,6 +198,19 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
         mean_halted_hours: mean_of(&|o| o.halted_hours),
         tail: fit_tail(&losses, &weights, nf),
         mean_core_steps: outcomes.iter().map(|o| o.core_steps as f64).sum::<f64>() / nf,
+        mean_attack_hours: per_attack(outcomes, |o| o.attack_hours),
+        censored_share: per_attack(outcomes, |o| f64::from(o.censored)),
+    }
+}
+
+/// The weighted mean of `f` per attack (0 without attacks).
+fn per_attack(outcomes: &[PathOutcome], f: impl Fn(&PathOutcome) -> f64) -> f64 {
+    let (num, den) =
+        outcomes.iter().fold((0.0, 0.0), |(a, b), o| (a + o.weight * f(o), b + o.weight * f64::from(o.attacks)));
+    if den > 0.0 {
+        num / den
+    } else {
+        0.0
     }
 }
 

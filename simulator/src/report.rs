@@ -208,6 +208,87 @@ fn objective_rows(o: &Objective) -> String {
     s
 }
 
+/// The models behind the numbers, the inputs they rest on, and what they
+/// leave out: a risk committee reads this before the figures.
+fn assumptions(cfg: &Config, cal: &Calibration) -> String {
+    let mut s = String::from("## Models and assumptions\n\n");
+    let p = &cfg.protocol;
+    let d = &cfg.deployment;
+    let _ = writeln!(
+        s,
+        "- **Protocol:** TVL {} split evenly over the market's assets; insurance fund {} backing {} of active cover; a halted or paused hour costs {} (a throttled one {:.0}% of that); the protocol lends {:.0}% of collateral value (`protocol.collateral_factor`).",
+        money(p.tvl_usd),
+        money(p.fund_capital_usd),
+        money(p.active_cover_usd),
+        money(p.downtime_cost_per_hour),
+        p.throttled_cost_share * 100.0,
+        p.collateral_factor * 100.0
+    );
+    let _ = writeln!(
+        s,
+        "- **Paths:** {} h each, in {}-minute steps; an attack that begins in the horizon runs on past it until it ends. Yearly figures multiply by the attacks' real rates (importance-sampled paths are reweighted).",
+        cfg.run.horizon_hours, cfg.run.step_minutes
+    );
+    let m = crate::detection::DetectionModel::fit(&cfg.detection);
+    let _ = writeln!(
+        s,
+        "- **Detection:** the delay from an attack's first move to the guardian's global pause is log-normal, fitted to {} incidents (μ = {:.2}, σ = {:.2} in ln-hours): median {:.1} h, P(> 24 h) = {:.1}%, P(> 6 days) = {:.2}%; delays are cut at {} days. After the pause, the multisig lifts it with a Critical call, so after the Critical timelock ({} h here), and re-anchors the prices; the whole pause is downtime. Without Bulwark nobody can pause: detection stops nothing.",
+        cfg.detection.incidents.len(),
+        m.mu,
+        m.sigma,
+        m.median_hours(),
+        m.prob_longer_than(24.0) * 100.0,
+        m.prob_longer_than(144.0) * 100.0,
+        cfg.detection.max_days,
+        cal.best.knobs.critical_timelock_hours
+    );
+    let _ = writeln!(s, "\n| incident | hours to detection |\n|---|---:|");
+    for i in &cfg.detection.incidents {
+        let _ = writeln!(s, "| {} | {} |", i.name, i.hours);
+    }
+    let _ = writeln!(s, "\n| scenario | per year | what the attacker does |\n|---|---:|---|");
+    for sc in &cfg.scenarios {
+        let _ = writeln!(s, "| {} | {} | {} |", sc.name, sc.attacks_per_year, sc.description);
+    }
+    let _ = writeln!(
+        s,
+        "\nHow each attacker behaves: the oracle attacker keeps every report inside the price band (it reads the breaker's public reference), sizes each deposit to what the limiter lets it borrow, and borrows only where a pushed dollar of collateral borrows more than a dollar; drainers take exactly what the limiter allows (`available_outflow`), so they never trip it themselves; the bridge exploit is blunt; key leaks share a common cause with the configured probability, and a veto cancels a malicious proposal detected before its timelock ends; in the bank run stakers ask to leave when the hack is public ({} multisig owners, threshold {}, {} vetoers).\n",
+        d.owners.len(),
+        d.threshold,
+        d.vetoers.len()
+    );
+    if !cal.collateral.is_empty() {
+        let _ = writeln!(s, "### Oracle attack against the collateral factor\n");
+        let _ = writeln!(s, "Yearly loss (attack + induced downtime) at each loan-to-value, recommended parameters against no Bulwark, {} paths each (95% intervals):\n", cfg.run.search_paths);
+        let _ = writeln!(s, "| scenario | collateral factor | with Bulwark | without |\n|---|---:|---:|---:|");
+        for c in &cal.collateral {
+            let y = |v: &crate::compare::YearlyUsd| format!("{} [{}, {}]", money(v.mean), money(v.lo), money(v.hi));
+            let _ = writeln!(
+                s,
+                "| {} | {:.2} | {} | {} |",
+                c.scenario,
+                c.collateral_factor,
+                y(&c.with_bulwark),
+                y(&c.without)
+            );
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s, "### Limitations\n");
+    for l in [
+        "Attack rates, losses per incident and the detection incidents are inputs, not estimates from data this tool holds; the yearly figures are only as good as they are.",
+        "The detection fit rests on a handful of public incidents: its tail (the chance of a Ronin-like week) is uncertain by a factor of several.",
+        "One attacker per attack, adapting to the deployed limits as described above; it does not learn across attacks, coordinate with other attackers or attack the oracle and the limiter at once.",
+        "Crash-day halts are costed as downtime only: liquidations blocked by a halt and the bad debt they leave are not modelled.",
+        "Yearly figures are expected values from per-path losses; the distribution of a whole year's aggregate loss is not built here, and the capital constraint uses the worst scenario's per-path CVaR 99.9%.",
+        "Legitimate flows are a random walk plus panic selling into drawdowns; real users' timing (and their reaction to a pause) is not modelled.",
+    ] {
+        let _ = writeln!(s, "- {l}");
+    }
+    let _ = writeln!(s);
+    s
+}
+
 fn markdown(cfg: &Config, cal: &Calibration) -> String {
     let mut s = String::new();
     let k = &cal.best.knobs;
@@ -240,6 +321,7 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         "Without Bulwark: no breaker (every outflow the protocol can pay leaves), a plain multisig acting at once (no timelock, veto or guard), no insurance fund.\n"
     );
     let _ = writeln!(s, "{}", cal.savings.to_markdown());
+    s += &assumptions(cfg, cal);
     let _ = writeln!(s, "## Losses per scenario\n");
     let _ = writeln!(s, "| scenario | attack | E[loss] | VaR 95% | CVaR 95% | VaR 99% | CVaR 99% | VaR 99.9% | CVaR 99.9% | P(loss > fund) | false-trip rate | ESS |");
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---:|---:|---:|");
@@ -262,8 +344,8 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         );
     }
     let _ = writeln!(s, "\n## Downtime and tails\n");
-    let _ = writeln!(s, "| scenario | E[downtime] | E[halted hours] | core steps per path | GPD ξ | GPD β | threshold | tail VaR 99.9% | tail ES 99.9% |");
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "| scenario | E[downtime] | E[halted hours] | hours per attack | undetected at {} days | core steps per path | GPD ξ | GPD β | threshold | tail VaR 99.9% | tail ES 99.9% |", cfg.detection.max_days);
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (sc, m) in cfg.scenarios.iter().zip(&cal.metrics) {
         let tail = m.tail.map_or_else(
             || "— | — | — | — | —".to_string(),
@@ -280,10 +362,12 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         );
         let _ = writeln!(
             s,
-            "| {} | {} | {:.3} | {:.0} | {} |",
+            "| {} | {} | {:.3} | {:.2} | {:.2e} | {:.0} | {} |",
             sc.name,
             money(m.mean_downtime),
             m.mean_halted_hours,
+            m.mean_attack_hours,
+            m.censored_share,
             m.mean_core_steps,
             tail
         );

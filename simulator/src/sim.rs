@@ -8,17 +8,26 @@
 //! into drawdowns), and any attack that has begun acts. Attacks arrive as a
 //! Poisson process, optionally at an inflated rate with a likelihood-ratio
 //! weight (importance sampling).
+//!
+//! An attack ends when it is done or when it is detected
+//! ([`crate::detection`]): then a guardian pauses the breaker globally, and
+//! the multisig unpauses it (a Critical call, so after the Critical
+//! timelock) and re-anchors the prices. It never ends because the horizon
+//! does: the path runs on past the horizon until every attack that began in
+//! it has ended, and the pause's remaining downtime is charged. Without
+//! Bulwark there is nobody to pause: detection stops nothing.
 
 use crate::config::{AttackConfig, Config, ScenarioConfig};
+use crate::detection::DetectionModel;
 use crate::market::{Market, MAX_ASSETS};
 use crate::params::{hours_to_ms, ContractParams};
 use crate::units::ChainUnits;
-use bulwark_core::breaker::{AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Level};
+use bulwark_core::breaker::{AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Level, PauseScope};
 use bulwark_core::fund::{Holder, InsuranceFund};
 use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Execution, Multisig, OperationClass};
 use bulwark_core::{Balance, Selector, Timestamp};
 use rand::Rng;
-use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
+use rand_distr::{Distribution, Poisson, StandardNormal};
 
 /// Most attacks simulated on one path; validation keeps the expected count
 /// at or below 2, where more than 16 has probability below 1e-9.
@@ -63,7 +72,12 @@ pub struct PathOutcome {
     pub attacks: u32,
     /// The breaker halted before any attack began.
     pub false_halt: bool,
+    /// Hours halted or globally paused.
     pub halted_hours: f64,
+    /// Attacks that were still undetected at `detection.max_days`.
+    pub censored: u32,
+    /// Hours the path's attacks ran, from their start to their end.
+    pub attack_hours: f64,
     /// Calls into bulwark-core on this path.
     pub core_steps: u64,
 }
@@ -89,6 +103,9 @@ pub struct PathSim<'a> {
     multisig0: Multisig,
     fund0: InsuranceFund,
     poisson: Option<Poisson<f64>>,
+    detection: DetectionModel,
+    /// Most steps an attack may run past the horizon before detection.
+    max_extra_steps: u32,
     /// Expected attacks per path at the real and at the simulated rate.
     lambda: f64,
     lambda_sim: f64,
@@ -109,14 +126,20 @@ pub struct PathSim<'a> {
 #[derive(Clone, Copy, Debug, Default)]
 struct AttackState {
     start: u32,
+    /// The step at which it is detected (the guardian pauses then).
+    detected: u32,
     /// Steps acted so far.
     progress: u32,
     /// USD taken so far.
     taken: f64,
+    /// The step it ended (detected, done, or cut at `detection.max_days`).
+    ended: u32,
     /// USD the attacker put in (oracle collateral), or the drain still to take.
     stake: f64,
     /// Bonded trips posted.
     bonds: u32,
+    /// The oracle push is as high as it can go now (its goal, or the band's edge).
+    at_peak: bool,
     done: bool,
 }
 
@@ -176,6 +199,8 @@ impl<'a> PathSim<'a> {
             multisig0,
             fund0,
             poisson: if has_attack && lambda_sim > 0.0 { Poisson::new(lambda_sim).ok() } else { None },
+            detection: DetectionModel::fit(&cfg.detection),
+            max_extra_steps: (cfg.detection.max_days * 24.0 * 60.0 / f64::from(cfg.run.step_minutes)).ceil() as u32,
             lambda,
             lambda_sim,
             steps: cfg.steps(),
@@ -196,11 +221,11 @@ impl<'a> PathSim<'a> {
             1.0
         };
         let mut out = match self.scenario.attack {
-            AttackConfig::KeyCompromise { key_compromise_prob, detection_mean_hours, drain_share } => {
-                self.key_compromise(rng, n, key_compromise_prob, detection_mean_hours, drain_share)
+            AttackConfig::KeyCompromise { key_compromise_prob, common_cause_prob, drain_share } => {
+                self.key_compromise(rng, n, key_compromise_prob, common_cause_prob, drain_share)
             }
-            AttackConfig::BankRun { loss_share_of_fund, run_share, news_lead_hours, claim_delay_hours } => {
-                self.bank_run(n, loss_share_of_fund, run_share, news_lead_hours, claim_delay_hours)
+            AttackConfig::BankRun { loss_share_of_fund, run_share, news_delay_hours, claim_delay_hours } => {
+                self.bank_run(n, loss_share_of_fund, run_share, news_delay_hours, claim_delay_hours)
             }
             _ => self.market_path(rng, n),
         };
@@ -221,32 +246,71 @@ impl<'a> PathSim<'a> {
         for a in attacks.iter_mut().take(n_attacks) {
             a.start = rng.random_range(0..self.steps);
         }
-        attacks[..n_attacks].sort_unstable_by_key(|a| a.start);
+        // Drawn for every attack under both layers: the same numbers in the same order.
+        for a in attacks.iter_mut().take(n_attacks) {
+            let hours = self.detection.sample(rng);
+            a.detected = a.start.saturating_add((hours / self.dt_hours).ceil() as u32);
+        }
+        attacks[..n_attacks].sort_unstable_by_key(|a| (a.start, a.detected));
         let first_attack = if n_attacks > 0 { attacks[0].start } else { u32::MAX };
+        // Griefing uses the protocol as designed and is never "detected": it
+        // lasts the horizon. Every other attack runs until it ends.
+        let runs_on = !matches!(self.scenario.attack, AttackConfig::Griefing { .. });
+        let last_step = self.steps.saturating_add(self.max_extra_steps);
+        let critical_ms = self.multisig0.params().timelocks.critical_ms;
+        // When the guardian's pause is lifted by the multisig.
+        let mut unpause_at: Option<Timestamp> = None;
 
         let assets = self.market.assets();
         let p = &self.cfg.protocol;
         let flow_sd = p.legit_flow_bps_per_hour / 1e4 * self.dt_hours.sqrt();
         let panic_per_pct = p.panic_outflow_bps_per_pct / 1e4 * self.dt_hours;
+        let cost_per_step = p.downtime_cost_per_hour * self.dt_hours;
         let mut log_ret = [0.0; MAX_ASSETS];
         let mut shocks = [0.0; MAX_ASSETS];
         let mut manip = [1.0f64; MAX_ASSETS];
         let mut price = [self.price0; MAX_ASSETS];
 
-        for step in 0..self.steps {
+        let mut step = 0;
+        while step < self.steps || (runs_on && step < last_step && attacks[..n_attacks].iter().any(|a| !a.done)) {
             let now = T0 + u64::from(step + 1) * self.step_ms;
             self.market.step(rng, &mut log_ret, &mut shocks);
+            for i in 0..assets {
+                price[i] = self.price0 * log_ret[i].exp();
+            }
+            if self.layer == Layer::Bulwark {
+                // Governance lifts the pause once its Critical timelock has
+                // passed, and re-anchors every price at the true one.
+                if unpause_at.is_some_and(|t| now >= t) {
+                    let _ = self.breaker.unpause(PauseScope::Global);
+                    for (i, &pr) in price.iter().enumerate().take(assets) {
+                        let _ = self.breaker.anchor_price(&mut self.flows[i], self.units.price(i, pr), now);
+                    }
+                    unpause_at = None;
+                }
+                // Detection: the guardian pauses everything, and the attack is over.
+                for a in attacks.iter_mut().take(n_attacks) {
+                    if runs_on && !a.done && step >= a.start && step >= a.detected {
+                        a.done = true;
+                        a.ended = step;
+                        if unpause_at.is_none() {
+                            let _ = self.breaker.pause(PauseScope::Global);
+                            unpause_at = Some(now.saturating_add(critical_ms));
+                        }
+                    }
+                }
+            }
             // Oracle manipulation acts on the report, so it is set first.
-            for a in attacks.iter_mut().take(n_attacks) {
-                if let AttackConfig::OracleManipulation { push_factor, push_minutes, .. } = self.scenario.attack {
+            // Concurrent pushes act on one price: the highest wins.
+            if let AttackConfig::OracleManipulation { push_factor, push_minutes, .. } = self.scenario.attack {
+                manip[0] = 1.0;
+                for a in attacks.iter_mut().take(n_attacks) {
                     if !a.done && step >= a.start {
-                        let push_steps = self.steps_in(push_minutes);
-                        manip[0] = push_factor.powf(f64::from(a.progress + 1) / f64::from(push_steps));
+                        manip[0] = manip[0].max(self.oracle_push(a, push_factor, push_minutes, price[0]));
                     }
                 }
             }
             for i in 0..assets {
-                price[i] = self.price0 * log_ret[i].exp();
                 if self.layer == Layer::Bulwark {
                     let reported = self.units.price(i, price[i] * manip[i]);
                     let _ = self.breaker.report_price(&mut self.flows[i], reported, now);
@@ -267,28 +331,74 @@ impl<'a> PathSim<'a> {
             }
             for a in attacks.iter_mut().take(n_attacks) {
                 if !a.done && step >= a.start {
-                    self.attack_step(a, &price, &mut manip, now, &mut out);
+                    self.attack_step(a, &price, &manip, now, &mut out);
+                    if a.done {
+                        a.ended = step + 1;
+                    }
                 }
             }
+            let paused = self.layer == Layer::Bulwark && self.breaker.blocks_exits(now);
             let cost_share = match self.level(now) {
-                Level::Halted => {
-                    out.halted_hours += self.dt_hours;
-                    if step < first_attack {
-                        out.false_halt = true;
-                    }
-                    1.0
-                }
+                _ if paused => 1.0,
+                Level::Halted => 1.0,
                 Level::Throttled => p.throttled_cost_share,
                 Level::Normal => 0.0,
             };
-            let cost = cost_share * p.downtime_cost_per_hour * self.dt_hours;
+            if cost_share == 1.0 {
+                out.halted_hours += self.dt_hours;
+                if step < first_attack {
+                    out.false_halt = true;
+                }
+            }
+            let cost = cost_share * cost_per_step;
             out.downtime_cost += cost;
             if step >= first_attack {
                 out.induced_downtime += cost;
             }
+            step += 1;
         }
+        // The pause outlasts the path: its remaining hours are the attack's cost too.
+        if let Some(t) = unpause_at {
+            let end = T0 + u64::from(step) * self.step_ms;
+            let hours = t.saturating_sub(end) as f64 / crate::params::HOUR_MS as f64;
+            out.halted_hours += hours;
+            out.downtime_cost += hours * p.downtime_cost_per_hour;
+            out.induced_downtime += hours * p.downtime_cost_per_hour;
+        }
+        out.censored = attacks[..n_attacks].iter().filter(|a| runs_on && !a.done).count() as u32;
+        out.attack_hours = attacks[..n_attacks]
+            .iter()
+            .map(|a| f64::from((if a.done { a.ended } else { step }).saturating_sub(a.start)) * self.dt_hours)
+            .sum();
         out.attack_loss = attacks[..n_attacks].iter().map(|a| self.loss_of(a)).sum();
         out
+    }
+
+    /// The oracle attacker's manipulation factor for this step. Unchecked,
+    /// it climbs geometrically to `push_factor` in `push_minutes`. Against a
+    /// price band it stays just inside the band around the breaker's
+    /// reference (public state), which follows in-band reports, so it walks
+    /// the reference up instead of tripping the halt.
+    fn oracle_push(&self, a: &mut AttackState, push_factor: f64, push_minutes: u32, true_price: f64) -> f64 {
+        // Where even the full push lends less than the collateral, there is
+        // nothing to gain, and a rational attacker does not start.
+        if push_factor * self.cfg.protocol.collateral_factor <= 1.0 {
+            a.done = true;
+            a.ended = a.start;
+            return 1.0;
+        }
+        let push_steps = self.steps_in(push_minutes);
+        let goal = push_factor.powf(f64::from((a.progress + 1).min(push_steps)) / f64::from(push_steps));
+        if self.layer == Layer::Absent {
+            a.at_peak = a.progress + 1 >= push_steps;
+            return goal;
+        }
+        let band = f64::from(self.breaker.params().price.max_deviation_bps) / 1e4;
+        let reference = self.flows[0].price.reference as f64 / self.units.price(0, true_price) as f64;
+        // 2% inside the band, for the rounding of the price scale.
+        let cap = reference * (1.0 + 0.98 * band);
+        a.at_peak = cap <= goal || a.progress + 1 >= push_steps;
+        goal.min(cap).max(1.0)
     }
 
     /// Whole steps in `minutes` (at least one): how long a timed attack acts.
@@ -378,37 +488,45 @@ impl<'a> PathSim<'a> {
         &mut self,
         a: &mut AttackState,
         price: &[f64; MAX_ASSETS],
-        manip: &mut [f64; MAX_ASSETS],
+        manip: &[f64; MAX_ASSETS],
         now: Timestamp,
         out: &mut PathOutcome,
     ) {
         let tvl_usd = self.tvl_usd;
         let assets = self.market.assets();
         match self.scenario.attack {
-            AttackConfig::OracleManipulation { push_minutes, collateral_share, .. } => {
+            AttackConfig::OracleManipulation { collateral_share, .. } => {
                 // Collateral goes into asset 0, whose oracle is pushed; the
                 // loan is taken in the last asset at its true price.
                 let borrow = assets - 1;
-                if a.progress == 0 {
-                    a.stake = collateral_share * tvl_usd;
-                    let tokens = self.units.tokens(0, a.stake, price[0]);
-                    self.inflow(0, tokens, now, out);
-                }
-                // Borrow up to the collateral's manipulated value.
-                let target = a.stake * manip[0];
-                let want = self.units.tokens(borrow, (target - a.taken).max(0.0), price[borrow]);
-                let got = self.take_available(borrow, want, now, out);
-                a.taken += self.units.tokens_usd(borrow, got, price[borrow]);
+                let m = manip[0];
+                let lend = m * self.cfg.protocol.collateral_factor;
+                let budget = collateral_share * tvl_usd;
                 a.progress += 1;
-                if a.progress >= self.steps_in(push_minutes) {
-                    // The push ends and the price returns.
-                    manip[0] = 1.0;
-                    a.done = true;
+                // Borrowing before the push peaks, or where a dollar of
+                // collateral borrows less than a dollar, loses money.
+                if !a.at_peak || lend <= 1.0 {
+                    return;
                 }
+                // Each deposit is sized to what the limiter lets leave now,
+                // so no collateral is left stranded behind the limit.
+                let room_usd = self.units.tokens_usd(borrow, self.room(borrow, now, out), price[borrow]);
+                let deposit = (room_usd / lend).min(budget - a.stake);
+                if deposit > 0.0 {
+                    let tokens = self.units.tokens(0, deposit, price[0]);
+                    self.inflow(0, tokens, now, out);
+                    a.stake += self.units.tokens_usd(0, tokens, price[0]);
+                    let want = self.units.tokens(borrow, deposit * lend, price[borrow]);
+                    let got = self.take_available(borrow, want, now, out);
+                    a.taken += self.units.tokens_usd(borrow, got, price[borrow]);
+                }
+                // All its capital is in: the push ends, and the price returns.
+                a.done = a.stake >= budget * 0.999_999;
             }
             AttackConfig::FlashLoanDrain { loan_share, drain_share, chunks } => {
                 if a.progress == 0 {
-                    a.stake = drain_share * tvl_usd;
+                    // A share of what the attacked asset held at the start.
+                    a.stake = drain_share * tvl_usd / assets as f64;
                 }
                 for _ in 0..chunks {
                     // Each transaction: flash-borrow, deposit, withdraw loan + loot, repay.
@@ -500,7 +618,7 @@ impl<'a> PathSim<'a> {
         rng: &mut R,
         n_attacks: usize,
         prob: f64,
-        detection_mean_hours: f64,
+        common_cause: f64,
         drain_share: f64,
     ) -> PathOutcome {
         let mut out = PathOutcome::default();
@@ -508,9 +626,13 @@ impl<'a> PathSim<'a> {
         let mut now = T0;
         for k in 0..n_attacks {
             let owners = ms.params().owners.clone();
-            let stolen: Vec<_> = owners.iter().copied().filter(|_| rng.random::<f64>() < prob).collect();
-            let e: f64 = Exp1.sample(rng);
-            let detection_ms = hours_to_ms(detection_mean_hours * e);
+            // The same draws whatever they decide: one for the common cause,
+            // one per key, one for the detection delay.
+            let all_at_once = rng.random::<f64>() < common_cause;
+            let leaks: Vec<bool> = owners.iter().map(|_| rng.random::<f64>() < prob).collect();
+            let detection_ms = hours_to_ms(self.detection.sample(rng));
+            let stolen: Vec<_> =
+                owners.iter().zip(&leaks).filter(|(_, &leak)| all_at_once || leak).map(|(o, _)| *o).collect();
             let Some(&lead) = stolen.first() else { continue };
             let call =
                 Action::Call(CallSpec { target: BREAKER_ADDR, selector: SET_PARAMS, input: Vec::new(), value: 0 });
@@ -551,7 +673,7 @@ impl<'a> PathSim<'a> {
         n_attacks: usize,
         loss_share: f64,
         run_share: f64,
-        news_lead_hours: f64,
+        news_delay_hours: f64,
         claim_delay_hours: f64,
     ) -> PathOutcome {
         let mut out = PathOutcome::default();
@@ -579,17 +701,12 @@ impl<'a> PathSim<'a> {
         let fp = fund.params().clone();
         let mut t = T0;
         for _ in 0..n_attacks {
-            // Runners ask to leave `news_lead` before the hack is public.
-            for h in holders.iter_mut().take(runners) {
-                out.core_steps += 1;
-                let all = h.shares;
-                let _ = fund.request_exit(h, all, t);
-            }
-            let hack = t + hours_to_ms(news_lead_hours);
+            let hack = t;
+            let news = hack + hours_to_ms(news_delay_hours);
             let filed_at = hack + hours_to_ms(claim_delay_hours);
             let paid_at = filed_at + hours_to_ms(CLAIM_APPROVAL_HOURS);
             let loss = self.units.native(loss_share * p.fund_capital_usd);
-            let end = (t + fp.exit_cooldown_ms + fp.exit_window_ms).max(paid_at) + 1;
+            let end = (news + fp.exit_cooldown_ms + fp.exit_window_ms).max(paid_at) + 1;
             let mut claim = None;
             let mut paid: Balance = 0;
             let mut tripped = false;
@@ -609,6 +726,14 @@ impl<'a> PathSim<'a> {
                 if !tripped && now >= hack {
                     breaker.trip(hack);
                     tripped = true;
+                }
+                // Runners ask to leave as soon as the hack is public.
+                if now >= news && now < news + crate::params::HOUR_MS {
+                    for h in holders.iter_mut().take(runners) {
+                        out.core_steps += 1;
+                        let all = h.shares;
+                        let _ = fund.request_exit(h, all, now);
+                    }
                 }
                 let blocked = breaker.blocks_exits(now);
                 for h in holders.iter_mut().take(runners) {

@@ -43,12 +43,21 @@ fn the_limiter_bounds_what_a_drain_takes() {
     let i = index(&c, "flash_loan_euler");
     let out = simulate(&c, i, &params, 1_000, &ProgressBar::hidden());
     assert!(out.iter().any(|o| o.attack_loss > 0.0), "some drains succeed in part");
-    // Over a day the 24 h window admits at most its share of TVL (plus
-    // legitimate inflows, a few percent): never the 60% the exploit wants.
+    // Each day the drain runs until it is detected, the 24 h window admits
+    // at most its share of TVL (plus legitimate inflows, a few percent).
     let daily = f64::from(knobs.hourly_share_bps * c.calibration.daily_multiple) / 1e4 * c.protocol.tvl_usd;
+    let mut cut_short = 0;
     for o in &out {
-        assert!(o.attack_loss <= daily * 1.1, "took {} with a daily limit of {daily}", o.attack_loss);
+        let days = (o.attack_hours / 24.0).ceil().max(1.0);
+        assert!(
+            o.attack_loss <= daily * days * 1.1,
+            "took {} in {} h: daily limit {daily}",
+            o.attack_loss,
+            o.attack_hours
+        );
+        cut_short += usize::from(o.attacks > 0 && o.attack_loss < 0.6 * c.protocol.tvl_usd * 0.99);
     }
+    assert!(cut_short > 0, "detection stops some drains before they take what they want");
 }
 
 #[test]
@@ -58,13 +67,15 @@ fn detection_within_the_timelock_lets_the_veto_stop_a_key_compromise() {
     let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
     let loss =
         |c: &Config| simulate(c, i, &params, 1_000, &ProgressBar::hidden()).iter().map(|o| o.attack_loss).sum::<f64>();
-    if let AttackConfig::KeyCompromise { detection_mean_hours, .. } = &mut c.scenarios[i].attack {
-        *detection_mean_hours = 1e-3;
-    }
+    let detected_after = |c: &mut Config, hours: [f64; 3]| {
+        for (inc, h) in c.detection.incidents.iter_mut().zip(hours) {
+            inc.hours = h;
+        }
+        c.detection.incidents.truncate(3);
+    };
+    detected_after(&mut c, [0.001, 0.002, 0.003]);
     assert_eq!(loss(&c), 0.0, "always detected in time: every attack is vetoed");
-    if let AttackConfig::KeyCompromise { detection_mean_hours, .. } = &mut c.scenarios[i].attack {
-        *detection_mean_hours = 1e4;
-    }
+    detected_after(&mut c, [1e4, 2e4, 3e4]);
     assert!(loss(&c) > 0.0, "never detected in time: quorum attacks execute");
 }
 
@@ -171,8 +182,9 @@ fn a_bad_params_file_is_refused_naming_its_field() {
 }
 
 /// The baseline: on the same paths, the protocol without Bulwark loses at
-/// least as much to every attack, path by path, and strictly more to the
-/// drains, the key compromise and the bank run; and what griefing costs is
+/// least as much to every attack, path by path where one attack arrived,
+/// and in the mean strictly more to the drains, the oracle attack, the key
+/// compromise and the bank run; and what griefing costs is
 /// Bulwark's own downtime, which the baseline does not have.
 #[test]
 fn no_bulwark_loses_more_to_every_attack_on_the_same_paths() {
@@ -186,8 +198,15 @@ fn no_bulwark_loses_more_to_every_attack_on_the_same_paths() {
         let mean = |o: &[bulwark_sim::sim::PathOutcome]| o.iter().map(|o| o.weight * o.attack_loss).sum::<f64>() / 1e3;
         for (w, n) in with.iter().zip(&without) {
             assert_eq!((w.weight, w.attacks), (n.weight, n.attacks), "{}: the same paths", s.name);
+            // With two attacks, a drain Bulwark slows can run on for days
+            // and meet a second one, where the baseline's first drain had
+            // already emptied the asset: those paths are compared by the mean.
+            if w.attacks > 1 {
+                continue;
+            }
             assert!(
-                n.attack_loss >= w.attack_loss - 1e-6,
+                // A cent: token rounding on either side.
+                n.attack_loss >= w.attack_loss - 0.01,
                 "{}: {} without < {} with",
                 s.name,
                 n.attack_loss,
@@ -197,6 +216,7 @@ fn no_bulwark_loses_more_to_every_attack_on_the_same_paths() {
         }
         match s.attack {
             AttackConfig::FlashLoanDrain { .. }
+            | AttackConfig::OracleManipulation { .. }
             | AttackConfig::BridgeExploit { .. }
             | AttackConfig::KeyCompromise { .. }
             | AttackConfig::BankRun { .. } => {
@@ -205,4 +225,81 @@ fn no_bulwark_loses_more_to_every_attack_on_the_same_paths() {
             _ => {}
         }
     }
+}
+
+/// Mean weighted attack loss of scenario `i` under `params`.
+fn mean_attack_loss(c: &Config, i: usize, params: &bulwark_sim::params::ContractParams) -> f64 {
+    let out = simulate(c, i, params, c.run.search_paths, &ProgressBar::hidden());
+    out.iter().map(|o| o.weight * o.attack_loss).sum::<f64>() / out.len() as f64
+}
+
+/// The oracle attacker keeps its reports inside the band, so the band
+/// decides how far it can push and what it takes; and what it takes grows
+/// with what the protocol lends against collateral, down to nothing where a
+/// pushed dollar of collateral borrows less than a dollar.
+#[test]
+fn the_oracle_attack_responds_to_the_band_and_the_collateral_factor() {
+    let mut c = small();
+    let i = index(&c, "oracle_mango");
+    let with_band = |bps: u32| {
+        let mut k = Knobs::middle(&c.calibration);
+        k.max_deviation_bps = bps;
+        build(&c, &k).unwrap()
+    };
+    let narrow = mean_attack_loss(&c, i, &with_band(300));
+    let middle = mean_attack_loss(&c, i, &with_band(2_000));
+    let wide = mean_attack_loss(&c, i, &with_band(5_000));
+    assert!(narrow < middle && middle < wide, "band 3%: {narrow}, 20%: {middle}, 50%: {wide}");
+    assert!(narrow > 0.0, "even a 3% band is walked: the reference follows in-band reports");
+
+    let params = with_band(2_000);
+    c.protocol.collateral_factor = 0.9;
+    let generous = mean_attack_loss(&c, i, &params);
+    assert!(generous > middle, "lending 90%: {generous} against 80%: {middle}");
+    // A 2x push at 50% loan-to-value borrows exactly the collateral: no
+    // profit, so the attack never starts.
+    c.protocol.collateral_factor = 0.5;
+    let out = simulate(&c, i, &params, c.run.search_paths, &ProgressBar::hidden());
+    assert!(out.iter().all(|o| o.attack_loss == 0.0 && o.attack_hours == 0.0));
+}
+
+/// Leaks that share a cause compromise a quorum at once: with the common
+/// cause certain, every attack has a quorum and only the veto stops it;
+/// with no leaks at all, nothing is lost.
+#[test]
+fn a_common_cause_compromises_the_quorum_at_once() {
+    let mut c = small();
+    let i = index(&c, "keys_radiant");
+    let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
+    let set = |c: &mut Config, independent: f64, common: f64| {
+        if let AttackConfig::KeyCompromise { key_compromise_prob, common_cause_prob, .. } = &mut c.scenarios[i].attack {
+            *key_compromise_prob = independent;
+            *common_cause_prob = common;
+        }
+    };
+    set(&mut c, 0.0, 0.0);
+    assert_eq!(mean_attack_loss(&c, i, &params), 0.0);
+    set(&mut c, 0.0, 0.1);
+    let rare = mean_attack_loss(&c, i, &params);
+    set(&mut c, 0.0, 1.0);
+    let certain = mean_attack_loss(&c, i, &params);
+    assert!(rare > 0.0 && certain > 5.0 * rare, "common cause 10%: {rare}, 100%: {certain}");
+}
+
+/// Stakers run when the hack is public, not before: a cooldown longer than
+/// the time from the news to the claim's payment keeps them in the fund, so
+/// the claim is paid in full; a short one lets them leave first.
+#[test]
+fn the_bank_run_starts_on_the_news_and_the_cooldown_outlasts_it() {
+    let c = small();
+    let i = index(&c, "bank_run_bybit");
+    let with_cooldown = |days: f64| {
+        let mut k = Knobs::middle(&c.calibration);
+        k.exit_cooldown_days = days;
+        build(&c, &k).unwrap()
+    };
+    // The claim is paid 72 h + 24 h after the hack, 95 h after the news.
+    let long = mean_attack_loss(&c, i, &with_cooldown(4.0));
+    let short = mean_attack_loss(&c, i, &with_cooldown(1.0));
+    assert!(long < short, "cooldown 4 days: {long}, 1 day: {short}");
 }
