@@ -1,6 +1,10 @@
 //! Calibration: coordinate search with grid refinement over the knobs,
 //! minimizing yearly expected loss + downtime + capital and delay costs,
-//! subject to CVaR and false-trip constraints.
+//! subject to the false-trip constraint. The capital charge comes from the
+//! one-year aggregate loss ([`crate::annual`]), and so does the fund's size:
+//! the fund is not a knob of the search, so its adequacy is not a
+//! constraint on the knobs but a sizing the report recommends (the capital
+//! that covers a year's claims at 99.9%).
 //!
 //! Each knob only changes some scenarios (the limiter and band act on market
 //! paths, the timelock on key compromise, the cooldown on bank runs), so a
@@ -8,6 +12,7 @@
 //! the same seeds (common random numbers), so differences between them are
 //! not noise from different paths.
 
+use crate::annual::{annual_loss, AnnualLoss};
 use crate::config::{AttackConfig, Config};
 use crate::engine::simulate;
 use crate::metrics::{analyze, RiskMetrics};
@@ -94,7 +99,7 @@ impl Knob {
 pub struct Objective {
     pub attack_loss: f64,
     pub downtime: f64,
-    /// Cost of holding capital for the worst scenario's CVaR 99.9%.
+    /// Cost of holding capital for the annual aggregate loss's VaR 99.9%.
     pub capital: f64,
     /// Cost of delaying legitimate critical operations by the timelock.
     pub governance_delay: f64,
@@ -144,18 +149,21 @@ pub struct Calibration {
     pub savings: crate::compare::Comparison,
     /// The oracle attack's loss at each collateral factor.
     pub collateral: Vec<crate::compare::CollateralPoint>,
+    /// The one-year aggregate loss under the recommendation.
+    pub annual: crate::annual::AnnualLoss,
 }
 
-/// Scores a candidate from its scenario metrics.
-pub fn evaluate(cfg: &Config, knobs: &Knobs, metrics: &[RiskMetrics]) -> Evaluation {
+/// Years simulated for each candidate of the search.
+pub const SEARCH_YEARS: u64 = 50_000;
+
+/// Scores a candidate from its scenario metrics and its annual aggregate.
+pub fn evaluate(cfg: &Config, knobs: &Knobs, metrics: &[RiskMetrics], annual: &AnnualLoss) -> Evaluation {
     let p = &cfg.protocol;
     let horizon_days = f64::from(cfg.run.horizon_hours) / 24.0;
     let mut o = Objective::default();
     let mut violations = Vec::new();
     let mut excess = 0.0;
     let (mut trip_days, mut trip_weighted) = (0.0, 0.0);
-    let mut worst_cvar: f64 = 0.0;
-    let cvar_cap = cfg.calibration.max_cvar_share_of_fund * p.fund_capital_usd;
     for (s, m) in cfg.scenarios.iter().zip(metrics) {
         if matches!(s.attack, AttackConfig::None) {
             let days = cfg.markets[&s.market].days_per_year;
@@ -166,20 +174,15 @@ pub fn evaluate(cfg: &Config, knobs: &Knobs, metrics: &[RiskMetrics]) -> Evaluat
             o.attack_loss += m.mean_attack_loss * 365.0 / horizon_days;
             o.downtime += m.mean_induced_downtime * 365.0 / horizon_days;
         }
-        let cvar = m.cvar[2].value;
-        worst_cvar = worst_cvar.max(cvar);
-        if cvar > cvar_cap {
-            violations.push(format!("{}: CVaR99.9 ${:.0} > ${:.0}", s.name, cvar, cvar_cap));
-            excess += cvar / cvar_cap.max(1.0) - 1.0;
-        }
     }
+
     let false_trip_rate = if trip_days > 0.0 { trip_weighted / trip_days } else { 0.0 };
     let max_rate = cfg.calibration.max_false_trip_rate;
     if false_trip_rate > max_rate {
         violations.push(format!("false-trip rate {:.4} per path > {:.4}", false_trip_rate, max_rate));
         excess += false_trip_rate / max_rate.max(1e-9) - 1.0;
     }
-    o.capital = worst_cvar * p.capital_cost_bps_per_year / 1e4;
+    o.capital = annual.var_999() * p.capital_cost_bps_per_year / 1e4;
     o.governance_delay = p.critical_ops_per_year * knobs.critical_timelock_hours * p.governance_delay_cost_per_hour;
     o.cooldown = p.fund_capital_usd * p.cooldown_cost_bps_per_day / 1e4 * knobs.exit_cooldown_days;
     o.total = o.attack_loss + o.downtime + o.capital + o.governance_delay + o.cooldown;
@@ -234,11 +237,17 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
     progress.set_message("search: starting point");
     let mut knobs = Knobs::middle(&cfg.calibration);
     let params = build(cfg, &knobs)?;
-    let mut cache: Vec<RiskMetrics> = run_scenarios(cfg, &params, search, 0, |_| true, progress)
+    // Each scenario's metrics and paths under the best knobs so far.
+    let mut cache: Vec<(RiskMetrics, Vec<PathOutcome>)> = run_scenarios(cfg, &params, search, 0, |_| true, progress)
         .into_iter()
-        .map(|r| r.expect("all scenarios run").0)
+        .map(|r| r.expect("all scenarios run"))
         .collect();
-    let mut best = evaluate(cfg, &knobs, &cache);
+    let score = |k: &Knobs, params: &ContractParams, results: &[(RiskMetrics, Vec<PathOutcome>)]| {
+        let metrics: Vec<RiskMetrics> = results.iter().map(|r| r.0.clone()).collect();
+        let paths: Vec<&[PathOutcome]> = results.iter().map(|r| r.1.as_slice()).collect();
+        evaluate(cfg, k, &metrics, &annual_loss(cfg, params, &paths, SEARCH_YEARS))
+    };
+    let mut best = score(&knobs, &params, &cache);
     let mut sweep = Vec::new();
 
     for knob in KNOBS {
@@ -259,22 +268,23 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
                 let k = knob.set(&knobs, v);
                 progress.set_message(format!("search: {} = {}", knob.name(), v));
                 // The best knobs so far were simulated already, on the same paths.
-                let metrics: Vec<RiskMetrics> = if k == best.knobs {
+                if k == best.knobs {
                     progress.inc(sims * search);
-                    cache.clone()
-                } else {
-                    let params = build(cfg, &k)?;
+                    sweep.push(SweepPoint { knob, value: v, total: best.objective.total, feasible: best.feasible() });
+                    continue;
+                }
+                let params = build(cfg, &k)?;
+                let results: Vec<(RiskMetrics, Vec<PathOutcome>)> =
                     run_scenarios(cfg, &params, search, 0, |i| affected[i], progress)
                         .into_iter()
                         .zip(&cache)
-                        .map(|(f, c)| f.map_or_else(|| c.clone(), |(m, _)| m))
-                        .collect()
-                };
-                let e = evaluate(cfg, &k, &metrics);
+                        .map(|(f, c)| f.unwrap_or_else(|| c.clone()))
+                        .collect();
+                let e = score(&k, &params, &results);
                 sweep.push(SweepPoint { knob, value: v, total: e.objective.total, feasible: e.feasible() });
                 if e.better_than(&best) {
                     best = e;
-                    cache = metrics;
+                    cache = results;
                 }
             }
             knobs = best.knobs;
@@ -290,7 +300,9 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
             .into_iter()
             .map(|r| r.expect("all run"))
             .unzip();
-    let best = evaluate(cfg, &knobs, &metrics);
+    let refs: Vec<&[PathOutcome]> = outcomes.iter().map(Vec::as_slice).collect();
+    let annual = annual_loss(cfg, &params, &refs, crate::annual::FINAL_YEARS);
+    let best = evaluate(cfg, &knobs, &metrics, &annual);
     progress.inc_length(n * cfg.run.paths);
     progress.set_message("the same paths without Bulwark");
     let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
@@ -298,7 +310,7 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
     progress.inc_length(2 * (lending * crate::compare::COLLATERAL_FACTORS.len()) as u64 * search);
     progress.set_message("collateral factors");
     let collateral = crate::compare::collateral_sweep(cfg, &params, search, progress);
-    Ok(Calibration { best, params, sweep, metrics, outcomes, savings, collateral })
+    Ok(Calibration { best, params, sweep, metrics, outcomes, savings, collateral, annual })
 }
 
 #[cfg(test)]

@@ -226,8 +226,11 @@ pub struct CalibrationConfig {
     pub refine: bool,
     /// Largest acceptable probability that a path without attack halts.
     pub max_false_trip_rate: f64,
-    /// CVaR 99.9% of every scenario must stay within this share of fund capital.
-    pub max_cvar_share_of_fund: f64,
+    /// The fund's yearly claim payouts (each claim capped and net of the
+    /// reinsurance layer, by bulwark-core) at 99.9% may use at most this
+    /// share of its capital: the recommended fund is those claims divided by
+    /// it, and a smaller configured fund is reported as inadequate.
+    pub max_annual_claims_share_of_fund: f64,
 }
 
 /// Contract parameters that are not calibrated, in human units.
@@ -469,7 +472,7 @@ impl Config {
         nonempty_grid("calibration.critical_timelock_hours", &c.critical_timelock_hours, 0.0, 24.0 * 30.0)?;
         nonempty_grid("calibration.exit_cooldown_days", &c.exit_cooldown_days, 0.01, 365.0)?;
         in_range("calibration.max_false_trip_rate", c.max_false_trip_rate, 0.0, 1.0)?;
-        in_range("calibration.max_cvar_share_of_fund", c.max_cvar_share_of_fund, 0.0, 100.0)?;
+        in_range("calibration.max_annual_claims_share_of_fund", c.max_annual_claims_share_of_fund, 0.01, 1.0)?;
 
         let d = &self.deployment;
         if d.owners.is_empty() || d.owners.len() > 50 {

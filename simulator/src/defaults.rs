@@ -229,7 +229,7 @@ impl Default for Config {
                 exit_cooldown_days: vec![1.0, 3.0, 7.0, 10.0, 14.0],
                 refine: true,
                 max_false_trip_rate: 0.03,
-                max_cvar_share_of_fund: 1.0,
+                max_annual_claims_share_of_fund: 1.0,
             },
             deployment: DeploymentConfig {
                 owners: vec![ALICE.into(), BOB.into(), CHARLIE.into()],

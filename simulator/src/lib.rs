@@ -1,5 +1,6 @@
 //! bulwark-sim: Monte Carlo attack simulation and parameter calibration over
 //! the real bulwark-core state machines.
+pub mod annual;
 pub mod bench;
 pub mod calibrate;
 pub mod compare;

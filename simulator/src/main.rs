@@ -233,6 +233,27 @@ fn run(cli: Cli) -> Result<()> {
                 let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
                 print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
                 println!("chosen: {}", describe_params(&cfg, &cal.params));
+                let a = &cal.annual;
+                println!(
+                    "one year, all scenarios: mean loss ${:.0}, VaR 99.9% ${:.0}, ES 97.5% ${:.0}",
+                    a.loss.mean,
+                    a.var_999(),
+                    a.loss.es[1].value
+                );
+                println!(
+                    "insurance fund: a year's claims at 99.9% ${:.0} (fund ${:.0}, P(claims > fund) {:.4}); recommended fund ${:.0}, solvency target {:.0} bps of active cover",
+                    a.claims_var_999(),
+                    cfg.protocol.fund_capital_usd,
+                    a.p_claims_exceed_fund,
+                    a.recommended_fund,
+                    a.recommended_solvency_target_bps
+                );
+                if a.recommended_fund > cfg.protocol.fund_capital_usd {
+                    println!(
+                        "warning: the insurance fund (${:.0}) is below the ${:.0} that covers a year's claims at 99.9%",
+                        cfg.protocol.fund_capital_usd, a.recommended_fund
+                    );
+                }
                 println!("yearly cost: ${:.0} (feasible: {})", cal.best.objective.total, cal.best.feasible());
                 let t = &cal.savings.total_avoided;
                 println!("yearly loss avoided against no Bulwark: ${:.0} (95%: ${:.0} … ${:.0})", t.mean, t.lo, t.hi);

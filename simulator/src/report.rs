@@ -85,6 +85,10 @@ pub struct Provenance {
     /// Yearly loss avoided against no Bulwark on the same paths (mean, 95% interval).
     #[serde(default)]
     pub yearly_avoided_vs_no_bulwark_usd: serde_json::Value,
+    /// The one-year aggregate loss and the fund's yearly claims (VaR and ES
+    /// at 95, 97.5, 99, 99.9%), with the recommended fund size.
+    #[serde(default)]
+    pub one_year: serde_json::Value,
     pub scenarios: Vec<ScenarioSummary>,
 }
 
@@ -129,6 +133,7 @@ fn params_file(cfg: &Config, cal: &Calibration) -> Result<ParamsFile> {
             violations: cal.best.violations.clone(),
             yearly_cost_usd: serde_json::to_value(cal.best.objective)?,
             yearly_avoided_vs_no_bulwark_usd: serde_json::to_value(cal.savings.total_avoided)?,
+            one_year: serde_json::to_value(&cal.annual)?,
             scenarios: cfg
                 .scenarios
                 .iter()
@@ -198,12 +203,60 @@ fn objective_rows(o: &Objective) -> String {
     for (k, v) in [
         ("expected attack loss", o.attack_loss),
         ("downtime (false trips and attack-induced)", o.downtime),
-        ("capital for the worst CVaR 99.9%", o.capital),
+        ("capital for a year's loss at 99.9% (VaR)", o.capital),
         ("timelock delay of legitimate critical operations", o.governance_delay),
         ("exit-cooldown yield premium", o.cooldown),
         ("**total**", o.total),
     ] {
         let _ = writeln!(s, "| {k} | {} |", money(v));
+    }
+    s
+}
+
+/// The one-year aggregate loss and the fund's sizing.
+fn one_year(cfg: &Config, cal: &Calibration) -> String {
+    let a = &cal.annual;
+    let mut s = String::from("## One year\n\n");
+    let _ = writeln!(
+        s,
+        "{} simulated years: every attack scenario's count is Poisson at its yearly rate, each attack's loss is drawn from its scenario's one-attack paths, and each claim on the fund is split by bulwark-core's claim rules (cap {}, reinsurance layer) into the fund's part. Attack-free regimes add their expected downtime. Intervals cover the sampling of years, not of the paths the losses come from.\n",
+        a.years,
+        money(cfg.deployment.claim_cap_usd)
+    );
+    let _ = writeln!(s, "| one year | mean | VaR 95% | VaR 97.5% | VaR 99% | VaR 99.9% | ES 97.5% | ES 99.9% |\n|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, d) in [("protocol's loss", &a.loss), ("fund's claim payouts", &a.claims)] {
+        let _ = writeln!(
+            s,
+            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
+            money(d.mean),
+            est(&d.var[0]),
+            est(&d.var[1]),
+            est(&d.var[2]),
+            est(&d.var[3]),
+            est(&d.es[1]),
+            est(&d.es[3])
+        );
+    }
+    let fund = cfg.protocol.fund_capital_usd;
+    let _ = writeln!(
+        s,
+        "\n**Fund adequacy.** A year's claims exceed the {} fund with probability {:.4}. The fund that covers a year's claims at 99.9% (using at most {:.0}% of it) is **{}**, a solvency target of **{:.0} bps** of the {} active cover (`deployment.solvency_target_bps`, now {}).{}\n",
+        money(fund),
+        a.p_claims_exceed_fund,
+        cfg.calibration.max_annual_claims_share_of_fund * 100.0,
+        money(a.recommended_fund),
+        a.recommended_solvency_target_bps,
+        money(cfg.protocol.active_cover_usd),
+        cfg.deployment.solvency_target_bps,
+        if a.recommended_fund > fund { " **The configured fund is below it.**" } else { " The configured fund covers it." }
+    );
+    if !a.skipped.is_empty() {
+        let _ = writeln!(
+            s,
+            "Left out for fewer than {} one-attack paths: {}.\n",
+            crate::annual::MIN_SEVERITY_PATHS,
+            a.skipped.join(", ")
+        );
     }
     s
 }
@@ -280,7 +333,8 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
         "The detection fit rests on a handful of public incidents: its tail (the chance of a Ronin-like week) is uncertain by a factor of several.",
         "One attacker per attack, adapting to the deployed limits as described above; it does not learn across attacks, coordinate with other attackers or attack the oracle and the limiter at once.",
         "Crash-day halts are costed as downtime only: liquidations blocked by a halt and the bad debt they leave are not modelled.",
-        "Yearly figures are expected values from per-path losses; the distribution of a whole year's aggregate loss is not built here, and the capital constraint uses the worst scenario's per-path CVaR 99.9%.",
+        "The one-year aggregate treats attack kinds as independent, draws every attack's loss from the same sample of one-attack paths, and does not deplete the TVL an earlier attack in the year took.",
+        "The insurance fund's size is an input to the paths (the bank run's loss scales with it); the recommended fund is a sizing, not a re-simulation at that size.",
         "Legitimate flows are a random walk plus panic selling into drawdowns; real users' timing (and their reaction to a pause) is not modelled.",
     ] {
         let _ = writeln!(s, "- {l}");
@@ -321,6 +375,7 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         "Without Bulwark: no breaker (every outflow the protocol can pay leaves), a plain multisig acting at once (no timelock, veto or guard), no insurance fund.\n"
     );
     let _ = writeln!(s, "{}", cal.savings.to_markdown());
+    s += &one_year(cfg, cal);
     s += &assumptions(cfg, cal);
     let _ = writeln!(s, "## Losses per scenario\n");
     let _ = writeln!(s, "| scenario | attack | E[loss] | VaR 95% | CVaR 95% | VaR 99% | CVaR 99% | VaR 99.9% | CVaR 99.9% | P(loss > fund) | false-trip rate | ESS |");

@@ -78,6 +78,9 @@ pub struct PathOutcome {
     pub censored: u32,
     /// Hours the path's attacks ran, from their start to their end.
     pub attack_hours: f64,
+    /// Losses the protocol claims from the insurance fund: what attacks
+    /// took, or in the bank run the hack's loss (the fund's own scenario).
+    pub claimed: f64,
     /// Calls into bulwark-core on this path.
     pub core_steps: u64,
 }
@@ -229,6 +232,9 @@ impl<'a> PathSim<'a> {
             }
             _ => self.market_path(rng, n),
         };
+        if !matches!(self.scenario.attack, AttackConfig::BankRun { .. }) {
+            out.claimed = out.attack_loss;
+        }
         out.weight = weight;
         out.attacks = n as u32;
         out
@@ -749,6 +755,7 @@ impl<'a> PathSim<'a> {
             // excess-of-loss layer (its ceded part) nor the fund (what it
             // paid of its retained, capped part, short by the run).
             let ceded = claim.as_ref().map_or(0, |c| c.ceded);
+            out.claimed += self.units.native_usd(loss);
             out.attack_loss += self.units.native_usd(loss.saturating_sub(ceded).saturating_sub(paid));
             t = end;
         }

@@ -147,7 +147,10 @@ fn an_infeasible_calibration_writes_its_outputs_and_exits_3() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = quick_config(dir.path());
     let mut text = std::fs::read_to_string(&cfg).unwrap();
-    text = text.replace("max_cvar_share_of_fund = 1.0", "max_cvar_share_of_fund = 0.0");
+    // A wild market trips the price band on some attack-free path, and no trip is allowed.
+    assert!(text.contains("max_false_trip_rate = 0.03") && text.contains("annual_vol = 0.45"));
+    text = text.replace("max_false_trip_rate = 0.03", "max_false_trip_rate = 0.0");
+    text = text.replace("annual_vol = 0.45", "annual_vol = 5.0");
     std::fs::write(&cfg, text).unwrap();
     let out_dir = dir.path().join("out");
     let out = sim(&["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "calibrate"]);
