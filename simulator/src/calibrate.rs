@@ -151,6 +151,16 @@ pub struct Calibration {
     pub collateral: Vec<crate::compare::CollateralPoint>,
     /// The one-year aggregate loss under the recommendation.
     pub annual: crate::annual::AnnualLoss,
+    /// The knobs the search chose on the run's seed and on
+    /// `calibration.stability_seeds` further seeds.
+    pub stability: Vec<SeedChoice>,
+}
+
+/// What the search chose on one seed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SeedChoice {
+    pub seed: u64,
+    pub knobs: Knobs,
 }
 
 /// Years simulated for each candidate of the search.
@@ -233,8 +243,44 @@ fn refine_candidates(knob: Knob, grid: &[f64], best: f64) -> Vec<f64> {
 pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
     let n = cfg.scenarios.len() as u64;
     let search = cfg.run.search_paths;
-    progress.set_length(n * search);
-    progress.set_message("search: starting point");
+    progress.set_length(0);
+    let (knobs, sweep) = search_knobs(cfg, progress)?;
+    // The same search on other seeds: how firmly the paths identify each knob.
+    let mut stability = vec![SeedChoice { seed: cfg.run.seed, knobs }];
+    for i in 1..=u64::from(cfg.calibration.stability_seeds) {
+        let mut other = cfg.clone();
+        other.run.seed = cfg.run.seed.wrapping_add(i);
+        stability.push(SeedChoice { seed: other.run.seed, knobs: search_knobs(&other, progress)?.0 });
+    }
+
+    // Final evaluation of the chosen knobs on every scenario, at full size.
+    progress.inc_length(n * cfg.run.paths);
+    progress.set_message("final evaluation");
+    let params = build(cfg, &knobs)?;
+    let (metrics, outcomes): (Vec<_>, Vec<_>) =
+        run_scenarios(cfg, &params, cfg.run.paths, cfg.run.bootstrap_resamples, |_| true, progress)
+            .into_iter()
+            .map(|r| r.expect("all run"))
+            .unzip();
+    let refs: Vec<&[PathOutcome]> = outcomes.iter().map(Vec::as_slice).collect();
+    let annual = annual_loss(cfg, &params, &refs, crate::annual::FINAL_YEARS);
+    let best = evaluate(cfg, &knobs, &metrics, &annual);
+    progress.inc_length(n * cfg.run.paths);
+    progress.set_message("the same paths without Bulwark");
+    let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
+    let lending = cfg.scenarios.iter().filter(|s| matches!(s.attack, AttackConfig::OracleManipulation { .. })).count();
+    progress.inc_length(2 * (lending * crate::compare::COLLATERAL_FACTORS.len()) as u64 * search);
+    progress.set_message("collateral factors");
+    let collateral = crate::compare::collateral_sweep(cfg, &params, search, progress);
+    Ok(Calibration { best, params, sweep, metrics, outcomes, savings, collateral, annual, stability })
+}
+
+/// The coordinate search on `cfg`'s seed: the chosen knobs and every
+/// candidate's score.
+fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<SweepPoint>)> {
+    let search = cfg.run.search_paths;
+    progress.inc_length(cfg.scenarios.len() as u64 * search);
+    progress.set_message(format!("search (seed {}): starting point", cfg.run.seed));
     let mut knobs = Knobs::middle(&cfg.calibration);
     let params = build(cfg, &knobs)?;
     // Each scenario's metrics and paths under the best knobs so far.
@@ -290,27 +336,7 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
             knobs = best.knobs;
         }
     }
-
-    // Final evaluation of the chosen knobs on every scenario, at full size.
-    progress.inc_length(n * cfg.run.paths);
-    progress.set_message("final evaluation");
-    let params = build(cfg, &knobs)?;
-    let (metrics, outcomes): (Vec<_>, Vec<_>) =
-        run_scenarios(cfg, &params, cfg.run.paths, cfg.run.bootstrap_resamples, |_| true, progress)
-            .into_iter()
-            .map(|r| r.expect("all run"))
-            .unzip();
-    let refs: Vec<&[PathOutcome]> = outcomes.iter().map(Vec::as_slice).collect();
-    let annual = annual_loss(cfg, &params, &refs, crate::annual::FINAL_YEARS);
-    let best = evaluate(cfg, &knobs, &metrics, &annual);
-    progress.inc_length(n * cfg.run.paths);
-    progress.set_message("the same paths without Bulwark");
-    let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
-    let lending = cfg.scenarios.iter().filter(|s| matches!(s.attack, AttackConfig::OracleManipulation { .. })).count();
-    progress.inc_length(2 * (lending * crate::compare::COLLATERAL_FACTORS.len()) as u64 * search);
-    progress.set_message("collateral factors");
-    let collateral = crate::compare::collateral_sweep(cfg, &params, search, progress);
-    Ok(Calibration { best, params, sweep, metrics, outcomes, savings, collateral, annual })
+    Ok((knobs, sweep))
 }
 
 #[cfg(test)]

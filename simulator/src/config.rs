@@ -224,6 +224,10 @@ pub struct CalibrationConfig {
     pub exit_cooldown_days: Vec<f64>,
     /// Refine each knob once between the best grid value's neighbours.
     pub refine: bool,
+    /// Further seeds the search is repeated on, to report how firmly the
+    /// paths identify each chosen knob.
+    #[serde(default = "crate::defaults::stability_seeds")]
+    pub stability_seeds: u32,
     /// Largest acceptable probability that a path without attack halts.
     pub max_false_trip_rate: f64,
     /// The fund's yearly claim payouts (each claim capped and net of the
@@ -472,6 +476,7 @@ impl Config {
         nonempty_grid("calibration.critical_timelock_hours", &c.critical_timelock_hours, 0.0, 24.0 * 30.0)?;
         nonempty_grid("calibration.exit_cooldown_days", &c.exit_cooldown_days, 0.01, 365.0)?;
         in_range("calibration.max_false_trip_rate", c.max_false_trip_rate, 0.0, 1.0)?;
+        in_range("calibration.stability_seeds", c.stability_seeds, 0, 10)?;
         in_range("calibration.max_annual_claims_share_of_fund", c.max_annual_claims_share_of_fund, 0.01, 1.0)?;
 
         let d = &self.deployment;

@@ -56,6 +56,11 @@ pub fn detection() -> DetectionConfig {
     }
 }
 
+/// The search is repeated on two further seeds.
+pub fn stability_seeds() -> u32 {
+    2
+}
+
 pub fn oracle() -> String {
     FERDIE.into()
 }
@@ -228,6 +233,7 @@ impl Default for Config {
                 critical_timelock_hours: vec![1.0, 6.0, 24.0, 48.0, 72.0],
                 exit_cooldown_days: vec![1.0, 3.0, 7.0, 10.0, 14.0],
                 refine: true,
+                stability_seeds: stability_seeds(),
                 max_false_trip_rate: 0.03,
                 max_annual_claims_share_of_fund: 1.0,
             },

@@ -233,6 +233,17 @@ fn run(cli: Cli) -> Result<()> {
                 let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
                 print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
                 println!("chosen: {}", describe_params(&cfg, &cal.params));
+                for knob in bulwark_sim::calibrate::KNOBS {
+                    let values: Vec<String> = cal.stability.iter().map(|c| knob.get(&c.knobs).to_string()).collect();
+                    if values.iter().any(|v| *v != values[0]) {
+                        println!(
+                            "  {} is not firmly identified: the search chose {} on seeds {}",
+                            knob.name(),
+                            values.join(", "),
+                            cal.stability.iter().map(|c| c.seed.to_string()).collect::<Vec<_>>().join(", ")
+                        );
+                    }
+                }
                 let a = &cal.annual;
                 println!(
                     "one year, all scenarios: mean loss ${:.0}, VaR 99.9% ${:.0}, ES 97.5% ${:.0}",

@@ -89,6 +89,9 @@ pub struct Provenance {
     /// at 95, 97.5, 99, 99.9%), with the recommended fund size.
     #[serde(default)]
     pub one_year: serde_json::Value,
+    /// The knobs the search chose on the run's seed and on further seeds.
+    #[serde(default)]
+    pub chosen_on_other_seeds: serde_json::Value,
     pub scenarios: Vec<ScenarioSummary>,
 }
 
@@ -134,6 +137,7 @@ fn params_file(cfg: &Config, cal: &Calibration) -> Result<ParamsFile> {
             yearly_cost_usd: serde_json::to_value(cal.best.objective)?,
             yearly_avoided_vs_no_bulwark_usd: serde_json::to_value(cal.savings.total_avoided)?,
             one_year: serde_json::to_value(&cal.annual)?,
+            chosen_on_other_seeds: serde_json::to_value(&cal.stability)?,
             scenarios: cfg
                 .scenarios
                 .iter()
@@ -358,9 +362,25 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         cfg.run.horizon_hours
     );
     let _ = writeln!(s, "## Chosen parameters\n");
-    let _ = writeln!(s, "| knob | value |\n|---|---:|");
+    let seeds: Vec<String> = cal.stability.iter().map(|c| format!("seed {}", c.seed)).collect();
+    let _ = writeln!(
+        s,
+        "The search ran on the run's seed and on {} more; a knob the seeds disagree on is not firmly identified by {} paths per candidate, and its spread is its uncertainty.\n",
+        cal.stability.len() - 1,
+        cfg.run.search_paths
+    );
+    let _ = writeln!(
+        s,
+        "| knob | value | {} | spread |\n|---|---:|{}---:|",
+        seeds.join(" | "),
+        "---:|".repeat(seeds.len())
+    );
     for knob in KNOBS {
-        let _ = writeln!(s, "| `{}` | {} |", knob.name(), knob.get(k));
+        let values: Vec<f64> = cal.stability.iter().map(|c| knob.get(&c.knobs)).collect();
+        let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        let shown: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        let spread = if lo == hi { "none".to_string() } else { format!("{lo} … {hi}") };
+        let _ = writeln!(s, "| `{}` | {} | {} | {} |", knob.name(), knob.get(k), shown.join(" | "), spread);
     }
     let _ = writeln!(
         s,

@@ -92,6 +92,14 @@ fn calibrate_is_byte_identical_across_runs_and_threads() {
         assert_eq!(fa, std::fs::read(b.join(f)).unwrap(), "{f} differs between 1 and 2 threads");
         assert_eq!(fa, std::fs::read(c.join(f)).unwrap(), "{f} differs between runs");
     }
+    // The search is repeated on two further seeds, and the report and the
+    // provenance say what each chose.
+    let params: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("params.json")).unwrap()).unwrap();
+    let seeds = params["provenance"]["chosen_on_other_seeds"].as_array().unwrap();
+    assert_eq!(seeds.len(), 3);
+    assert_eq!(seeds[0]["seed"], params["provenance"]["seed"]);
+    let report = std::fs::read_to_string(a.join("report.md")).unwrap();
+    assert!(report.contains("| spread |") && report.contains("## One year"), "{report}");
     let params: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("params.json")).unwrap()).unwrap();
     for key in ["circuit_breaker", "multisig_guard", "insurance_fund", "provenance"] {
         assert!(params.get(key).is_some(), "params.json lacks {key}");
