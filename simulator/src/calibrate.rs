@@ -154,6 +154,8 @@ pub struct Calibration {
     /// The knobs the search chose on the run's seed and on
     /// `calibration.stability_seeds` further seeds.
     pub stability: Vec<SeedChoice>,
+    /// The predictions tested on held-out paths.
+    pub backtests: Vec<crate::backtest::Backtest>,
 }
 
 /// What the search chose on one seed.
@@ -272,7 +274,10 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
     progress.inc_length(2 * (lending * crate::compare::COLLATERAL_FACTORS.len()) as u64 * search);
     progress.set_message("collateral factors");
     let collateral = crate::compare::collateral_sweep(cfg, &params, search, progress);
-    Ok(Calibration { best, params, sweep, metrics, outcomes, savings, collateral, annual, stability })
+    progress.inc_length(n * crate::backtest::HOLDOUT_PATHS);
+    progress.set_message("backtests on held-out paths");
+    let backtests = crate::backtest::run(cfg, &params, &metrics, progress);
+    Ok(Calibration { best, params, sweep, metrics, outcomes, savings, collateral, annual, stability, backtests })
 }
 
 /// The coordinate search on `cfg`'s seed: the chosen knobs and every

@@ -1,6 +1,7 @@
 //! bulwark-sim: Monte Carlo attack simulation and parameter calibration over
 //! the real bulwark-core state machines.
 pub mod annual;
+pub mod backtest;
 pub mod bench;
 pub mod calibrate;
 pub mod compare;

@@ -79,6 +79,8 @@ pub struct RiskMetrics {
     pub cvar: [Estimate; 3],
     /// P(loss > fund capital).
     pub p_exceed_fund: f64,
+    /// P(loss > VaR 99%): below 1% where the loss has an atom at the VaR.
+    pub p_exceed_var99: f64,
     /// P(the breaker halts before any attack), per path.
     pub false_trip_rate: f64,
     pub mean_halted_hours: f64,
@@ -194,6 +196,7 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
         var: est_var,
         cvar: est_cvar,
         p_exceed_fund: mean_of(&|o| f64::from(u8::from(o.loss() > fund_capital))),
+        p_exceed_var99: mean_of(&|o| f64::from(u8::from(o.loss() > var_pt[1]))),
         false_trip_rate: mean_of(&|o| f64::from(u8::from(o.false_halt))),
         mean_halted_hours: mean_of(&|o| o.halted_hours),
         tail: fit_tail(&losses, &weights, nf),

@@ -217,6 +217,37 @@ fn objective_rows(o: &Objective) -> String {
     s
 }
 
+/// The held-out backtests.
+fn backtests(cal: &Calibration) -> String {
+    let mut s = String::from("## Backtests on held-out paths\n\n");
+    let _ = writeln!(
+        s,
+        "{} paths per scenario from another seed, at the real attack rate. Kupiec's proportion-of-failures test compares the held-out count with the rate the estimation paths predict (χ²(1)); Christoffersen's tests the hits' independence in path order (χ²(1)); conditional coverage is both (χ²(2)). Verdicts apply Holm's correction to the coverage p-values, so the whole table rejects a true prediction at most {} of the time.\n",
+        crate::backtest::HOLDOUT_PATHS,
+        crate::backtest::SIGNIFICANCE
+    );
+    let _ = writeln!(s, "| scenario | what | predicted rate | held-out | Kupiec LR | p | independence LR | p | coverage p | verdict |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for b in &cal.backtests {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.5} | {}/{} | {:.2} | {:.3} | {:.2} | {:.3} | {:.3} | {} |",
+            b.scenario,
+            b.what,
+            b.predicted_rate,
+            b.hits,
+            b.paths,
+            b.kupiec_lr,
+            b.kupiec_p,
+            b.independence_lr,
+            b.independence_p,
+            b.conditional_coverage_p,
+            if b.rejected { "**reject**" } else { "pass" }
+        );
+    }
+    let _ = writeln!(s);
+    s
+}
+
 /// The one-year aggregate loss and the fund's sizing.
 fn one_year(cfg: &Config, cal: &Calibration) -> String {
     let a = &cal.annual;
@@ -396,6 +427,7 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
     );
     let _ = writeln!(s, "{}", cal.savings.to_markdown());
     s += &one_year(cfg, cal);
+    s += &backtests(cal);
     s += &assumptions(cfg, cal);
     let _ = writeln!(s, "## Losses per scenario\n");
     let _ = writeln!(s, "| scenario | attack | E[loss] | VaR 95% | CVaR 95% | VaR 99% | CVaR 99% | VaR 99.9% | CVaR 99.9% | P(loss > fund) | false-trip rate | ESS |");
