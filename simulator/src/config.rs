@@ -670,9 +670,29 @@ mod tests {
         // A rule only bulwark-core knows: the policy timelock must be the longest.
         assert_eq!(
             path_of(&edited(|c| c.calibration.critical_timelock_hours = vec![24.0, 200.0])),
-            "multisig_guard.timelocks.policy_ms"
+            "deployment.policy_timelock_hours"
         );
+        // bulwark-core's refusals name the key the user wrote, not the built struct.
+        assert_eq!(path_of(&edited(|c| c.deployment.bond_settle_hours = 48.0)), "deployment.bond_settle_hours");
+        assert_eq!(path_of(&edited(|c| c.deployment.veto_max_threshold = 2)), "deployment.veto_base_threshold");
         let e = Config::from_toml(&edited(|c| c.run.paths = 10)).unwrap_err().to_string();
         assert!(e.contains("allowed 1000 ..= 10000000"), "{e}");
+    }
+
+    /// The commented template states the defaults: layered on them it
+    /// changes nothing, so it cannot drift from them unnoticed.
+    #[test]
+    fn the_commented_template_is_the_default_config() {
+        let text = include_str!("../config.example.toml");
+        assert_eq!(Config::from_partial_toml(text).unwrap(), Config::default());
+        // Its commented-out scenario is a valid one.
+        let scenario: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with("# [[scenarios]]"))
+            .map(|l| l.trim_start_matches("# ").trim_start_matches('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let custom = Config::from_partial_toml(&scenario).unwrap();
+        assert_eq!(custom.scenarios.len(), 1);
     }
 }

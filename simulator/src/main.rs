@@ -36,6 +36,10 @@ struct Cli {
     /// No progress bars or tables.
     #[arg(long, global = true)]
     quiet: bool,
+    /// Print one JSON summary on stdout instead of the tables, for CI
+    /// pipelines (progress, if any, stays on stderr).
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -212,7 +216,9 @@ fn run(cli: Cli) -> Result<()> {
             let results = run_scenarios(&cfg, &params, cfg.run.paths, cfg.run.bootstrap_resamples, |i| i == index, &pb);
             pb.finish_and_clear();
             let (m, _) = results.into_iter().flatten().next().expect("the chosen scenario ran");
-            if !cli.quiet {
+            if cli.json {
+                println!("{}", serde_json::to_string(&m)?);
+            } else if !cli.quiet {
                 print_metrics(&[scenario], &[&m]);
                 eprintln!("{} paths in {:.1}s", cfg.run.paths, start.elapsed().as_secs_f64());
             }
@@ -223,13 +229,16 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Calibrate { print_default_config: false } => {
             let cfg = load_config(&cli)?;
-            check_out(&cli, &["params.json", "report.md", "report.html"])?;
+            check_out(&cli, &["params.json", "report.md", "report.html", "config.toml"])?;
             let pb = progress(&cli);
             let start = Instant::now();
             let cal = calibrate(&cfg, &pb)?;
             pb.finish_and_clear();
-            let written = report::write_all(&cfg, &cal, &cli.out)?;
-            if !cli.quiet {
+            let mut written = report::write_all(&cfg, &cal, &cli.out)?;
+            written.push(write_effective_config(&cli, &cfg)?);
+            if cli.json {
+                println!("{}", serde_json::to_string(&calibration_summary(&cfg, &cal, &written))?);
+            } else if !cli.quiet {
                 let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
                 print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
                 println!("chosen: {}", describe_params(&cfg, &cal.params));
@@ -283,7 +292,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Compare { params, vs } => {
             let cfg = load_config(&cli)?;
-            check_out(&cli, &["compare.json", "compare.md"])?;
+            check_out(&cli, &["compare.json", "compare.md", "config.toml"])?;
             let read = |p: &PathBuf| -> Result<(String, ContractParams)> {
                 Ok((p.display().to_string(), report::ParamsFile::read(p)?.params()))
             };
@@ -302,15 +311,61 @@ fn run(cli: Cli) -> Result<()> {
             );
             pb.finish_and_clear();
             let md = cmp.to_markdown();
-            if !cli.quiet {
+            if cli.json {
+                println!("{}", serde_json::to_string(&cmp)?);
+            } else if !cli.quiet {
                 println!("{md}");
             }
+            write_effective_config(&cli, &cfg)?;
             std::fs::write(cli.out.join("compare.md"), &md)?;
             std::fs::write(cli.out.join("compare.json"), serde_json::to_string_pretty(&cmp)? + "\n")?;
             Ok(())
         }
         Command::Bench => bench::run(&load_config(&cli)?, cli.quiet),
     }
+}
+
+/// Writes the config the run used, defaults included, beside its outputs:
+/// `--config` with it reruns the same run.
+fn write_effective_config(cli: &Cli, cfg: &Config) -> Result<PathBuf> {
+    let path = cli.out.join("config.toml");
+    let text = format!(
+        "# The effective config of this run: the built-in defaults with --config, --paths and --seed applied.\n{}",
+        cfg.to_toml()
+    );
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+/// The `--json` summary of a calibration.
+fn calibration_summary(
+    cfg: &Config,
+    cal: &bulwark_sim::calibrate::Calibration,
+    written: &[PathBuf],
+) -> serde_json::Value {
+    let a = &cal.annual;
+    serde_json::json!({
+        "feasible": cal.best.feasible(),
+        "violations": cal.best.violations,
+        "knobs": cal.best.knobs,
+        "chosen_on_seeds": cal.stability,
+        "yearly_cost_usd": cal.best.objective,
+        "yearly_avoided_vs_no_bulwark_usd": cal.savings.total_avoided,
+        "one_year": {
+            "mean_loss_usd": a.loss.mean,
+            "var_99_9_usd": a.var_999(),
+            "es_97_5_usd": a.loss.es[1].value,
+            "claims_var_99_9_usd": a.claims_var_999(),
+        },
+        "fund": {
+            "capital_usd": cfg.protocol.fund_capital_usd,
+            "recommended_usd": a.recommended_fund,
+            "recommended_solvency_target_bps": a.recommended_solvency_target_bps,
+            "adequate": a.recommended_fund <= cfg.protocol.fund_capital_usd,
+        },
+        "backtests_rejected": cal.backtests.iter().filter(|b| b.rejected).map(|b| &b.scenario).collect::<Vec<_>>(),
+        "outputs": written,
+    })
 }
 
 /// Exit codes: 0 done; 2 bad input (config, params, arguments), refused

@@ -159,8 +159,67 @@ fn core_err(section: &str, e: bulwark_core::ParamError) -> ConfigError {
     }
 }
 
-/// Builds and validates (through bulwark-core) the params for `knobs`.
+/// The config key a user sets for each params field bulwark-core checks,
+/// so that a refusal names what the user wrote, not the built struct.
+const CONFIG_KEYS: &[(&str, &str, &str)] = &[
+    (
+        "circuit_breaker.limiter.windows[].max_bps_of_tvl",
+        "calibration.hourly_share_bps",
+        "; the 24 h window's is it × calibration.daily_multiple",
+    ),
+    ("circuit_breaker.limiter.windows[]", "calibration.hourly_share_bps", "; or deployment.hourly_floor_usd"),
+    ("circuit_breaker.limiter.inflow_decay_ms", "deployment.inflow_decay_minutes", ""),
+    ("circuit_breaker.price.max_deviation_bps", "calibration.max_deviation_bps", ""),
+    ("circuit_breaker.price.max_staleness_ms", "deployment.price_staleness_minutes", ""),
+    ("circuit_breaker.price.reference_smoothing_bps", "deployment.reference_smoothing_bps", ""),
+    ("circuit_breaker.throttle_bps", "deployment.throttle_bps", ""),
+    ("circuit_breaker.throttle_ms", "deployment.throttle_hours", ""),
+    ("circuit_breaker.halt_ms", "deployment.halt_hours", ""),
+    ("multisig_guard.owners", "deployment.owners", ""),
+    ("multisig_guard.threshold", "deployment.threshold", ""),
+    ("multisig_guard.veto.vetoers", "deployment.vetoers", ""),
+    ("multisig_guard.veto.base_threshold", "deployment.veto_base_threshold", "; with deployment.veto_max_threshold"),
+    (
+        "multisig_guard.timelocks.policy_ms",
+        "deployment.policy_timelock_hours",
+        "; against every calibration.critical_timelock_hours candidate",
+    ),
+    ("multisig_guard.timelocks.membership_ms", "deployment.membership_timelock_hours", ""),
+    ("multisig_guard.execution_window_ms", "deployment.execution_window_hours", ""),
+    ("insurance_fund.exit_cooldown_ms", "calibration.exit_cooldown_days", ""),
+    ("insurance_fund.exit_window_ms", "deployment.exit_window_days", ""),
+    ("insurance_fund.solvency_target_bps", "deployment.solvency_target_bps", ""),
+    ("insurance_fund.claim_cap_per_event", "deployment.claim_cap_usd", ""),
+    (
+        "insurance_fund.reinsurance",
+        "deployment.reinsurance_limit_usd",
+        "; with deployment.reinsurance_attachment_usd and deployment.reinsurer",
+    ),
+    ("deployment.bond.min_bond", "deployment.min_bond_usd", ""),
+    (
+        "deployment.bond.settle_within_ms",
+        "deployment.bond_settle_hours",
+        "; against every calibration.critical_timelock_hours candidate",
+    ),
+];
+
+/// Restates a refusal of the built params in the config's own keys.
+fn in_config_keys(e: ConfigError) -> ConfigError {
+    match CONFIG_KEYS.iter().find(|(built, ..)| *built == e.path) {
+        Some((built, key, note)) => {
+            ConfigError { path: (*key).into(), message: format!("{} (as {built}{note})", e.message) }
+        }
+        None => e,
+    }
+}
+
+/// Builds and validates (through bulwark-core) the params for `knobs`. A
+/// refusal names the config key the user wrote.
 pub fn build(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigError> {
+    build_params(cfg, knobs).map_err(in_config_keys)
+}
+
+fn build_params(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigError> {
     let d = &cfg.deployment;
     let u = &cfg.units;
     let daily_bps = knobs.hourly_share_bps.saturating_mul(cfg.calibration.daily_multiple).min(10_000);

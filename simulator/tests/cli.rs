@@ -248,3 +248,23 @@ fn compare_reports_the_yearly_loss_avoided_against_no_bulwark() {
     assert_eq!(cmp["total_avoided"]["mean"].as_f64(), Some(0.0));
     assert!(std::fs::read_to_string(out_dir.join("report.md")).unwrap().contains("## What Bulwark saves"));
 }
+
+/// `--json` prints one JSON document on stdout, and the effective config
+/// written beside the outputs reruns the same calibration byte for byte.
+#[test]
+fn the_json_summary_parses_and_the_effective_config_reruns_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = quick_config(dir.path());
+    let first = dir.path().join("first");
+    let o = sim(&["--config", cfg.to_str().unwrap(), "--json", "--out", first.to_str().unwrap(), "calibrate"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
+    assert_eq!(summary["feasible"], true);
+    assert!(summary["knobs"]["hourly_share_bps"].is_number());
+    assert!(summary["fund"]["recommended_usd"].as_f64().unwrap() > 0.0);
+    let effective = first.join("config.toml");
+    let again = dir.path().join("again");
+    let o = sim(&["--config", effective.to_str().unwrap(), "--quiet", "--out", again.to_str().unwrap(), "calibrate"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(first.join("params.json")).unwrap(), std::fs::read(again.join("params.json")).unwrap());
+}
