@@ -55,6 +55,15 @@ impl Knob {
         }
     }
 
+    /// The largest value the knob may take.
+    fn max(self) -> f64 {
+        match self {
+            Knob::HourlyShareBps | Knob::MaxDeviationBps => 10_000.0,
+            Knob::CriticalTimelockHours => 24.0 * 30.0,
+            Knob::ExitCooldownDays => 365.0,
+        }
+    }
+
     fn integer(self) -> bool {
         matches!(self, Knob::HourlyShareBps | Knob::MaxDeviationBps)
     }
@@ -222,23 +231,48 @@ pub fn run_scenarios(
         .collect()
 }
 
-/// Candidates for one knob: its grid, then midpoints around the best.
+/// Candidates of the second round for one knob: midpoints around the best
+/// of its grid, and where the best is at an edge of the grid, the grid
+/// extended beyond it (half or twice the edge, and the point between), so
+/// an optimum outside the grid is not silently clipped. Candidates that
+/// bulwark-core refuses (a Critical timelock above the policy timelock,
+/// say) are skipped by the search.
 fn refine_candidates(knob: Knob, grid: &[f64], best: f64) -> Vec<f64> {
     let i = grid.iter().position(|&v| v == best);
     let mut out = Vec::new();
     if let Some(i) = i {
         if i > 0 {
             out.push((grid[i - 1] + grid[i]) / 2.0);
+        } else if grid[0] > 0.0 {
+            out.extend([grid[0] / 2.0, grid[0] / 1.5]);
         }
         if i + 1 < grid.len() {
             out.push((grid[i] + grid[i + 1]) / 2.0);
+        } else {
+            let top = grid[i];
+            out.extend([top * 1.5, top * 2.0].into_iter().filter(|&v| v <= knob.max()));
         }
     }
     if knob.integer() {
-        out.iter_mut().for_each(|v| *v = v.round());
+        out.iter_mut().for_each(|v| *v = v.round().max(1.0));
     }
     out.retain(|v| !grid.contains(v));
+    out.dedup();
     out
+}
+
+/// The knobs whose choice is the smallest or largest value the search
+/// tried: the optimum may lie beyond, and the report says so.
+pub fn on_grid_edge(best: &Knobs, sweep: &[SweepPoint]) -> Vec<Knob> {
+    KNOBS
+        .into_iter()
+        .filter(|&knob| {
+            let tried: Vec<f64> = sweep.iter().filter(|p| p.knob == knob).map(|p| p.value).collect();
+            let (lo, hi) = tried.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+            let v = knob.get(best);
+            tried.len() > 1 && (v == lo || v == hi)
+        })
+        .collect()
 }
 
 /// Runs the whole calibration.
@@ -324,7 +358,12 @@ fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<Swee
                     sweep.push(SweepPoint { knob, value: v, total: best.objective.total, feasible: best.feasible() });
                     continue;
                 }
-                let params = build(cfg, &k)?;
+                // Grid values were validated with the config; an extension
+                // beyond the grid that bulwark-core refuses is not a candidate.
+                let Ok(params) = build(cfg, &k) else {
+                    progress.inc(sims * search);
+                    continue;
+                };
                 let results: Vec<(RiskMetrics, Vec<PathOutcome>)> =
                     run_scenarios(cfg, &params, search, 0, |i| affected[i], progress)
                         .into_iter()
@@ -351,6 +390,23 @@ mod tests {
 
     /// Every knob, moved from its first to its last candidate, leaves the
     /// paths of the scenarios it claims not to affect bit-identical.
+    #[test]
+    fn a_choice_at_the_grid_edge_extends_the_grid_within_range() {
+        let grid = [1.0, 6.0, 24.0];
+        assert_eq!(refine_candidates(Knob::CriticalTimelockHours, &grid, 6.0), vec![3.5, 15.0]);
+        assert_eq!(refine_candidates(Knob::CriticalTimelockHours, &grid, 24.0), vec![15.0, 36.0, 48.0]);
+        assert_eq!(refine_candidates(Knob::CriticalTimelockHours, &grid, 1.0), vec![0.5, 1.0 / 1.5, 3.5]);
+        // Never beyond what the knob may take.
+        assert_eq!(refine_candidates(Knob::MaxDeviationBps, &[3_000.0, 6_000.0], 6_000.0), vec![4_500.0, 9_000.0]);
+        let point = |value| SweepPoint { knob: Knob::ExitCooldownDays, value, total: 0.0, feasible: true };
+        let sweep = [point(1.0), point(3.0), point(7.0)];
+        let mut k = Knobs::middle(&Config::default().calibration);
+        k.exit_cooldown_days = 7.0;
+        assert_eq!(on_grid_edge(&k, &sweep), vec![Knob::ExitCooldownDays]);
+        k.exit_cooldown_days = 3.0;
+        assert!(on_grid_edge(&k, &sweep).is_empty());
+    }
+
     #[test]
     fn knobs_change_only_the_scenarios_they_affect() {
         let cfg = Config::default();

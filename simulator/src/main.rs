@@ -253,6 +253,13 @@ fn run(cli: Cli) -> Result<()> {
                         );
                     }
                 }
+                for knob in bulwark_sim::calibrate::on_grid_edge(&cal.best.knobs, &cal.sweep) {
+                    println!(
+                        "warning: {} = {} is the edge of the values searched; the optimum may lie beyond (widen its grid)",
+                        knob.name(),
+                        knob.get(&cal.best.knobs)
+                    );
+                }
                 let a = &cal.annual;
                 println!(
                     "one year, all scenarios: mean loss ${:.0}, VaR 99.9% ${:.0}, ES 97.5% ${:.0}",
@@ -349,6 +356,7 @@ fn calibration_summary(
         "violations": cal.best.violations,
         "knobs": cal.best.knobs,
         "chosen_on_seeds": cal.stability,
+        "on_grid_edge": bulwark_sim::calibrate::on_grid_edge(&cal.best.knobs, &cal.sweep),
         "yearly_cost_usd": cal.best.objective,
         "yearly_avoided_vs_no_bulwark_usd": cal.savings.total_avoided,
         "one_year": {

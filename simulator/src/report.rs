@@ -413,6 +413,15 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         let spread = if lo == hi { "none".to_string() } else { format!("{lo} … {hi}") };
         let _ = writeln!(s, "| `{}` | {} | {} | {} |", knob.name(), knob.get(k), shown.join(" | "), spread);
     }
+    let edges = crate::calibrate::on_grid_edge(k, &cal.sweep);
+    if !edges.is_empty() {
+        let names: Vec<String> = edges.iter().map(|e| format!("`{}`", e.name())).collect();
+        let _ = writeln!(
+            s,
+            "\n**Warning: on the edge of what was searched:** {}. The grid was extended once beyond its edge and the choice is still the extreme value tried; the optimum may lie further out: widen the grid in `[calibration]`.",
+            names.join(", ")
+        );
+    }
     let _ = writeln!(
         s,
         "\nFeasible: **{}**{}\n",

@@ -155,10 +155,16 @@ fn an_infeasible_calibration_writes_its_outputs_and_exits_3() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = quick_config(dir.path());
     let mut text = std::fs::read_to_string(&cfg).unwrap();
-    // A wild market trips the price band on some attack-free path, and no trip is allowed.
-    assert!(text.contains("max_false_trip_rate = 0.03") && text.contains("annual_vol = 0.45"));
+    // Crashes of 63% several times a path leave every price band the search
+    // tries (its grid, 10% and 30%, extended to 60%), and no trip is allowed.
+    assert!(
+        text.contains("max_false_trip_rate = 0.03")
+            && text.contains("jumps_per_year = 4.0")
+            && text.contains("jump_mean = -0.03")
+    );
     text = text.replace("max_false_trip_rate = 0.03", "max_false_trip_rate = 0.0");
-    text = text.replace("annual_vol = 0.45", "annual_vol = 5.0");
+    text = text.replace("jumps_per_year = 4.0", "jumps_per_year = 10000.0");
+    text = text.replace("jump_mean = -0.03", "jump_mean = -1.0");
     std::fs::write(&cfg, text).unwrap();
     let out_dir = dir.path().join("out");
     let out = sim(&["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "calibrate"]);
