@@ -156,6 +156,8 @@ pub struct Calibration {
     pub outcomes: Vec<Vec<PathOutcome>>,
     /// The recommendation against no Bulwark, on the same paths.
     pub savings: crate::compare::Comparison,
+    /// The recommendation against the current parameters (`--current`).
+    pub vs_current: Option<crate::compare::Comparison>,
     /// The oracle attack's loss at each collateral factor.
     pub collateral: Vec<crate::compare::CollateralPoint>,
     /// The one-year aggregate loss under the recommendation.
@@ -275,8 +277,9 @@ pub fn on_grid_edge(best: &Knobs, sweep: &[SweepPoint]) -> Vec<Knob> {
         .collect()
 }
 
-/// Runs the whole calibration.
-pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
+/// Runs the whole calibration; with `current` (the parameters in
+/// production), also compares the recommendation with them.
+pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &ProgressBar) -> Result<Calibration> {
     let n = cfg.scenarios.len() as u64;
     let search = cfg.run.search_paths;
     progress.set_length(0);
@@ -304,6 +307,13 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
     progress.inc_length(n * cfg.run.paths);
     progress.set_message("the same paths without Bulwark");
     let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
+    let vs_current = current.map(|cur| {
+        progress.inc_length(n * cfg.run.paths);
+        progress.set_message("the same paths under the current parameters");
+        let theirs: Vec<Vec<PathOutcome>> =
+            (0..cfg.scenarios.len()).map(|i| simulate(cfg, i, cur, cfg.run.paths, progress)).collect();
+        crate::compare::compare_outcomes(cfg, "recommended", "current", &outcomes, &theirs)
+    });
     let lending = cfg.scenarios.iter().filter(|s| matches!(s.attack, AttackConfig::OracleManipulation { .. })).count();
     progress.inc_length(2 * (lending * crate::compare::COLLATERAL_FACTORS.len()) as u64 * search);
     progress.set_message("collateral factors");
@@ -311,7 +321,19 @@ pub fn calibrate(cfg: &Config, progress: &ProgressBar) -> Result<Calibration> {
     progress.inc_length(n * crate::backtest::HOLDOUT_PATHS);
     progress.set_message("backtests on held-out paths");
     let backtests = crate::backtest::run(cfg, &params, &metrics, progress);
-    Ok(Calibration { best, params, sweep, metrics, outcomes, savings, collateral, annual, stability, backtests })
+    Ok(Calibration {
+        best,
+        params,
+        sweep,
+        metrics,
+        outcomes,
+        savings,
+        vs_current,
+        collateral,
+        annual,
+        stability,
+        backtests,
+    })
 }
 
 /// The coordinate search on `cfg`'s seed: the chosen knobs and every
@@ -386,7 +408,6 @@ fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<Swee
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::simulate;
 
     /// Every knob, moved from its first to its last candidate, leaves the
     /// paths of the scenarios it claims not to affect bit-identical.

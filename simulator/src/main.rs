@@ -51,6 +51,10 @@ enum Command {
         /// Print the built-in config as TOML and exit.
         #[arg(long)]
         print_default_config: bool,
+        /// The parameters in production now (a params.json; no provenance
+        /// needed): the recommendation is also compared with them.
+        #[arg(long, value_name = "FILE")]
+        current: Option<PathBuf>,
     },
     /// Simulate one scenario under given parameters.
     Simulate {
@@ -188,7 +192,7 @@ fn run(cli: Cli) -> Result<()> {
             .context("cannot start the thread pool")?;
     }
     match &cli.command {
-        Command::Calibrate { print_default_config: true } => {
+        Command::Calibrate { print_default_config: true, .. } => {
             print!("{}", Config::default().to_toml());
             Ok(())
         }
@@ -227,12 +231,13 @@ fn run(cli: Cli) -> Result<()> {
             std::fs::write(&path, serde_json::to_string_pretty(&m)?)?;
             Ok(())
         }
-        Command::Calibrate { print_default_config: false } => {
+        Command::Calibrate { print_default_config: false, current } => {
             let cfg = load_config(&cli)?;
+            let current = current.as_ref().map(|p| report::ParamsFile::read(p).map(|f| f.params())).transpose()?;
             check_out(&cli, &["params.json", "report.md", "report.html", "config.toml"])?;
             let pb = progress(&cli);
             let start = Instant::now();
-            let cal = calibrate(&cfg, &pb)?;
+            let cal = calibrate(&cfg, current.as_ref(), &pb)?;
             pb.finish_and_clear();
             let mut written = report::write_all(&cfg, &cal, &cli.out)?;
             written.push(write_effective_config(&cli, &cfg)?);
@@ -284,6 +289,13 @@ fn run(cli: Cli) -> Result<()> {
                 println!("yearly cost: ${:.0} (feasible: {})", cal.best.objective.total, cal.best.feasible());
                 let t = &cal.savings.total_avoided;
                 println!("yearly loss avoided against no Bulwark: ${:.0} (95%: ${:.0} … ${:.0})", t.mean, t.lo, t.hi);
+                if let Some(c) = &cal.vs_current {
+                    let t = &c.total_avoided;
+                    println!(
+                        "yearly loss avoided against the current parameters: ${:.0} (95%: ${:.0} … ${:.0})",
+                        t.mean, t.lo, t.hi
+                    );
+                }
                 for v in &cal.best.violations {
                     println!("constraint not met: {v}");
                 }
@@ -359,6 +371,7 @@ fn calibration_summary(
         "on_grid_edge": bulwark_sim::calibrate::on_grid_edge(&cal.best.knobs, &cal.sweep),
         "yearly_cost_usd": cal.best.objective,
         "yearly_avoided_vs_no_bulwark_usd": cal.savings.total_avoided,
+        "yearly_avoided_vs_current_usd": cal.vs_current.as_ref().map(|c| c.total_avoided),
         "one_year": {
             "mean_loss_usd": a.loss.mean,
             "var_99_9_usd": a.var_999(),

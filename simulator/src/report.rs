@@ -87,6 +87,9 @@ pub struct Provenance {
     pub yearly_avoided_vs_no_bulwark_usd: serde_json::Value,
     /// The one-year aggregate loss and the fund's yearly claims (VaR and ES
     /// at 95, 97.5, 99, 99.9%), with the recommended fund size.
+    /// Against the parameters given with `--current`, if any.
+    #[serde(default)]
+    pub yearly_avoided_vs_current_usd: serde_json::Value,
     #[serde(default)]
     pub one_year: serde_json::Value,
     /// The knobs the search chose on the run's seed and on further seeds.
@@ -136,6 +139,7 @@ fn params_file(cfg: &Config, cal: &Calibration) -> Result<ParamsFile> {
             violations: cal.best.violations.clone(),
             yearly_cost_usd: serde_json::to_value(cal.best.objective)?,
             yearly_avoided_vs_no_bulwark_usd: serde_json::to_value(cal.savings.total_avoided)?,
+            yearly_avoided_vs_current_usd: serde_json::to_value(cal.vs_current.as_ref().map(|c| c.total_avoided))?,
             one_year: serde_json::to_value(&cal.annual)?,
             chosen_on_other_seeds: serde_json::to_value(&cal.stability)?,
             scenarios: cfg
@@ -435,6 +439,10 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         "Without Bulwark: no breaker (every outflow the protocol can pay leaves), a plain multisig acting at once (no timelock, veto or guard), no insurance fund.\n"
     );
     let _ = writeln!(s, "{}", cal.savings.to_markdown());
+    if let Some(c) = &cal.vs_current {
+        let _ = writeln!(s, "## Against the current parameters\n");
+        let _ = writeln!(s, "{}", c.to_markdown());
+    }
     s += &one_year(cfg, cal);
     s += &backtests(cal);
     s += &assumptions(cfg, cal);

@@ -273,4 +273,38 @@ fn the_json_summary_parses_and_the_effective_config_reruns_the_run() {
     let o = sim(&["--config", effective.to_str().unwrap(), "--quiet", "--out", again.to_str().unwrap(), "calibrate"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(std::fs::read(first.join("params.json")).unwrap(), std::fs::read(again.join("params.json")).unwrap());
+
+    // Against current parameters equal to the recommendation, on the same
+    // paths, nothing is avoided: exactly zero, interval included.
+    let current = first.join("params.json");
+    let third = dir.path().join("third");
+    let o = sim(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--json",
+        "--out",
+        third.to_str().unwrap(),
+        "calibrate",
+        "--current",
+        current.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let avoided = &summary["yearly_avoided_vs_current_usd"];
+    assert_eq!(
+        (avoided["mean"].as_f64(), avoided["lo"].as_f64(), avoided["hi"].as_f64()),
+        (Some(0.0), Some(0.0), Some(0.0))
+    );
+    assert!(std::fs::read_to_string(third.join("report.md")).unwrap().contains("## Against the current parameters"));
+    // A bad current file is refused before any work.
+    let o = sim(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        third.to_str().unwrap(),
+        "calibrate",
+        "--current",
+        "/nonexistent.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
 }
