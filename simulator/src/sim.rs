@@ -343,19 +343,20 @@ impl<'a> PathSim<'a> {
                     }
                 }
             }
-            let paused = self.layer == Layer::Bulwark && self.breaker.blocks_exits(now);
-            let cost_share = match self.level(now) {
-                _ if paused => 1.0,
-                Level::Halted => 1.0,
-                Level::Throttled => p.throttled_cost_share,
-                Level::Normal => 0.0,
-            };
-            if cost_share == 1.0 {
+            // Halted or globally paused: the breaker's own "nothing leaves"
+            // (`blocks_exits`); without Bulwark nothing ever stops.
+            let stopped = self.layer == Layer::Bulwark && self.breaker.blocks_exits(now);
+            if stopped {
                 out.halted_hours += self.dt_hours;
                 if step < first_attack {
                     out.false_halt = true;
                 }
             }
+            let cost_share = match self.level(now) {
+                _ if stopped => 1.0,
+                Level::Throttled => p.throttled_cost_share,
+                Level::Halted | Level::Normal => 0.0,
+            };
             let cost = cost_share * cost_per_step;
             out.downtime_cost += cost;
             if step >= first_attack {
