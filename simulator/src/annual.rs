@@ -27,7 +27,7 @@
 
 use crate::config::{AttackConfig, Config};
 use crate::engine::path_rng;
-use crate::metrics::Estimate;
+use crate::metrics::{quantile_interval, Estimate};
 use crate::params::ContractParams;
 use crate::sim::PathOutcome;
 use bulwark_core::fund::InsuranceFund;
@@ -159,10 +159,9 @@ fn distribution(totals: &mut [f64]) -> YearlyDistribution {
     let mut es = var;
     for (i, &alpha) in ANNUAL_LEVELS.iter().enumerate() {
         // VaR = L(⌈nα⌉) with its distribution-free order-statistic interval.
-        let at = |k: f64| totals[((k.ceil() as usize).clamp(1, n)) - 1];
-        let half = Z95 * (nf * alpha * (1.0 - alpha)).sqrt();
-        let v = at(nf * alpha);
-        var[i] = Estimate { value: v, lo: at(nf * alpha - half), hi: at(nf * alpha + half) };
+        let v = totals[(((nf * alpha).ceil() as usize).clamp(1, n)) - 1];
+        let (lo, hi) = quantile_interval(totals, alpha);
+        var[i] = Estimate { value: v, lo, hi };
         // ES = VaR + E[(L − VaR)⁺] / (1 − α).
         let excess: Vec<f64> = totals.iter().map(|&l| (l - v).max(0.0) / (1.0 - alpha)).collect();
         let m = excess.iter().sum::<f64>() / nf;

@@ -93,6 +93,18 @@ pub struct RiskMetrics {
     pub censored_share: f64,
 }
 
+/// The distribution-free 95% interval of the α-quantile of `sorted`
+/// (equally weighted, ascending): `[L(j), L(k)]` with `j, k = nα ∓
+/// z·√(nα(1−α))`.
+pub fn quantile_interval(sorted: &[f64], alpha: f64) -> (f64, f64) {
+    let n = sorted.len();
+    let nf = n as f64;
+    let half = Z95 * (nf * alpha * (1.0 - alpha)).sqrt();
+    let j = ((nf * alpha - half).floor().max(1.0) as usize).min(n) - 1;
+    let k = ((nf * alpha + half).ceil().max(1.0) as usize).min(n) - 1;
+    (sorted[j], sorted[k])
+}
+
 /// Weighted VaR and CVaR at every level, from losses sorted ascending.
 /// `n` is the nominal path count the weights are relative to.
 fn var_cvar(sorted: &[f64], w: impl Fn(usize) -> f64, n: f64) -> ([f64; 3], [f64; 3]) {
@@ -170,10 +182,7 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
     for li in 0..3 {
         let alpha = LEVELS[li];
         let (lo, hi) = if unit || boot.is_empty() {
-            let half = Z95 * (nf * alpha * (1.0 - alpha)).sqrt();
-            let j = ((nf * alpha - half).floor().max(1.0) as usize).min(n) - 1;
-            let k = ((nf * alpha + half).ceil().max(1.0) as usize).min(n) - 1;
-            (losses[j], losses[k])
+            quantile_interval(&losses, alpha)
         } else {
             percentile_interval(&mut boot.iter().map(|b| b.0[li]).collect::<Vec<_>>())
         };
