@@ -77,7 +77,7 @@ impl Knob {
         }
     }
 
-    fn set(self, k: &Knobs, v: f64) -> Knobs {
+    pub(crate) fn set(self, k: &Knobs, v: f64) -> Knobs {
         let mut k = *k;
         match self {
             Knob::HourlyShareBps => k.hourly_share_bps = v.round() as u32,
@@ -91,7 +91,7 @@ impl Knob {
     /// Whether this knob changes the outcome of `attack`'s scenario: the
     /// search re-simulates only those, so a wrong `false` here would score
     /// candidates on stale paths (`knobs_change_only_the_scenarios_they_affect`).
-    fn affects(self, attack: &AttackConfig) -> bool {
+    pub(crate) fn affects(self, attack: &AttackConfig) -> bool {
         let event_driven = matches!(attack, AttackConfig::KeyCompromise { .. } | AttackConfig::BankRun { .. });
         match self {
             Knob::HourlyShareBps | Knob::MaxDeviationBps => !event_driven,
@@ -167,6 +167,9 @@ pub struct Calibration {
     pub stability: Vec<SeedChoice>,
     /// The predictions tested on held-out paths.
     pub backtests: Vec<crate::backtest::Backtest>,
+    /// The choice against its neighbours on common paths, the binding
+    /// constraint and the sensitivity to the economic inputs.
+    pub identification: crate::identify::Identification,
 }
 
 /// What the search chose on one seed.
@@ -175,6 +178,9 @@ pub struct SeedChoice {
     pub seed: u64,
     pub knobs: Knobs,
 }
+
+/// The neighbour checks run on this many times the search's paths.
+pub const IDENTIFICATION_PATHS_PER_SEARCH_PATH: u64 = 2;
 
 /// Years simulated for each candidate of the search.
 pub const SEARCH_YEARS: u64 = 50_000;
@@ -307,6 +313,17 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
     progress.inc_length(n * cfg.run.paths);
     progress.set_message("the same paths without Bulwark");
     let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
+    progress.set_message("identification: neighbours of the choice");
+    let objective_se = (savings.total_loss_a.hi - savings.total_loss_a.mean) / 1.96;
+    let identification = crate::identify::identify(
+        cfg,
+        &knobs,
+        &sweep,
+        &outcomes,
+        objective_se,
+        IDENTIFICATION_PATHS_PER_SEARCH_PATH * search,
+        progress,
+    );
     let vs_current = current.map(|cur| {
         progress.inc_length(n * cfg.run.paths);
         progress.set_message("the same paths under the current parameters");
@@ -333,6 +350,7 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
         annual,
         stability,
         backtests,
+        identification,
     })
 }
 

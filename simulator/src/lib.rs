@@ -9,6 +9,7 @@ pub mod config;
 pub mod defaults;
 pub mod detection;
 pub mod engine;
+pub mod identify;
 pub mod market;
 pub mod metrics;
 pub mod params;

@@ -151,27 +151,6 @@ fn check_out(cli: &Cli, files: &[&str]) -> Result<()> {
 /// The chosen parameters in words, read from the built params (so the
 /// 24 h share is the one params::build derived), with the dollar limits
 /// they mean for this config.
-fn describe_params(cfg: &Config, p: &ContractParams) -> String {
-    let tvl = cfg.protocol.tvl_usd;
-    let windows: Vec<String> = p
-        .circuit_breaker
-        .limiter
-        .windows
-        .iter()
-        .map(|w| {
-            let share = f64::from(w.max_bps_of_tvl);
-            format!("{} h window {:.2}% of TVL (${:.0})", w.length_ms as f64 / 3.6e6, share / 100.0, tvl * share / 1e4)
-        })
-        .collect();
-    format!(
-        "{}; price band ±{:.1}%; Critical timelock {} h; exit cooldown {} days",
-        windows.join(", "),
-        f64::from(p.circuit_breaker.price.max_deviation_bps) / 100.0,
-        p.multisig_guard.timelocks.critical_ms as f64 / 3.6e6,
-        p.insurance_fund.exit_cooldown_ms as f64 / 8.64e7
-    )
-}
-
 /// An infeasible calibration: every output is written, and the exit code is 3.
 #[derive(Debug)]
 struct Infeasible;
@@ -246,7 +225,7 @@ fn run(cli: Cli) -> Result<()> {
             } else if !cli.quiet {
                 let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
                 print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
-                println!("chosen: {}", describe_params(&cfg, &cal.params));
+                println!("chosen: {}", report::describe_params(&cfg, &cal.params));
                 for knob in bulwark_sim::calibrate::KNOBS {
                     let values: Vec<String> = cal.stability.iter().map(|c| knob.get(&c.knobs).to_string()).collect();
                     if values.iter().any(|v| *v != values[0]) {
@@ -264,6 +243,18 @@ fn run(cli: Cli) -> Result<()> {
                         knob.name(),
                         knob.get(&cal.best.knobs)
                     );
+                }
+                for c in cal.identification.checks.iter().filter(|c| c.binds()) {
+                    println!(
+                        "binding constraint: {} = {} would cost ${:.0} a year less but breaks {}",
+                        c.knob.name(),
+                        c.value,
+                        -c.delta_total,
+                        c.violations.join("; ")
+                    );
+                }
+                for knob in cal.identification.weakly_identified() {
+                    println!("  {} has a neighbour within two standard errors of the choice (report: Is the optimum identified?)", knob.name());
                 }
                 let a = &cal.annual;
                 println!(
@@ -369,6 +360,7 @@ fn calibration_summary(
         "knobs": cal.best.knobs,
         "chosen_on_seeds": cal.stability,
         "on_grid_edge": bulwark_sim::calibrate::on_grid_edge(&cal.best.knobs, &cal.sweep),
+        "identification": cal.identification,
         "yearly_cost_usd": cal.best.objective,
         "yearly_avoided_vs_no_bulwark_usd": cal.savings.total_avoided,
         "yearly_avoided_vs_current_usd": cal.vs_current.as_ref().map(|c| c.total_avoided),

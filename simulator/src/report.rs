@@ -300,6 +300,183 @@ fn one_year(cfg: &Config, cal: &Calibration) -> String {
     s
 }
 
+/// The parameters in words, limits in USD as well as shares of TVL.
+pub fn describe_params(cfg: &Config, p: &ContractParams) -> String {
+    let tvl = cfg.protocol.tvl_usd;
+    let windows: Vec<String> = p
+        .circuit_breaker
+        .limiter
+        .windows
+        .iter()
+        .map(|w| {
+            let share = f64::from(w.max_bps_of_tvl);
+            format!("{} h window {:.2}% of TVL (${:.0})", w.length_ms as f64 / 3.6e6, share / 100.0, tvl * share / 1e4)
+        })
+        .collect();
+    format!(
+        "{}; price band ±{:.1}%; Critical timelock {} h; exit cooldown {} days",
+        windows.join(", "),
+        f64::from(p.circuit_breaker.price.max_deviation_bps) / 100.0,
+        p.multisig_guard.timelocks.critical_ms as f64 / 3.6e6,
+        p.insurance_fund.exit_cooldown_ms as f64 / 8.64e7
+    )
+}
+
+/// The page a risk committee reads first: the recommendation, what it
+/// saves, a bad year, the fund, and every warning of the run.
+fn executive_summary(cfg: &Config, cal: &Calibration) -> String {
+    let mut s = String::from("## Executive summary\n\n");
+    let t = &cal.savings.total_avoided;
+    let a = &cal.annual;
+    let _ = writeln!(s, "- **Recommendation:** {}.", describe_params(cfg, &cal.params));
+    let _ = writeln!(
+        s,
+        "- **What Bulwark saves:** {} a year of attack loss and downtime avoided against running without it, on the same simulated paths (95%: {} … {}); the recommendation's own yearly cost, downtime and capital included, is {}.",
+        money(t.mean),
+        money(t.lo),
+        money(t.hi),
+        money(cal.best.objective.total)
+    );
+    let _ = writeln!(
+        s,
+        "- **A bad year:** the protocol's yearly loss has mean {}; one year in 100 loses more than {}, one in 1,000 more than {} (ES 97.5%: {}).",
+        money(a.loss.mean),
+        money(a.loss.var[2].value),
+        money(a.loss.var[3].value),
+        money(a.loss.es[1].value)
+    );
+    let _ = writeln!(
+        s,
+        "- **Insurance fund:** a year's claims exceed the {} fund with probability {:.3}; the fund for a year's claims at 99.9% is {} (solvency target {:.0} bps of the active cover).",
+        money(cfg.protocol.fund_capital_usd),
+        a.p_claims_exceed_fund,
+        money(a.recommended_fund),
+        a.recommended_solvency_target_bps
+    );
+    let mut warnings = Vec::new();
+    if !cal.best.feasible() {
+        warnings.push(format!("no candidate met every constraint: {}", cal.best.violations.join("; ")));
+    }
+    if a.recommended_fund > cfg.protocol.fund_capital_usd {
+        warnings.push(format!(
+            "the insurance fund ({}) is below the {} that covers a year's claims at 99.9%",
+            money(cfg.protocol.fund_capital_usd),
+            money(a.recommended_fund)
+        ));
+    }
+    for knob in crate::calibrate::on_grid_edge(&cal.best.knobs, &cal.sweep) {
+        warnings.push(format!("`{}` is the edge of the values searched", knob.name()));
+    }
+    for knob in KNOBS {
+        let v: Vec<f64> = cal.stability.iter().map(|c| knob.get(&c.knobs)).collect();
+        if v.iter().any(|x| *x != v[0]) {
+            warnings.push(format!(
+                "`{}` differs between seeds ({})",
+                knob.name(),
+                v.iter().map(f64::to_string).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    for knob in cal.identification.weakly_identified() {
+        warnings.push(format!("`{}` has a neighbour within two standard errors", knob.name()));
+    }
+    let rejected: Vec<&str> = cal.backtests.iter().filter(|b| b.rejected).map(|b| b.scenario.as_str()).collect();
+    if !rejected.is_empty() {
+        warnings.push(format!("backtests reject the predictions for {}", rejected.join(", ")));
+    }
+    if warnings.is_empty() {
+        let _ = writeln!(s, "- **Warnings:** none.\n");
+    } else {
+        let _ = writeln!(s, "- **Warnings:**");
+        for w in warnings {
+            let _ = writeln!(s, "  - {w}");
+        }
+        let _ = writeln!(s);
+    }
+    s
+}
+
+/// Whether the search's choice is identified: each knob's neighbours on
+/// common paths, the binding constraint, and the economic inputs' effect.
+fn identification(cfg: &Config, cal: &Calibration) -> String {
+    let id = &cal.identification;
+    let mut s = String::from("## Is the optimum identified?\n\n");
+    let _ = writeln!(
+        s,
+        "Each knob's nearest values tried by the search, with the other knobs as chosen, re-run on the first {} paths of the final evaluation (common random numbers: the same paths path by path). Δ is the neighbour's yearly cost minus the choice's: positive means the choice is cheaper. The expected-loss part's paired standard error is given (SE), and |Δ| / SE below 2 means these paths cannot tell the two values apart. The capital part (cost of capital × the one-year VaR 99.9%) also moves with the paths but has no paired interval here, so Δ / SE understates the uncertainty where the capital part is large; delay and cooldown costs are exact. The objective's own standard error at the final {} paths is **{}** a year.\n",
+        id.paths,
+        cfg.run.paths,
+        money(id.objective_se)
+    );
+    let _ = writeln!(s, "| knob | chosen | neighbour | Δ yearly cost | of which expected loss [95%] | capital | delay and cooldown | SE | Δ / SE | neighbour feasible |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for c in &id.checks {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} [{}, {}] | {} | {} | {} | {:.1} | {} |",
+            c.knob.name(),
+            c.chosen,
+            c.value,
+            money(c.delta_total),
+            money(c.delta_expected.mean),
+            money(c.delta_expected.lo),
+            money(c.delta_expected.hi),
+            money(c.delta_capital),
+            money(c.delta_fixed),
+            money(c.se),
+            c.z(),
+            if c.feasible { "yes".to_string() } else { format!("**no**: {}", c.violations.join("; ")) }
+        );
+    }
+    let binding: Vec<&crate::identify::NeighbourCheck> = id.checks.iter().filter(|c| c.binds()).collect();
+    if binding.is_empty() {
+        let _ = writeln!(s, "\n**Binding constraint:** none. No cheaper neighbour is held back by the false-trip limit ({} per path); the choice is the cost optimum itself.\n", cfg.calibration.max_false_trip_rate);
+    } else {
+        for c in binding {
+            let _ = writeln!(
+                s,
+                "\n**Binding constraint:** `{}` = {} would cost {} a year less but breaks {}: the false-trip limit (`calibration.max_false_trip_rate`) holds the choice at {}.",
+                c.knob.name(),
+                c.value,
+                money(-c.delta_total),
+                c.violations.join("; "),
+                c.chosen
+            );
+        }
+        let _ = writeln!(s);
+    }
+    let weak = id.weakly_identified();
+    if !weak.is_empty() {
+        let names: Vec<String> = weak.iter().map(|k| format!("`{}`", k.name())).collect();
+        let _ = writeln!(s, "**Warning: weakly identified:** {}. A neighbour is within two standard errors of the choice; more paths (`run.search_paths`) or a coarser grid would be needed to separate them, and the difference in yearly cost is small either way.\n", names.join(", "));
+    }
+    let _ = writeln!(s, "### Sensitivity to the fixed economic inputs\n");
+    let _ = writeln!(
+        s,
+        "Each input halved and doubled, the same paired paths re-scored (downtime is linear in its hourly cost; another attack rate is an exact likelihood-ratio reweighting of the same paths). Each cell is the cheapest feasible value among the choice and its neighbours: where it differs from the choice, the recommendation depends on that input.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| input | {} |\n|---|{}",
+        KNOBS.iter().map(|k| format!("`{}`", k.name())).collect::<Vec<_>>().join(" | "),
+        "---:|".repeat(KNOBS.len())
+    );
+    let _ = writeln!(
+        s,
+        "| as configured | {} |",
+        KNOBS.iter().map(|k| k.get(&cal.best.knobs).to_string()).collect::<Vec<_>>().join(" | ")
+    );
+    for r in &id.sensitivity {
+        let cells: Vec<String> = r
+            .choice
+            .iter()
+            .map(|&(k, v)| if v == k.get(&cal.best.knobs) { v.to_string() } else { format!("**{v}**") })
+            .collect();
+        let _ = writeln!(s, "| `{}` ×{} | {} |", r.input.keys(), r.factor, cells.join(" | "));
+    }
+    let _ = writeln!(s);
+    s
+}
+
 /// The models behind the numbers, the inputs they rest on, and what they
 /// leave out: a risk committee reads this before the figures.
 fn assumptions(cfg: &Config, cal: &Calibration) -> String {
@@ -396,6 +573,7 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         cfg.run.search_paths,
         cfg.run.horizon_hours
     );
+    s += &executive_summary(cfg, cal);
     let _ = writeln!(s, "## Chosen parameters\n");
     let seeds: Vec<String> = cal.stability.iter().map(|c| format!("seed {}", c.seed)).collect();
     let _ = writeln!(
@@ -443,6 +621,7 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         let _ = writeln!(s, "## Against the current parameters\n");
         let _ = writeln!(s, "{}", c.to_markdown());
     }
+    s += &identification(cfg, cal);
     s += &one_year(cfg, cal);
     s += &backtests(cal);
     s += &assumptions(cfg, cal);

@@ -1,0 +1,318 @@
+//! Is the calibration's optimum identified, which constraint binds, and how
+//! does the choice depend on the fixed economic inputs?
+//!
+//! For every knob, the chosen value's nearest neighbours among the values
+//! the search tried (the other knobs as chosen) run on the first
+//! `paths` paths of the final evaluation: common random numbers, so the
+//! yearly cost difference to the choice is paired path by path and has a
+//! standard error. A choice is identified when every neighbour costs more by
+//! several standard errors.
+//!
+//! The same paired outcomes are then re-scored with each economic input
+//! halved and doubled. Downtime costs scale linearly, and a different attack
+//! rate is an exact likelihood-ratio reweighting of the same paths (the
+//! Poisson count's ratio `f^N·e^{λ(1−f)}`), so no path is simulated again:
+//! the table says, knob by knob, whether the choice would move to a
+//! neighbour. It is a local answer (one step on each side), which is what
+//! the search's last coordinate pass also decides on.
+
+use crate::annual::annual_loss;
+use crate::calibrate::{evaluate, Evaluation, Knob, SweepPoint, KNOBS, SEARCH_YEARS};
+use crate::compare::{compare_outcomes, YearlyUsd};
+use crate::config::{AttackConfig, Config};
+use crate::engine::simulate;
+use crate::metrics::{analyze, RiskMetrics};
+use crate::params::{build, Knobs};
+use crate::sim::PathOutcome;
+use indicatif::ProgressBar;
+use serde::Serialize;
+
+/// A fixed economic input of the objective, for the sensitivity table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    DowntimeCost,
+    CapitalCost,
+    AttackRates,
+    GovernanceDelayCost,
+    CooldownCost,
+}
+
+pub const INPUTS: [Input; 5] =
+    [Input::DowntimeCost, Input::CapitalCost, Input::AttackRates, Input::GovernanceDelayCost, Input::CooldownCost];
+/// Each input is scaled by these factors.
+pub const FACTORS: [f64; 2] = [0.5, 2.0];
+
+impl Input {
+    /// The config keys the input scales.
+    pub fn keys(self) -> &'static str {
+        match self {
+            Input::DowntimeCost => "protocol.downtime_cost_per_hour",
+            Input::CapitalCost => "protocol.capital_cost_bps_per_year",
+            Input::AttackRates => "scenarios[].attacks_per_year (all)",
+            Input::GovernanceDelayCost => "protocol.governance_delay_cost_per_hour",
+            Input::CooldownCost => "protocol.cooldown_cost_bps_per_day",
+        }
+    }
+
+    /// `cfg` with the input scaled by `f`.
+    fn scale_config(self, cfg: &Config, f: f64) -> Config {
+        let mut c = cfg.clone();
+        let p = &mut c.protocol;
+        match self {
+            Input::DowntimeCost => p.downtime_cost_per_hour *= f,
+            Input::CapitalCost => p.capital_cost_bps_per_year *= f,
+            Input::GovernanceDelayCost => p.governance_delay_cost_per_hour *= f,
+            Input::CooldownCost => p.cooldown_cost_bps_per_day *= f,
+            Input::AttackRates => c.scenarios.iter_mut().for_each(|s| s.attacks_per_year *= f),
+        }
+        c
+    }
+
+    /// One path of scenario `i` as it would have come out with the input
+    /// scaled by `f`: downtime is linear in its hourly cost, and a path with
+    /// `N` attacks is `f^N·e^{λ(1−f)}` times as likely under `f` times the rate.
+    fn scale_outcome(self, cfg: &Config, i: usize, o: &PathOutcome, f: f64) -> PathOutcome {
+        let mut o = *o;
+        match self {
+            Input::DowntimeCost => {
+                o.downtime_cost *= f;
+                o.induced_downtime *= f;
+            }
+            Input::AttackRates => {
+                let s = &cfg.scenarios[i];
+                if !matches!(s.attack, AttackConfig::None) {
+                    let lambda = s.attacks_per_year * f64::from(cfg.run.horizon_hours) / (365.0 * 24.0);
+                    o.weight *= f.powi(o.attacks as i32) * (lambda * (1.0 - f)).exp();
+                }
+            }
+            Input::CapitalCost | Input::GovernanceDelayCost | Input::CooldownCost => {}
+        }
+        o
+    }
+}
+
+/// One neighbour of a chosen knob value, against the choice on the same paths.
+#[derive(Debug, Clone, Serialize)]
+pub struct NeighbourCheck {
+    pub knob: Knob,
+    pub chosen: f64,
+    pub value: f64,
+    /// Yearly cost of the neighbour minus the choice's (positive: the choice is cheaper).
+    pub delta_total: f64,
+    /// Of which expected attack loss and downtime, with its paired 95% interval.
+    pub delta_expected: YearlyUsd,
+    /// Of which the capital charge (from the one-year VaR 99.9%, no interval).
+    pub delta_capital: f64,
+    /// Of which governance delay and cooldown (exact, no sampling error).
+    pub delta_fixed: f64,
+    /// Standard error of `delta_expected`.
+    pub se: f64,
+    /// The neighbour meets the constraints.
+    pub feasible: bool,
+    pub violations: Vec<String>,
+}
+
+impl NeighbourCheck {
+    /// The neighbour is cheaper but infeasible: the constraint holds the choice back.
+    pub fn binds(&self) -> bool {
+        self.delta_total < 0.0 && !self.feasible
+    }
+    /// The cost gap in standard errors.
+    pub fn z(&self) -> f64 {
+        if self.se > 0.0 {
+            self.delta_total / self.se
+        } else {
+            f64::INFINITY * self.delta_total.signum()
+        }
+    }
+}
+
+/// Where the choice of each knob would go with one input scaled.
+#[derive(Debug, Clone, Serialize)]
+pub struct SensitivityRow {
+    pub input: Input,
+    pub factor: f64,
+    /// Per knob (in [`KNOBS`] order), the cheapest feasible value among the
+    /// choice and its neighbours under the scaled input.
+    pub choice: Vec<(Knob, f64)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Identification {
+    /// Paths per scenario of every comparison.
+    pub paths: u64,
+    /// Standard error of the chosen set's yearly expected loss at the final path count.
+    pub objective_se: f64,
+    pub checks: Vec<NeighbourCheck>,
+    pub sensitivity: Vec<SensitivityRow>,
+}
+
+impl Identification {
+    /// Knobs with a neighbour within two standard errors of the choice.
+    pub fn weakly_identified(&self) -> Vec<Knob> {
+        let mut out: Vec<Knob> =
+            self.checks.iter().filter(|c| c.feasible && c.z().abs() < 2.0).map(|c| c.knob).collect();
+        out.dedup();
+        out
+    }
+}
+
+/// The nearest values below and above the choice that the search tried.
+fn neighbours(knob: Knob, chosen: f64, sweep: &[SweepPoint]) -> Vec<f64> {
+    let tried = sweep.iter().filter(|p| p.knob == knob).map(|p| p.value);
+    let below = tried.clone().filter(|&v| v < chosen).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let above = tried.filter(|&v| v > chosen).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))));
+    below.into_iter().chain(above).collect()
+}
+
+/// Scores `knobs` on `outcomes` (one set per scenario) with `input` scaled by `f`.
+fn score(cfg: &Config, knobs: &Knobs, outcomes: &[&[PathOutcome]], input: Option<(Input, f64)>) -> Evaluation {
+    let scaled;
+    let (cfg_s, sets): (&Config, Vec<Vec<PathOutcome>>) = match input {
+        Some((inp, f)) => {
+            scaled = inp.scale_config(cfg, f);
+            let sets = outcomes
+                .iter()
+                .enumerate()
+                .map(|(i, o)| o.iter().map(|x| inp.scale_outcome(cfg, i, x, f)).collect())
+                .collect();
+            (&scaled, sets)
+        }
+        None => (cfg, outcomes.iter().map(|o| o.to_vec()).collect()),
+    };
+    let metrics: Vec<RiskMetrics> =
+        sets.iter().map(|o| analyze(o, cfg_s.protocol.fund_capital_usd, 0, cfg_s.run.seed)).collect();
+    let refs: Vec<&[PathOutcome]> = sets.iter().map(Vec::as_slice).collect();
+    // The params only decide the fund's claim split, which no knob here changes.
+    let params = build(cfg, knobs).expect("knobs were built before");
+    evaluate(cfg_s, knobs, &metrics, &annual_loss(cfg_s, &params, &refs, SEARCH_YEARS))
+}
+
+/// Checks every knob's neighbours against `chosen`, whose final outcomes
+/// are `outcomes`, on their first `paths` paths.
+pub fn identify(
+    cfg: &Config,
+    chosen: &Knobs,
+    sweep: &[SweepPoint],
+    outcomes: &[Vec<PathOutcome>],
+    objective_se: f64,
+    paths: u64,
+    progress: &ProgressBar,
+) -> Identification {
+    let n = outcomes.iter().map(Vec::len).min().unwrap_or(0).min(paths as usize);
+    let mine: Vec<&[PathOutcome]> = outcomes.iter().map(|o| &o[..n]).collect();
+    let base = score(cfg, chosen, &mine, None);
+    // Every neighbour's knobs and outcomes, kept for the sensitivity table.
+    let mut candidates: Vec<(Knob, Knobs, Vec<Vec<PathOutcome>>)> = Vec::new();
+    let mut checks = Vec::new();
+    for knob in KNOBS {
+        let affected: Vec<bool> = cfg.scenarios.iter().map(|s| knob.affects(&s.attack)).collect();
+        for v in neighbours(knob, knob.get(chosen), sweep) {
+            let k = knob.set(chosen, v);
+            let Ok(params) = build(cfg, &k) else { continue };
+            progress.inc_length(affected.iter().filter(|&&a| a).count() as u64 * n as u64);
+            progress.set_message(format!("identification: {} = {}", knob.name(), v));
+            let theirs: Vec<Vec<PathOutcome>> = (0..cfg.scenarios.len())
+                .map(|i| if affected[i] { simulate(cfg, i, &params, n as u64, progress) } else { mine[i].to_vec() })
+                .collect();
+            let refs: Vec<&[PathOutcome]> = theirs.iter().map(Vec::as_slice).collect();
+            let e = score(cfg, &k, &refs, None);
+            let mine_owned: Vec<Vec<PathOutcome>> = mine.iter().map(|o| o.to_vec()).collect();
+            let paired = compare_outcomes(cfg, "chosen", "neighbour", &mine_owned, &theirs).total_avoided;
+            let (o, b) = (&e.objective, &base.objective);
+            checks.push(NeighbourCheck {
+                knob,
+                chosen: knob.get(chosen),
+                value: v,
+                delta_total: o.total - b.total,
+                delta_expected: paired,
+                delta_capital: o.capital - b.capital,
+                delta_fixed: (o.governance_delay + o.cooldown) - (b.governance_delay + b.cooldown),
+                se: (paired.hi - paired.mean) / 1.96,
+                feasible: e.feasible(),
+                violations: e.violations.clone(),
+            });
+            candidates.push((knob, k, theirs));
+        }
+    }
+    let mut sensitivity = Vec::new();
+    for input in INPUTS {
+        for f in FACTORS {
+            let s = Some((input, f));
+            let mine_score = score(cfg, chosen, &mine, s);
+            let choice = KNOBS
+                .into_iter()
+                .map(|knob| {
+                    let mut best = (knob.get(chosen), mine_score.clone());
+                    for (_, k, theirs) in candidates.iter().filter(|c| c.0 == knob) {
+                        let refs: Vec<&[PathOutcome]> = theirs.iter().map(Vec::as_slice).collect();
+                        let e = score(cfg, k, &refs, s);
+                        if e.feasible() && (!best.1.feasible() || e.objective.total < best.1.objective.total) {
+                            best = (knob.get(k), e);
+                        }
+                    }
+                    (knob, best.0)
+                })
+                .collect();
+            sensitivity.push(SensitivityRow { input, factor: f, choice });
+        }
+    }
+    Identification { paths: n as u64, objective_se, checks, sensitivity }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(attacks: u32, weight: f64, loss: f64) -> PathOutcome {
+        PathOutcome {
+            attacks,
+            weight,
+            attack_loss: loss,
+            downtime_cost: 10.0,
+            induced_downtime: 4.0,
+            ..Default::default()
+        }
+    }
+
+    /// Reweighting paths to twice the attack rate recovers the mean loss a
+    /// direct simulation at that rate would give: E[N] doubles.
+    #[test]
+    fn a_doubled_rate_is_an_exact_reweighting() {
+        let cfg = Config::default();
+        let i = cfg.scenarios.iter().position(|s| !matches!(s.attack, AttackConfig::None)).unwrap();
+        let lambda = cfg.scenarios[i].attacks_per_year * f64::from(cfg.run.horizon_hours) / (365.0 * 24.0);
+        // The Poisson(λ) distribution of N, as exact weights over N = 0..30.
+        let mut p = (-lambda).exp();
+        let (mut mean, mut total) = (0.0, 0.0);
+        for n in 0..30u32 {
+            let o = Input::AttackRates.scale_outcome(&cfg, i, &outcome(n, p, f64::from(n)), 2.0);
+            mean += o.weight * o.attack_loss;
+            total += o.weight;
+            p *= lambda / f64::from(n + 1);
+        }
+        assert!((total - 1.0).abs() < 1e-12, "reweighted probabilities sum to {total}");
+        assert!((mean / (2.0 * lambda) - 1.0).abs() < 1e-12, "E[N] {mean} vs {}", 2.0 * lambda);
+        // Attack-free scenarios are untouched; downtime scales linearly.
+        let calm = cfg.scenarios.iter().position(|s| matches!(s.attack, AttackConfig::None)).unwrap();
+        assert_eq!(Input::AttackRates.scale_outcome(&cfg, calm, &outcome(0, 1.0, 0.0), 2.0).weight, 1.0);
+        let d = Input::DowntimeCost.scale_outcome(&cfg, i, &outcome(1, 1.0, 5.0), 0.5);
+        assert_eq!((d.downtime_cost, d.induced_downtime, d.attack_loss), (5.0, 2.0, 5.0));
+    }
+
+    #[test]
+    fn neighbours_are_the_nearest_values_tried() {
+        let p = |knob, value| SweepPoint { knob, value, total: 0.0, feasible: true };
+        let sweep = [
+            p(Knob::ExitCooldownDays, 1.0),
+            p(Knob::ExitCooldownDays, 7.0),
+            p(Knob::ExitCooldownDays, 3.0),
+            p(Knob::ExitCooldownDays, 5.0),
+            p(Knob::HourlyShareBps, 4.0),
+        ];
+        assert_eq!(neighbours(Knob::ExitCooldownDays, 3.0, &sweep), vec![1.0, 5.0]);
+        assert_eq!(neighbours(Knob::ExitCooldownDays, 7.0, &sweep), vec![5.0]);
+        assert!(neighbours(Knob::CriticalTimelockHours, 24.0, &sweep).is_empty());
+    }
+}
