@@ -1,5 +1,8 @@
 //! The `bench` subcommand: throughput of the real core logic and of the
-//! engine, and scaling from 1 to 2 threads. Targets live here, not in tests.
+//! engine, scaling from 1 to 2 threads, and the engine against a numpy
+//! model of the same path (`simulator/benches/reference_model.py`), run on
+//! the same machine when python3 with numpy is there. Targets live here,
+//! not in tests.
 
 use crate::config::Config;
 use crate::engine::simulate;
@@ -23,6 +26,52 @@ pub struct BenchReport {
     pub paths_per_sec_2_threads: f64,
     /// paths/s at 2 threads ÷ (2 × paths/s at 1 thread).
     pub scaling_efficiency: f64,
+    /// bulwark-sim's paths per second (1 thread) on the reference model's path.
+    pub reference_paths_per_sec: f64,
+    /// The numpy reference model's paths per CPU-second, if it ran.
+    pub numpy_paths_per_cpu_sec: Option<f64>,
+    /// `reference_paths_per_sec / numpy_paths_per_cpu_sec`: above 1, bulwark-sim is faster.
+    pub ratio_to_numpy: Option<f64>,
+}
+
+/// The numpy reference model's path as a bulwark-sim config: one asset,
+/// `calm`'s volatility with Gaussian shocks and `bull_2017`'s jumps, no
+/// attacker, over 288 five-minute steps. bulwark-sim runs the whole of
+/// bulwark-core on it (elastic buffer, staged levels, smoothing, token
+/// units), which the numpy model leaves out.
+pub fn reference_config(cfg: &Config) -> Config {
+    let mut c = cfg.clone();
+    let mut m = c.markets.values().next().cloned().expect("a validated config has a market");
+    m.annual_vol = 0.45;
+    m.annual_drift = 0.0;
+    (m.jumps_per_year, m.jump_mean, m.jump_sd) = (24.0, 0.0, 0.08);
+    m.student_t_df = None;
+    m.assets = 1;
+    c.markets = [("reference".to_string(), m)].into_iter().collect();
+    let mut s = cfg.scenarios[0].clone();
+    s.name = "reference".into();
+    s.market = "reference".into();
+    s.attacks_per_year = 0.0;
+    s.importance_factor = 1.0;
+    s.attack = crate::config::AttackConfig::None;
+    c.scenarios = vec![s];
+    c.run.horizon_hours = 24;
+    c.run.step_minutes = 5;
+    c
+}
+
+/// Runs the numpy model on `paths` paths; its paths per CPU-second, or why not.
+fn numpy_reference(paths: u64) -> std::result::Result<f64, String> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/reference_model.py");
+    let out = std::process::Command::new("python3")
+        .args([script, "--paths", &paths.to_string()])
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("failed").to_string());
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    v["paths_per_cpu_second"].as_f64().ok_or_else(|| "no paths_per_cpu_second".to_string())
 }
 
 /// One core step: a price report, an outflow decision or an inflow, cycling,
@@ -75,6 +124,14 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
     paths_per_sec(cfg, index, paths / 10, 1)?;
     let (p1, engine_steps) = paths_per_sec(cfg, index, paths, 1)?;
     let (p2, _) = paths_per_sec(cfg, index, paths, 2)?;
+    let reference = reference_config(cfg);
+    paths_per_sec(&reference, 0, 5_000, 1)?;
+    let (rust_ref, _) = paths_per_sec(&reference, 0, 50_000, 1)?;
+    let numpy = numpy_reference(100_000);
+    if let Err(why) = &numpy {
+        eprintln!("numpy reference model not run ({why}); `pip install numpy` to compare");
+    }
+    let numpy = numpy.ok();
     let report = BenchReport {
         core_steps_per_sec: core,
         engine_core_steps_per_sec: engine_steps,
@@ -83,6 +140,9 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
         paths_per_sec_1_thread: p1,
         paths_per_sec_2_threads: p2,
         scaling_efficiency: p2 / (2.0 * p1),
+        reference_paths_per_sec: rust_ref,
+        numpy_paths_per_cpu_sec: numpy,
+        ratio_to_numpy: numpy.map(|n| rust_ref / n),
     };
     if !quiet {
         println!("core steps/s (1 core, tight loop):     {:.3e}", report.core_steps_per_sec);
@@ -90,6 +150,11 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
         println!("paths/s on {} (1 thread):  {:.0}", report.scenario, report.paths_per_sec_1_thread);
         println!("paths/s on {} (2 threads): {:.0}", report.scenario, report.paths_per_sec_2_threads);
         println!("scaling efficiency 1 -> 2 threads:     {:.1}%", 100.0 * report.scaling_efficiency);
+        println!("paths/s on the reference path (1 thread): {:.0}", report.reference_paths_per_sec);
+        if let (Some(n), Some(r)) = (report.numpy_paths_per_cpu_sec, report.ratio_to_numpy) {
+            println!("numpy reference model, paths/CPU-s:       {n:.0}");
+            println!("bulwark-sim / numpy per CPU-second:       {r:.2}x");
+        }
     }
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
