@@ -107,6 +107,11 @@ pub struct ProtocolConfig {
     /// What the protocol lends against a dollar of collateral (its loan-to-value).
     #[serde(default = "crate::defaults::collateral_factor")]
     pub collateral_factor: f64,
+    /// Share of TVL lent out against collateral. While the breaker stops
+    /// exits, liquidations (an outflow of seized collateral) are blocked, and
+    /// a fall of the collateral's price during the stop becomes bad debt.
+    #[serde(default = "crate::defaults::borrowed_share")]
+    pub borrowed_share: f64,
 }
 
 /// A market regime: jump-diffusion (GBM with Merton jumps), optionally with
@@ -396,6 +401,7 @@ impl Config {
         in_range("protocol.governance_delay_cost_per_hour", p.governance_delay_cost_per_hour, 0.0, 1e10)?;
         in_range("protocol.cooldown_cost_bps_per_day", p.cooldown_cost_bps_per_day, 0.0, 1_000.0)?;
         in_range("protocol.collateral_factor", p.collateral_factor, 0.01, 1.0)?;
+        in_range("protocol.borrowed_share", p.borrowed_share, 0.0, 1.0)?;
 
         let d = &self.detection;
         if d.incidents.len() < 3 || d.incidents.len() > 1_000 {

@@ -35,6 +35,12 @@ pub fn collateral_factor() -> f64 {
     0.8
 }
 
+/// Share of a lending protocol's deposits that is borrowed (Aave v3's ETH
+/// market runs at 50–80% utilization).
+pub fn borrowed_share() -> f64 {
+    0.5
+}
+
 /// Detection delays of the incidents in `shared/ANCHORS.md` that were
 /// attacks, from their public post-mortems: hours from the first malicious
 /// transaction to the protocol's public response. Ronin's six days and
@@ -164,6 +170,7 @@ impl Default for Config {
                 governance_delay_cost_per_hour: 1_000.0,
                 cooldown_cost_bps_per_day: 2.0,
                 collateral_factor: collateral_factor(),
+                borrowed_share: borrowed_share(),
             },
             markets,
             scenarios: vec![

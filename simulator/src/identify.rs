@@ -75,9 +75,10 @@ impl Input {
     fn scale_outcome(self, cfg: &Config, i: usize, o: &PathOutcome, f: f64) -> PathOutcome {
         let mut o = *o;
         match self {
+            // Bad debt (part of the downtime cost) does not scale with the hourly cost.
             Input::DowntimeCost => {
-                o.downtime_cost *= f;
-                o.induced_downtime *= f;
+                o.downtime_cost = (o.downtime_cost - o.bad_debt) * f + o.bad_debt;
+                o.induced_downtime = (o.induced_downtime - o.induced_bad_debt) * f + o.induced_bad_debt;
             }
             Input::AttackRates => {
                 let s = &cfg.scenarios[i];

@@ -74,6 +74,8 @@ pub struct RiskMetrics {
     pub mean_attack_loss: f64,
     pub mean_downtime: f64,
     pub mean_induced_downtime: f64,
+    /// Bad debt from blocked liquidations (included in the downtime figures).
+    pub mean_bad_debt: f64,
     /// VaR and CVaR at [`LEVELS`].
     pub var: [Estimate; 3],
     pub cvar: [Estimate; 3],
@@ -91,6 +93,28 @@ pub struct RiskMetrics {
     pub mean_attack_hours: f64,
     /// Share of attacks still undetected at `detection.max_days`.
     pub censored_share: f64,
+    /// Importance sampling's efficiency gain for the mean loss and for
+    /// P(loss > VaR 99%): the variance plain Monte Carlo would have with as
+    /// many paths, over the variance the weighted estimator has (1 without
+    /// importance sampling). Above 1, the ESS understates the estimate's
+    /// precision: the ESS measures the weights' spread, not the estimator's.
+    pub is_gain_mean: f64,
+    pub is_gain_tail: f64,
+}
+
+/// Variance of one plain Monte Carlo draw of `y` under the real measure,
+/// over that of one weighted draw `w·y`, both estimated from the weighted
+/// sample: `(E_w[w·y²] − μ²) / E_w[(w·y − μ)²]`, with `μ = E_w[w·y]`.
+pub fn is_efficiency_gain(pairs: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
+    let n = pairs.clone().count() as f64;
+    let mu = pairs.clone().map(|(y, w)| w * y).sum::<f64>() / n;
+    let plain = pairs.clone().map(|(y, w)| w * y * y).sum::<f64>() / n - mu * mu;
+    let weighted = pairs.map(|(y, w)| (w * y - mu).powi(2)).sum::<f64>() / n;
+    if weighted > 0.0 {
+        plain.max(0.0) / weighted
+    } else {
+        1.0
+    }
 }
 
 /// The distribution-free 95% interval of the α-quantile of `sorted`
@@ -133,6 +157,44 @@ fn var_cvar(sorted: &[f64], w: impl Fn(usize) -> f64, n: f64) -> ([f64; 3], [f64
     (var, cvar)
 }
 
+/// Standard error of the CVaR at `alpha` (VaR `var`) from its influence
+/// function: the spread of `w·(L − VaR)⁺ / (1 − α)` over the sample, / √n.
+/// Path `i` has weight `w(i)` and appears `count(i)` times (a bootstrap
+/// resample); only the tail has a nonzero term, so it walks the tail only.
+fn cvar_se(
+    sorted: &[f64],
+    w: impl Fn(usize) -> f64,
+    count: impl Fn(usize) -> f64,
+    var: f64,
+    alpha: f64,
+    n: f64,
+) -> f64 {
+    let start = sorted.partition_point(|&l| l <= var);
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for (i, &l) in sorted.iter().enumerate().skip(start) {
+        let h = w(i) * (l - var) / (1.0 - alpha);
+        s1 += count(i) * h;
+        s2 += count(i) * h * h;
+    }
+    let m = s1 / n;
+    ((s2 - n * m * m).max(0.0) / (n - 1.0).max(1.0) / n).sqrt()
+}
+
+/// Studentized (bootstrap-t) 95% interval: `[θ − t₀.₉₇₅·se, θ − t₀.₀₂₅·se]`
+/// from the resamples' `t = (θ* − θ) / se*`. Where the estimate's sampling
+/// distribution is skewed (a CVaR far in the tail), it corrects the
+/// percentile interval's undercoverage. Resamples without a standard error
+/// (no tail) are left out; with none left, the percentile interval.
+fn studentized_interval(theta: f64, se: f64, boot: &[(f64, f64)]) -> (f64, f64) {
+    let mut t: Vec<f64> = boot.iter().filter(|b| b.1 > 0.0).map(|&(th, s)| (th - theta) / s).collect();
+    if se <= 0.0 || t.len() < 20 {
+        return percentile_interval(&mut boot.iter().map(|b| b.0).collect::<Vec<_>>());
+    }
+    t.sort_by(f64::total_cmp);
+    let at = |q: f64| t[((t.len() as f64 - 1.0) * q).round() as usize];
+    (theta - at(0.975) * se, theta - at(0.025) * se)
+}
+
 /// Percentile interval of `samples` at 2.5% and 97.5%.
 fn percentile_interval(samples: &mut [f64]) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
@@ -163,7 +225,7 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
     // the sorted losses; each resample has its own random stream. With no
     // resamples (the calibration's search, which needs point estimates
     // only), intervals collapse to the point.
-    let boot: Vec<([f64; 3], [f64; 3])> = (0..u64::from(resamples))
+    let boot: Vec<([f64; 3], [f64; 3], [f64; 3])> = (0..u64::from(resamples))
         .into_par_iter()
         .map_init(
             || vec![0u32; n],
@@ -173,7 +235,11 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
                 for _ in 0..n {
                     counts[rng.random_range(0..n)] += 1;
                 }
-                var_cvar(&losses, |i| weights[i] * f64::from(counts[i]), nf)
+                let (v, c) = var_cvar(&losses, |i| weights[i] * f64::from(counts[i]), nf);
+                let se = std::array::from_fn(|li| {
+                    cvar_se(&losses, |i| weights[i], |i| f64::from(counts[i]), v[li], LEVELS[li], nf)
+                });
+                (v, c, se)
             },
         )
         .collect();
@@ -190,7 +256,8 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
         let (lo, hi) = if boot.is_empty() {
             (cvar_pt[li], cvar_pt[li])
         } else {
-            percentile_interval(&mut boot.iter().map(|b| b.1[li]).collect::<Vec<_>>())
+            let se = cvar_se(&losses, |i| weights[i], |_| 1.0, var_pt[li], alpha, nf);
+            studentized_interval(cvar_pt[li], se, &boot.iter().map(|b| (b.1[li], b.2[li])).collect::<Vec<_>>())
         };
         est_cvar[li] = Estimate { value: cvar_pt[li], lo: lo.min(cvar_pt[li]), hi: hi.max(cvar_pt[li]) };
     }
@@ -202,6 +269,7 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
         mean_attack_loss: mean_of(&|o| o.attack_loss),
         mean_downtime: mean_of(&|o| o.downtime_cost),
         mean_induced_downtime: mean_of(&|o| o.induced_downtime),
+        mean_bad_debt: mean_of(&|o| o.bad_debt),
         var: est_var,
         cvar: est_cvar,
         p_exceed_fund: mean_of(&|o| f64::from(u8::from(o.loss() > fund_capital))),
@@ -212,6 +280,10 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
         mean_core_steps: outcomes.iter().map(|o| o.core_steps as f64).sum::<f64>() / nf,
         mean_attack_hours: per_attack(outcomes, |o| o.attack_hours),
         censored_share: per_attack(outcomes, |o| f64::from(o.censored)),
+        is_gain_mean: is_efficiency_gain(outcomes.iter().map(|o| (o.loss(), o.weight))),
+        is_gain_tail: is_efficiency_gain(
+            outcomes.iter().map(|o| (f64::from(u8::from(o.loss() > var_pt[1])), o.weight)),
+        ),
     }
 }
 
@@ -228,7 +300,9 @@ fn per_attack(outcomes: &[PathOutcome], f: impl Fn(&PathOutcome) -> f64) -> f64 
 
 /// CVaR at `alpha` over the first n paths, for n = 1000, 2000, 5000, 10000, …
 /// up to all of them: how the estimate settles as paths are added.
-pub fn prefix_cvar(outcomes: &[PathOutcome], alpha: f64) -> Vec<(f64, f64)> {
+/// With each estimate, its standard error from the influence function of
+/// CVaR: the spread of `w·(L − VaR)⁺ / (1 − α)` over the prefix's paths, / √n.
+pub fn prefix_cvar(outcomes: &[PathOutcome], alpha: f64) -> Vec<(f64, f64, f64)> {
     let level = LEVELS.iter().position(|&l| l == alpha).expect("alpha is one of LEVELS");
     let mut sizes: Vec<usize> =
         (3..=7).flat_map(|e| [1, 2, 5].map(|m| m * 10usize.pow(e))).filter(|&s| s < outcomes.len()).collect();
@@ -239,8 +313,12 @@ pub fn prefix_cvar(outcomes: &[PathOutcome], alpha: f64) -> Vec<(f64, f64)> {
             let mut pairs: Vec<(f64, f64)> = outcomes[..n].iter().map(|o| (o.loss(), o.weight)).collect();
             pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
             let losses: Vec<f64> = pairs.iter().map(|p| p.0).collect();
-            let (_, cvar) = var_cvar(&losses, |i| pairs[i].1, n as f64);
-            (n as f64, cvar[level])
+            let (var, cvar) = var_cvar(&losses, |i| pairs[i].1, n as f64);
+            let h: Vec<f64> = pairs.iter().map(|&(l, w)| w * (l - var[level]).max(0.0) / (1.0 - alpha)).collect();
+            let nf = n as f64;
+            let m = h.iter().sum::<f64>() / nf;
+            let sd = (h.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (nf - 1.0).max(1.0)).sqrt();
+            (nf, cvar[level], sd / nf.sqrt())
         })
         .collect()
 }
@@ -382,6 +460,35 @@ mod tests {
         assert!(fit_tail(&losses, &weights, n as f64).is_none());
     }
 
+    /// Coverage of the CVaR intervals, by repeating an experiment: 200
+    /// independent samples of 20,000 losses from a generalized Pareto tail
+    /// (ξ = 0.4: heavy, as the drains' fitted tails are), each with its own
+    /// bootstrap; the known CVaR must fall in the nominal 95% interval about
+    /// 95% of the time. The percentile bootstrap the studentized interval
+    /// replaced covers CVaR 99.9% in 85% of these experiments and fails here.
+    #[test]
+    fn cvar_intervals_cover_the_true_value_at_their_nominal_rate() {
+        let xi = 0.4;
+        // GPD(ξ, β = 1) from 0: VaR_α = ((1−α)^{−ξ} − 1)/ξ, CVaR_α = (VaR_α + 1)/(1 − ξ).
+        let truth: Vec<f64> = LEVELS.iter().map(|&a| (((1.0 - a).powf(-xi) - 1.0) / xi + 1.0) / (1.0 - xi)).collect();
+        let experiments = 200;
+        let mut covered = [0u32; 3];
+        for e in 0..experiments {
+            let mut rng = ChaCha8Rng::seed_from_u64(1_000 + e);
+            let o = outcomes((0..20_000).map(|_| ((1.0 - rng.random::<f64>()).powf(-xi) - 1.0) / xi));
+            let m = analyze(&o, f64::INFINITY, 300, e);
+            for li in 0..3 {
+                covered[li] += u32::from(m.cvar[li].lo <= truth[li] && truth[li] <= m.cvar[li].hi);
+            }
+        }
+        let rate: Vec<f64> = covered.iter().map(|&c| f64::from(c) / experiments as f64).collect();
+        eprintln!("CVaR coverage at {LEVELS:?}: {rate:?}");
+        // 200 experiments: a true 95% lands in 0.91 ..= 0.98 with 95% probability.
+        for (li, r) in rate.iter().enumerate() {
+            assert!((0.9..=0.99).contains(r), "CVaR {} covered {r}", LEVELS[li]);
+        }
+    }
+
     #[test]
     fn normal_var_and_cvar_fall_in_their_intervals() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
@@ -460,5 +567,15 @@ mod tests {
         // VaR at 99.9% sits right at the event's boundary; CVaR 99.9% = 10 × P / 0.001 = 10.
         assert!((m.cvar[2].value - 10.0).abs() < 1.5, "{:?}", m.cvar[2]);
         assert!(m.ess < 100_000.0 && m.ess > 1_000.0);
+        // The efficiency gain for the mean: plain variance 100·p(1−p) over
+        // the weighted one 100·p²(1/q − 1), i.e. (1−p) / (p(1/q − 1)) = 111.
+        let want = (1.0 - p) / (p * (1.0 / q - 1.0));
+        assert!((m.is_gain_mean / want - 1.0).abs() < 0.1, "gain {} vs {want}", m.is_gain_mean);
+        // The same event is the tail here, so its indicator has the same gain.
+        assert!((m.is_gain_tail / want - 1.0).abs() < 0.1, "tail gain {}", m.is_gain_tail);
+        // Without importance sampling there is nothing to gain.
+        let plain: Vec<PathOutcome> = o.iter().map(|x| PathOutcome { weight: 1.0, ..*x }).collect();
+        let m = analyze(&plain, 5.0, 0, 3);
+        assert!((m.is_gain_mean - 1.0).abs() < 1e-9 && (m.is_gain_tail - 1.0).abs() < 1e-9);
     }
 }

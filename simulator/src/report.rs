@@ -485,13 +485,19 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
     let d = &cfg.deployment;
     let _ = writeln!(
         s,
-        "- **Protocol:** TVL {} split evenly over the market's assets; insurance fund {} backing {} of active cover; a halted or paused hour costs {} (a throttled one {:.0}% of that); the protocol lends {:.0}% of collateral value (`protocol.collateral_factor`).",
+        "- **Protocol:** TVL {} split evenly over the market's assets; insurance fund {} backing {} of active cover; a halted or paused hour costs {} (a throttled one {:.0}% of that); the protocol lends {:.0}% of collateral value (`protocol.collateral_factor`), and {:.0}% of TVL is borrowed (`protocol.borrowed_share`).",
         money(p.tvl_usd),
         money(p.fund_capital_usd),
         money(p.active_cover_usd),
         money(p.downtime_cost_per_hour),
         p.throttled_cost_share * 100.0,
-        p.collateral_factor * 100.0
+        p.collateral_factor * 100.0,
+        p.borrowed_share * 100.0
+    );
+    let _ = writeln!(
+        s,
+        "- **Halts block liquidations:** while the breaker stops exits (halted or paused), liquidators cannot take seized collateral out, so a fall of the collateral's price during the stop leaves bad debt when they resume: a loan at loan-to-value ℓ loses `max(0, 1 − r/ℓ)` of its debt, `r` the collateral's price at resumption over its price when exits stopped, averaged over a book ({}) whose loan-to-values spread evenly from half the collateral factor to the liquidation threshold. It is part of the halt's cost (the downtime columns) and shown apart.",
+        money(p.borrowed_share * p.tvl_usd)
     );
     let _ = writeln!(
         s,
@@ -548,7 +554,7 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
         "Attack rates, losses per incident and the detection incidents are inputs, not estimates from data this tool holds; the yearly figures are only as good as they are.",
         "The detection fit rests on a handful of public incidents: its tail (the chance of a Ronin-like week) is uncertain by a factor of several.",
         "One attacker per attack, adapting to the deployed limits as described above; it does not learn across attacks, coordinate with other attackers or attack the oracle and the limiter at once.",
-        "Crash-day halts are costed as downtime only: liquidations blocked by a halt and the bad debt they leave are not modelled.",
+        "Bad debt from blocked liquidations assumes the borrowed book's loan-to-values spread evenly between half the collateral factor and the liquidation threshold when exits stopped, liquidations at once and without slippage when exits resume, and one collateral asset; throttling, which slows but does not stop them, costs none.",
         "The one-year aggregate treats attack kinds as independent, draws every attack's loss from the same sample of one-attack paths, and does not deplete the TVL an earlier attack in the year took.",
         "The insurance fund's size is an input to the paths (the bank run's loss scales with it); the recommended fund is a sizing, not a re-simulation at that size.",
         "Legitimate flows are a random walk plus panic selling into drawdowns; real users' timing (and their reaction to a pause) is not modelled.",
@@ -626,12 +632,12 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
     s += &backtests(cal);
     s += &assumptions(cfg, cal);
     let _ = writeln!(s, "## Losses per scenario\n");
-    let _ = writeln!(s, "| scenario | attack | E[loss] | VaR 95% | CVaR 95% | VaR 99% | CVaR 99% | VaR 99.9% | CVaR 99.9% | P(loss > fund) | false-trip rate | ESS |");
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---:|---:|---:|");
+    let _ = writeln!(s, "| scenario | attack | E[loss] | VaR 95% | CVaR 95% | VaR 99% | CVaR 99% | VaR 99.9% | CVaR 99.9% | P(loss > fund) | false-trip rate | ESS | IS gain (mean / tail) |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---:|---:|---:|---:|");
     for (sc, m) in cfg.scenarios.iter().zip(&cal.metrics) {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2e} | {:.4} | {:.0} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2e} | {:.4} | {:.0} | {:.1}× / {:.1}× |",
             sc.name,
             sc.attack.kind(),
             est(&m.mean_loss),
@@ -643,12 +649,15 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
             est(&m.cvar[2]),
             m.p_exceed_fund,
             m.false_trip_rate,
-            m.ess
+            m.ess,
+            m.is_gain_mean,
+            m.is_gain_tail
         );
     }
+    let _ = writeln!(s, "\nESS is the weights' effective sample size, `(Σw)²/Σw²`: it measures how uneven the importance weights are, not how precise the estimates are. The IS gain is: the variance plain Monte Carlo would have with as many paths, over the variance of the importance-sampled estimator, for the mean loss and for P(loss > VaR 99%) (1× without importance sampling). A gain of 100× means plain Monte Carlo would need 100 times the paths for the same precision.");
     let _ = writeln!(s, "\n## Downtime and tails\n");
-    let _ = writeln!(s, "| scenario | E[downtime] | E[halted hours] | hours per attack | undetected at {} days | core steps per path | GPD ξ | GPD β | threshold | tail VaR 99.9% | tail ES 99.9% |", cfg.detection.max_days);
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "| scenario | E[downtime] | of which bad debt | E[halted hours] | hours per attack | undetected at {} days | core steps per path | GPD ξ | GPD β | threshold | tail VaR 99.9% | tail ES 99.9% |", cfg.detection.max_days);
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (sc, m) in cfg.scenarios.iter().zip(&cal.metrics) {
         let tail = m.tail.map_or_else(
             || "— | — | — | — | —".to_string(),
@@ -665,9 +674,10 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         );
         let _ = writeln!(
             s,
-            "| {} | {} | {:.3} | {:.2} | {:.2e} | {:.0} | {} |",
+            "| {} | {} | {} | {:.3} | {:.2} | {:.2e} | {:.0} | {} |",
             sc.name,
             money(m.mean_downtime),
+            money(m.mean_bad_debt),
             m.mean_halted_hours,
             m.mean_attack_hours,
             m.censored_share,
@@ -812,7 +822,37 @@ fn plot_loss_distribution(cfg: &Config, cal: &Calibration) -> Result<String> {
                 .label(name.as_str())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
         }
-        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        // The VaR levels (1 − α) and the fund: where a curve crosses them is
+        // the VaR, and whether it passes the fund line the fund's shortfall.
+        let grey = RGBColor(120, 120, 120);
+        for alpha in LEVELS {
+            let y = 1.0 - alpha;
+            if y >= ymin * 0.5 {
+                chart.draw_series(DashedLineSeries::new([(1.0, y), (xmax * 1.2, y)], 6, 4, grey.stroke_width(1)))?;
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("α = {alpha}"),
+                    (1.5, y * 1.4),
+                    ("sans-serif", 12).into_font().color(&grey),
+                )))?;
+            }
+        }
+        let fund = cfg.protocol.fund_capital_usd;
+        if fund < xmax * 1.2 {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(fund, ymin * 0.5), (fund, 1.0)],
+                    BLACK.stroke_width(2),
+                )))?
+                .label(format!("insurance fund {}", money(fund)))
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2)));
+        }
+        // Survival curves fall from the top left, so the lower left is empty.
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
         root.present()?;
     }
     Ok(svg)
@@ -875,7 +915,34 @@ fn plot_tail_fit(cfg: &Config, cal: &Calibration) -> Result<String> {
             .draw_series(LineSeries::new(fitted, RED.stroke_width(2)))?
             .label("generalized Pareto fit")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(2)));
-        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        if 1e-3 > ymin * 0.5 && 1e-3 < tail.exceed_prob * 1.5 {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(tail.threshold, 1e-3), (xmax, 1e-3)],
+                    6,
+                    4,
+                    RGBColor(120, 120, 120).stroke_width(1),
+                ))?
+                .label("α = 0.999")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RGBColor(120, 120, 120)));
+        }
+        let fund = cfg.protocol.fund_capital_usd;
+        if fund > tail.threshold && fund < xmax {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(fund, ymin * 0.5), (fund, tail.exceed_prob * 1.5)],
+                    BLACK.stroke_width(2),
+                )))?
+                .label(format!("insurance fund {}", money(fund)))
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2)));
+        }
+        // The points fall from the top left, so the upper right is empty.
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
         root.present()?;
     }
     Ok(svg)
@@ -887,7 +954,7 @@ fn plot_sweep(cal: &Calibration) -> Result<String> {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         root.fill(&WHITE)?;
         let panels = root.split_evenly((2, 2));
-        for (panel, knob) in panels.iter().zip(KNOBS) {
+        for (n, (panel, knob)) in panels.iter().zip(KNOBS).enumerate() {
             let pts: Vec<_> = {
                 let mut v: Vec<_> = cal.sweep.iter().filter(|p| p.knob == knob).collect();
                 v.sort_by(|a, b| a.value.total_cmp(&b.value));
@@ -905,17 +972,38 @@ fn plot_sweep(cal: &Calibration) -> Result<String> {
                 .x_label_area_size(30)
                 .y_label_area_size(70)
                 .build_cartesian_2d(x0..x1.max(x0 + 1e-9), (y0 - pad)..(y1 + pad))?;
-            chart.configure_mesh().y_desc("yearly cost (USD)").y_label_formatter(&|v| money(*v)).draw()?;
+            chart.configure_mesh().x_labels(6).y_desc("yearly cost (USD)").y_label_formatter(&|v| money(*v)).draw()?;
             chart.draw_series(LineSeries::new(pts.iter().map(|p| (p.value, p.total)), BLACK))?;
-            chart.draw_series(pts.iter().map(|p| {
-                let style = if p.feasible { GREEN.filled() } else { RED.filled() };
-                Circle::new((p.value, p.total), 4, style)
-            }))?;
+            chart
+                .draw_series(
+                    pts.iter().filter(|p| p.feasible).map(|p| Circle::new((p.value, p.total), 4, GREEN.filled())),
+                )?
+                .label("feasible")
+                .legend(|(x, y)| Circle::new((x + 9, y), 4, GREEN.filled()));
+            chart
+                .draw_series(
+                    pts.iter().filter(|p| !p.feasible).map(|p| Circle::new((p.value, p.total), 4, RED.filled())),
+                )?
+                .label("infeasible (false-trip limit)")
+                .legend(|(x, y)| Circle::new((x + 9, y), 4, RED.filled()));
             let chosen = knob.get(&cal.best.knobs);
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(chosen, y0 - pad), (chosen, y1 + pad)],
-                BLUE.stroke_width(1),
-            )))?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(chosen, y0 - pad), (chosen, y1 + pad)],
+                    BLUE.stroke_width(1),
+                )))?
+                .label("chosen")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLUE.stroke_width(1)));
+            // One legend for the four panels, in the first.
+            if n == 0 {
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperMiddle)
+                    .background_style(WHITE.mix(0.8))
+                    .border_style(BLACK)
+                    .label_font(("sans-serif", 11))
+                    .draw()?;
+            }
         }
         root.present()?;
     }
@@ -929,34 +1017,47 @@ fn plot_convergence(cfg: &Config, cal: &Calibration) -> Result<String> {
         root.fill(&WHITE)?;
         let mut series = Vec::new();
         for (s, o) in cfg.scenarios.iter().zip(&cal.outcomes) {
-            let pts = prefix_cvar(o, LEVELS[1]);
+            let pts = prefix_cvar(o, LEVELS[2]);
             if pts.iter().any(|p| p.1 > 0.0) {
                 series.push((s.name.clone(), pts));
             }
         }
         let xmax = cfg.run.paths as f64;
-        let ymax = series.iter().flat_map(|s| s.1.iter().map(|p| p.1)).fold(1.0, f64::max);
+        let ymax = series.iter().flat_map(|s| s.1.iter().map(|p| p.1 + 1.96 * p.2)).fold(1.0, f64::max);
         let mut chart = ChartBuilder::on(&root)
-            .caption("CVaR 99% against the number of paths", ("sans-serif", 20))
+            .caption("CVaR 99.9% against the number of paths (bands: 95%)", ("sans-serif", 20))
             .margin(15)
             .x_label_area_size(45)
             .y_label_area_size(80)
-            .build_cartesian_2d((500.0..xmax * 1.1).log_scale(), 0.0..ymax * 1.1)?;
+            // Headroom above the data for the legend.
+            .build_cartesian_2d((500.0..xmax * 1.1).log_scale(), 0.0..ymax * 1.6)?;
         chart
             .configure_mesh()
             .x_desc("paths")
-            .y_desc("CVaR 99% (USD)")
+            .y_desc("CVaR 99.9% (USD)")
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&|v| money(*v))
             .draw()?;
         for (i, (name, pts)) in series.iter().enumerate() {
             let color = palette(i);
+            let band: Vec<(f64, f64)> = pts
+                .iter()
+                .map(|p| (p.0, p.1 + 1.96 * p.2))
+                .chain(pts.iter().rev().map(|p| (p.0, (p.1 - 1.96 * p.2).max(0.0))))
+                .collect();
+            chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.15).filled())))?;
             chart
-                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))?
+                .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.1)), color.stroke_width(2)))?
                 .label(name.as_str())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
         }
-        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        // The y range leaves the top third free for the legend.
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
         root.present()?;
     }
     Ok(svg)

@@ -46,6 +46,24 @@ const STAKERS: usize = 20;
 /// Delay between filing a claim and the multisig's approval.
 const CLAIM_APPROVAL_HOURS: f64 = 24.0;
 
+/// The share of a borrowed book that is bad debt after the collateral's
+/// price moved by the ratio `r` while liquidations were blocked. Working
+/// liquidations keep every loan-to-value at or below `collateral_factor`;
+/// the book's loan-to-values are taken as spread evenly over
+/// `[collateral_factor / 2, collateral_factor]` when the block began. A
+/// loan at `ℓ` owes `1 − r/ℓ` of its debt beyond its collateral when `r < ℓ`;
+/// averaged over the spread (`∫ (1 − r/ℓ) dℓ = ℓ − r·ln ℓ`):
+/// `((c − m) − r·ln(c / m)) / (c − a)` with `a = c/2`, `m = max(a, r)`.
+pub fn bad_debt_share(r: f64, collateral_factor: f64) -> f64 {
+    let c = collateral_factor;
+    let a = c / 2.0;
+    let m = a.max(r);
+    if m >= c {
+        return 0.0;
+    }
+    (((c - m) - r * (c / m).ln()) / (c - a)).clamp(0.0, 1.0)
+}
+
 /// Whether the protocol runs with Bulwark, or without it: the baseline that
 /// shows what the layer saves on the same random paths.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +99,11 @@ pub struct PathOutcome {
     /// Losses the protocol claims from the insurance fund: what attacks
     /// took, or in the bank run the hack's loss (the fund's own scenario).
     pub claimed: f64,
+    /// Bad debt from liquidations blocked while exits were stopped: part
+    /// of `downtime_cost` (a halt's cost), kept apart for the report.
+    pub bad_debt: f64,
+    /// The part of `bad_debt` in `induced_downtime`.
+    pub induced_bad_debt: f64,
     /// Calls into bulwark-core on this path.
     pub core_steps: u64,
 }
@@ -276,6 +299,8 @@ impl<'a> PathSim<'a> {
         let mut shocks = [0.0; MAX_ASSETS];
         let mut manip = [1.0f64; MAX_ASSETS];
         let mut price = [self.price0; MAX_ASSETS];
+        // The collateral's price when exits last stopped: liquidations wait from then.
+        let mut stopped_at_price: Option<f64> = None;
 
         let mut step = 0;
         while step < self.steps || (runs_on && step < last_step && attacks[..n_attacks].iter().any(|a| !a.done)) {
@@ -346,6 +371,14 @@ impl<'a> PathSim<'a> {
             // Halted or globally paused: the breaker's own "nothing leaves"
             // (`blocks_exits`); without Bulwark nothing ever stops.
             let stopped = self.layer == Layer::Bulwark && self.breaker.blocks_exits(now);
+            match (stopped, stopped_at_price) {
+                (true, None) => stopped_at_price = Some(price[0]),
+                (false, Some(at)) => {
+                    self.realize_bad_debt(at, price[0], step >= first_attack, &mut out);
+                    stopped_at_price = None;
+                }
+                _ => {}
+            }
             if stopped {
                 out.halted_hours += self.dt_hours;
                 if step < first_attack {
@@ -364,6 +397,10 @@ impl<'a> PathSim<'a> {
             }
             step += 1;
         }
+        // Still stopped at the end: liquidations resume at the last price seen.
+        if let Some(at) = stopped_at_price {
+            self.realize_bad_debt(at, price[0], step > first_attack, &mut out);
+        }
         // The pause outlasts the path: its remaining hours are the attack's cost too.
         if let Some(t) = unpause_at {
             let end = T0 + u64::from(step) * self.step_ms;
@@ -379,6 +416,21 @@ impl<'a> PathSim<'a> {
             .sum();
         out.attack_loss = attacks[..n_attacks].iter().map(|a| self.loss_of(a)).sum();
         out
+    }
+
+    /// Liquidations were blocked while the collateral (asset 0) went from
+    /// `at` to `now`: the borrowed book's share that is bad debt when they
+    /// resume ([`bad_debt_share`]) is the halt's cost too.
+    fn realize_bad_debt(&self, at: f64, now: f64, induced: bool, out: &mut PathOutcome) {
+        let p = &self.cfg.protocol;
+        let debt = p.borrowed_share * self.tvl_usd;
+        let bad = debt * bad_debt_share(now / at, p.collateral_factor);
+        out.bad_debt += bad;
+        out.downtime_cost += bad;
+        if induced {
+            out.induced_bad_debt += bad;
+            out.induced_downtime += bad;
+        }
     }
 
     /// The oracle attacker's manipulation factor for this step. Unchecked,
@@ -761,5 +813,31 @@ impl<'a> PathSim<'a> {
             t = end;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bad_debt_share;
+
+    /// The closed form equals the average shortfall over the spread of
+    /// loan-to-values, integrated numerically; no fall, no bad debt; a
+    /// total collapse loses the whole book.
+    #[test]
+    fn bad_debt_share_averages_the_shortfall_over_the_book() {
+        let c = 0.8;
+        for r in [0.0, 0.1, 0.3, 0.4, 0.55, 0.7, 0.79, 0.8, 1.0, 1.5] {
+            let steps = 200_000;
+            let numeric: f64 = (0..steps)
+                .map(|i| {
+                    let l = c / 2.0 + (c / 2.0) * (f64::from(i) + 0.5) / f64::from(steps);
+                    (1.0 - r / l).max(0.0)
+                })
+                .sum::<f64>()
+                / f64::from(steps);
+            assert!((bad_debt_share(r, c) - numeric).abs() < 1e-6, "r {r}: {} vs {numeric}", bad_debt_share(r, c));
+        }
+        assert_eq!(bad_debt_share(1.0, c), 0.0);
+        assert_eq!(bad_debt_share(0.0, c), 1.0);
     }
 }

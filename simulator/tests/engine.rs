@@ -303,3 +303,29 @@ fn the_bank_run_starts_on_the_news_and_the_cooldown_outlasts_it() {
     let short = mean_attack_loss(&c, i, &with_cooldown(1.0));
     assert!(long < short, "cooldown 4 days: {long}, 1 day: {short}");
 }
+
+/// On the crash day, halts block liquidations: some halted paths end with
+/// bad debt, which is part of their downtime cost, grows with the borrowed
+/// book, is nil where nothing is borrowed, and never arises without a halt.
+#[test]
+fn crash_day_halts_leave_bad_debt_from_blocked_liquidations() {
+    let mut c = small();
+    let i = index(&c, "crash_2020_03_12");
+    let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
+    let run = |c: &Config| simulate(c, i, &params, 1_000, &ProgressBar::hidden());
+    let out = run(&c);
+    for o in &out {
+        assert!(o.bad_debt >= 0.0 && o.bad_debt <= o.downtime_cost + 1e-6);
+        if o.halted_hours == 0.0 {
+            assert_eq!(o.bad_debt, 0.0, "bad debt without a halt");
+        }
+    }
+    let total = |o: &[bulwark_sim::sim::PathOutcome]| o.iter().map(|o| o.bad_debt).sum::<f64>();
+    let with = total(&out);
+    assert!(with > 0.0, "no crash-day halt left bad debt in 1,000 paths");
+    c.protocol.borrowed_share /= 2.0;
+    let half = total(&run(&c));
+    assert!((half / with - 0.5).abs() < 1e-9, "bad debt is linear in the borrowed book: {half} vs {with}");
+    c.protocol.borrowed_share = 0.0;
+    assert_eq!(total(&run(&c)), 0.0);
+}
