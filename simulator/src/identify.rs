@@ -15,6 +15,14 @@
 //! the table says, knob by knob, whether the choice would move to a
 //! neighbour. It is a local answer (one step on each side), which is what
 //! the search's last coordinate pass also decides on.
+//!
+//! Last, the contract parameters the search does not tune (throttle and
+//! halt, inflow decay, price smoothing and staleness, the daily window's
+//! multiple, the veto threshold, the griefing bond, the exit window) are
+//! screened one at a time: each halved and doubled at the chosen knobs, on
+//! the same paths, with the paired change in yearly cost. A parameter whose
+//! change moves the cost by more than a few standard errors is one the
+//! deployment should choose deliberately, or the search should tune.
 
 use crate::annual::annual_loss;
 use crate::calibrate::{evaluate, Evaluation, Knob, SweepPoint, KNOBS, SEARCH_YEARS};
@@ -129,6 +137,115 @@ impl NeighbourCheck {
     }
 }
 
+/// A contract parameter the search keeps fixed, as `deployment.*` or
+/// `calibration.*` in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fixed {
+    ThrottleBps,
+    ThrottleHours,
+    HaltHours,
+    InflowDecayMinutes,
+    ReferenceSmoothingBps,
+    PriceStalenessMinutes,
+    DailyMultiple,
+    VetoBaseThreshold,
+    MinBondUsd,
+    ExitWindowDays,
+}
+
+pub const FIXED: [Fixed; 10] = [
+    Fixed::ThrottleBps,
+    Fixed::ThrottleHours,
+    Fixed::HaltHours,
+    Fixed::InflowDecayMinutes,
+    Fixed::ReferenceSmoothingBps,
+    Fixed::PriceStalenessMinutes,
+    Fixed::DailyMultiple,
+    Fixed::VetoBaseThreshold,
+    Fixed::MinBondUsd,
+    Fixed::ExitWindowDays,
+];
+
+impl Fixed {
+    pub fn key(self) -> &'static str {
+        match self {
+            Fixed::ThrottleBps => "deployment.throttle_bps",
+            Fixed::ThrottleHours => "deployment.throttle_hours",
+            Fixed::HaltHours => "deployment.halt_hours",
+            Fixed::InflowDecayMinutes => "deployment.inflow_decay_minutes",
+            Fixed::ReferenceSmoothingBps => "deployment.reference_smoothing_bps",
+            Fixed::PriceStalenessMinutes => "deployment.price_staleness_minutes",
+            Fixed::DailyMultiple => "calibration.daily_multiple",
+            Fixed::VetoBaseThreshold => "deployment.veto_base_threshold",
+            Fixed::MinBondUsd => "deployment.min_bond_usd",
+            Fixed::ExitWindowDays => "deployment.exit_window_days",
+        }
+    }
+
+    pub fn get(self, cfg: &Config) -> f64 {
+        let d = &cfg.deployment;
+        match self {
+            Fixed::ThrottleBps => f64::from(d.throttle_bps),
+            Fixed::ThrottleHours => d.throttle_hours,
+            Fixed::HaltHours => d.halt_hours,
+            Fixed::InflowDecayMinutes => d.inflow_decay_minutes,
+            Fixed::ReferenceSmoothingBps => f64::from(d.reference_smoothing_bps),
+            Fixed::PriceStalenessMinutes => d.price_staleness_minutes,
+            Fixed::DailyMultiple => f64::from(cfg.calibration.daily_multiple),
+            Fixed::VetoBaseThreshold => f64::from(d.veto_base_threshold),
+            Fixed::MinBondUsd => d.min_bond_usd,
+            Fixed::ExitWindowDays => d.exit_window_days,
+        }
+    }
+
+    /// `cfg` with the parameter at `v` (integers rounded; at least 1).
+    fn set(self, cfg: &Config, v: f64) -> Config {
+        let mut c = cfg.clone();
+        let int = |v: f64| v.round().max(1.0) as u32;
+        let d = &mut c.deployment;
+        match self {
+            Fixed::ThrottleBps => d.throttle_bps = int(v).min(10_000),
+            Fixed::ThrottleHours => d.throttle_hours = v,
+            Fixed::HaltHours => d.halt_hours = v,
+            Fixed::InflowDecayMinutes => d.inflow_decay_minutes = v,
+            Fixed::ReferenceSmoothingBps => d.reference_smoothing_bps = int(v).min(10_000),
+            Fixed::PriceStalenessMinutes => d.price_staleness_minutes = v,
+            Fixed::DailyMultiple => c.calibration.daily_multiple = int(v).min(24),
+            Fixed::VetoBaseThreshold => d.veto_base_threshold = int(v),
+            Fixed::MinBondUsd => d.min_bond_usd = v,
+            Fixed::ExitWindowDays => d.exit_window_days = v,
+        }
+        c
+    }
+
+    /// Whether the parameter can change scenario `attack`'s paths.
+    fn affects(self, attack: &AttackConfig) -> bool {
+        match self {
+            Fixed::VetoBaseThreshold => matches!(attack, AttackConfig::KeyCompromise { .. }),
+            Fixed::MinBondUsd => matches!(attack, AttackConfig::Griefing { .. }),
+            Fixed::ExitWindowDays => matches!(attack, AttackConfig::BankRun { .. }),
+            _ => Knob::HourlyShareBps.affects(attack),
+        }
+    }
+}
+
+/// One fixed parameter moved, at the chosen knobs, against the choice.
+#[derive(Debug, Clone, Serialize)]
+pub struct FixedCheck {
+    pub param: Fixed,
+    pub configured: f64,
+    pub value: f64,
+    /// Yearly cost with the parameter moved minus with it as configured;
+    /// `None` where bulwark-core refuses the value.
+    pub delta_total: Option<f64>,
+    pub delta_expected: Option<YearlyUsd>,
+    pub se: f64,
+    pub feasible: bool,
+    /// Why the value was not simulated (core's refusal).
+    pub refused: Option<String>,
+}
+
 /// Where the choice of each knob would go with one input scaled.
 #[derive(Debug, Clone, Serialize)]
 pub struct SensitivityRow {
@@ -147,9 +264,30 @@ pub struct Identification {
     pub objective_se: f64,
     pub checks: Vec<NeighbourCheck>,
     pub sensitivity: Vec<SensitivityRow>,
+    /// Paths per scenario of the fixed parameters' screening.
+    pub screening_paths: u64,
+    pub fixed: Vec<FixedCheck>,
 }
 
 impl Identification {
+    /// Fixed parameters whose move, at the chosen knobs, is feasible and
+    /// saves more than two standard errors: the cheapest move of each.
+    pub fn fixed_savings(&self) -> Vec<&FixedCheck> {
+        let mut out: Vec<&FixedCheck> = Vec::new();
+        for c in &self.fixed {
+            let Some(d) = c.delta_total else { continue };
+            if !c.feasible || d >= 0.0 || c.se <= 0.0 || d / c.se > -2.0 {
+                continue;
+            }
+            match out.iter_mut().find(|o| o.param == c.param) {
+                Some(o) if o.delta_total.unwrap_or(0.0) > d => *o = c,
+                Some(_) => {}
+                None => out.push(c),
+            }
+        }
+        out
+    }
+
     /// Knobs with a neighbour within two standard errors of the choice.
     pub fn weakly_identified(&self) -> Vec<Knob> {
         let mut out: Vec<Knob> =
@@ -259,7 +397,71 @@ pub fn identify(
             sensitivity.push(SensitivityRow { input, factor: f, choice });
         }
     }
-    Identification { paths: n as u64, objective_se, checks, sensitivity }
+    // Screening of the fixed parameters, on the first `screen` paths.
+    let screen = (n as u64 / 2).max(1) as usize;
+    let mine_s: Vec<&[PathOutcome]> = mine.iter().map(|o| &o[..screen.min(o.len())]).collect();
+    let base_s = score(cfg, chosen, &mine_s, None);
+    let mut fixed = Vec::new();
+    for param in FIXED {
+        let configured = param.get(cfg);
+        let affected: Vec<bool> = cfg.scenarios.iter().map(|s| param.affects(&s.attack)).collect();
+        if !affected.contains(&true) {
+            continue;
+        }
+        for f in FACTORS {
+            let moved = param.set(cfg, configured * f);
+            let value = param.get(&moved);
+            if value == configured {
+                continue;
+            }
+            let params = match moved
+                .validate()
+                .map_err(|e| e.to_string())
+                .and_then(|_| build(&moved, chosen).map_err(|e| e.to_string()))
+            {
+                Ok(p) => p,
+                Err(why) => {
+                    fixed.push(FixedCheck {
+                        param,
+                        configured,
+                        value,
+                        delta_total: None,
+                        delta_expected: None,
+                        se: 0.0,
+                        feasible: false,
+                        refused: Some(why),
+                    });
+                    continue;
+                }
+            };
+            progress.inc_length(affected.iter().filter(|&&a| a).count() as u64 * screen as u64);
+            progress.set_message(format!("screening: {} = {}", param.key(), value));
+            let theirs: Vec<Vec<PathOutcome>> = (0..cfg.scenarios.len())
+                .map(|i| {
+                    if affected[i] {
+                        simulate(&moved, i, &params, screen as u64, progress)
+                    } else {
+                        mine_s[i].to_vec()
+                    }
+                })
+                .collect();
+            let refs: Vec<&[PathOutcome]> = theirs.iter().map(Vec::as_slice).collect();
+            let e = score(&moved, chosen, &refs, None);
+            let mine_owned: Vec<Vec<PathOutcome>> = mine_s.iter().map(|o| o.to_vec()).collect();
+            let paired = compare_outcomes(cfg, "configured", "moved", &mine_owned, &theirs).total_avoided;
+            fixed.push(FixedCheck {
+                param,
+                configured,
+                value,
+                delta_total: Some(e.objective.total - base_s.objective.total),
+                delta_expected: Some(paired),
+                se: (paired.hi - paired.mean) / 1.96,
+                feasible: e.feasible(),
+                refused: None,
+            });
+        }
+    }
+    Identification { paths: n as u64, objective_se, checks, sensitivity, screening_paths: screen as u64, fixed }
 }
 
 #[cfg(test)]
@@ -300,6 +502,32 @@ mod tests {
         assert_eq!(Input::AttackRates.scale_outcome(&cfg, calm, &outcome(0, 1.0, 0.0), 2.0).weight, 1.0);
         let d = Input::DowntimeCost.scale_outcome(&cfg, i, &outcome(1, 1.0, 5.0), 0.5);
         assert_eq!((d.downtime_cost, d.induced_downtime, d.attack_loss), (5.0, 2.0, 5.0));
+    }
+
+    /// Each fixed parameter, moved, leaves the paths of the scenarios it
+    /// claims not to affect bit-identical: the screening re-simulates only
+    /// the others, so a wrong `affects` would report a false zero.
+    #[test]
+    fn fixed_parameters_change_only_the_scenarios_they_affect() {
+        let cfg = Config::default();
+        let knobs = Knobs::middle(&cfg.calibration);
+        let base = build(&cfg, &knobs).unwrap();
+        let hidden = ProgressBar::hidden();
+        for param in FIXED {
+            let moved = FACTORS
+                .iter()
+                .map(|&f| param.set(&cfg, param.get(&cfg) * f))
+                .find(|m| param.get(m) != param.get(&cfg) && m.validate().is_ok() && build(m, &knobs).is_ok())
+                .unwrap_or_else(|| panic!("{} has no valid move", param.key()));
+            let params = build(&moved, &knobs).unwrap();
+            for (i, s) in cfg.scenarios.iter().enumerate() {
+                if !param.affects(&s.attack) {
+                    let a = simulate(&cfg, i, &base, 500, &hidden);
+                    let b = simulate(&moved, i, &params, 500, &hidden);
+                    assert!(a == b, "{} changes {}", param.key(), s.name);
+                }
+            }
+        }
     }
 
     #[test]

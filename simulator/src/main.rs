@@ -253,6 +253,15 @@ fn run(cli: Cli) -> Result<()> {
                         c.violations.join("; ")
                     );
                 }
+                for c in cal.identification.fixed_savings() {
+                    println!(
+                        "  fixed {} = {} instead of {} would cost ${:.0} a year less (not searched; report: The contract parameters the search keeps fixed)",
+                        c.param.key(),
+                        c.value,
+                        c.configured,
+                        -c.delta_total.unwrap_or(0.0)
+                    );
+                }
                 for knob in cal.identification.weakly_identified() {
                     println!("  {} has a neighbour within two standard errors of the choice (report: Is the optimum identified?)", knob.name());
                 }
