@@ -299,6 +299,8 @@ impl<'a> PathSim<'a> {
         let mut shocks = [0.0; MAX_ASSETS];
         let mut manip = [1.0f64; MAX_ASSETS];
         let mut price = [self.price0; MAX_ASSETS];
+        // e^{log return}: computed once a step, for the price and the drawdown.
+        let mut growth = [1.0f64; MAX_ASSETS];
         // The collateral's price when exits last stopped: liquidations wait from then.
         let mut stopped_at_price: Option<f64> = None;
 
@@ -307,7 +309,8 @@ impl<'a> PathSim<'a> {
             let now = T0 + u64::from(step + 1) * self.step_ms;
             self.market.step(rng, &mut log_ret, &mut shocks);
             for i in 0..assets {
-                price[i] = self.price0 * log_ret[i].exp();
+                growth[i] = log_ret[i].exp();
+                price[i] = self.price0 * growth[i];
             }
             if self.layer == Layer::Bulwark {
                 // Governance lifts the pause once its Critical timelock has
@@ -351,7 +354,7 @@ impl<'a> PathSim<'a> {
             for i in 0..assets {
                 let tvl_usd = self.units.tokens_usd(i, self.flows[i].tvl, price[i]);
                 let z: f64 = StandardNormal.sample(rng);
-                let drawdown_pct = (-(log_ret[i].exp() - 1.0)).max(0.0) * 100.0;
+                let drawdown_pct = (-(growth[i] - 1.0)).max(0.0) * 100.0;
                 let net = tvl_usd * (flow_sd * z - panic_per_pct * drawdown_pct);
                 let tokens = self.units.tokens(i, net.abs(), price[i]);
                 if net >= 0.0 {

@@ -55,6 +55,18 @@ fn slot_ms(decay_ms: u64) -> u64 {
     decay_ms.div_ceil(TRANCHES).max(1)
 }
 
+/// Whether anything is left of `t` at `now`: exactly `left_of(t, now,
+/// decay_ms) > 0`, without its division (`⌊a·r/d⌋ > 0 ⇔ a·r ≥ d`; a product
+/// beyond `u128` is above any `d`).
+fn has_left(t: &Tranche, now: Timestamp, decay_ms: u64) -> bool {
+    let age = now.saturating_sub(t.start);
+    if age >= decay_ms {
+        return false;
+    }
+    let remaining = Balance::from(decay_ms.saturating_sub(age));
+    t.amount.checked_mul(remaining).is_none_or(|p| p >= Balance::from(decay_ms))
+}
+
 /// What is left of `t` at `now`: its amount, decayed linearly to zero over
 /// `decay_ms` from its start.
 fn left_of(t: &Tranche, now: Timestamp, decay_ms: u64) -> Balance {
@@ -77,7 +89,12 @@ impl ElasticBuffer {
         if decay_ms == 0 || amount == 0 {
             return Some(());
         }
-        self.available(now, decay_ms).checked_add(amount)?;
+        // The sum of the undecayed amounts bounds what is left, so only a
+        // sum that overflows needs the exact (dividing) check.
+        let undecayed = self.tranches.iter().try_fold(0, |s: Balance, t| s.checked_add(t.amount));
+        if undecayed.and_then(|s| s.checked_add(amount)).is_none() {
+            self.available(now, decay_ms).checked_add(amount)?;
+        }
         let slot = slot_ms(decay_ms);
         match self.tranches.last_mut() {
             Some(last) if now.saturating_sub(last.start) < slot && now >= last.start => {
@@ -90,7 +107,7 @@ impl ElasticBuffer {
             }
             _ => self.tranches.push(Tranche { start: now, amount }),
         }
-        self.tranches.retain(|t| left_of(t, now, decay_ms) > 0);
+        self.tranches.retain(|t| has_left(t, now, decay_ms));
         Some(())
     }
 
@@ -100,6 +117,10 @@ impl ElasticBuffer {
     pub fn draw(&mut self, want: Balance, now: Timestamp, decay_ms: u64) -> Balance {
         let mut taken: Balance = 0;
         for t in self.tranches.iter_mut() {
+            // Satisfied: every later tranche would take nothing.
+            if taken >= want {
+                break;
+            }
             let left = left_of(t, now, decay_ms);
             let take = left.min(want.saturating_sub(taken));
             if take == 0 {
@@ -112,7 +133,7 @@ impl ElasticBuffer {
             let remaining = Balance::from(decay_ms.saturating_sub(age));
             t.amount = mul_div(left.saturating_sub(take), Balance::from(decay_ms), remaining).unwrap_or(0);
         }
-        self.tranches.retain(|t| t.amount > 0 && left_of(t, now, decay_ms) > 0);
+        self.tranches.retain(|t| t.amount > 0 && has_left(t, now, decay_ms));
         taken
     }
 }
@@ -176,6 +197,20 @@ mod tests {
     }
 
     proptest! {
+        /// The division-free test agrees with the decayed amount, for any
+        /// size (products beyond `u128` included) and any age.
+        #[test]
+        fn has_left_is_left_of_above_zero(
+            amount in prop_oneof![0u128..1_000_000, any::<u128>()],
+            start in 0u64..10_000_000,
+            age in 0u64..10_000_000,
+            decay_ms in 1u64..5_000_000,
+        ) {
+            let t = Tranche { start, amount };
+            let now = start.saturating_add(age);
+            prop_assert_eq!(has_left(&t, now, decay_ms), left_of(&t, now, decay_ms) > 0);
+        }
+
         /// Whatever the traffic, the buffer never holds more than the inflows
         /// of the last `decay_ms`.
         #[test]
