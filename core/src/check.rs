@@ -71,13 +71,17 @@ pub enum BreakerOp {
     Price(u8),
     Trip,
     Reset,
+    /// Takes the whole `unsaturating_outflow`, as a careful drainer does.
+    Unsaturating,
 }
 
 /// Runs `ops` on a breaker over a 1_000_000 TVL asset and checks: a halted
 /// breaker allows nothing; a refusal never raises the level unless the
 /// price was stale or out of band; counted value in every window stays
 /// within the limit at the level in force; the buffer never returns more
-/// than flowed in; the tracked TVL is inflows minus allowed outflows.
+/// than flowed in; the tracked TVL is inflows minus allowed outflows; the
+/// unsaturating outflow is at most the available one, is allowed, and
+/// leaves the level where it was.
 pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
     let params = breaker_params();
     let mut cb = CircuitBreaker::new(params.clone()).map_err(|e| format!("{e:?}"))?;
@@ -138,6 +142,23 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
             }
             BreakerOp::Trip => cb.trip(now),
             BreakerOp::Reset => cb.reset(),
+            BreakerOp::Unsaturating => {
+                let x = cb.unsaturating_outflow(1, &a, [0; 4], now);
+                let available = cb.available_outflow(1, &a, [0; 4], now);
+                ensure(x <= available, || format!("unsaturating {x} > available {available}"))?;
+                if x > 0 {
+                    let level = cb.level(now);
+                    match cb.check_outflow(1, &mut a, [0; 4], x, now) {
+                        Decision::Allowed(r) => {
+                            tvl -= x;
+                            from_buffer += r.from_buffer;
+                            counted.push((now, r.counted_value));
+                        }
+                        Decision::Rejected(r) => return Err(format!("unsaturating {x} refused: {r:?}")),
+                    }
+                    ensure(cb.level(now) == level, || format!("unsaturating {x} moved the level from {level:?}"))?;
+                }
+            }
         }
         ensure(a.tvl == tvl, || format!("tracked TVL {} != {tvl}", a.tvl))?;
         ensure(from_buffer <= inflow, || format!("buffer returned {from_buffer} > inflow {inflow}"))?;

@@ -175,8 +175,15 @@ pub enum AttackConfig {
     OracleManipulation { push_factor: f64, push_minutes: u32, collateral_share: f64 },
     /// A logic bug drained through the limiter, dressed with a flash-loan
     /// deposit of `loan_share` of TVL; it wants `drain_share` of what the
-    /// attacked asset (asset 0) held at the start.
-    FlashLoanDrain { loan_share: f64, drain_share: f64, chunks: u32 },
+    /// first `assets` assets (the ones the bug reaches) held at the start,
+    /// and splits the drain across them, taking each one's available outflow.
+    FlashLoanDrain {
+        loan_share: f64,
+        drain_share: f64,
+        chunks: u32,
+        #[serde(default = "crate::defaults::drained_assets")]
+        assets: u32,
+    },
     /// Keys of the multisig leak: all at once with `common_cause_prob` (a
     /// shared signing interface or device, as at Bybit and Radiant), else each
     /// on its own with `key_compromise_prob`. With a quorum the attacker
@@ -462,7 +469,7 @@ impl Config {
             }
             in_range(&at("attacks_per_year"), s.attacks_per_year, 0.0, 10_000.0)?;
             in_range(&at("importance_factor"), s.importance_factor, 1.0, 1e6)?;
-            validate_attack(&s.attack, &|f| at(&format!("attack.{f}")))?;
+            validate_attack(&s.attack, self.markets[&s.market].assets, &|f| at(&format!("attack.{f}")))?;
             let horizon_years = f64::from(r.horizon_hours) / (365.0 * 24.0);
             let expected = s.importance_factor * s.attacks_per_year * horizon_years;
             if expected > 2.0 {
@@ -534,7 +541,8 @@ impl Config {
     }
 }
 
-fn validate_attack(a: &AttackConfig, at: &dyn Fn(&str) -> String) -> Result<(), ConfigError> {
+/// `market_assets`: how many assets the scenario's market has.
+fn validate_attack(a: &AttackConfig, market_assets: u32, at: &dyn Fn(&str) -> String) -> Result<(), ConfigError> {
     match *a {
         AttackConfig::None => Ok(()),
         AttackConfig::OracleManipulation { push_factor, push_minutes, collateral_share } => {
@@ -542,10 +550,11 @@ fn validate_attack(a: &AttackConfig, at: &dyn Fn(&str) -> String) -> Result<(), 
             in_range(&at("push_minutes"), push_minutes, 1, 24 * 60)?;
             in_range(&at("collateral_share"), collateral_share, 0.0, 1.0)
         }
-        AttackConfig::FlashLoanDrain { loan_share, drain_share, chunks } => {
+        AttackConfig::FlashLoanDrain { loan_share, drain_share, chunks, assets } => {
             in_range(&at("loan_share"), loan_share, 0.0, 100.0)?;
             in_range(&at("drain_share"), drain_share, 0.0, 1.0)?;
-            in_range(&at("chunks"), chunks, 1, 1_000)
+            in_range(&at("chunks"), chunks, 1, 1_000)?;
+            in_range(&at("assets"), assets, 1, market_assets)
         }
         AttackConfig::KeyCompromise { key_compromise_prob, common_cause_prob, drain_share } => {
             in_range(&at("key_compromise_prob"), key_compromise_prob, 0.0, 1.0)?;
@@ -663,7 +672,7 @@ mod tests {
         assert_eq!(path_of(&edited(|c| c.scenarios[4].importance_factor = 1e5)), "scenarios[4].importance_factor");
         assert_eq!(
             path_of(&edited(|c| c.scenarios[4].attack =
-                AttackConfig::FlashLoanDrain { loan_share: 1.0, drain_share: 2.0, chunks: 1 })),
+                AttackConfig::FlashLoanDrain { loan_share: 1.0, drain_share: 2.0, chunks: 1, assets: 1 })),
             "scenarios[4].attack.drain_share"
         );
         assert_eq!(

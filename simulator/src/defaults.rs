@@ -35,6 +35,13 @@ pub fn collateral_factor() -> f64 {
     0.8
 }
 
+/// Assets a flash-loan drain reaches when the config does not say: the
+/// attacked one only (Euler's bug reached four, which the default scenario
+/// models by reaching every asset of its market).
+pub fn drained_assets() -> u32 {
+    1
+}
+
 /// Share of a lending protocol's deposits that is borrowed (Aave v3's ETH
 /// market runs at 50–80% utilization).
 pub fn borrowed_share() -> f64 {
@@ -194,11 +201,11 @@ impl Default for Config {
                 ),
                 scenario(
                     "flash_loan_euler",
-                    "Euler-style logic bug drained through the limiter behind a 5x TVL flash loan",
+                    "Euler-style logic bug reaching both assets, drained through their limiters behind a 5x TVL flash loan",
                     "calm",
                     1.0,
                     300.0,
-                    AttackConfig::FlashLoanDrain { loan_share: 5.0, drain_share: 0.6, chunks: 3 },
+                    AttackConfig::FlashLoanDrain { loan_share: 5.0, drain_share: 0.6, chunks: 3, assets: 2 },
                 ),
                 scenario(
                     "keys_radiant",

@@ -574,7 +574,7 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
     }
     let _ = writeln!(
         s,
-        "\nHow each attacker behaves: the oracle attacker keeps every report inside the price band (it reads the breaker's public reference), sizes each deposit to what the limiter lets it borrow, and borrows only where a pushed dollar of collateral borrows more than a dollar; drainers take exactly what the limiter allows (`available_outflow`), so they never trip it themselves; the bridge exploit is blunt; key leaks share a common cause with the configured probability, and a veto cancels a malicious proposal detected before its timelock ends; in the bank run stakers ask to leave when the hack is public ({} multisig owners, threshold {}, {} vetoers).\n",
+        "\nHow each attacker behaves: the oracle attacker keeps every report inside the price band (it reads the breaker's public reference), sizes each deposit to what the limiter lets it borrow, and borrows only where a pushed dollar of collateral borrows more than a dollar; drainers take exactly what the limiter allows (`available_outflow`), so they never trip it themselves, and the flash-loan drainer splits its drain across every asset its bug reaches (`attack.assets`), using each asset's window; the bridge exploit is blunt; key leaks share a common cause with the configured probability, and a veto cancels a malicious proposal detected before its timelock ends; in the bank run stakers ask to leave when the hack is public ({} multisig owners, threshold {}, {} vetoers).\n",
         d.owners.len(),
         d.threshold,
         d.vetoers.len()

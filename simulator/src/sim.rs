@@ -478,13 +478,15 @@ impl<'a> PathSim<'a> {
         }
     }
 
-    /// What may leave asset `i` now: the breaker's `available_outflow`, or
-    /// without Bulwark all the protocol holds.
+    /// What an attacker lets leave asset `i` now: the breaker's
+    /// `unsaturating_outflow` (everything the limiter allows short of
+    /// saturating a window, which would raise the breaker's level and end
+    /// the drain in a halt), or without Bulwark all the protocol holds.
     fn room(&self, i: usize, now: Timestamp, out: &mut PathOutcome) -> Balance {
         match self.layer {
             Layer::Bulwark => {
                 out.core_steps += 1;
-                self.breaker.available_outflow(i as u32, &self.flows[i], ATTACK, now)
+                self.breaker.unsaturating_outflow(i as u32, &self.flows[i], ATTACK, now)
             }
             Layer::Absent => self.flows[i].tvl,
         }
@@ -535,8 +537,8 @@ impl<'a> PathSim<'a> {
     }
 
     /// Takes up to `want` tokens of asset `i` the way a limit-aware attacker
-    /// would: never more than the breaker's `available_outflow`, so the
-    /// attack itself does not trip the breaker. Returns the tokens taken.
+    /// would: never more than [`Self::room`], so the attack itself neither
+    /// trips nor escalates the breaker. Returns the tokens taken.
     fn take_available(&mut self, i: usize, want: Balance, now: Timestamp, out: &mut PathOutcome) -> Balance {
         let take = want.min(self.room(i, now, out));
         if take > 0 && self.outflow(i, ATTACK, take, now, out) {
@@ -585,24 +587,35 @@ impl<'a> PathSim<'a> {
                 // All its capital is in: the push ends, and the price returns.
                 a.done = a.stake >= budget * 0.999_999;
             }
-            AttackConfig::FlashLoanDrain { loan_share, drain_share, chunks } => {
+            AttackConfig::FlashLoanDrain { loan_share, drain_share, chunks, assets: reached } => {
+                let reached = (reached as usize).min(assets);
                 if a.progress == 0 {
-                    // A share of what the attacked asset held at the start.
-                    a.stake = drain_share * tvl_usd / assets as f64;
+                    // A share of what the assets the bug reaches held at the start.
+                    a.stake = drain_share * tvl_usd * reached as f64 / assets as f64;
                 }
-                for _ in 0..chunks {
-                    // Each transaction: flash-borrow, deposit, withdraw loan + loot, repay.
-                    // If nothing can leave, the transaction reverts before it starts.
-                    if self.room(0, now, out) == 0 {
-                        break;
+                // The drain is split across the reached assets: each
+                // transaction takes what one asset's limiter lets leave, so
+                // every asset's window is used, not only the first one's.
+                'chunks: for _ in 0..chunks {
+                    let mut moved = false;
+                    for (i, &p) in price.iter().enumerate().take(reached) {
+                        // Each transaction: flash-borrow, deposit, withdraw loan + loot, repay.
+                        // If nothing can leave, the transaction reverts before it starts.
+                        if self.room(i, now, out) == 0 {
+                            continue;
+                        }
+                        let loan = self.units.tokens(i, loan_share * tvl_usd, p);
+                        self.inflow(i, loan, now, out);
+                        let loot = self.units.tokens(i, a.stake - a.taken, p);
+                        let got = self.take_available(i, loan.saturating_add(loot), now, out);
+                        a.taken += self.units.tokens_usd(i, got.saturating_sub(loan), p);
+                        moved = true;
+                        if a.taken >= a.stake * 0.999_999 {
+                            a.done = true;
+                            break 'chunks;
+                        }
                     }
-                    let loan = self.units.tokens(0, loan_share * tvl_usd, price[0]);
-                    self.inflow(0, loan, now, out);
-                    let loot = self.units.tokens(0, a.stake - a.taken, price[0]);
-                    let got = self.take_available(0, loan.saturating_add(loot), now, out);
-                    a.taken += self.units.tokens_usd(0, got.saturating_sub(loan), price[0]);
-                    if a.taken >= a.stake * 0.999_999 {
-                        a.done = true;
+                    if !moved {
                         break;
                     }
                 }

@@ -425,6 +425,38 @@ impl CircuitBreaker {
         selector: Selector,
         now: Timestamp,
     ) -> Balance {
+        self.room(asset_id, asset, selector, now, false)
+    }
+
+    /// The largest amount (token units) that [`CircuitBreaker::check_outflow`]
+    /// would allow right now without leaving any window saturated, so
+    /// without raising the level: what a limit-aware attacker who avoids
+    /// escalation takes. At most [`CircuitBreaker::available_outflow`].
+    ///
+    /// Why it is public: escalation on saturation stops a drain that takes
+    /// everything it may; it does not stop one that stays below the mark,
+    /// and the simulator must be able to attack the breaker that way.
+    pub fn unsaturating_outflow(
+        &self,
+        asset_id: AssetId,
+        asset: &AssetFlow,
+        selector: Selector,
+        now: Timestamp,
+    ) -> Balance {
+        self.room(asset_id, asset, selector, now, true)
+    }
+
+    /// [`CircuitBreaker::available_outflow`], or with `below_mark` its
+    /// [`CircuitBreaker::unsaturating_outflow`]: each window's room ends one
+    /// value unit below its saturation mark instead of at its limit.
+    fn room(
+        &self,
+        asset_id: AssetId,
+        asset: &AssetFlow,
+        selector: Selector,
+        now: Timestamp,
+        below_mark: bool,
+    ) -> Balance {
         let level = self.level.at(now);
         if self.check_call(asset_id, selector).is_err() || level == Level::Halted {
             return 0;
@@ -444,7 +476,16 @@ impl CircuitBreaker {
             let Some(limit) = self.window_limit(wp, basis_value, level) else {
                 return 0;
             };
-            room = room.min(limit.saturating_sub(used));
+            let cap = if below_mark {
+                // `decide` escalates when a window's use reaches the mark.
+                let Some(mark) = apply_bps(limit, SATURATION_BPS) else {
+                    return 0;
+                };
+                mark.saturating_sub(1)
+            } else {
+                limit
+            };
+            room = room.min(cap.saturating_sub(used));
         }
         let counted_tokens = asset.units.amount_for(room, price).unwrap_or(Balance::MAX);
         counted_tokens.saturating_add(buffered).min(asset.tvl)

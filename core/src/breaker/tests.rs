@@ -56,6 +56,33 @@ fn available_outflow_is_the_exact_boundary() {
     assert_eq!(cb.available_outflow(1, &a, SEL, HOUR), 0, "halted");
 }
 
+/// Taking the unsaturating amount, again and again, never raises the
+/// level, while it lasts; the available amount saturates and throttles.
+#[test]
+fn unsaturating_outflow_never_escalates() {
+    let (mut cb, mut a) = setup(1_000_000);
+    let mut t = 1;
+    let mut taken = 0;
+    for _ in 0..50 {
+        let room = cb.unsaturating_outflow(1, &a, SEL, t);
+        assert!(room <= cb.available_outflow(1, &a, SEL, t));
+        if room == 0 {
+            break;
+        }
+        assert!(cb.check_outflow(1, &mut a, SEL, room, t).is_allowed());
+        assert_eq!(cb.level(t), Level::Normal, "an unsaturating outflow escalated");
+        taken += room;
+        t += 1;
+    }
+    assert!(taken > 0, "the window let something leave");
+    assert_eq!(cb.unsaturating_outflow(1, &a, SEL, t), 0, "the window stops just below its mark");
+    // What is left below the limit still leaves, and saturates.
+    let rest = cb.available_outflow(1, &a, SEL, t);
+    assert!(rest > 0);
+    assert!(cb.check_outflow(1, &mut a, SEL, rest, t).is_allowed());
+    assert_ne!(cb.level(t), Level::Normal, "the available amount saturates and escalates");
+}
+
 #[test]
 fn floor_applies_when_tvl_is_small() {
     let (mut cb, mut a) = setup(5_000);
