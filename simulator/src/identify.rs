@@ -249,7 +249,9 @@ pub struct FixedCheck {
 /// Where the choice of each knob would go with one input scaled.
 #[derive(Debug, Clone, Serialize)]
 pub struct SensitivityRow {
-    pub input: Input,
+    /// `None`: the inputs as configured, re-scored the same way (the
+    /// baseline of the table: a neighbour cheaper on these paths already).
+    pub input: Option<Input>,
     pub factor: f64,
     /// Per knob (in [`KNOBS`] order), the cheapest feasible value among the
     /// choice and its neighbours under the scaled input.
@@ -376,26 +378,24 @@ pub fn identify(
         }
     }
     let mut sensitivity = Vec::new();
-    for input in INPUTS {
-        for f in FACTORS {
-            let s = Some((input, f));
-            let mine_score = score(cfg, chosen, &mine, s);
-            let choice = KNOBS
-                .into_iter()
-                .map(|knob| {
-                    let mut best = (knob.get(chosen), mine_score.clone());
-                    for (_, k, theirs) in candidates.iter().filter(|c| c.0 == knob) {
-                        let refs: Vec<&[PathOutcome]> = theirs.iter().map(Vec::as_slice).collect();
-                        let e = score(cfg, k, &refs, s);
-                        if e.feasible() && (!best.1.feasible() || e.objective.total < best.1.objective.total) {
-                            best = (knob.get(k), e);
-                        }
+    let rows = std::iter::once(None).chain(INPUTS.into_iter().flat_map(|i| FACTORS.map(|f| Some((i, f)))));
+    for s in rows {
+        let mine_score = score(cfg, chosen, &mine, s);
+        let choice = KNOBS
+            .into_iter()
+            .map(|knob| {
+                let mut best = (knob.get(chosen), mine_score.clone());
+                for (_, k, theirs) in candidates.iter().filter(|c| c.0 == knob) {
+                    let refs: Vec<&[PathOutcome]> = theirs.iter().map(Vec::as_slice).collect();
+                    let e = score(cfg, k, &refs, s);
+                    if e.feasible() && (!best.1.feasible() || e.objective.total < best.1.objective.total) {
+                        best = (knob.get(k), e);
                     }
-                    (knob, best.0)
-                })
-                .collect();
-            sensitivity.push(SensitivityRow { input, factor: f, choice });
-        }
+                }
+                (knob, best.0)
+            })
+            .collect();
+        sensitivity.push(SensitivityRow { input: s.map(|x| x.0), factor: s.map_or(1.0, |x| x.1), choice });
     }
     // Screening of the fixed parameters, on the first `screen` paths.
     let screen = (n as u64 / 2).max(1) as usize;

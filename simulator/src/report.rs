@@ -462,7 +462,7 @@ fn identification(cfg: &Config, cal: &Calibration) -> String {
     let _ = writeln!(s, "### Sensitivity to the fixed economic inputs\n");
     let _ = writeln!(
         s,
-        "Each input halved and doubled, the same paired paths re-scored (downtime is linear in its hourly cost; another attack rate is an exact likelihood-ratio reweighting of the same paths). Each cell is the cheapest feasible value among the choice and its neighbours: where it differs from the choice, the recommendation depends on that input.\n"
+        "Each input halved and doubled, the same paired paths re-scored (downtime is linear in its hourly cost; another attack rate is an exact likelihood-ratio reweighting of the same paths). Each cell is the cheapest feasible value among the choice and its neighbours. Read each row against the one re-scored as configured: where that already differs from the search's choice, a neighbour is cheaper on these paths (within the noise the table above gives), and only a row that differs from it shows a dependence on the input.\n"
     );
     let _ = writeln!(
         s,
@@ -472,7 +472,7 @@ fn identification(cfg: &Config, cal: &Calibration) -> String {
     );
     let _ = writeln!(
         s,
-        "| as configured | {} |",
+        "| the search's choice | {} |",
         KNOBS.iter().map(|k| k.get(&cal.best.knobs).to_string()).collect::<Vec<_>>().join(" | ")
     );
     for r in &id.sensitivity {
@@ -481,7 +481,11 @@ fn identification(cfg: &Config, cal: &Calibration) -> String {
             .iter()
             .map(|&(k, v)| if v == k.get(&cal.best.knobs) { v.to_string() } else { format!("**{v}**") })
             .collect();
-        let _ = writeln!(s, "| `{}` ×{} | {} |", r.input.keys(), r.factor, cells.join(" | "));
+        let name = match r.input {
+            Some(i) => format!("`{}` ×{}", i.keys(), r.factor),
+            None => "as configured, re-scored on these paths".to_string(),
+        };
+        let _ = writeln!(s, "| {name} | {} |", cells.join(" | "));
     }
     let _ = writeln!(s, "\n### The contract parameters the search keeps fixed\n");
     let _ = writeln!(
