@@ -172,6 +172,15 @@ pub struct Calibration {
     pub identification: crate::identify::Identification,
 }
 
+impl Calibration {
+    /// Each seed's choice of `knob` where the seeds disagree; `None` where
+    /// they agree (the knob is firmly identified by the search's paths).
+    pub fn seed_disagreement(&self, knob: Knob) -> Option<Vec<f64>> {
+        let values: Vec<f64> = self.stability.iter().map(|c| knob.get(&c.knobs)).collect();
+        values.iter().any(|v| *v != values[0]).then_some(values)
+    }
+}
+
 /// What the search chose on one seed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SeedChoice {
@@ -314,7 +323,7 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
     progress.set_message("the same paths without Bulwark");
     let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
     progress.set_message("identification: neighbours of the choice");
-    let objective_se = (savings.total_loss_a.hi - savings.total_loss_a.mean) / 1.96;
+    let objective_se = savings.total_loss_a.se();
     let identification = crate::identify::identify(
         cfg,
         &knobs,

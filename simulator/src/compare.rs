@@ -26,6 +26,11 @@ pub struct YearlyUsd {
 }
 
 impl YearlyUsd {
+    /// The standard error behind the 95% interval.
+    pub fn se(&self) -> f64 {
+        (self.hi - self.mean) / 1.96
+    }
+
     fn from_samples(xs: &[f64]) -> (Self, f64) {
         let n = xs.len() as f64;
         let mean = xs.iter().sum::<f64>() / n;

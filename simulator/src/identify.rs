@@ -30,10 +30,12 @@ use crate::compare::{compare_outcomes, YearlyUsd};
 use crate::config::{AttackConfig, Config};
 use crate::engine::simulate;
 use crate::metrics::{analyze, RiskMetrics};
+use crate::params::ContractParams;
 use crate::params::{build, Knobs};
 use crate::sim::PathOutcome;
 use indicatif::ProgressBar;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A fixed economic input of the objective, for the sensitivity table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -308,9 +310,9 @@ fn neighbours(knob: Knob, chosen: f64, sweep: &[SweepPoint]) -> Vec<f64> {
 }
 
 /// Scores `knobs` on `outcomes` (one set per scenario) with `input` scaled by `f`.
-fn score(cfg: &Config, knobs: &Knobs, outcomes: &[&[PathOutcome]], input: Option<(Input, f64)>) -> Evaluation {
+fn score(cfg: &Config, knobs: &Knobs, outcomes: &[Vec<PathOutcome>], input: Option<(Input, f64)>) -> Evaluation {
     let scaled;
-    let (cfg_s, sets): (&Config, Vec<Vec<PathOutcome>>) = match input {
+    let (cfg_s, sets): (&Config, Cow<[Vec<PathOutcome>]>) = match input {
         Some((inp, f)) => {
             scaled = inp.scale_config(cfg, f);
             let sets = outcomes
@@ -318,9 +320,9 @@ fn score(cfg: &Config, knobs: &Knobs, outcomes: &[&[PathOutcome]], input: Option
                 .enumerate()
                 .map(|(i, o)| o.iter().map(|x| inp.scale_outcome(cfg, i, x, f)).collect())
                 .collect();
-            (&scaled, sets)
+            (&scaled, Cow::Owned(sets))
         }
-        None => (cfg, outcomes.iter().map(|o| o.to_vec()).collect()),
+        None => (cfg, Cow::Borrowed(outcomes)),
     };
     let metrics: Vec<RiskMetrics> =
         sets.iter().map(|o| analyze(o, cfg_s.protocol.fund_capital_usd, 0, cfg_s.run.seed)).collect();
@@ -328,6 +330,28 @@ fn score(cfg: &Config, knobs: &Knobs, outcomes: &[&[PathOutcome]], input: Option
     // The params only decide the fund's claim split, which no knob here changes.
     let params = build(cfg, knobs).expect("knobs were built before");
     evaluate(cfg_s, knobs, &metrics, &annual_loss(cfg_s, &params, &refs, SEARCH_YEARS))
+}
+
+/// Paths under `params` (built from `cfg` and `knobs`) on the scenarios
+/// `affected` selects, `mine`'s paths on the others (the parameter cannot
+/// change them): their score, their yearly expected loss minus `mine`'s
+/// paired path by path, and the paths.
+fn paired_run(
+    cfg: &Config,
+    knobs: &Knobs,
+    params: &ContractParams,
+    affected: &[bool],
+    mine: &[Vec<PathOutcome>],
+    progress: &ProgressBar,
+) -> (Evaluation, YearlyUsd, Vec<Vec<PathOutcome>>) {
+    let n = mine.iter().map(Vec::len).min().unwrap_or(0) as u64;
+    progress.inc_length(affected.iter().filter(|&&a| a).count() as u64 * n);
+    let theirs: Vec<Vec<PathOutcome>> = (0..cfg.scenarios.len())
+        .map(|i| if affected[i] { simulate(cfg, i, params, n, progress) } else { mine[i].clone() })
+        .collect();
+    let e = score(cfg, knobs, &theirs, None);
+    let paired = compare_outcomes(cfg, "chosen", "moved", mine, &theirs).total_avoided;
+    (e, paired, theirs)
 }
 
 /// Checks every knob's neighbours against `chosen`, whose final outcomes
@@ -342,7 +366,7 @@ pub fn identify(
     progress: &ProgressBar,
 ) -> Identification {
     let n = outcomes.iter().map(Vec::len).min().unwrap_or(0).min(paths as usize);
-    let mine: Vec<&[PathOutcome]> = outcomes.iter().map(|o| &o[..n]).collect();
+    let mine: Vec<Vec<PathOutcome>> = outcomes.iter().map(|o| o[..n].to_vec()).collect();
     let base = score(cfg, chosen, &mine, None);
     // Every neighbour's knobs and outcomes, kept for the sensitivity table.
     let mut candidates: Vec<(Knob, Knobs, Vec<Vec<PathOutcome>>)> = Vec::new();
@@ -352,15 +376,8 @@ pub fn identify(
         for v in neighbours(knob, knob.get(chosen), sweep) {
             let k = knob.set(chosen, v);
             let Ok(params) = build(cfg, &k) else { continue };
-            progress.inc_length(affected.iter().filter(|&&a| a).count() as u64 * n as u64);
             progress.set_message(format!("identification: {} = {}", knob.name(), v));
-            let theirs: Vec<Vec<PathOutcome>> = (0..cfg.scenarios.len())
-                .map(|i| if affected[i] { simulate(cfg, i, &params, n as u64, progress) } else { mine[i].to_vec() })
-                .collect();
-            let refs: Vec<&[PathOutcome]> = theirs.iter().map(Vec::as_slice).collect();
-            let e = score(cfg, &k, &refs, None);
-            let mine_owned: Vec<Vec<PathOutcome>> = mine.iter().map(|o| o.to_vec()).collect();
-            let paired = compare_outcomes(cfg, "chosen", "neighbour", &mine_owned, &theirs).total_avoided;
+            let (e, paired, theirs) = paired_run(cfg, &k, &params, &affected, &mine, progress);
             let (o, b) = (&e.objective, &base.objective);
             checks.push(NeighbourCheck {
                 knob,
@@ -370,7 +387,7 @@ pub fn identify(
                 delta_expected: paired,
                 delta_capital: o.capital - b.capital,
                 delta_fixed: (o.governance_delay + o.cooldown) - (b.governance_delay + b.cooldown),
-                se: (paired.hi - paired.mean) / 1.96,
+                se: paired.se(),
                 feasible: e.feasible(),
                 violations: e.violations.clone(),
             });
@@ -386,8 +403,7 @@ pub fn identify(
             .map(|knob| {
                 let mut best = (knob.get(chosen), mine_score.clone());
                 for (_, k, theirs) in candidates.iter().filter(|c| c.0 == knob) {
-                    let refs: Vec<&[PathOutcome]> = theirs.iter().map(Vec::as_slice).collect();
-                    let e = score(cfg, k, &refs, s);
+                    let e = score(cfg, k, theirs, s);
                     if e.feasible() && (!best.1.feasible() || e.objective.total < best.1.objective.total) {
                         best = (knob.get(k), e);
                     }
@@ -399,7 +415,7 @@ pub fn identify(
     }
     // Screening of the fixed parameters, on the first `screen` paths.
     let screen = (n as u64 / 2).max(1) as usize;
-    let mine_s: Vec<&[PathOutcome]> = mine.iter().map(|o| &o[..screen.min(o.len())]).collect();
+    let mine_s: Vec<Vec<PathOutcome>> = mine.iter().map(|o| o[..screen.min(o.len())].to_vec()).collect();
     let base_s = score(cfg, chosen, &mine_s, None);
     let mut fixed = Vec::new();
     for param in FIXED {
@@ -434,28 +450,15 @@ pub fn identify(
                     continue;
                 }
             };
-            progress.inc_length(affected.iter().filter(|&&a| a).count() as u64 * screen as u64);
             progress.set_message(format!("screening: {} = {}", param.key(), value));
-            let theirs: Vec<Vec<PathOutcome>> = (0..cfg.scenarios.len())
-                .map(|i| {
-                    if affected[i] {
-                        simulate(&moved, i, &params, screen as u64, progress)
-                    } else {
-                        mine_s[i].to_vec()
-                    }
-                })
-                .collect();
-            let refs: Vec<&[PathOutcome]> = theirs.iter().map(Vec::as_slice).collect();
-            let e = score(&moved, chosen, &refs, None);
-            let mine_owned: Vec<Vec<PathOutcome>> = mine_s.iter().map(|o| o.to_vec()).collect();
-            let paired = compare_outcomes(cfg, "configured", "moved", &mine_owned, &theirs).total_avoided;
+            let (e, paired, _) = paired_run(&moved, chosen, &params, &affected, &mine_s, progress);
             fixed.push(FixedCheck {
                 param,
                 configured,
                 value,
                 delta_total: Some(e.objective.total - base_s.objective.total),
                 delta_expected: Some(paired),
-                se: (paired.hi - paired.mean) / 1.96,
+                se: paired.se(),
                 feasible: e.feasible(),
                 refused: None,
             });

@@ -227,12 +227,11 @@ fn run(cli: Cli) -> Result<()> {
                 print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
                 println!("chosen: {}", report::describe_params(&cfg, &cal.params));
                 for knob in bulwark_sim::calibrate::KNOBS {
-                    let values: Vec<String> = cal.stability.iter().map(|c| knob.get(&c.knobs).to_string()).collect();
-                    if values.iter().any(|v| *v != values[0]) {
+                    if let Some(values) = cal.seed_disagreement(knob) {
                         println!(
                             "  {} is not firmly identified: the search chose {} on seeds {}",
                             knob.name(),
-                            values.join(", "),
+                            values.iter().map(f64::to_string).collect::<Vec<_>>().join(", "),
                             cal.stability.iter().map(|c| c.seed.to_string()).collect::<Vec<_>>().join(", ")
                         );
                     }

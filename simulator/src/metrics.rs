@@ -313,12 +313,9 @@ pub fn prefix_cvar(outcomes: &[PathOutcome], alpha: f64) -> Vec<(f64, f64, f64)>
             let mut pairs: Vec<(f64, f64)> = outcomes[..n].iter().map(|o| (o.loss(), o.weight)).collect();
             pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
             let losses: Vec<f64> = pairs.iter().map(|p| p.0).collect();
-            let (var, cvar) = var_cvar(&losses, |i| pairs[i].1, n as f64);
-            let h: Vec<f64> = pairs.iter().map(|&(l, w)| w * (l - var[level]).max(0.0) / (1.0 - alpha)).collect();
             let nf = n as f64;
-            let m = h.iter().sum::<f64>() / nf;
-            let sd = (h.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (nf - 1.0).max(1.0)).sqrt();
-            (nf, cvar[level], sd / nf.sqrt())
+            let (var, cvar) = var_cvar(&losses, |i| pairs[i].1, nf);
+            (nf, cvar[level], cvar_se(&losses, |i| pairs[i].1, |_| 1.0, var[level], alpha, nf))
         })
         .collect()
 }

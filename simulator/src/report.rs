@@ -368,8 +368,7 @@ fn executive_summary(cfg: &Config, cal: &Calibration) -> String {
         warnings.push(format!("`{}` is the edge of the values searched", knob.name()));
     }
     for knob in KNOBS {
-        let v: Vec<f64> = cal.stability.iter().map(|c| knob.get(&c.knobs)).collect();
-        if v.iter().any(|x| *x != v[0]) {
+        if let Some(v) = cal.seed_disagreement(knob) {
             warnings.push(format!(
                 "`{}` differs between seeds ({})",
                 knob.name(),
