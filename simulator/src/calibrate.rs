@@ -28,18 +28,34 @@ use serde::Serialize;
 pub enum Knob {
     HourlyShareBps,
     MaxDeviationBps,
+    ThrottleHours,
+    HaltHours,
+    InflowDecayMinutes,
+    ReferenceSmoothingBps,
     CriticalTimelockHours,
     ExitCooldownDays,
 }
 
-pub const KNOBS: [Knob; 4] =
-    [Knob::HourlyShareBps, Knob::MaxDeviationBps, Knob::CriticalTimelockHours, Knob::ExitCooldownDays];
+pub const KNOBS: [Knob; 8] = [
+    Knob::HourlyShareBps,
+    Knob::MaxDeviationBps,
+    Knob::ThrottleHours,
+    Knob::HaltHours,
+    Knob::InflowDecayMinutes,
+    Knob::ReferenceSmoothingBps,
+    Knob::CriticalTimelockHours,
+    Knob::ExitCooldownDays,
+];
 
 impl Knob {
     pub fn name(self) -> &'static str {
         match self {
             Knob::HourlyShareBps => "hourly_share_bps",
             Knob::MaxDeviationBps => "max_deviation_bps",
+            Knob::ThrottleHours => "throttle_hours",
+            Knob::HaltHours => "halt_hours",
+            Knob::InflowDecayMinutes => "inflow_decay_minutes",
+            Knob::ReferenceSmoothingBps => "reference_smoothing_bps",
             Knob::CriticalTimelockHours => "critical_timelock_hours",
             Knob::ExitCooldownDays => "exit_cooldown_days",
         }
@@ -50,6 +66,10 @@ impl Knob {
         match self {
             Knob::HourlyShareBps => c.hourly_share_bps.iter().map(|&v| f64::from(v)).collect(),
             Knob::MaxDeviationBps => c.max_deviation_bps.iter().map(|&v| f64::from(v)).collect(),
+            Knob::ThrottleHours => c.throttle_hours.clone(),
+            Knob::HaltHours => c.halt_hours.clone(),
+            Knob::InflowDecayMinutes => c.inflow_decay_minutes.clone(),
+            Knob::ReferenceSmoothingBps => c.reference_smoothing_bps.iter().map(|&v| f64::from(v)).collect(),
             Knob::CriticalTimelockHours => c.critical_timelock_hours.clone(),
             Knob::ExitCooldownDays => c.exit_cooldown_days.clone(),
         }
@@ -58,20 +78,25 @@ impl Knob {
     /// The largest value the knob may take.
     fn max(self) -> f64 {
         match self {
-            Knob::HourlyShareBps | Knob::MaxDeviationBps => 10_000.0,
-            Knob::CriticalTimelockHours => 24.0 * 30.0,
+            Knob::HourlyShareBps | Knob::MaxDeviationBps | Knob::ReferenceSmoothingBps => 10_000.0,
+            Knob::ThrottleHours | Knob::HaltHours | Knob::CriticalTimelockHours => 24.0 * 30.0,
+            Knob::InflowDecayMinutes => 7.0 * 24.0 * 60.0,
             Knob::ExitCooldownDays => 365.0,
         }
     }
 
     fn integer(self) -> bool {
-        matches!(self, Knob::HourlyShareBps | Knob::MaxDeviationBps)
+        matches!(self, Knob::HourlyShareBps | Knob::MaxDeviationBps | Knob::ReferenceSmoothingBps)
     }
 
     pub fn get(self, k: &Knobs) -> f64 {
         match self {
             Knob::HourlyShareBps => f64::from(k.hourly_share_bps),
             Knob::MaxDeviationBps => f64::from(k.max_deviation_bps),
+            Knob::ThrottleHours => k.throttle_hours,
+            Knob::HaltHours => k.halt_hours,
+            Knob::InflowDecayMinutes => k.inflow_decay_minutes,
+            Knob::ReferenceSmoothingBps => f64::from(k.reference_smoothing_bps),
             Knob::CriticalTimelockHours => k.critical_timelock_hours,
             Knob::ExitCooldownDays => k.exit_cooldown_days,
         }
@@ -82,6 +107,10 @@ impl Knob {
         match self {
             Knob::HourlyShareBps => k.hourly_share_bps = v.round() as u32,
             Knob::MaxDeviationBps => k.max_deviation_bps = v.round() as u32,
+            Knob::ThrottleHours => k.throttle_hours = v,
+            Knob::HaltHours => k.halt_hours = v,
+            Knob::InflowDecayMinutes => k.inflow_decay_minutes = v,
+            Knob::ReferenceSmoothingBps => k.reference_smoothing_bps = v.round() as u32,
             Knob::CriticalTimelockHours => k.critical_timelock_hours = v,
             Knob::ExitCooldownDays => k.exit_cooldown_days = v,
         }
@@ -94,10 +123,18 @@ impl Knob {
     pub(crate) fn affects(self, attack: &AttackConfig) -> bool {
         let event_driven = matches!(attack, AttackConfig::KeyCompromise { .. } | AttackConfig::BankRun { .. });
         match self {
-            Knob::HourlyShareBps | Knob::MaxDeviationBps => !event_driven,
-            // The veto's window, the unpause after a detected attack (a
-            // Critical call) and the judging of bonded trips all wait for it.
-            Knob::CriticalTimelockHours => !matches!(attack, AttackConfig::None | AttackConfig::BankRun { .. }),
+            Knob::HourlyShareBps
+            | Knob::MaxDeviationBps
+            | Knob::ThrottleHours
+            | Knob::InflowDecayMinutes
+            | Knob::ReferenceSmoothingBps => !event_driven,
+            // The hack in the bank run trips the breaker, and stakers cannot
+            // leave while it is halted.
+            Knob::HaltHours => !matches!(attack, AttackConfig::KeyCompromise { .. }),
+            // The veto's window, the unpause after a detected attack and the
+            // re-anchoring after a price fault (Critical calls) and the
+            // judging of bonded trips all wait for it.
+            Knob::CriticalTimelockHours => !matches!(attack, AttackConfig::BankRun { .. }),
             Knob::ExitCooldownDays => matches!(attack, AttackConfig::BankRun { .. }),
         }
     }
@@ -363,81 +400,135 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
     })
 }
 
-/// The coordinate search on `cfg`'s seed: the chosen knobs and every
-/// candidate's score.
-fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<SweepPoint>)> {
-    let search = cfg.run.search_paths;
-    progress.inc_length(cfg.scenarios.len() as u64 * search);
-    progress.set_message(format!("search (seed {}): starting point", cfg.run.seed));
-    let mut knobs = Knobs::middle(&cfg.calibration);
-    let params = build(cfg, &knobs)?;
-    // Each scenario's metrics and paths under the best knobs so far.
-    let mut cache: Vec<(RiskMetrics, Vec<PathOutcome>)> = run_scenarios(cfg, &params, search, 0, |_| true, progress)
-        .into_iter()
-        .map(|r| r.expect("all scenarios run"))
-        .collect();
-    let score = |k: &Knobs, params: &ContractParams, results: &[(RiskMetrics, Vec<PathOutcome>)]| {
+/// Refinement rounds of one knob after its grid, at most: each tries the
+/// midpoints around the best value so far and, at an edge of what was
+/// tried, the grid extended beyond it; the rounds stop as soon as one
+/// leaves the choice where it was.
+pub const MAX_REFINE_ROUNDS: usize = 4;
+
+/// Polishing passes after the coordinate pass, at most: each re-tries every
+/// knob's nearest tried values with the other knobs as now chosen (a knob
+/// searched early was chosen under the others' starting values), and they
+/// stop after a pass that moves nothing.
+pub const MAX_POLISH_PASSES: usize = 2;
+
+/// The nearest values below and above `chosen` that the search tried for
+/// `knob`.
+pub(crate) fn neighbours(knob: Knob, chosen: f64, sweep: &[SweepPoint]) -> Vec<f64> {
+    let tried = sweep.iter().filter(|p| p.knob == knob).map(|p| p.value);
+    let below = tried.clone().filter(|&v| v < chosen).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let above = tried.filter(|&v| v > chosen).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))));
+    below.into_iter().chain(above).collect()
+}
+
+/// The search's state on one seed: the best candidate so far, its paths
+/// per scenario, and every candidate's score.
+struct Search<'a> {
+    cfg: &'a Config,
+    progress: &'a ProgressBar,
+    best: Evaluation,
+    /// Each scenario's metrics and paths under the best knobs so far.
+    cache: Vec<(RiskMetrics, Vec<PathOutcome>)>,
+    sweep: Vec<SweepPoint>,
+}
+
+impl Search<'_> {
+    fn score(&self, k: &Knobs, params: &ContractParams, results: &[(RiskMetrics, Vec<PathOutcome>)]) -> Evaluation {
         let metrics: Vec<RiskMetrics> = results.iter().map(|r| r.0.clone()).collect();
         let paths: Vec<&[PathOutcome]> = results.iter().map(|r| r.1.as_slice()).collect();
-        evaluate(cfg, k, &metrics, &annual_loss(cfg, params, &paths, SEARCH_YEARS))
-    };
-    let mut best = score(&knobs, &params, &cache);
-    let mut sweep = Vec::new();
+        evaluate(self.cfg, k, &metrics, &annual_loss(self.cfg, params, &paths, SEARCH_YEARS))
+    }
 
-    for knob in KNOBS {
+    /// Tries `knob` at each of `values` with the other knobs as chosen so
+    /// far, keeping the better; whether the choice moved.
+    fn try_values(&mut self, knob: Knob, values: &[f64]) -> bool {
+        let (cfg, search) = (self.cfg, self.cfg.run.search_paths);
         let affected: Vec<bool> = cfg.scenarios.iter().map(|s| knob.affects(&s.attack)).collect();
         let sims = affected.iter().filter(|&&a| a).count() as u64;
-        if sims == 0 {
-            continue;
-        }
-        let grid = knob.grid(cfg);
-        for round in 0..2 {
-            let candidates = match round {
-                0 => grid.clone(),
-                _ if cfg.calibration.refine => refine_candidates(knob, &grid, knob.get(&knobs)),
-                _ => break,
-            };
-            progress.inc_length(candidates.len() as u64 * sims * search);
-            for &v in &candidates {
-                let k = knob.set(&knobs, v);
-                progress.set_message(format!("search: {} = {}", knob.name(), v));
-                // The best knobs so far were simulated already, on the same paths.
-                if k == best.knobs {
-                    progress.inc(sims * search);
-                    sweep.push(SweepPoint { knob, value: v, total: best.objective.total, feasible: best.feasible() });
-                    continue;
-                }
-                // Grid values were validated with the config; an extension
-                // beyond the grid that bulwark-core refuses is not a candidate.
-                let Ok(params) = build(cfg, &k) else {
-                    progress.inc(sims * search);
-                    continue;
-                };
-                let results: Vec<(RiskMetrics, Vec<PathOutcome>)> =
-                    run_scenarios(cfg, &params, search, 0, |i| affected[i], progress)
-                        .into_iter()
-                        .zip(&cache)
-                        .map(|(f, c)| f.unwrap_or_else(|| c.clone()))
-                        .collect();
-                let e = score(&k, &params, &results);
-                sweep.push(SweepPoint { knob, value: v, total: e.objective.total, feasible: e.feasible() });
-                if e.better_than(&best) {
-                    best = e;
-                    cache = results;
-                }
+        self.progress.inc_length(values.len() as u64 * sims * search);
+        let start = self.best.knobs;
+        for &v in values {
+            let k = knob.set(&start, v);
+            self.progress.set_message(format!("search (seed {}): {} = {}", cfg.run.seed, knob.name(), v));
+            // The best knobs so far were simulated already, on the same paths.
+            if k == self.best.knobs {
+                self.progress.inc(sims * search);
+                let (total, feasible) = (self.best.objective.total, self.best.feasible());
+                self.sweep.push(SweepPoint { knob, value: v, total, feasible });
+                continue;
             }
-            knobs = best.knobs;
+            // Grid values were validated with the config; an extension
+            // beyond the grid that bulwark-core refuses is not a candidate.
+            let Ok(params) = build(cfg, &k) else {
+                self.progress.inc(sims * search);
+                continue;
+            };
+            let results: Vec<(RiskMetrics, Vec<PathOutcome>)> =
+                run_scenarios(cfg, &params, search, 0, |i| affected[i], self.progress)
+                    .into_iter()
+                    .zip(&self.cache)
+                    .map(|(f, c)| f.unwrap_or_else(|| c.clone()))
+                    .collect();
+            let e = self.score(&k, &params, &results);
+            self.sweep.push(SweepPoint { knob, value: v, total: e.objective.total, feasible: e.feasible() });
+            if e.better_than(&self.best) {
+                self.best = e;
+                self.cache = results;
+            }
+        }
+        knob.get(&self.best.knobs) != knob.get(&start)
+    }
+}
+
+/// The search on `cfg`'s seed: a coordinate pass (each knob's grid, then
+/// refinement rounds), then polishing passes; the chosen knobs and every
+/// candidate's score.
+fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<SweepPoint>)> {
+    progress.inc_length(cfg.scenarios.len() as u64 * cfg.run.search_paths);
+    progress.set_message(format!("search (seed {}): starting point", cfg.run.seed));
+    let knobs = Knobs::middle(&cfg.calibration);
+    let params = build(cfg, &knobs)?;
+    let cache: Vec<(RiskMetrics, Vec<PathOutcome>)> =
+        run_scenarios(cfg, &params, cfg.run.search_paths, 0, |_| true, progress)
+            .into_iter()
+            .map(|r| r.expect("all scenarios run"))
+            .collect();
+    let placeholder = Evaluation { knobs, objective: Objective::default(), violations: Vec::new(), excess: 0.0 };
+    let mut s = Search { cfg, progress, best: placeholder, cache, sweep: Vec::new() };
+    s.best = s.score(&knobs, &params, &s.cache);
+
+    let searched: Vec<Knob> =
+        KNOBS.into_iter().filter(|k| cfg.scenarios.iter().any(|sc| k.affects(&sc.attack))).collect();
+    for &knob in &searched {
+        let grid = knob.grid(cfg);
+        s.try_values(knob, &grid);
+        for _ in 0..if cfg.calibration.refine { MAX_REFINE_ROUNDS } else { 0 } {
+            let mut tried: Vec<f64> = s.sweep.iter().filter(|p| p.knob == knob).map(|p| p.value).collect();
+            tried.sort_by(f64::total_cmp);
+            tried.dedup();
+            let candidates = refine_candidates(knob, &tried, knob.get(&s.best.knobs));
+            if candidates.is_empty() || !s.try_values(knob, &candidates) {
+                break;
+            }
         }
     }
-    Ok((knobs, sweep))
+    for _ in 0..MAX_POLISH_PASSES {
+        let mut moved = false;
+        for &knob in &searched {
+            let near = neighbours(knob, knob.get(&s.best.knobs), &s.sweep);
+            moved |= s.try_values(knob, &near);
+        }
+        if !moved {
+            break;
+        }
+    }
+    Ok((s.best.knobs, s.sweep))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every knob, moved from its first to its last candidate, leaves the
-    /// paths of the scenarios it claims not to affect bit-identical.
     #[test]
     fn a_choice_at_the_grid_edge_extends_the_grid_within_range() {
         let grid = [1.0, 6.0, 24.0];
@@ -455,15 +546,22 @@ mod tests {
         assert!(on_grid_edge(&k, &sweep).is_empty());
     }
 
+    /// Every knob, moved from its first candidate to well beyond its last,
+    /// leaves the paths of the scenarios it claims not to affect
+    /// bit-identical.
     #[test]
     fn knobs_change_only_the_scenarios_they_affect() {
         let cfg = Config::default();
-        let base = Knobs::middle(&cfg.calibration);
         let hidden = ProgressBar::hidden();
+        // From every other knob at its smallest (the shortest cooldown lets
+        // stakers leave soonest, where a long halt still stops them), each
+        // knob from its smallest candidate to well beyond its largest.
+        let base = Knobs::first(&cfg.calibration);
         for knob in KNOBS {
             let grid = knob.grid(&cfg);
+            let far = (4.0 * grid[grid.len() - 1]).min(knob.max());
             let lo = build(&cfg, &knob.set(&base, grid[0])).unwrap();
-            let hi = build(&cfg, &knob.set(&base, grid[grid.len() - 1])).unwrap();
+            let Ok(hi) = build(&cfg, &knob.set(&base, far)) else { continue };
             for (i, s) in cfg.scenarios.iter().enumerate() {
                 if !knob.affects(&s.attack) {
                     let (a, b) = (simulate(&cfg, i, &lo, 1_000, &hidden), simulate(&cfg, i, &hi, 1_000, &hidden));
@@ -472,5 +570,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn neighbours_are_the_nearest_values_tried() {
+        let p = |knob, value| SweepPoint { knob, value, total: 0.0, feasible: true };
+        let sweep = [
+            p(Knob::ExitCooldownDays, 1.0),
+            p(Knob::ExitCooldownDays, 7.0),
+            p(Knob::ExitCooldownDays, 3.0),
+            p(Knob::ExitCooldownDays, 5.0),
+            p(Knob::HourlyShareBps, 4.0),
+        ];
+        assert_eq!(neighbours(Knob::ExitCooldownDays, 3.0, &sweep), vec![1.0, 5.0]);
+        assert_eq!(neighbours(Knob::ExitCooldownDays, 7.0, &sweep), vec![5.0]);
+        assert!(neighbours(Knob::CriticalTimelockHours, 24.0, &sweep).is_empty());
     }
 }

@@ -230,6 +230,17 @@ pub struct CalibrationConfig {
     pub daily_multiple: u32,
     /// Candidates for the price band.
     pub max_deviation_bps: Vec<u32>,
+    /// Candidates for how long the breaker stays throttled after a
+    /// window saturates (a second saturation within it halts).
+    pub throttle_hours: Vec<f64>,
+    /// Candidates for how long the breaker halts (a saturation while
+    /// throttled, or a price fault).
+    pub halt_hours: Vec<f64>,
+    /// Candidates for how fast the elastic buffer of recent inflows decays.
+    pub inflow_decay_minutes: Vec<f64>,
+    /// Candidates for how far the price reference follows an in-band report
+    /// per minute.
+    pub reference_smoothing_bps: Vec<u32>,
     /// Candidates for the Critical class timelock.
     pub critical_timelock_hours: Vec<f64>,
     /// Candidates for the fund's exit cooldown.
@@ -266,11 +277,7 @@ pub struct DeploymentConfig {
     pub standard_value_cap_usd: f64,
     pub critical_value_cap_usd: f64,
     pub throttle_bps: u32,
-    pub throttle_hours: f64,
-    pub halt_hours: f64,
-    pub inflow_decay_minutes: f64,
     pub price_staleness_minutes: f64,
-    pub reference_smoothing_bps: u32,
     /// Floor of the hourly window, in USD; the daily floor is `daily_multiple` times it.
     pub hourly_floor_usd: f64,
     pub exit_window_days: f64,
@@ -359,6 +366,23 @@ fn merge(base: &mut toml::Value, over: toml::Value) {
     }
 }
 
+/// Keys an earlier version read as fixed `deployment` values and the
+/// calibration now searches: a config that still sets one is told where it
+/// went, not that the key is unknown.
+const MOVED_TO_CALIBRATION: [&str; 4] =
+    ["throttle_hours", "halt_hours", "inflow_decay_minutes", "reference_smoothing_bps"];
+
+fn moved_keys(over: &toml::Value) -> Result<(), ConfigError> {
+    let deployment = over.get("deployment").and_then(toml::Value::as_table);
+    match MOVED_TO_CALIBRATION.iter().find(|k| deployment.is_some_and(|d| d.contains_key(**k))) {
+        Some(k) => Err(err(
+            format!("deployment.{k}"),
+            format!("is searched now: give candidates as calibration.{k} = [...] (one value keeps it fixed)"),
+        )),
+        None => Ok(()),
+    }
+}
+
 impl Config {
     /// Parses a TOML file that sets only what it changes: it is layered on
     /// the built-in config (tables merge field by field; arrays, such as
@@ -366,6 +390,7 @@ impl Config {
     /// validated.
     pub fn from_partial_toml(text: &str) -> Result<Self, anyhow::Error> {
         let over: toml::Value = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
+        moved_keys(&over)?;
         let mut base = toml::Value::try_from(Config::default()).expect("the default config is TOML-representable");
         merge(&mut base, over);
         let cfg: Config = base.try_into().map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
@@ -375,6 +400,7 @@ impl Config {
 
     /// Parses TOML and validates it.
     pub fn from_toml(text: &str) -> Result<Self, anyhow::Error> {
+        moved_keys(&toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?)?;
         let cfg: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
         cfg.validate()?;
         Ok(cfg)
@@ -486,6 +512,10 @@ impl Config {
         nonempty_grid("calibration.hourly_share_bps", &c.hourly_share_bps, 1, 10_000)?;
         in_range("calibration.daily_multiple", c.daily_multiple, 1, 24)?;
         nonempty_grid("calibration.max_deviation_bps", &c.max_deviation_bps, 1, 10_000)?;
+        nonempty_grid("calibration.throttle_hours", &c.throttle_hours, 0.001, 24.0 * 30.0)?;
+        nonempty_grid("calibration.halt_hours", &c.halt_hours, 0.001, 24.0 * 30.0)?;
+        nonempty_grid("calibration.inflow_decay_minutes", &c.inflow_decay_minutes, 0.0, 7.0 * 24.0 * 60.0)?;
+        nonempty_grid("calibration.reference_smoothing_bps", &c.reference_smoothing_bps, 1, 10_000)?;
         nonempty_grid("calibration.critical_timelock_hours", &c.critical_timelock_hours, 0.0, 24.0 * 30.0)?;
         nonempty_grid("calibration.exit_cooldown_days", &c.exit_cooldown_days, 0.01, 365.0)?;
         in_range("calibration.max_false_trip_rate", c.max_false_trip_rate, 0.0, 1.0)?;
@@ -508,11 +538,7 @@ impl Config {
         in_range("deployment.policy_timelock_hours", d.policy_timelock_hours, 0.0, 24.0 * 90.0)?;
         in_range("deployment.execution_window_hours", d.execution_window_hours, 0.001, 24.0 * 90.0)?;
         in_range("deployment.throttle_bps", d.throttle_bps, 0, 9_999)?;
-        in_range("deployment.throttle_hours", d.throttle_hours, 0.001, 24.0 * 30.0)?;
-        in_range("deployment.halt_hours", d.halt_hours, 0.001, 24.0 * 30.0)?;
-        in_range("deployment.inflow_decay_minutes", d.inflow_decay_minutes, 0.0, 7.0 * 24.0 * 60.0)?;
         in_range("deployment.price_staleness_minutes", d.price_staleness_minutes, 0.001, 7.0 * 24.0 * 60.0)?;
-        in_range("deployment.reference_smoothing_bps", d.reference_smoothing_bps, 1, 10_000)?;
         in_range("deployment.hourly_floor_usd", d.hourly_floor_usd, 0.0, 1e12)?;
         in_range("deployment.exit_window_days", d.exit_window_days, 0.001, 365.0)?;
         in_range("deployment.min_capital_usd", d.min_capital_usd, 0.0, 1e12)?;
@@ -690,6 +716,14 @@ mod tests {
         // bulwark-core's refusals name the key the user wrote, not the built struct.
         assert_eq!(path_of(&edited(|c| c.deployment.bond_settle_hours = 48.0)), "deployment.bond_settle_hours");
         assert_eq!(path_of(&edited(|c| c.deployment.veto_max_threshold = 2)), "deployment.veto_base_threshold");
+        // A key that moved from deployment to the search says where it went.
+        let e = Config::from_partial_toml("[deployment]\nthrottle_hours = 2.0\n").unwrap_err().to_string();
+        assert!(e.contains("deployment.throttle_hours") && e.contains("calibration.throttle_hours = [...]"), "{e}");
+        assert_eq!(path_of(&edited(|c| c.calibration.throttle_hours = vec![0.0])), "calibration.throttle_hours[0]");
+        assert_eq!(
+            path_of(&edited(|c| c.calibration.reference_smoothing_bps = vec![100, 20_000])),
+            "calibration.reference_smoothing_bps[1]"
+        );
         let e = Config::from_toml(&edited(|c| c.run.paths = 10)).unwrap_err().to_string();
         assert!(e.contains("allowed 1000 ..= 10000000"), "{e}");
     }

@@ -25,7 +25,7 @@
 //! deployment should choose deliberately, or the search should tune.
 
 use crate::annual::annual_loss;
-use crate::calibrate::{evaluate, Evaluation, Knob, SweepPoint, KNOBS, SEARCH_YEARS};
+use crate::calibrate::{evaluate, neighbours, Evaluation, Knob, SweepPoint, KNOBS, SEARCH_YEARS};
 use crate::compare::{compare_outcomes, YearlyUsd};
 use crate::config::{AttackConfig, Config};
 use crate::engine::simulate;
@@ -145,10 +145,6 @@ impl NeighbourCheck {
 #[serde(rename_all = "snake_case")]
 pub enum Fixed {
     ThrottleBps,
-    ThrottleHours,
-    HaltHours,
-    InflowDecayMinutes,
-    ReferenceSmoothingBps,
     PriceStalenessMinutes,
     DailyMultiple,
     VetoBaseThreshold,
@@ -156,12 +152,8 @@ pub enum Fixed {
     ExitWindowDays,
 }
 
-pub const FIXED: [Fixed; 10] = [
+pub const FIXED: [Fixed; 6] = [
     Fixed::ThrottleBps,
-    Fixed::ThrottleHours,
-    Fixed::HaltHours,
-    Fixed::InflowDecayMinutes,
-    Fixed::ReferenceSmoothingBps,
     Fixed::PriceStalenessMinutes,
     Fixed::DailyMultiple,
     Fixed::VetoBaseThreshold,
@@ -173,10 +165,6 @@ impl Fixed {
     pub fn key(self) -> &'static str {
         match self {
             Fixed::ThrottleBps => "deployment.throttle_bps",
-            Fixed::ThrottleHours => "deployment.throttle_hours",
-            Fixed::HaltHours => "deployment.halt_hours",
-            Fixed::InflowDecayMinutes => "deployment.inflow_decay_minutes",
-            Fixed::ReferenceSmoothingBps => "deployment.reference_smoothing_bps",
             Fixed::PriceStalenessMinutes => "deployment.price_staleness_minutes",
             Fixed::DailyMultiple => "calibration.daily_multiple",
             Fixed::VetoBaseThreshold => "deployment.veto_base_threshold",
@@ -189,10 +177,6 @@ impl Fixed {
         let d = &cfg.deployment;
         match self {
             Fixed::ThrottleBps => f64::from(d.throttle_bps),
-            Fixed::ThrottleHours => d.throttle_hours,
-            Fixed::HaltHours => d.halt_hours,
-            Fixed::InflowDecayMinutes => d.inflow_decay_minutes,
-            Fixed::ReferenceSmoothingBps => f64::from(d.reference_smoothing_bps),
             Fixed::PriceStalenessMinutes => d.price_staleness_minutes,
             Fixed::DailyMultiple => f64::from(cfg.calibration.daily_multiple),
             Fixed::VetoBaseThreshold => f64::from(d.veto_base_threshold),
@@ -208,10 +192,6 @@ impl Fixed {
         let d = &mut c.deployment;
         match self {
             Fixed::ThrottleBps => d.throttle_bps = int(v).min(10_000),
-            Fixed::ThrottleHours => d.throttle_hours = v,
-            Fixed::HaltHours => d.halt_hours = v,
-            Fixed::InflowDecayMinutes => d.inflow_decay_minutes = v,
-            Fixed::ReferenceSmoothingBps => d.reference_smoothing_bps = int(v).min(10_000),
             Fixed::PriceStalenessMinutes => d.price_staleness_minutes = v,
             Fixed::DailyMultiple => c.calibration.daily_multiple = int(v).min(24),
             Fixed::VetoBaseThreshold => d.veto_base_threshold = int(v),
@@ -299,14 +279,6 @@ impl Identification {
         out.dedup();
         out
     }
-}
-
-/// The nearest values below and above the choice that the search tried.
-fn neighbours(knob: Knob, chosen: f64, sweep: &[SweepPoint]) -> Vec<f64> {
-    let tried = sweep.iter().filter(|p| p.knob == knob).map(|p| p.value);
-    let below = tried.clone().filter(|&v| v < chosen).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
-    let above = tried.filter(|&v| v > chosen).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))));
-    below.into_iter().chain(above).collect()
 }
 
 /// Scores `knobs` on `outcomes` (one set per scenario) with `input` scaled by `f`.
@@ -531,20 +503,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn neighbours_are_the_nearest_values_tried() {
-        let p = |knob, value| SweepPoint { knob, value, total: 0.0, feasible: true };
-        let sweep = [
-            p(Knob::ExitCooldownDays, 1.0),
-            p(Knob::ExitCooldownDays, 7.0),
-            p(Knob::ExitCooldownDays, 3.0),
-            p(Knob::ExitCooldownDays, 5.0),
-            p(Knob::HourlyShareBps, 4.0),
-        ];
-        assert_eq!(neighbours(Knob::ExitCooldownDays, 3.0, &sweep), vec![1.0, 5.0]);
-        assert_eq!(neighbours(Knob::ExitCooldownDays, 7.0, &sweep), vec![5.0]);
-        assert!(neighbours(Knob::CriticalTimelockHours, 24.0, &sweep).is_empty());
     }
 }

@@ -83,8 +83,12 @@ pub struct RiskMetrics {
     pub p_exceed_fund: f64,
     /// P(loss > VaR 99%): below 1% where the loss has an atom at the VaR.
     pub p_exceed_var99: f64,
+    /// Its standard error on these paths (weights included).
+    pub p_exceed_var99_se: f64,
     /// P(the breaker halts before any attack), per path.
     pub false_trip_rate: f64,
+    /// Its standard error on these paths.
+    pub false_trip_rate_se: f64,
     pub mean_halted_hours: f64,
     pub tail: Option<TailFit>,
     pub mean_core_steps: f64,
@@ -214,12 +218,20 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
 
     let (sw, sw2) = weights.iter().fold((0.0, 0.0), |(a, b), &w| (a + w, b + w * w));
     let mean_of = |f: &dyn Fn(&PathOutcome) -> f64| outcomes.iter().map(|o| o.weight * f(o)).sum::<f64>() / nf;
+    // The standard error of `mean_of(f)`: the spread of the weighted terms.
+    let se_of = |f: &dyn Fn(&PathOutcome) -> f64| {
+        let m = mean_of(f);
+        let ss = outcomes.iter().map(|o| (o.weight * f(o) - m).powi(2)).sum::<f64>();
+        (ss / (nf - 1.0).max(1.0)).sqrt() / nf.sqrt()
+    };
     let wl: Vec<f64> = outcomes.iter().map(|o| o.weight * o.loss()).collect();
     let mean = wl.iter().sum::<f64>() / nf;
     let sd = (wl.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (nf - 1.0).max(1.0)).sqrt();
     let se = sd / nf.sqrt();
 
     let (var_pt, cvar_pt) = var_cvar(&losses, |i| weights[i], nf);
+    let exceeds_var99 = |o: &PathOutcome| f64::from(u8::from(o.loss() > var_pt[1]));
+    let false_halt = |o: &PathOutcome| f64::from(u8::from(o.false_halt));
 
     // Bootstrap: resample paths with replacement as multinomial counts over
     // the sorted losses; each resample has its own random stream. With no
@@ -273,17 +285,17 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
         var: est_var,
         cvar: est_cvar,
         p_exceed_fund: mean_of(&|o| f64::from(u8::from(o.loss() > fund_capital))),
-        p_exceed_var99: mean_of(&|o| f64::from(u8::from(o.loss() > var_pt[1]))),
-        false_trip_rate: mean_of(&|o| f64::from(u8::from(o.false_halt))),
+        p_exceed_var99: mean_of(&exceeds_var99),
+        p_exceed_var99_se: se_of(&exceeds_var99),
+        false_trip_rate: mean_of(&false_halt),
+        false_trip_rate_se: se_of(&false_halt),
         mean_halted_hours: mean_of(&|o| o.halted_hours),
         tail: fit_tail(&losses, &weights, nf),
         mean_core_steps: outcomes.iter().map(|o| o.core_steps as f64).sum::<f64>() / nf,
         mean_attack_hours: per_attack(outcomes, |o| o.attack_hours),
         censored_share: per_attack(outcomes, |o| f64::from(o.censored)),
         is_gain_mean: is_efficiency_gain(outcomes.iter().map(|o| (o.loss(), o.weight))),
-        is_gain_tail: is_efficiency_gain(
-            outcomes.iter().map(|o| (f64::from(u8::from(o.loss() > var_pt[1])), o.weight)),
-        ),
+        is_gain_tail: is_efficiency_gain(outcomes.iter().map(|o| (exceeds_var99(o), o.weight))),
     }
 }
 

@@ -21,6 +21,10 @@ pub fn hours_to_ms(h: f64) -> u64 {
 pub struct Knobs {
     pub hourly_share_bps: u32,
     pub max_deviation_bps: u32,
+    pub throttle_hours: f64,
+    pub halt_hours: f64,
+    pub inflow_decay_minutes: f64,
+    pub reference_smoothing_bps: u32,
     pub critical_timelock_hours: f64,
     pub exit_cooldown_days: f64,
 }
@@ -31,6 +35,10 @@ impl Knobs {
         Self {
             hourly_share_bps: c.hourly_share_bps[0],
             max_deviation_bps: c.max_deviation_bps[0],
+            throttle_hours: c.throttle_hours[0],
+            halt_hours: c.halt_hours[0],
+            inflow_decay_minutes: c.inflow_decay_minutes[0],
+            reference_smoothing_bps: c.reference_smoothing_bps[0],
             critical_timelock_hours: c.critical_timelock_hours[0],
             exit_cooldown_days: c.exit_cooldown_days[0],
         }
@@ -43,6 +51,10 @@ impl Knobs {
         Self {
             hourly_share_bps: last(&c.hourly_share_bps),
             max_deviation_bps: last(&c.max_deviation_bps),
+            throttle_hours: last(&c.throttle_hours),
+            halt_hours: last(&c.halt_hours),
+            inflow_decay_minutes: last(&c.inflow_decay_minutes),
+            reference_smoothing_bps: last(&c.reference_smoothing_bps),
             critical_timelock_hours: last(&c.critical_timelock_hours),
             exit_cooldown_days: last(&c.exit_cooldown_days),
         }
@@ -55,6 +67,10 @@ impl Knobs {
         Self {
             hourly_share_bps: mid(&c.hourly_share_bps),
             max_deviation_bps: mid(&c.max_deviation_bps),
+            throttle_hours: mid(&c.throttle_hours),
+            halt_hours: mid(&c.halt_hours),
+            inflow_decay_minutes: mid(&c.inflow_decay_minutes),
+            reference_smoothing_bps: mid(&c.reference_smoothing_bps),
             critical_timelock_hours: mid(&c.critical_timelock_hours),
             exit_cooldown_days: mid(&c.exit_cooldown_days),
         }
@@ -168,13 +184,13 @@ const CONFIG_KEYS: &[(&str, &str, &str)] = &[
         "; the 24 h window's is it × calibration.daily_multiple",
     ),
     ("circuit_breaker.limiter.windows[]", "calibration.hourly_share_bps", "; or deployment.hourly_floor_usd"),
-    ("circuit_breaker.limiter.inflow_decay_ms", "deployment.inflow_decay_minutes", ""),
+    ("circuit_breaker.limiter.inflow_decay_ms", "calibration.inflow_decay_minutes", ""),
     ("circuit_breaker.price.max_deviation_bps", "calibration.max_deviation_bps", ""),
     ("circuit_breaker.price.max_staleness_ms", "deployment.price_staleness_minutes", ""),
-    ("circuit_breaker.price.reference_smoothing_bps", "deployment.reference_smoothing_bps", ""),
+    ("circuit_breaker.price.reference_smoothing_bps", "calibration.reference_smoothing_bps", ""),
     ("circuit_breaker.throttle_bps", "deployment.throttle_bps", ""),
-    ("circuit_breaker.throttle_ms", "deployment.throttle_hours", ""),
-    ("circuit_breaker.halt_ms", "deployment.halt_hours", ""),
+    ("circuit_breaker.throttle_ms", "calibration.throttle_hours", ""),
+    ("circuit_breaker.halt_ms", "calibration.halt_hours", ""),
     ("multisig_guard.owners", "deployment.owners", ""),
     ("multisig_guard.threshold", "deployment.threshold", ""),
     ("multisig_guard.veto.vetoers", "deployment.vetoers", ""),
@@ -237,16 +253,16 @@ fn build_params(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigErr
                     floor: u.value(d.hourly_floor_usd * f64::from(cfg.calibration.daily_multiple)),
                 },
             ],
-            inflow_decay_ms: hours_to_ms(d.inflow_decay_minutes / 60.0),
+            inflow_decay_ms: hours_to_ms(knobs.inflow_decay_minutes / 60.0),
         },
         price: PriceBandParams {
             max_deviation_bps: knobs.max_deviation_bps,
             max_staleness_ms: hours_to_ms(d.price_staleness_minutes / 60.0),
-            reference_smoothing_bps: d.reference_smoothing_bps,
+            reference_smoothing_bps: knobs.reference_smoothing_bps,
         },
         throttle_bps: d.throttle_bps,
-        throttle_ms: hours_to_ms(d.throttle_hours),
-        halt_ms: hours_to_ms(d.halt_hours),
+        throttle_ms: hours_to_ms(knobs.throttle_hours),
+        halt_ms: hours_to_ms(knobs.halt_hours),
     };
     breaker.validate().map_err(|e| core_err("circuit_breaker", e))?;
 

@@ -4,7 +4,7 @@
 use crate::calibrate::{Calibration, Objective, KNOBS};
 use crate::config::Config;
 use crate::metrics::{prefix_cvar, LEVELS};
-use crate::params::{ContractParams, Deployment, Knobs};
+use crate::params::{ContractParams, Deployment};
 use crate::units::ChainUnits;
 use anyhow::{Context, Result};
 use bulwark_core::breaker::BreakerParams;
@@ -76,7 +76,9 @@ pub struct Provenance {
     pub seed: u64,
     pub paths: u64,
     pub search_paths: u64,
-    pub knobs: Knobs,
+    /// The chosen knobs. Kept as written (not parsed into [`crate::params::Knobs`]), so a
+    /// params file from a version that searched fewer knobs still reads.
+    pub knobs: serde_json::Value,
     /// The units the config asked for, which every amount above is written in.
     pub units: ChainUnits,
     pub feasible: bool,
@@ -133,7 +135,7 @@ fn params_file(cfg: &Config, cal: &Calibration) -> Result<ParamsFile> {
             seed: cfg.run.seed,
             paths: cfg.run.paths,
             search_paths: cfg.run.search_paths,
-            knobs: cal.best.knobs,
+            knobs: serde_json::to_value(cal.best.knobs)?,
             units: cfg.units.clone(),
             feasible: cal.best.feasible(),
             violations: cal.best.violations.clone(),
@@ -226,22 +228,25 @@ fn backtests(cal: &Calibration) -> String {
     let mut s = String::from("## Backtests on held-out paths\n\n");
     let _ = writeln!(
         s,
-        "{} paths per scenario from another seed, at the real attack rate. Kupiec's proportion-of-failures test compares the held-out count with the rate the estimation paths predict (χ²(1)); Christoffersen's tests the hits' independence in path order (χ²(1)); conditional coverage is both (χ²(2)). Verdicts apply Holm's correction to the coverage p-values, so the whole table rejects a true prediction at most {} of the time.\n",
+        "{} paths per scenario from another seed, at the real attack rate. Kupiec's proportion-of-failures test compares the held-out count with the rate the estimation paths predict, taken as exact (χ²(1)); the two-sample test is the same likelihood ratio allowing for the prediction's own sampling error (its standard error is shown; the estimation paths count as p(1−p)/se² paths); Christoffersen's tests the hits' independence in path order (χ²(1)); conditional coverage is the two-sample and independence tests together (χ²(2)). Verdicts apply Holm's correction to the coverage p-values, so the whole table rejects a true prediction at most {} of the time.\n",
         crate::backtest::HOLDOUT_PATHS,
         crate::backtest::SIGNIFICANCE
     );
-    let _ = writeln!(s, "| scenario | what | predicted rate | held-out | Kupiec LR | p | independence LR | p | coverage p | verdict |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(s, "| scenario | what | predicted rate (se) | held-out | Kupiec LR | p | two-sample LR | p | independence LR | p | coverage p | verdict |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for b in &cal.backtests {
         let _ = writeln!(
             s,
-            "| {} | {} | {:.5} | {}/{} | {:.2} | {:.3} | {:.2} | {:.3} | {:.3} | {} |",
+            "| {} | {} | {:.5} ({:.5}) | {}/{} | {:.2} | {:.3} | {:.2} | {:.3} | {:.2} | {:.3} | {:.3} | {} |",
             b.scenario,
             b.what,
             b.predicted_rate,
+            b.predicted_se,
             b.hits,
             b.paths,
             b.kupiec_lr,
             b.kupiec_p,
+            b.two_sample_lr,
+            b.two_sample_p,
             b.independence_lr,
             b.independence_p,
             b.conditional_coverage_p,
@@ -314,9 +319,13 @@ pub fn describe_params(cfg: &Config, p: &ContractParams) -> String {
         })
         .collect();
     format!(
-        "{}; price band ±{:.1}%; Critical timelock {} h; exit cooldown {} days",
+        "{}; throttle {} h after a saturated window, halt {} h, elastic buffer decaying over {} min; price band ±{:.1}%, reference following {:.2}% a minute; Critical timelock {} h; exit cooldown {} days",
         windows.join(", "),
+        p.circuit_breaker.throttle_ms as f64 / 3.6e6,
+        p.circuit_breaker.halt_ms as f64 / 3.6e6,
+        p.circuit_breaker.limiter.inflow_decay_ms as f64 / 6e4,
         f64::from(p.circuit_breaker.price.max_deviation_bps) / 100.0,
+        f64::from(p.circuit_breaker.price.reference_smoothing_bps) / 100.0,
         p.multisig_guard.timelocks.critical_ms as f64 / 3.6e6,
         p.insurance_fund.exit_cooldown_ms as f64 / 8.64e7
     )
@@ -551,7 +560,7 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
     );
     let _ = writeln!(
         s,
-        "- **Paths:** {} h each, in {}-minute steps; an attack that begins in the horizon runs on past it until it ends. Yearly figures multiply by the attacks' real rates (importance-sampled paths are reweighted).",
+        "- **Paths:** {} h each, in {}-minute steps; an attack that begins in the horizon runs on past it until it ends, and so does a halt (a throttle's remainder is charged at its share). After a price fault the multisig re-anchors the prices at the market's (`anchor_price`, a Critical call) once the Critical timelock has passed. Yearly figures multiply by the attacks' real rates (importance-sampled paths are reweighted).",
         cfg.run.horizon_hours, cfg.run.step_minutes
     );
     let m = crate::detection::DetectionModel::fit(&cfg.detection);
@@ -608,6 +617,8 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
         "The one-year aggregate treats attack kinds as independent, draws every attack's loss from the same sample of one-attack paths, and does not deplete the TVL an earlier attack in the year took.",
         "The insurance fund's size is an input to the paths (the bank run's loss scales with it); the recommended fund is a sizing, not a re-simulation at that size.",
         "Legitimate flows are a random walk plus panic selling into drawdowns; real users' timing (and their reaction to a pause) is not modelled.",
+        "After a price fault governance re-anchors the prices exactly when the Critical timelock allows, at the market's price, and does not also reset the level: the halt then runs its course. A slower or faster response changes the crash day's cost.",
+        "The search is a coordinate optimum with refinement and polishing on common random numbers; where the cost is flat in a knob (see the seeds' spread and the neighbour checks), its chosen value is one of several equally good ones.",
     ] {
         let _ = writeln!(s, "- {l}");
     }
@@ -656,8 +667,9 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         let names: Vec<String> = edges.iter().map(|e| format!("`{}`", e.name())).collect();
         let _ = writeln!(
             s,
-            "\n**Warning: on the edge of what was searched:** {}. The grid was extended once beyond its edge and the choice is still the extreme value tried; the optimum may lie further out: widen the grid in `[calibration]`.",
-            names.join(", ")
+            "\n**Warning: on the edge of what was searched:** {}. The search extends a grid beyond its edge in up to {} refinement rounds (never beyond what the knob may take or bulwark-core accepts), and the choice is still the extreme value tried; the optimum may lie further out: widen the grid in `[calibration]`.",
+            names.join(", "),
+            crate::calibrate::MAX_REFINE_ROUNDS
         );
     }
     let _ = writeln!(

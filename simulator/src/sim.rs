@@ -14,15 +14,25 @@
 //! the multisig unpauses it (a Critical call, so after the Critical
 //! timelock) and re-anchors the prices. It never ends because the horizon
 //! does: the path runs on past the horizon until every attack that began in
-//! it has ended, and the pause's remaining downtime is charged. Without
-//! Bulwark there is nobody to pause: detection stops nothing.
+//! it has ended. Without Bulwark there is nobody to pause: detection stops
+//! nothing.
+//!
+//! A halt is charged whole too: while exits are stopped the path runs on
+//! (up to the detection cap; what is left beyond it, and a throttle's
+//! remainder, is charged at the end). A price fault halts the breaker, and
+//! a real move leaves its reference behind, so every later report would
+//! trip it again: the multisig re-anchors the prices at the market's
+//! (`anchor_price`, a Critical call) once the Critical timelock after the
+//! fault has passed.
 
 use crate::config::{AttackConfig, Config, ScenarioConfig};
 use crate::detection::DetectionModel;
 use crate::market::{Market, MAX_ASSETS};
 use crate::params::{hours_to_ms, ContractParams};
 use crate::units::ChainUnits;
-use bulwark_core::breaker::{AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Level, PauseScope};
+use bulwark_core::breaker::{
+    AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Level, PauseScope, PriceVerdict,
+};
 use bulwark_core::fund::{Holder, InsuranceFund};
 use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Execution, Multisig, OperationClass};
 use bulwark_core::{Balance, Selector, Timestamp};
@@ -289,6 +299,10 @@ impl<'a> PathSim<'a> {
         let critical_ms = self.multisig0.params().timelocks.critical_ms;
         // When the guardian's pause is lifted by the multisig.
         let mut unpause_at: Option<Timestamp> = None;
+        // When the multisig re-anchors the prices after a price fault (a
+        // Critical call, `anchor_price`): a real move leaves the reference
+        // behind, and until then every report re-trips the breaker.
+        let mut reanchor_at: Option<Timestamp> = None;
 
         let assets = self.market.assets();
         let p = &self.cfg.protocol;
@@ -305,7 +319,14 @@ impl<'a> PathSim<'a> {
         let mut stopped_at_price: Option<f64> = None;
 
         let mut step = 0;
-        while step < self.steps || (runs_on && step < last_step && attacks[..n_attacks].iter().any(|a| !a.done)) {
+        // Whether exits were stopped (halted or paused) at the last step: a
+        // stop that outlasts the horizon runs on too, so its downtime and the
+        // bad debt its blocked liquidations leave come from real prices.
+        let mut stopped = false;
+        while step < self.steps
+            || (runs_on && step < last_step && attacks[..n_attacks].iter().any(|a| !a.done))
+            || (stopped && step < last_step)
+        {
             let now = T0 + u64::from(step + 1) * self.step_ms;
             self.market.step(rng, &mut log_ret, &mut shocks);
             for i in 0..assets {
@@ -321,6 +342,13 @@ impl<'a> PathSim<'a> {
                         let _ = self.breaker.anchor_price(&mut self.flows[i], self.units.price(i, pr), now);
                     }
                     unpause_at = None;
+                    reanchor_at = None;
+                }
+                if reanchor_at.is_some_and(|t| now >= t) {
+                    for (i, &pr) in price.iter().enumerate().take(assets) {
+                        let _ = self.breaker.anchor_price(&mut self.flows[i], self.units.price(i, pr), now);
+                    }
+                    reanchor_at = None;
                 }
                 // Detection: the guardian pauses everything, and the attack is over.
                 for a in attacks.iter_mut().take(n_attacks) {
@@ -347,7 +375,10 @@ impl<'a> PathSim<'a> {
             for i in 0..assets {
                 if self.layer == Layer::Bulwark {
                     let reported = self.units.price(i, price[i] * manip[i]);
-                    let _ = self.breaker.report_price(&mut self.flows[i], reported, now);
+                    let verdict = self.breaker.report_price(&mut self.flows[i], reported, now);
+                    if matches!(verdict, Ok(PriceVerdict::Deviated { .. })) && reanchor_at.is_none() {
+                        reanchor_at = Some(now.saturating_add(critical_ms));
+                    }
                     out.core_steps += 1;
                 }
             }
@@ -364,7 +395,7 @@ impl<'a> PathSim<'a> {
                 }
             }
             for a in attacks.iter_mut().take(n_attacks) {
-                if !a.done && step >= a.start {
+                if !a.done && step >= a.start && (runs_on || step < self.steps) {
                     self.attack_step(a, &price, &manip, now, &mut out);
                     if a.done {
                         a.ended = step + 1;
@@ -373,7 +404,7 @@ impl<'a> PathSim<'a> {
             }
             // Halted or globally paused: the breaker's own "nothing leaves"
             // (`blocks_exits`); without Bulwark nothing ever stops.
-            let stopped = self.layer == Layer::Bulwark && self.breaker.blocks_exits(now);
+            stopped = self.layer == Layer::Bulwark && self.breaker.blocks_exits(now);
             match (stopped, stopped_at_price) {
                 (true, None) => stopped_at_price = Some(price[0]),
                 (false, Some(at)) => {
@@ -404,13 +435,23 @@ impl<'a> PathSim<'a> {
         if let Some(at) = stopped_at_price {
             self.realize_bad_debt(at, price[0], step > first_attack, &mut out);
         }
-        // The pause outlasts the path: its remaining hours are the attack's cost too.
-        if let Some(t) = unpause_at {
-            let end = T0 + u64::from(step) * self.step_ms;
-            let hours = t.saturating_sub(end) as f64 / crate::params::HOUR_MS as f64;
-            out.halted_hours += hours;
-            out.downtime_cost += hours * p.downtime_cost_per_hour;
-            out.induced_downtime += hours * p.downtime_cost_per_hour;
+        // What outlasts even the run-on (the detection cap): the pause's
+        // remaining hours, the halt's beyond them, and the throttle's after
+        // both, at their shares of the downtime cost.
+        let end = T0 + u64::from(step) * self.step_ms;
+        let hours = |from: Timestamp, to: Timestamp| to.saturating_sub(from) as f64 / crate::params::HOUR_MS as f64;
+        let paused_until = unpause_at.unwrap_or(end).max(end);
+        let (halted_until, throttled_until) = match self.layer {
+            Layer::Bulwark => (self.breaker.level.halted_until, self.breaker.level.throttled_until),
+            Layer::Absent => (0, 0),
+        };
+        let stopped_hours = hours(end, paused_until) + hours(paused_until, halted_until);
+        let throttled_hours = hours(paused_until.max(halted_until), throttled_until);
+        let cost = (stopped_hours + throttled_hours * p.throttled_cost_share) * p.downtime_cost_per_hour;
+        out.halted_hours += stopped_hours;
+        out.downtime_cost += cost;
+        if step > first_attack {
+            out.induced_downtime += cost;
         }
         out.censored = attacks[..n_attacks].iter().filter(|a| runs_on && !a.done).count() as u32;
         out.attack_hours = attacks[..n_attacks]

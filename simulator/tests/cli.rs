@@ -27,6 +27,10 @@ fn quick_config(dir: &std::path::Path) -> std::path::PathBuf {
     cal["max_deviation_bps"] = toml::Value::try_from(vec![1_000, 3_000]).unwrap();
     cal["critical_timelock_hours"] = toml::Value::try_from(vec![6.0, 48.0]).unwrap();
     cal["exit_cooldown_days"] = toml::Value::try_from(vec![3.0, 7.0]).unwrap();
+    cal["throttle_hours"] = toml::Value::try_from(vec![1.0, 4.0]).unwrap();
+    cal["halt_hours"] = toml::Value::try_from(vec![2.0, 8.0]).unwrap();
+    cal["inflow_decay_minutes"] = toml::Value::try_from(vec![30.0, 60.0]).unwrap();
+    cal["reference_smoothing_bps"] = toml::Value::try_from(vec![100, 400]).unwrap();
     let path = dir.join("quick.toml");
     std::fs::write(&path, toml::to_string(&cfg).unwrap()).unwrap();
     path

@@ -373,3 +373,30 @@ fn a_drain_split_across_assets_uses_every_window() {
         assert!(o.attack_loss <= bound, "one asset took {} in {hours} h (bound {bound})", o.attack_loss);
     }
 }
+
+/// A halt costs its whole length, however far past the horizon it runs:
+/// the path runs on while exits are stopped (so the blocked liquidations'
+/// bad debt comes from real prices), and a throttle's remainder is charged
+/// at its share. Without this, the search chose halts of eight days, whose
+/// cost the 24 h path cut off.
+#[test]
+fn a_halt_past_the_horizon_is_charged_whole() {
+    let c = small();
+    let i = index(&c, "crash_2020_03_12");
+    let with_halt = |hours: f64| {
+        let mut k = Knobs::middle(&c.calibration);
+        k.halt_hours = hours;
+        simulate(&c, i, &build(&c, &k).unwrap(), 1_000, &ProgressBar::hidden())
+    };
+    let long = with_halt(100.0);
+    let halted: Vec<_> = long.iter().filter(|o| o.false_halt).collect();
+    assert!(halted.len() > 50, "only {} of 1,000 crash-day paths halt", halted.len());
+    let step_hours = f64::from(c.run.step_minutes) / 60.0;
+    for o in &halted {
+        assert!(o.halted_hours >= 100.0 - step_hours, "a 100 h halt counted {} h", o.halted_hours);
+        assert!(o.downtime_cost >= o.halted_hours * c.protocol.downtime_cost_per_hour - 1e-6);
+    }
+    let hours = |o: &[bulwark_sim::sim::PathOutcome]| o.iter().map(|o| o.halted_hours).sum::<f64>();
+    let short = with_halt(4.0);
+    assert!(hours(&long) > 10.0 * hours(&short), "halted hours, 100 h: {}, 4 h: {}", hours(&long), hours(&short));
+}
