@@ -430,6 +430,13 @@ struct Search<'a> {
     /// Each scenario's metrics and paths under the best knobs so far.
     cache: Vec<(RiskMetrics, Vec<PathOutcome>)>,
     sweep: Vec<SweepPoint>,
+    /// Every knob vector scored so far, with its yearly cost and
+    /// feasibility. A score is a function of the knobs alone (each
+    /// candidate differs from the best only in knobs whose scenarios it
+    /// re-simulates, on the same seeds), so a polishing pass that comes
+    /// back to one reuses it; and it cannot beat the best, which only
+    /// improves.
+    scored: Vec<(Knobs, f64, bool)>,
 }
 
 impl Search<'_> {
@@ -450,10 +457,9 @@ impl Search<'_> {
         for &v in values {
             let k = knob.set(&start, v);
             self.progress.set_message(format!("search (seed {}): {} = {}", cfg.run.seed, knob.name(), v));
-            // The best knobs so far were simulated already, on the same paths.
-            if k == self.best.knobs {
+            // Scored already (the best so far among them), on the same paths.
+            if let Some(&(_, total, feasible)) = self.scored.iter().find(|(seen, ..)| *seen == k) {
                 self.progress.inc(sims * search);
-                let (total, feasible) = (self.best.objective.total, self.best.feasible());
                 self.sweep.push(SweepPoint { knob, value: v, total, feasible });
                 continue;
             }
@@ -471,6 +477,7 @@ impl Search<'_> {
                     .collect();
             let e = self.score(&k, &params, &results);
             self.sweep.push(SweepPoint { knob, value: v, total: e.objective.total, feasible: e.feasible() });
+            self.scored.push((k, e.objective.total, e.feasible()));
             if e.better_than(&self.best) {
                 self.best = e;
                 self.cache = results;
@@ -494,8 +501,9 @@ fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<Swee
             .map(|r| r.expect("all scenarios run"))
             .collect();
     let placeholder = Evaluation { knobs, objective: Objective::default(), violations: Vec::new(), excess: 0.0 };
-    let mut s = Search { cfg, progress, best: placeholder, cache, sweep: Vec::new() };
+    let mut s = Search { cfg, progress, best: placeholder, cache, sweep: Vec::new(), scored: Vec::new() };
     s.best = s.score(&knobs, &params, &s.cache);
+    s.scored.push((knobs, s.best.objective.total, s.best.feasible()));
 
     let searched: Vec<Knob> =
         KNOBS.into_iter().filter(|k| cfg.scenarios.iter().any(|sc| k.affects(&sc.attack))).collect();

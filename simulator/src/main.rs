@@ -226,23 +226,6 @@ fn run(cli: Cli) -> Result<()> {
                 let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
                 print_metrics(&names, &cal.metrics.iter().collect::<Vec<_>>());
                 println!("chosen: {}", report::describe_params(&cfg, &cal.params));
-                for knob in bulwark_sim::calibrate::KNOBS {
-                    if let Some(values) = cal.seed_disagreement(knob) {
-                        println!(
-                            "  {} is not firmly identified: the search chose {} on seeds {}",
-                            knob.name(),
-                            values.iter().map(f64::to_string).collect::<Vec<_>>().join(", "),
-                            cal.stability.iter().map(|c| c.seed.to_string()).collect::<Vec<_>>().join(", ")
-                        );
-                    }
-                }
-                for knob in bulwark_sim::calibrate::on_grid_edge(&cal.best.knobs, &cal.sweep) {
-                    println!(
-                        "warning: {} = {} is the edge of the values searched; the optimum may lie beyond (widen its grid)",
-                        knob.name(),
-                        knob.get(&cal.best.knobs)
-                    );
-                }
                 for c in cal.identification.checks.iter().filter(|c| c.binds()) {
                     println!(
                         "binding constraint: {} = {} would cost ${:.0} a year less but breaks {}",
@@ -251,18 +234,6 @@ fn run(cli: Cli) -> Result<()> {
                         -c.delta_total,
                         c.violations.join("; ")
                     );
-                }
-                for c in cal.identification.fixed_savings() {
-                    println!(
-                        "  fixed {} = {} instead of {} would cost ${:.0} a year less (not searched; report: The contract parameters the search keeps fixed)",
-                        c.param.key(),
-                        c.value,
-                        c.configured,
-                        -c.delta_total.unwrap_or(0.0)
-                    );
-                }
-                for knob in cal.identification.weakly_identified() {
-                    println!("  {} has a neighbour within two standard errors of the choice (report: Is the optimum identified?)", knob.name());
                 }
                 let a = &cal.annual;
                 println!(
@@ -279,12 +250,6 @@ fn run(cli: Cli) -> Result<()> {
                     a.recommended_fund,
                     a.recommended_solvency_target_bps
                 );
-                if a.recommended_fund > cfg.protocol.fund_capital_usd {
-                    println!(
-                        "warning: the insurance fund (${:.0}) is below the ${:.0} that covers a year's claims at 99.9%",
-                        cfg.protocol.fund_capital_usd, a.recommended_fund
-                    );
-                }
                 println!("yearly cost: ${:.0} (feasible: {})", cal.best.objective.total, cal.best.feasible());
                 let t = &cal.savings.total_avoided;
                 println!("yearly loss avoided against no Bulwark: ${:.0} (95%: ${:.0} … ${:.0})", t.mean, t.lo, t.hi);
@@ -295,8 +260,9 @@ fn run(cli: Cli) -> Result<()> {
                         t.mean, t.lo, t.hi
                     );
                 }
-                for v in &cal.best.violations {
-                    println!("constraint not met: {v}");
+                // The executive summary's warnings, the same list.
+                for w in report::warnings(&cfg, &cal) {
+                    println!("warning: {}", w.replace('`', ""));
                 }
                 for p in written {
                     println!("wrote {}", p.display());
@@ -385,6 +351,7 @@ fn calibration_summary(
             "adequate": a.recommended_fund <= cfg.protocol.fund_capital_usd,
         },
         "backtests_rejected": cal.backtests.iter().filter(|b| b.rejected).map(|b| &b.scenario).collect::<Vec<_>>(),
+        "warnings": report::warnings(cfg, cal),
         "outputs": written,
     })
 }

@@ -331,37 +331,10 @@ pub fn describe_params(cfg: &Config, p: &ContractParams) -> String {
     )
 }
 
-/// The page a risk committee reads first: the recommendation, what it
-/// saves, a bad year, the fund, and every warning of the run.
-fn executive_summary(cfg: &Config, cal: &Calibration) -> String {
-    let mut s = String::from("## Executive summary\n\n");
-    let t = &cal.savings.total_avoided;
+/// Every warning of a calibration, in one list for the executive summary,
+/// the terminal and `--json` (Markdown: config keys in backticks).
+pub fn warnings(cfg: &Config, cal: &Calibration) -> Vec<String> {
     let a = &cal.annual;
-    let _ = writeln!(s, "- **Recommendation:** {}.", describe_params(cfg, &cal.params));
-    let _ = writeln!(
-        s,
-        "- **What Bulwark saves:** {} a year of attack loss and downtime avoided against running without it, on the same simulated paths (95%: {} … {}); the recommendation's own yearly cost, downtime and capital included, is {}.",
-        money(t.mean),
-        money(t.lo),
-        money(t.hi),
-        money(cal.best.objective.total)
-    );
-    let _ = writeln!(
-        s,
-        "- **A bad year:** the protocol's yearly loss has mean {}; one year in 100 loses more than {}, one in 1,000 more than {} (ES 97.5%: {}).",
-        money(a.loss.mean),
-        money(a.loss.var[2].value),
-        money(a.loss.var[3].value),
-        money(a.loss.es[1].value)
-    );
-    let _ = writeln!(
-        s,
-        "- **Insurance fund:** a year's claims exceed the {} fund with probability {:.3}; the fund for a year's claims at 99.9% is {} (solvency target {:.0} bps of the active cover).",
-        money(cfg.protocol.fund_capital_usd),
-        a.p_claims_exceed_fund,
-        money(a.recommended_fund),
-        a.recommended_solvency_target_bps
-    );
     let mut warnings = Vec::new();
     if !cal.best.feasible() {
         warnings.push(format!("no candidate met every constraint: {}", cal.best.violations.join("; ")));
@@ -402,6 +375,41 @@ fn executive_summary(cfg: &Config, cal: &Calibration) -> String {
     if !rejected.is_empty() {
         warnings.push(format!("backtests reject the predictions for {}", rejected.join(", ")));
     }
+    warnings
+}
+
+/// The page a risk committee reads first: the recommendation, what it
+/// saves, a bad year, the fund, and every warning of the run.
+fn executive_summary(cfg: &Config, cal: &Calibration) -> String {
+    let mut s = String::from("## Executive summary\n\n");
+    let t = &cal.savings.total_avoided;
+    let a = &cal.annual;
+    let _ = writeln!(s, "- **Recommendation:** {}.", describe_params(cfg, &cal.params));
+    let _ = writeln!(
+        s,
+        "- **What Bulwark saves:** {} a year of attack loss and downtime avoided against running without it, on the same simulated paths (95%: {} … {}); the recommendation's own yearly cost, downtime and capital included, is {}.",
+        money(t.mean),
+        money(t.lo),
+        money(t.hi),
+        money(cal.best.objective.total)
+    );
+    let _ = writeln!(
+        s,
+        "- **A bad year:** the protocol's yearly loss has mean {}; one year in 100 loses more than {}, one in 1,000 more than {} (ES 97.5%: {}).",
+        money(a.loss.mean),
+        money(a.loss.var[2].value),
+        money(a.loss.var[3].value),
+        money(a.loss.es[1].value)
+    );
+    let _ = writeln!(
+        s,
+        "- **Insurance fund:** a year's claims exceed the {} fund with probability {:.3}; the fund for a year's claims at 99.9% is {} (solvency target {:.0} bps of the active cover).",
+        money(cfg.protocol.fund_capital_usd),
+        a.p_claims_exceed_fund,
+        money(a.recommended_fund),
+        a.recommended_solvency_target_bps
+    );
+    let warnings = warnings(cfg, cal);
     if warnings.is_empty() {
         let _ = writeln!(s, "- **Warnings:** none.\n");
     } else {

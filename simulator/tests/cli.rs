@@ -272,6 +272,13 @@ fn the_json_summary_parses_and_the_effective_config_reruns_the_run() {
     assert_eq!(summary["feasible"], true);
     assert!(summary["knobs"]["hourly_share_bps"].is_number());
     assert!(summary["fund"]["recommended_usd"].as_f64().unwrap() > 0.0);
+    // The summary's warnings are the executive summary's, one for one.
+    let report = std::fs::read_to_string(first.join("report.md")).unwrap();
+    let warnings = summary["warnings"].as_array().expect("a list of warnings");
+    assert!(!warnings.is_empty(), "the quick config's fund is below its sizing: at least that warning");
+    for w in warnings {
+        assert!(report.contains(&format!("  - {}\n", w.as_str().unwrap())), "{w} is not in report.md");
+    }
     let effective = first.join("config.toml");
     let again = dir.path().join("again");
     let o = sim(&["--config", effective.to_str().unwrap(), "--quiet", "--out", again.to_str().unwrap(), "calibrate"]);

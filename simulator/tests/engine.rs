@@ -25,6 +25,13 @@ fn legit_inflow_allowance(c: &Config, hours: f64, assets: u32) -> f64 {
     3.0 * per_step * f64::from(assets) * hours / step_hours
 }
 
+/// The params of the grids' middle knobs, edited.
+fn params_with(c: &Config, edit: impl FnOnce(&mut Knobs)) -> bulwark_sim::params::ContractParams {
+    let mut k = Knobs::middle(&c.calibration);
+    edit(&mut k);
+    build(c, &k).unwrap()
+}
+
 fn index(c: &Config, name: &str) -> usize {
     c.scenarios.iter().position(|s| s.name == name).unwrap()
 }
@@ -255,11 +262,7 @@ fn mean_attack_loss(c: &Config, i: usize, params: &bulwark_sim::params::Contract
 fn the_oracle_attack_responds_to_the_band_and_the_collateral_factor() {
     let mut c = small();
     let i = index(&c, "oracle_mango");
-    let with_band = |bps: u32| {
-        let mut k = Knobs::middle(&c.calibration);
-        k.max_deviation_bps = bps;
-        build(&c, &k).unwrap()
-    };
+    let with_band = |bps: u32| params_with(&c, |k| k.max_deviation_bps = bps);
     let narrow = mean_attack_loss(&c, i, &with_band(300));
     let middle = mean_attack_loss(&c, i, &with_band(2_000));
     let wide = mean_attack_loss(&c, i, &with_band(5_000));
@@ -307,11 +310,7 @@ fn a_common_cause_compromises_the_quorum_at_once() {
 fn the_bank_run_starts_on_the_news_and_the_cooldown_outlasts_it() {
     let c = small();
     let i = index(&c, "bank_run_bybit");
-    let with_cooldown = |days: f64| {
-        let mut k = Knobs::middle(&c.calibration);
-        k.exit_cooldown_days = days;
-        build(&c, &k).unwrap()
-    };
+    let with_cooldown = |days: f64| params_with(&c, |k| k.exit_cooldown_days = days);
     // The claim is paid 72 h + 24 h after the hack, 95 h after the news.
     let long = mean_attack_loss(&c, i, &with_cooldown(4.0));
     let short = mean_attack_loss(&c, i, &with_cooldown(1.0));
@@ -383,11 +382,8 @@ fn a_drain_split_across_assets_uses_every_window() {
 fn a_halt_past_the_horizon_is_charged_whole() {
     let c = small();
     let i = index(&c, "crash_2020_03_12");
-    let with_halt = |hours: f64| {
-        let mut k = Knobs::middle(&c.calibration);
-        k.halt_hours = hours;
-        simulate(&c, i, &build(&c, &k).unwrap(), 1_000, &ProgressBar::hidden())
-    };
+    let with_halt =
+        |hours: f64| simulate(&c, i, &params_with(&c, |k| k.halt_hours = hours), 1_000, &ProgressBar::hidden());
     let long = with_halt(100.0);
     let halted: Vec<_> = long.iter().filter(|o| o.false_halt).collect();
     assert!(halted.len() > 50, "only {} of 1,000 crash-day paths halt", halted.len());
