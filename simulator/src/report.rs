@@ -757,6 +757,7 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
     }
     let _ = writeln!(s, "\nThe generalized Pareto fit uses the losses above the 95th percentile of the positive losses (probability-weighted moments); it is omitted where fewer than 200 paths lost anything.\n");
     let _ = writeln!(s, "## Parameter sweep\n");
+    let _ = writeln!(s, "Every candidate the search scored, in order: each knob's grid, its refinement rounds, then the polishing passes. A value appears again when a later pass re-scored it with the other knobs as they were then; the plot shows each as its own point.\n");
     let _ = writeln!(s, "| knob | value | yearly cost | feasible |\n|---|---:|---:|---|");
     for p in &cal.sweep {
         let _ = writeln!(s, "| `{}` | {} | {} | {} |", p.knob.name(), p.value, money(p.total), p.feasible);
@@ -1021,9 +1022,11 @@ fn plot_tail_fit(cfg: &Config, cal: &Calibration) -> Result<String> {
 fn plot_sweep(cal: &Calibration) -> Result<String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        // Two panels a row, each as tall as half a plot.
+        let rows = KNOBS.len().div_ceil(2);
+        let root = SVGBackend::with_string(&mut svg, (W, H / 2 * rows as u32)).into_drawing_area();
         root.fill(&WHITE)?;
-        let panels = root.split_evenly((2, 2));
+        let panels = root.split_evenly((rows, 2));
         for (n, (panel, knob)) in panels.iter().zip(KNOBS).enumerate() {
             let pts: Vec<_> = {
                 let mut v: Vec<_> = cal.sweep.iter().filter(|p| p.knob == knob).collect();
@@ -1043,7 +1046,8 @@ fn plot_sweep(cal: &Calibration) -> Result<String> {
                 .y_label_area_size(70)
                 .build_cartesian_2d(x0..x1.max(x0 + 1e-9), (y0 - pad)..(y1 + pad))?;
             chart.configure_mesh().x_labels(6).y_desc("yearly cost (USD)").y_label_formatter(&|v| money(*v)).draw()?;
-            chart.draw_series(LineSeries::new(pts.iter().map(|p| (p.value, p.total)), BLACK))?;
+            // Points only: a value scored again in a later pass (with the
+            // other knobs as they were then) is a second point, not a curve.
             chart
                 .draw_series(
                     pts.iter().filter(|p| p.feasible).map(|p| Circle::new((p.value, p.total), 4, GREEN.filled())),
@@ -1064,7 +1068,7 @@ fn plot_sweep(cal: &Calibration) -> Result<String> {
                 )))?
                 .label("chosen")
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLUE.stroke_width(1)));
-            // One legend for the four panels, in the first.
+            // One legend for all panels, in the first.
             if n == 0 {
                 chart
                     .configure_series_labels()
