@@ -439,13 +439,14 @@ struct Search<'a> {
     scored: Vec<(Knobs, f64, bool)>,
 }
 
-impl Search<'_> {
-    fn score(&self, k: &Knobs, params: &ContractParams, results: &[(RiskMetrics, Vec<PathOutcome>)]) -> Evaluation {
-        let metrics: Vec<RiskMetrics> = results.iter().map(|r| r.0.clone()).collect();
-        let paths: Vec<&[PathOutcome]> = results.iter().map(|r| r.1.as_slice()).collect();
-        evaluate(self.cfg, k, &metrics, &annual_loss(self.cfg, params, &paths, SEARCH_YEARS))
-    }
+/// Scores `k` from its scenarios' search paths, with the search's years.
+fn score(cfg: &Config, k: &Knobs, params: &ContractParams, results: &[(RiskMetrics, Vec<PathOutcome>)]) -> Evaluation {
+    let metrics: Vec<RiskMetrics> = results.iter().map(|r| r.0.clone()).collect();
+    let paths: Vec<&[PathOutcome]> = results.iter().map(|r| r.1.as_slice()).collect();
+    evaluate(cfg, k, &metrics, &annual_loss(cfg, params, &paths, SEARCH_YEARS))
+}
 
+impl Search<'_> {
     /// Tries `knob` at each of `values` with the other knobs as chosen so
     /// far, keeping the better; whether the choice moved.
     fn try_values(&mut self, knob: Knob, values: &[f64]) -> bool {
@@ -475,7 +476,7 @@ impl Search<'_> {
                     .zip(&self.cache)
                     .map(|(f, c)| f.unwrap_or_else(|| c.clone()))
                     .collect();
-            let e = self.score(&k, &params, &results);
+            let e = score(cfg, &k, &params, &results);
             self.sweep.push(SweepPoint { knob, value: v, total: e.objective.total, feasible: e.feasible() });
             self.scored.push((k, e.objective.total, e.feasible()));
             if e.better_than(&self.best) {
@@ -500,10 +501,9 @@ fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<Swee
             .into_iter()
             .map(|r| r.expect("all scenarios run"))
             .collect();
-    let placeholder = Evaluation { knobs, objective: Objective::default(), violations: Vec::new(), excess: 0.0 };
-    let mut s = Search { cfg, progress, best: placeholder, cache, sweep: Vec::new(), scored: Vec::new() };
-    s.best = s.score(&knobs, &params, &s.cache);
-    s.scored.push((knobs, s.best.objective.total, s.best.feasible()));
+    let best = score(cfg, &knobs, &params, &cache);
+    let scored = vec![(knobs, best.objective.total, best.feasible())];
+    let mut s = Search { cfg, progress, best, cache, sweep: Vec::new(), scored };
 
     let searched: Vec<Knob> =
         KNOBS.into_iter().filter(|k| cfg.scenarios.iter().any(|sc| k.affects(&sc.attack))).collect();
