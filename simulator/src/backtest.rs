@@ -93,8 +93,8 @@ fn xlogp(x: f64, p: f64) -> f64 {
 pub fn kupiec_lr(hits: u64, n: u64, p: f64) -> f64 {
     let (x, n) = (hits as f64, n as f64);
     let observed = x / n;
-    let null = xlogp(n - x, 1.0 - p) + xlogp(x, p);
-    let alt = xlogp(n - x, 1.0 - observed) + xlogp(x, observed);
+    let null = binomial_ll(x, n, p);
+    let alt = binomial_ll(x, n, observed);
     // A hit at a predicted rate of 0 (or a miss at 1) is impossible under the null.
     if null == f64::NEG_INFINITY || null.is_nan() {
         return f64::INFINITY;

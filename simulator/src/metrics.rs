@@ -224,10 +224,7 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
         let ss = outcomes.iter().map(|o| (o.weight * f(o) - m).powi(2)).sum::<f64>();
         (ss / (nf - 1.0).max(1.0)).sqrt() / nf.sqrt()
     };
-    let wl: Vec<f64> = outcomes.iter().map(|o| o.weight * o.loss()).collect();
-    let mean = wl.iter().sum::<f64>() / nf;
-    let sd = (wl.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (nf - 1.0).max(1.0)).sqrt();
-    let se = sd / nf.sqrt();
+    let (mean, se) = (mean_of(&|o| o.loss()), se_of(&|o| o.loss()));
 
     let (var_pt, cvar_pt) = var_cvar(&losses, |i| weights[i], nf);
     let exceeds_var99 = |o: &PathOutcome| f64::from(u8::from(o.loss() > var_pt[1]));

@@ -335,16 +335,14 @@ impl<'a> PathSim<'a> {
             }
             if self.layer == Layer::Bulwark {
                 // Governance lifts the pause once its Critical timelock has
-                // passed, and re-anchors every price at the true one.
-                if unpause_at.is_some_and(|t| now >= t) {
+                // passed, and with it, or on its own after a price fault,
+                // re-anchors every price at the true one.
+                let unpause_due = unpause_at.is_some_and(|t| now >= t);
+                if unpause_due {
                     let _ = self.breaker.unpause(PauseScope::Global);
-                    for (i, &pr) in price.iter().enumerate().take(assets) {
-                        let _ = self.breaker.anchor_price(&mut self.flows[i], self.units.price(i, pr), now);
-                    }
                     unpause_at = None;
-                    reanchor_at = None;
                 }
-                if reanchor_at.is_some_and(|t| now >= t) {
+                if unpause_due || reanchor_at.is_some_and(|t| now >= t) {
                     for (i, &pr) in price.iter().enumerate().take(assets) {
                         let _ = self.breaker.anchor_price(&mut self.flows[i], self.units.price(i, pr), now);
                     }
