@@ -171,8 +171,20 @@ pub enum AttackConfig {
     /// the deployed limits: it keeps every report inside the price band,
     /// sizes each deposit to what the limiter lets it borrow, and borrows
     /// only when `push × protocol.collateral_factor > 1`. `collateral_share`
-    /// is its capital, as a share of TVL.
-    OracleManipulation { push_factor: f64, push_minutes: u32, collateral_share: f64 },
+    /// is its capital, as a share of TVL. It also times the push: where the
+    /// band is too narrow for a dollar of collateral pushed to its edge to
+    /// borrow more than a dollar, it waits, up to `wait_hours` after it is
+    /// ready, for a fall of the true price that the smoothed reference has
+    /// not followed and that makes up the difference (the band then reaches
+    /// that much higher above the true price); if none comes, it pushes at
+    /// the deadline and walks the reference up instead.
+    OracleManipulation {
+        push_factor: f64,
+        push_minutes: u32,
+        collateral_share: f64,
+        #[serde(default = "crate::defaults::oracle_wait_hours")]
+        wait_hours: f64,
+    },
     /// A logic bug drained through the limiter, dressed with a flash-loan
     /// deposit of `loan_share` of TVL; it wants `drain_share` of what the
     /// first `assets` assets (the ones the bug reaches) held at the start,
@@ -571,10 +583,11 @@ impl Config {
 fn validate_attack(a: &AttackConfig, market_assets: u32, at: &dyn Fn(&str) -> String) -> Result<(), ConfigError> {
     match *a {
         AttackConfig::None => Ok(()),
-        AttackConfig::OracleManipulation { push_factor, push_minutes, collateral_share } => {
+        AttackConfig::OracleManipulation { push_factor, push_minutes, collateral_share, wait_hours } => {
             in_range(&at("push_factor"), push_factor, 1.001, 1_000.0)?;
             in_range(&at("push_minutes"), push_minutes, 1, 24 * 60)?;
-            in_range(&at("collateral_share"), collateral_share, 0.0, 1.0)
+            in_range(&at("collateral_share"), collateral_share, 0.0, 1.0)?;
+            in_range(&at("wait_hours"), wait_hours, 0.0, 24.0 * 30.0)
         }
         AttackConfig::FlashLoanDrain { loan_share, drain_share, chunks, assets } => {
             in_range(&at("loan_share"), loan_share, 0.0, 100.0)?;

@@ -35,6 +35,11 @@ pub fn collateral_factor() -> f64 {
     0.8
 }
 
+/// How long a ready oracle attacker waits for its moment: a day.
+pub fn oracle_wait_hours() -> f64 {
+    24.0
+}
+
 /// Assets a flash-loan drain reaches when the config does not say: the
 /// attacked one only (Euler's bug reached four, which the default scenario
 /// models by reaching every asset of its market).
@@ -193,11 +198,16 @@ impl Default for Config {
                 ),
                 scenario(
                     "oracle_mango",
-                    "Mango Markets against a price band: walk the oracle toward 2x (in an hour if unchecked), borrow against 5% of TVL in collateral until detected",
+                    "Mango Markets against a price band: where the band is too narrow to profit, wait up to a day for a fall the reference lags; walk the oracle toward 2x (in an hour if unchecked), borrow against 5% of TVL in collateral until detected",
                     "calm",
                     2.0,
                     150.0,
-                    AttackConfig::OracleManipulation { push_factor: 2.0, push_minutes: 60, collateral_share: 0.05 },
+                    AttackConfig::OracleManipulation {
+                        push_factor: 2.0,
+                        push_minutes: 60,
+                        collateral_share: 0.05,
+                        wait_hours: oracle_wait_hours(),
+                    },
                 ),
                 scenario(
                     "flash_loan_euler",

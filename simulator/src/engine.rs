@@ -38,6 +38,11 @@ pub fn simulate(
 /// Simulates `paths` paths of scenario `index` with or without the layer.
 /// Both draw the same random numbers path by path (common random numbers),
 /// so their difference is the layer's effect alone.
+///
+/// An attacker who can choose how to attack the deployed parameters takes
+/// the choice that pays it more: where the oracle attacker could time its
+/// push ([`PathSim::can_time`]), both ways run on the same paths and the
+/// one with the larger mean loss (its mean profit) is returned.
 pub fn simulate_layer(
     cfg: &Config,
     index: usize,
@@ -46,11 +51,35 @@ pub fn simulate_layer(
     paths: u64,
     progress: &ProgressBar,
 ) -> Vec<PathOutcome> {
+    let at_once = simulate_policy(cfg, index, params, layer, false, paths, progress);
+    if !PathSim::new(cfg, &cfg.scenarios[index], params, layer).can_time() {
+        return at_once;
+    }
+    progress.inc_length(paths);
+    let timed = simulate_policy(cfg, index, params, layer, true, paths, progress);
+    let mean_loss = |v: &[PathOutcome]| v.iter().map(|o| o.weight * o.attack_loss).sum::<f64>();
+    if mean_loss(&timed) > mean_loss(&at_once) {
+        timed
+    } else {
+        at_once
+    }
+}
+
+/// [`simulate_layer`] with the attacker's timing fixed.
+fn simulate_policy(
+    cfg: &Config,
+    index: usize,
+    params: &ContractParams,
+    layer: Layer,
+    timing: bool,
+    paths: u64,
+    progress: &ProgressBar,
+) -> Vec<PathOutcome> {
     let scenario = &cfg.scenarios[index];
     let out = (0..paths)
         .into_par_iter()
         .map_init(
-            || PathSim::new(cfg, scenario, params, layer),
+            || PathSim::new(cfg, scenario, params, layer).with_timing(timing),
             |sim, path| {
                 let mut rng = path_rng(cfg.run.seed, &scenario.name, path);
                 let o = sim.run(&mut rng);

@@ -53,6 +53,9 @@ const SET_PARAMS: Selector = *b"setp";
 const GRIEFER: [u8; 32] = [0x9f; 32];
 /// Insurance-fund stakers in the bank-run scenario.
 const STAKERS: usize = 20;
+/// How far into the band the oracle attacker pushes: 2% inside, for the
+/// rounding of the price scale.
+const ORACLE_EDGE: f64 = 0.98;
 /// Delay between filing a claim and the multisig's approval.
 const CLAIM_APPROVAL_HOURS: f64 = 24.0;
 
@@ -156,6 +159,9 @@ pub struct PathSim<'a> {
     bonds: BondBook,
     /// Bonded trips awaiting governance, with the time it judges them.
     bonded: Vec<(BondedTrip, Timestamp)>,
+    /// The oracle attacker's timing: wait for a lagging reference
+    /// ([`PathSim::with_timing`]).
+    timing: bool,
 }
 
 /// Progress of one attack on a market path.
@@ -176,6 +182,9 @@ struct AttackState {
     bonds: u32,
     /// The oracle push is as high as it can go now (its goal, or the band's edge).
     at_peak: bool,
+    /// It acts: every attack at its start, except a timing oracle attacker,
+    /// which waits for its moment (then `start` and `detected` move with it).
+    begun: bool,
     done: bool,
 }
 
@@ -244,7 +253,34 @@ impl<'a> PathSim<'a> {
             dt_hours: f64::from(cfg.run.step_minutes) / 60.0,
             price0,
             tvl_usd,
+            timing: false,
         }
+    }
+
+    /// Whether an oracle attacker could time its push here: with Bulwark,
+    /// `wait_hours > 0`, and a band too narrow for a dollar of collateral
+    /// pushed to its edge to borrow more than a dollar at once.
+    pub fn can_time(&self) -> bool {
+        self.layer == Layer::Bulwark
+            && matches!(self.scenario.attack, AttackConfig::OracleManipulation { wait_hours, .. } if wait_hours > 0.0)
+            && self.lag_to_profit() > 1.0
+    }
+
+    /// The oracle attacker waits for its moment: it pushes once the
+    /// breaker's reference lags the true price by [`Self::lag_to_profit`],
+    /// or `wait_hours` after it is ready. Where [`Self::can_time`] is false
+    /// it pushes at once either way.
+    pub fn with_timing(mut self, timing: bool) -> Self {
+        self.timing = timing && self.can_time();
+        self
+    }
+
+    /// The lag of the reference above the true price at which a dollar of
+    /// collateral pushed to the band's edge borrows a dollar:
+    /// `1 / (edge × collateral_factor)`.
+    fn lag_to_profit(&self) -> f64 {
+        let edge = 1.0 + ORACLE_EDGE * f64::from(self.breaker0.params().price.max_deviation_bps) / 1e4;
+        1.0 / (edge * self.cfg.protocol.collateral_factor)
     }
 
     /// Simulates one path.
@@ -291,7 +327,20 @@ impl<'a> PathSim<'a> {
             a.detected = a.start.saturating_add((hours / self.dt_hours).ceil() as u32);
         }
         attacks[..n_attacks].sort_unstable_by_key(|a| (a.start, a.detected));
-        let first_attack = if n_attacks > 0 { attacks[0].start } else { u32::MAX };
+        // A timing oracle attacker waits for the reference to lag the true
+        // price by as much as the band lacks (`with_timing`).
+        let (wait_steps, wait_for_lag) = match self.scenario.attack {
+            AttackConfig::OracleManipulation { wait_hours, .. } if self.timing => {
+                ((wait_hours / self.dt_hours).ceil() as u32, self.lag_to_profit())
+            }
+            _ => (0, 1.0),
+        };
+        for a in attacks.iter_mut().take(n_attacks) {
+            a.begun = wait_steps == 0;
+        }
+        // The first step at which an attack acted: what comes after it is induced.
+        let mut first_attack =
+            attacks[..n_attacks].iter().filter(|a| a.begun).map(|a| a.start).min().unwrap_or(u32::MAX);
         // Griefing uses the protocol as designed and is never "detected": it
         // lasts the horizon. Every other attack runs until it ends.
         let runs_on = !matches!(self.scenario.attack, AttackConfig::Griefing { .. });
@@ -350,7 +399,7 @@ impl<'a> PathSim<'a> {
                 }
                 // Detection: the guardian pauses everything, and the attack is over.
                 for a in attacks.iter_mut().take(n_attacks) {
-                    if runs_on && !a.done && step >= a.start && step >= a.detected {
+                    if runs_on && a.begun && !a.done && step >= a.start && step >= a.detected {
                         a.done = true;
                         a.ended = step;
                         if unpause_at.is_none() {
@@ -365,7 +414,17 @@ impl<'a> PathSim<'a> {
             if let AttackConfig::OracleManipulation { push_factor, push_minutes, .. } = self.scenario.attack {
                 manip[0] = 1.0;
                 for a in attacks.iter_mut().take(n_attacks) {
-                    if !a.done && step >= a.start {
+                    if !a.begun && step >= a.start {
+                        let lag = self.reference_lag(price[0]);
+                        if lag >= wait_for_lag || step >= a.start.saturating_add(wait_steps) {
+                            // Detection runs from the first manipulated report.
+                            a.detected = step.saturating_add(a.detected.saturating_sub(a.start));
+                            a.start = step;
+                            a.begun = true;
+                            first_attack = first_attack.min(step);
+                        }
+                    }
+                    if a.begun && !a.done && step >= a.start {
                         manip[0] = manip[0].max(self.oracle_push(a, push_factor, push_minutes, price[0]));
                     }
                 }
@@ -393,7 +452,7 @@ impl<'a> PathSim<'a> {
                 }
             }
             for a in attacks.iter_mut().take(n_attacks) {
-                if !a.done && step >= a.start && (runs_on || step < self.steps) {
+                if a.begun && !a.done && step >= a.start && (runs_on || step < self.steps) {
                     self.attack_step(a, &price, &manip, now, &mut out);
                     if a.done {
                         a.ended = step + 1;
@@ -495,11 +554,15 @@ impl<'a> PathSim<'a> {
             return goal;
         }
         let band = f64::from(self.breaker.params().price.max_deviation_bps) / 1e4;
-        let reference = self.flows[0].price.reference as f64 / self.units.price(0, true_price) as f64;
-        // 2% inside the band, for the rounding of the price scale.
-        let cap = reference * (1.0 + 0.98 * band);
+        let cap = self.reference_lag(true_price) * (1.0 + ORACLE_EDGE * band);
         a.at_peak = cap <= goal || a.progress + 1 >= push_steps;
         goal.min(cap).max(1.0)
+    }
+
+    /// The breaker's reference for asset 0 (public state) over its true
+    /// price: above 1 after a fall the smoothed reference has not followed.
+    fn reference_lag(&self, true_price: f64) -> f64 {
+        self.flows[0].price.reference as f64 / self.units.price(0, true_price) as f64
     }
 
     /// Whole steps in `minutes` (at least one): how long a timed attack acts.

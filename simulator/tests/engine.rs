@@ -280,6 +280,31 @@ fn the_oracle_attack_responds_to_the_band_and_the_collateral_factor() {
     assert!(out.iter().all(|o| o.attack_loss == 0.0 && o.attack_hours == 0.0));
 }
 
+/// The oracle attacker times its push against the deployed band. Where the
+/// band is too narrow for a pushed dollar of collateral to borrow a dollar,
+/// waiting for a fall that the smoothed reference has not followed pays it
+/// more than pushing at once (it takes that way); where the band alone
+/// pays, it pushes at once, and its patience changes nothing.
+#[test]
+fn the_oracle_attacker_times_its_push_where_the_band_is_narrow() {
+    let mut c = small();
+    c.run.search_paths = 20_000;
+    let i = index(&c, "oracle_mango");
+    let patient = c.clone();
+    let AttackConfig::OracleManipulation { wait_hours, .. } = &mut c.scenarios[i].attack else {
+        panic!("an oracle attack")
+    };
+    assert!(*wait_hours > 0.0, "the default attacker is patient");
+    *wait_hours = 0.0;
+    let hasty = c;
+    let narrow = params_with(&patient, |k| k.max_deviation_bps = 300);
+    let (timed, at_once) = (mean_attack_loss(&patient, i, &narrow), mean_attack_loss(&hasty, i, &narrow));
+    assert!(timed > 1.03 * at_once, "band 3%: timed {timed}, at once {at_once}");
+    let wide = params_with(&patient, |k| k.max_deviation_bps = 5_000);
+    let run = |c: &Config| simulate(c, i, &wide, 2_000, &ProgressBar::hidden());
+    assert_eq!(run(&patient), run(&hasty), "a 50% band pays at once: nothing to wait for");
+}
+
 /// Leaks that share a cause compromise a quorum at once: with the common
 /// cause certain, every attack has a quorum and only the veto stops it;
 /// with no leaks at all, nothing is lost.
