@@ -27,7 +27,7 @@
 
 use crate::config::{AttackConfig, Config};
 use crate::engine::path_rng;
-use crate::metrics::{quantile_interval, Estimate};
+use crate::metrics::{cvar_se, quantile_interval, var_cvar, Estimate, Z95};
 use crate::params::ContractParams;
 use crate::sim::PathOutcome;
 use bulwark_core::fund::InsuranceFund;
@@ -44,7 +44,6 @@ pub const VAR_999: usize = 3;
 pub const FINAL_YEARS: u64 = 200_000;
 /// Fewest one-attack paths a scenario needs for its severity sample.
 pub const MIN_SEVERITY_PATHS: usize = 50;
-const Z95: f64 = 1.959_963_984_540_054;
 
 /// A yearly distribution's mean, VaR and expected shortfall.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -149,26 +148,21 @@ pub fn annual_loss(cfg: &Config, params: &ContractParams, outcomes: &[&[PathOutc
 }
 
 /// Mean, VaR (with its order-statistic interval) and expected shortfall
-/// (with a normal interval from the excesses' spread) of yearly totals.
+/// (with a normal interval from its influence function) of yearly totals:
+/// the same estimators as a scenario's, with every year weighted 1.
 fn distribution(totals: &mut [f64]) -> YearlyDistribution {
     totals.sort_by(f64::total_cmp);
-    let n = totals.len();
-    let nf = n as f64;
+    let nf = totals.len() as f64;
     let mean = totals.iter().sum::<f64>() / nf;
-    let mut var = [Estimate { value: 0.0, lo: 0.0, hi: 0.0 }; 4];
-    let mut es = var;
-    for (i, &alpha) in ANNUAL_LEVELS.iter().enumerate() {
-        // VaR = L(⌈nα⌉) with its distribution-free order-statistic interval.
-        let v = totals[(((nf * alpha).ceil() as usize).clamp(1, n)) - 1];
-        let (lo, hi) = quantile_interval(totals, alpha);
-        var[i] = Estimate { value: v, lo, hi };
-        // ES = VaR + E[(L − VaR)⁺] / (1 − α).
-        let excess: Vec<f64> = totals.iter().map(|&l| (l - v).max(0.0) / (1.0 - alpha)).collect();
-        let m = excess.iter().sum::<f64>() / nf;
-        let sd = (excess.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
-        let se = sd / nf.sqrt();
-        es[i] = Estimate { value: v + m, lo: v + m - Z95 * se, hi: v + m + Z95 * se };
-    }
+    let (v, e) = var_cvar(totals, |_| 1.0, nf, &ANNUAL_LEVELS);
+    let var = std::array::from_fn(|i| {
+        let (lo, hi) = quantile_interval(totals, ANNUAL_LEVELS[i]);
+        Estimate { value: v[i], lo, hi }
+    });
+    let es = std::array::from_fn(|i| {
+        let se = cvar_se(totals, |_| 1.0, |_| 1.0, v[i], ANNUAL_LEVELS[i], nf);
+        Estimate { value: e[i], lo: e[i] - Z95 * se, hi: e[i] + Z95 * se }
+    });
     YearlyDistribution { mean, var, es }
 }
 

@@ -20,7 +20,7 @@ use serde::Serialize;
 /// Confidence levels reported for VaR and CVaR.
 pub const LEVELS: [f64; 3] = [0.95, 0.99, 0.999];
 /// Two-sided 95% normal quantile.
-const Z95: f64 = 1.959_963_984_540_054;
+pub(crate) const Z95: f64 = 1.959_963_984_540_054;
 
 /// An estimate with a 95% confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -133,12 +133,19 @@ pub fn quantile_interval(sorted: &[f64], alpha: f64) -> (f64, f64) {
     (sorted[j], sorted[k])
 }
 
-/// Weighted VaR and CVaR at every level, from losses sorted ascending.
-/// `n` is the nominal path count the weights are relative to.
-fn var_cvar(sorted: &[f64], w: impl Fn(usize) -> f64, n: f64) -> ([f64; 3], [f64; 3]) {
-    let mut var = [0.0; 3];
-    let mut cvar = [0.0; 3];
-    for (li, &alpha) in LEVELS.iter().enumerate() {
+/// Weighted VaR and CVaR at each of `levels`, from losses sorted ascending.
+/// `n` is the nominal path count the weights are relative to. With equal
+/// weights the VaR is the order statistic `L(⌈nα⌉)` and the CVaR is
+/// `VaR + Σ(L − VaR)⁺ / (n(1 − α))`.
+pub(crate) fn var_cvar<const L: usize>(
+    sorted: &[f64],
+    w: impl Fn(usize) -> f64,
+    n: f64,
+    levels: &[f64; L],
+) -> ([f64; L], [f64; L]) {
+    let mut var = [0.0; L];
+    let mut cvar = [0.0; L];
+    for (li, &alpha) in levels.iter().enumerate() {
         let budget = (1.0 - alpha) * n;
         // Walk down from the top while the tail mass stays within budget.
         let mut tail = 0.0;
@@ -165,7 +172,7 @@ fn var_cvar(sorted: &[f64], w: impl Fn(usize) -> f64, n: f64) -> ([f64; 3], [f64
 /// function: the spread of `w·(L − VaR)⁺ / (1 − α)` over the sample, / √n.
 /// Path `i` has weight `w(i)` and appears `count(i)` times (a bootstrap
 /// resample); only the tail has a nonzero term, so it walks the tail only.
-fn cvar_se(
+pub(crate) fn cvar_se(
     sorted: &[f64],
     w: impl Fn(usize) -> f64,
     count: impl Fn(usize) -> f64,
@@ -226,7 +233,7 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
     };
     let (mean, se) = (mean_of(&|o| o.loss()), se_of(&|o| o.loss()));
 
-    let (var_pt, cvar_pt) = var_cvar(&losses, |i| weights[i], nf);
+    let (var_pt, cvar_pt) = var_cvar(&losses, |i| weights[i], nf, &LEVELS);
     let exceeds_var99 = |o: &PathOutcome| f64::from(u8::from(o.loss() > var_pt[1]));
     let false_halt = |o: &PathOutcome| f64::from(u8::from(o.false_halt));
 
@@ -244,7 +251,7 @@ pub fn analyze(outcomes: &[PathOutcome], fund_capital: f64, resamples: u32, seed
                 for _ in 0..n {
                     counts[rng.random_range(0..n)] += 1;
                 }
-                let (v, c) = var_cvar(&losses, |i| weights[i] * f64::from(counts[i]), nf);
+                let (v, c) = var_cvar(&losses, |i| weights[i] * f64::from(counts[i]), nf, &LEVELS);
                 let se = std::array::from_fn(|li| {
                     cvar_se(&losses, |i| weights[i], |i| f64::from(counts[i]), v[li], LEVELS[li], nf)
                 });
@@ -323,7 +330,7 @@ pub fn prefix_cvar(outcomes: &[PathOutcome], alpha: f64) -> Vec<(f64, f64, f64)>
             pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
             let losses: Vec<f64> = pairs.iter().map(|p| p.0).collect();
             let nf = n as f64;
-            let (var, cvar) = var_cvar(&losses, |i| pairs[i].1, nf);
+            let (var, cvar) = var_cvar(&losses, |i| pairs[i].1, nf, &LEVELS);
             (nf, cvar[level], cvar_se(&losses, |i| pairs[i].1, |_| 1.0, var[level], alpha, nf))
         })
         .collect()
@@ -528,7 +535,7 @@ mod tests {
     #[test]
     fn var_is_the_order_statistic_for_unit_weights() {
         let sorted: Vec<f64> = (1..=1000).map(f64::from).collect();
-        let (var, cvar) = var_cvar(&sorted, |_| 1.0, 1000.0);
+        let (var, cvar) = var_cvar(&sorted, |_| 1.0, 1000.0, &LEVELS);
         assert_eq!(var, [950.0, 990.0, 999.0], "L(⌈nα⌉)");
         // CVaR_0.99 = 990 + Σ_{991..1000}(L − 990) / 10 = 990 + 5.5.
         assert!((cvar[1] - 995.5).abs() < 1e-9);
