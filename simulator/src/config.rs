@@ -177,7 +177,8 @@ pub enum AttackConfig {
     /// ready, for a fall of the true price that the smoothed reference has
     /// not followed and that makes up the difference (the band then reaches
     /// that much higher above the true price); if none comes, it pushes at
-    /// the deadline and walks the reference up instead.
+    /// the deadline (at most `detection.max_days` after it is ready) and
+    /// walks the reference up instead.
     OracleManipulation {
         push_factor: f64,
         push_minutes: u32,

@@ -621,6 +621,7 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
         "Attack rates, losses per incident and the detection incidents are inputs, not estimates from data this tool holds; the yearly figures are only as good as they are.",
         "The detection fit rests on a handful of public incidents: its tail (the chance of a Ronin-like week) is uncertain by a factor of several.",
         "One attacker per attack, adapting to the deployed limits as described above; it does not learn across attacks, coordinate with other attackers or attack the oracle and the limiter at once.",
+        "The oracle attacker's timing is one rule: wait (up to a day) for a fall that the smoothed reference has not followed, or push at once, whichever pays it more on average over the paths; it does not foresee a path, and it waits only where the band alone cannot pay.",
         "Bad debt from blocked liquidations assumes the borrowed book's loan-to-values spread evenly between half the collateral factor and the liquidation threshold when exits stopped, liquidations at once and without slippage when exits resume, and one collateral asset; throttling, which slows but does not stop them, costs none.",
         "The one-year aggregate treats attack kinds as independent, draws every attack's loss from the same sample of one-attack paths, and does not deplete the TVL an earlier attack in the year took.",
         "The insurance fund's size is an input to the paths (the bank run's loss scales with it); the recommended fund is a sizing, not a re-simulation at that size.",

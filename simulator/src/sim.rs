@@ -328,10 +328,11 @@ impl<'a> PathSim<'a> {
         }
         attacks[..n_attacks].sort_unstable_by_key(|a| (a.start, a.detected));
         // A timing oracle attacker waits for the reference to lag the true
-        // price by as much as the band lacks (`with_timing`).
+        // price by as much as the band lacks (`with_timing`); never beyond
+        // the run-on, so it always begins before the path ends.
         let (wait_steps, wait_for_lag) = match self.scenario.attack {
             AttackConfig::OracleManipulation { wait_hours, .. } if self.timing => {
-                ((wait_hours / self.dt_hours).ceil() as u32, self.lag_to_profit())
+                (((wait_hours / self.dt_hours).ceil() as u32).min(self.max_extra_steps), self.lag_to_profit())
             }
             _ => (0, 1.0),
         };
