@@ -601,6 +601,14 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
     );
     if !cal.collateral.is_empty() {
         let _ = writeln!(s, "### Oracle attack against the collateral factor\n");
+        let band = cal.params.circuit_breaker.price.max_deviation_bps;
+        let lends = crate::sim::edge_lending(band, cfg.protocol.collateral_factor);
+        let timing = if lends > 1.0 {
+            "the band alone pays, so the attacker pushes at once"
+        } else {
+            "the band alone does not pay, so the attacker waits for a fall the reference lags, or pushes at once, whichever pays it more"
+        };
+        let _ = writeln!(s, "At the recommended band (±{:.1}%) and a collateral factor of {:.2}, a dollar of collateral pushed to the band's edge borrows ${lends:.2}: {timing}. Each row below is judged the same way at its own factor.\n", f64::from(band) / 100.0, cfg.protocol.collateral_factor);
         let _ = writeln!(s, "Yearly loss (attack + induced downtime) at each loan-to-value, recommended parameters against no Bulwark, {} paths each (95% intervals):\n", cfg.run.search_paths);
         let _ = writeln!(s, "| scenario | collateral factor | with Bulwark | without |\n|---|---:|---:|---:|");
         for c in &cal.collateral {

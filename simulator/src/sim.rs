@@ -77,6 +77,14 @@ pub fn bad_debt_share(r: f64, collateral_factor: f64) -> f64 {
     (((c - m) - r * (c / m).ln()) / (c - a)).clamp(0.0, 1.0)
 }
 
+/// What a dollar of collateral borrows when the oracle attacker pushes its
+/// price to the edge of a `band_bps` band around a reference at the true
+/// price: `(1 + 0.98 × band) × collateral_factor`. Above 1 the band alone
+/// pays; at or below it the attacker needs a lagging reference (timing).
+pub fn edge_lending(band_bps: u32, collateral_factor: f64) -> f64 {
+    (1.0 + ORACLE_EDGE * f64::from(band_bps) / 1e4) * collateral_factor
+}
+
 /// Whether the protocol runs with Bulwark, or without it: the baseline that
 /// shows what the layer saves on the same random paths.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -279,8 +287,7 @@ impl<'a> PathSim<'a> {
     /// collateral pushed to the band's edge borrows a dollar:
     /// `1 / (edge × collateral_factor)`.
     fn lag_to_profit(&self) -> f64 {
-        let edge = 1.0 + ORACLE_EDGE * f64::from(self.breaker0.params().price.max_deviation_bps) / 1e4;
-        1.0 / (edge * self.cfg.protocol.collateral_factor)
+        1.0 / edge_lending(self.breaker0.params().price.max_deviation_bps, self.cfg.protocol.collateral_factor)
     }
 
     /// Simulates one path.
