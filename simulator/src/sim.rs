@@ -77,12 +77,18 @@ pub fn bad_debt_share(r: f64, collateral_factor: f64) -> f64 {
     (((c - m) - r * (c / m).ln()) / (c - a)).clamp(0.0, 1.0)
 }
 
+/// How far above its reference the oracle attacker reports a price in a
+/// `band_bps` band: `1 + 0.98 × band`.
+fn band_edge(band_bps: u32) -> f64 {
+    1.0 + ORACLE_EDGE * (f64::from(band_bps) / 1e4)
+}
+
 /// What a dollar of collateral borrows when the oracle attacker pushes its
 /// price to the edge of a `band_bps` band around a reference at the true
-/// price: `(1 + 0.98 × band) × collateral_factor`. Above 1 the band alone
-/// pays; at or below it the attacker needs a lagging reference (timing).
+/// price: `band_edge × collateral_factor`. Above 1 the band alone pays; at
+/// or below it the attacker needs a lagging reference (timing).
 pub fn edge_lending(band_bps: u32, collateral_factor: f64) -> f64 {
-    (1.0 + ORACLE_EDGE * f64::from(band_bps) / 1e4) * collateral_factor
+    band_edge(band_bps) * collateral_factor
 }
 
 /// Whether the protocol runs with Bulwark, or without it: the baseline that
@@ -561,8 +567,7 @@ impl<'a> PathSim<'a> {
             a.at_peak = a.progress + 1 >= push_steps;
             return goal;
         }
-        let band = f64::from(self.breaker.params().price.max_deviation_bps) / 1e4;
-        let cap = self.reference_lag(true_price) * (1.0 + ORACLE_EDGE * band);
+        let cap = self.reference_lag(true_price) * band_edge(self.breaker.params().price.max_deviation_bps);
         a.at_peak = cap <= goal || a.progress + 1 >= push_steps;
         goal.min(cap).max(1.0)
     }
