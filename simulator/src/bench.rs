@@ -32,6 +32,30 @@ pub struct BenchReport {
     pub numpy_paths_per_cpu_sec: Option<f64>,
     /// `reference_paths_per_sec / numpy_paths_per_cpu_sec`: above 1, bulwark-sim is faster.
     pub ratio_to_numpy: Option<f64>,
+    /// What bulwark-core's one-path API alone costs, whatever the simulator around it does.
+    pub core_floor: CoreFloor,
+}
+
+/// A lower bound on the engine's time from its calls into bulwark-core
+/// alone: the calls each path makes (counted by the engine, at the middle
+/// knobs) priced at the tight loop's rate, which is the cheapest a call
+/// gets (inside a path it competes with the market model for cache and
+/// branch predictors). Nothing the simulator does around those calls (the
+/// market, the draws, the attack) can take a run below it; only a cheaper
+/// core call can.
+#[derive(Debug, Serialize)]
+pub struct CoreFloor {
+    /// Mean core calls per path with Bulwark, per scenario.
+    pub calls_per_path: Vec<(String, f64)>,
+    /// Seconds the calls of the final evaluation at 10⁶ paths per scenario
+    /// take on 2 cores (with Bulwark only; the unprotected run calls no core).
+    pub final_evaluation_secs_2_cores: f64,
+    /// Core calls per path of the reference path.
+    pub reference_calls_per_path: f64,
+    /// The most paths per second one thread can run on the reference path.
+    pub reference_max_paths_per_sec: f64,
+    /// That maximum over the numpy model's paths per CPU-second.
+    pub max_ratio_to_numpy: Option<f64>,
 }
 
 /// The numpy reference model's path as a bulwark-sim config: one asset,
@@ -101,6 +125,32 @@ pub fn core_steps(cfg: &Config, steps: u64) -> Result<f64> {
     Ok(steps as f64 / start.elapsed().as_secs_f64())
 }
 
+/// Mean core calls per path of scenario `index` with Bulwark, at the middle knobs.
+fn calls_per_path(cfg: &Config, index: usize, paths: u64) -> Result<f64> {
+    let params = build(cfg, &Knobs::middle(&cfg.calibration))?;
+    let out = simulate(cfg, index, &params, paths, &ProgressBar::hidden());
+    Ok(out.iter().map(|o| o.core_steps as f64).sum::<f64>() / paths as f64)
+}
+
+/// [`CoreFloor`] from the tight loop's rate `core_rate` (calls per second).
+fn core_floor(cfg: &Config, core_rate: f64, numpy: Option<f64>) -> Result<CoreFloor> {
+    const FINAL_PATHS: f64 = 1e6;
+    const CORES: f64 = 2.0;
+    let per_scenario = (0..cfg.scenarios.len())
+        .map(|i| Ok((cfg.scenarios[i].name.clone(), calls_per_path(cfg, i, 2_000)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let calls: f64 = per_scenario.iter().map(|(_, c)| c).sum();
+    let reference_calls_per_path = calls_per_path(&reference_config(cfg), 0, 2_000)?;
+    let reference_max_paths_per_sec = core_rate / reference_calls_per_path;
+    Ok(CoreFloor {
+        calls_per_path: per_scenario,
+        final_evaluation_secs_2_cores: calls * FINAL_PATHS / core_rate / CORES,
+        reference_calls_per_path,
+        reference_max_paths_per_sec,
+        max_ratio_to_numpy: numpy.map(|n| reference_max_paths_per_sec / n),
+    })
+}
+
 fn paths_per_sec(cfg: &Config, index: usize, paths: u64, threads: usize) -> Result<(f64, f64)> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("thread pool")?;
     let params = build(cfg, &Knobs::middle(&cfg.calibration))?;
@@ -132,6 +182,7 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
         eprintln!("numpy reference model not run ({why}); `pip install numpy` to compare");
     }
     let numpy = numpy.ok();
+    let core_floor = core_floor(cfg, core, numpy)?;
     let report = BenchReport {
         core_steps_per_sec: core,
         engine_core_steps_per_sec: engine_steps,
@@ -143,6 +194,7 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
         reference_paths_per_sec: rust_ref,
         numpy_paths_per_cpu_sec: numpy,
         ratio_to_numpy: numpy.map(|n| rust_ref / n),
+        core_floor,
     };
     if !quiet {
         println!("core steps/s (1 core, tight loop):     {:.3e}", report.core_steps_per_sec);
@@ -155,7 +207,35 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
             println!("numpy reference model, paths/CPU-s:       {n:.0}");
             println!("bulwark-sim / numpy per CPU-second:       {r:.2}x");
         }
+        let f = &report.core_floor;
+        println!("floor set by bulwark-core's calls alone (tight-loop rate, nothing else counted):");
+        for (name, calls) in &f.calls_per_path {
+            println!("  {name:<24} {calls:>8.0} core calls per path");
+        }
+        println!("  final evaluation, 10^6 paths per scenario, 2 cores: {:.0} s", f.final_evaluation_secs_2_cores);
+        println!(
+            "  reference path: {:.0} calls, at most {:.0} paths/s on one thread",
+            f.reference_calls_per_path, f.reference_max_paths_per_sec
+        );
+        if let Some(r) = f.max_ratio_to_numpy {
+            println!("  at most {r:.2}x the numpy model per CPU-second");
+        }
     }
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The floor's premise, as the README states it: on the reference path
+    /// every step makes exactly two core calls (a price report, and an
+    /// inflow or an outflow), so a call's cost bounds the path's.
+    #[test]
+    fn the_reference_path_calls_core_twice_a_step() {
+        let cfg = reference_config(&Config::default());
+        let steps = cfg.run.horizon_hours as f64 * 60.0 / cfg.run.step_minutes as f64;
+        assert_eq!(calls_per_path(&cfg, 0, 200).unwrap(), 2.0 * steps);
+    }
 }
