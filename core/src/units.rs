@@ -17,7 +17,7 @@
 //! so an 18-decimal token beside a 6-decimal one is valued correctly.
 
 use crate::error::ParamError;
-use crate::math::mul_div;
+use crate::math::{mul_div, mul_div_up};
 use crate::types::Balance;
 
 /// Decimals of the value unit: one value unit is 10^-6 of the quote currency.
@@ -94,6 +94,25 @@ impl AssetUnits {
     pub fn amount_for(&self, value: Balance, price: Balance) -> Option<Balance> {
         mul_div(value, self.price_unit().ok()?, price)
     }
+
+    /// The most base units whose [`AssetUnits::value_of`] at `price` is at
+    /// most `value`: `⌊((value + 1) × unit − 1) / price⌋`, since `⌊a × price
+    /// / unit⌋ ≤ value ⇔ a × price < (value + 1) × unit`. It is what a
+    /// window with `value` units of room lets leave; [`AssetUnits::amount_for`]
+    /// rounds the other way and falls up to `unit / price` short of it.
+    /// `Balance::MAX` when that bound does not fit; `None` for a zero price
+    /// or invalid units.
+    pub fn max_amount_within(&self, value: Balance, price: Balance) -> Option<Balance> {
+        if price == 0 {
+            return None;
+        }
+        let unit = self.price_unit().ok()?;
+        let Some(next) = value.checked_add(1) else {
+            return Some(Balance::MAX);
+        };
+        // ⌈(value + 1) × unit / price⌉ ≥ 1, so the subtraction cannot wrap.
+        Some(mul_div_up(next, unit, price).map_or(Balance::MAX, |up| up.saturating_sub(1)))
+    }
 }
 
 fn pow10(e: u8) -> Option<Balance> {
@@ -142,6 +161,22 @@ mod tests {
             let expected = tokens * cents * 10_000; // value units: tokens × cents/100 × 10^6
             prop_assert_eq!(a.value_of(amount(a), price(a)), Some(expected));
             prop_assert_eq!(b.value_of(amount(b), price(b)), Some(expected));
+        }
+
+        /// `max_amount_within` is the exact boundary of `value_of`: its
+        /// amount is worth at most `value`, and one base unit more is not.
+        #[test]
+        fn max_amount_within_is_the_largest_amount_worth_at_most_the_value(
+            value in prop_oneof![0u128..1_000_000, 0u128..u128::MAX >> 60],
+            price in prop_oneof![1u128..1_000, 1u128..1u128 << 60],
+            d in 0u8..=24, p in 0u8..=18,
+        ) {
+            let u = AssetUnits { decimals: d, price_decimals: p };
+            prop_assume!(u.validate().is_ok());
+            let a = u.max_amount_within(value, price).unwrap();
+            prop_assume!(a < Balance::MAX);
+            prop_assert!(u.value_of(a, price).is_some_and(|v| v <= value), "{} is worth more than {}", a, value);
+            prop_assert!(u.value_of(a + 1, price).is_none_or(|v| v > value), "{} + 1 is still worth at most {}", a, value);
         }
 
         /// The two-step division equals one division by the whole unit.

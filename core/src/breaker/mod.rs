@@ -487,7 +487,7 @@ impl CircuitBreaker {
             };
             room = room.min(cap.saturating_sub(used));
         }
-        let counted_tokens = asset.units.amount_for(room, price).unwrap_or(Balance::MAX);
+        let counted_tokens = asset.units.max_amount_within(room, price).unwrap_or(Balance::MAX);
         counted_tokens.saturating_add(buffered).min(asset.tvl)
     }
 

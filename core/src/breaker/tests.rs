@@ -56,6 +56,20 @@ fn available_outflow_is_the_exact_boundary() {
     assert_eq!(cb.available_outflow(1, &a, SEL, HOUR), 0, "halted");
 }
 
+/// Regression (issue 20, item 6): at a price a hair above 1.0 a token is
+/// worth a fraction more than one value unit. `available_outflow` converted
+/// the window's 10_000 units of room back to tokens rounding down (9_999),
+/// while `check_outflow` values 10_000 tokens at 10_000 units and allows
+/// them: the shown capacity was one token short of the real one.
+#[test]
+fn available_outflow_is_exact_at_a_fractional_token_value() {
+    let (mut cb, mut a) = setup(1_000_000);
+    cb.anchor_price(&mut a, ONE + 1, 0).unwrap();
+    assert_eq!(cb.available_outflow(1, &a, SEL, 1), 10_000);
+    assert!(!cb.clone().check_outflow(1, &mut a.clone(), SEL, 10_001, 1).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, SEL, 10_000, 1).is_allowed());
+}
+
 /// Taking the unsaturating amount, again and again, never raises the
 /// level, while it lasts; the available amount saturates and throttles.
 #[test]
@@ -389,6 +403,46 @@ proptest! {
                 Op::Reset => cb.reset(),
             }
             prop_assert!(from_buffer <= inflow);
+        }
+    }
+
+    /// `available_outflow` is exactly the largest amount `check_outflow`
+    /// allows, and `unsaturating_outflow` exactly the largest it allows
+    /// without escalating, in every state a sequence of operations reaches
+    /// (prices off one, so that a token's value is fractional).
+    #[test]
+    fn available_and_unsaturating_outflow_are_exact_boundaries(ops in proptest::collection::vec(op(), 1..150)) {
+        let (mut cb, mut a) = setup(1_000_000);
+        let mut now = 0u64;
+        for op in ops {
+            match op {
+                Op::Wait(ms) => now += ms,
+                Op::Outflow(x) => {
+                    let allows = |amount: Balance| {
+                        let mut cb = cb.clone();
+                        let level = cb.level(now);
+                        let allowed = cb.check_outflow(1, &mut a.clone(), SEL, amount, now).is_allowed();
+                        (allowed, allowed && cb.level(now) > level)
+                    };
+                    let avail = cb.available_outflow(1, &a, SEL, now);
+                    if avail > 0 {
+                        prop_assert!(allows(avail).0, "available {} refused", avail);
+                    }
+                    prop_assert!(!allows(avail + 1).0, "{} allowed, above available {}", avail + 1, avail);
+                    let calm = cb.unsaturating_outflow(1, &a, SEL, now);
+                    if calm > 0 {
+                        prop_assert_eq!(allows(calm), (true, false), "unsaturating {} refused or escalated", calm);
+                    }
+                    if calm < avail {
+                        prop_assert_eq!(allows(calm + 1), (true, true), "{} leaves without escalating, above {}", calm + 1, calm);
+                    }
+                    cb.check_outflow(1, &mut a, SEL, x, now);
+                }
+                Op::Inflow(x) => cb.record_inflow(&mut a, x, now).unwrap(),
+                Op::Price(p) => { cb.report_price(&mut a, p | 1, now).unwrap(); }
+                Op::Trip => cb.trip(now),
+                Op::Reset => cb.reset(),
+            }
         }
     }
 
