@@ -79,6 +79,8 @@ fn breaker_params() -> BreakerParams {
         throttle_bps: 5_000,
         throttle_ms: HOUR,
         halt_ms: 4 * HOUR,
+        // Every window escalates: these tests drive escalation with small TVLs.
+        min_escalating_limit: 0,
     }
 }
 

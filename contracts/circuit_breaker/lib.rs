@@ -511,6 +511,8 @@ pub mod circuit_breaker {
                 throttle_bps: 5_000,
                 throttle_ms: HOUR,
                 halt_ms: 4 * HOUR,
+                // Every window escalates: these tests drive escalation with small TVLs.
+                min_escalating_limit: 0,
             }
         }
 

@@ -11,7 +11,8 @@
 )]
 
 use crate::breaker::{
-    BreakerParams, CircuitBreaker, Decision, Level, LimiterParams, PriceBandParams, WindowParams, BUCKETS,
+    AssetFlow, BreakerParams, CircuitBreaker, Decision, Level, LimiterParams, PriceBandParams, Rejection, WindowParams,
+    BUCKETS,
 };
 use crate::fund::{Claim, ClaimStatus, FundError, FundParams, Holder, InsuranceFund, ReinsuranceLayer};
 use crate::multisig::{
@@ -44,7 +45,8 @@ fn ensure(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
 
 /// The breaker the harness and the core unit tests use: a 1 h window of 1%
 /// of TVL (floor 1_000) and a 24 h window of 10% (floor 10_000), a 10-minute
-/// buffer, a 10% band, halving throttle for 1 h, 4 h halts.
+/// buffer, a 10% band, halving throttle for 1 h, 4 h halts; windows whose
+/// limit is below 5_000 value units (a floor) rate-limit but never escalate.
 pub fn breaker_params() -> BreakerParams {
     BreakerParams {
         limiter: LimiterParams {
@@ -58,6 +60,7 @@ pub fn breaker_params() -> BreakerParams {
         throttle_bps: 5_000,
         throttle_ms: HOUR,
         halt_ms: 4 * HOUR,
+        min_escalating_limit: 5_000,
     }
 }
 
@@ -73,15 +76,19 @@ pub enum BreakerOp {
     Reset,
     /// Takes the whole `unsaturating_outflow`, as a careful drainer does.
     Unsaturating,
+    /// Takes the whole `available_outflow` and deposits it straight back,
+    /// as a griefer recycling its capital does.
+    Recycle,
 }
 
 /// Runs `ops` on a breaker over a 1_000_000 TVL asset and checks: a halted
 /// breaker allows nothing; a refusal never raises the level unless the
-/// price was stale or out of band; counted value in every window stays
-/// within the limit at the level in force; the buffer never returns more
-/// than flowed in; the tracked TVL is inflows minus allowed outflows; the
-/// unsaturating outflow is at most the available one, is allowed, and
-/// leaves the level where it was.
+/// price was stale or out of band; every window's net count (value counted
+/// minus the credit that deposits which stayed offered, both within the
+/// window) stays within the limit at the level in force; the buffer never
+/// returns, nor credits, more than flowed in; the tracked TVL is inflows
+/// minus allowed outflows; the unsaturating outflow is at most the
+/// available one, is allowed, and leaves the level where it was.
 pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
     let params = breaker_params();
     let mut cb = CircuitBreaker::new(params.clone()).map_err(|e| format!("{e:?}"))?;
@@ -89,6 +96,18 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
     cb.report_price(&mut a, ONE, 0).map_err(|e| format!("{e:?}"))?;
     let (mut now, mut tvl, mut inflow, mut from_buffer) = (0u64, 1_000_000u128, 0u128, 0u128);
     let mut counted: Vec<(u64, Balance)> = Vec::new();
+    // Credit offered to the windows: (time, value), and its tokens in all.
+    let mut credits: Vec<(u64, Balance)> = Vec::new();
+    let mut credited_tokens = 0u128;
+    let decay = params.limiter.inflow_decay_ms;
+    // What settling the buffer now offers the windows, if the price can value it.
+    let offer = |a: &AssetFlow, now: u64| {
+        let tokens = a.buffer.decayed_since_last(now, decay);
+        a.price
+            .usable(now, &params.price)
+            .ok()
+            .map(|price| (tokens, EXAMPLE_UNITS.value_of(tokens, price).unwrap_or(0)))
+    };
     for op in ops {
         match *op {
             BreakerOp::Wait(s) => now += u64::from(s) * 1_000,
@@ -99,7 +118,16 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
                 let price_ok = a.price.usable(now, &params.price).is_ok();
                 let basis = a.tvl.saturating_sub(a.buffer.available(now, params.limiter.inflow_decay_ms));
                 let price = a.price.last;
-                match cb.check_outflow(1, &mut a, [0; 4], x, now) {
+                let offered = offer(&a, now);
+                let decision = cb.check_outflow(1, &mut a, [0; 4], x, now);
+                // `decide` settles the buffer once the price values the outflow.
+                if matches!(decision, Decision::Allowed(_) | Decision::Rejected(Rejection::LimitExceeded { .. })) {
+                    if let Some((tokens, value)) = offered {
+                        credited_tokens += tokens;
+                        credits.push((now, value));
+                    }
+                }
+                match decision {
                     Decision::Allowed(r) => {
                         ensure(level != Level::Halted, || format!("allowed {x} while halted"))?;
                         tvl -= x;
@@ -108,11 +136,13 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
                         if r.counted_value > 0 {
                             for w in &params.limiter.windows {
                                 let bucket = w.length_ms / BUCKETS as u64;
-                                let used: Balance = counted
-                                    .iter()
-                                    .filter(|(t, _)| t / bucket + BUCKETS as u64 > now / bucket)
-                                    .map(|(_, v)| v)
-                                    .sum();
+                                let within = |list: &[(u64, Balance)]| -> Balance {
+                                    list.iter()
+                                        .filter(|(t, _)| t / bucket + BUCKETS as u64 > now / bucket)
+                                        .map(|(_, v)| v)
+                                        .sum()
+                                };
+                                let used = within(&counted).saturating_sub(within(&credits));
                                 let mut limit = (EXAMPLE_UNITS.value_of(basis, price).unwrap_or(0)
                                     * Balance::from(w.max_bps_of_tvl)
                                     / 10_000)
@@ -132,6 +162,10 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
                 }
             }
             BreakerOp::Inflow(x) => {
+                if let Some((tokens, value)) = offer(&a, now) {
+                    credited_tokens += tokens;
+                    credits.push((now, value));
+                }
                 cb.record_inflow(&mut a, Balance::from(x), now).map_err(|e| format!("{e:?}"))?;
                 tvl += Balance::from(x);
                 inflow += Balance::from(x);
@@ -148,6 +182,10 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
                 ensure(x <= available, || format!("unsaturating {x} > available {available}"))?;
                 if x > 0 {
                     let level = cb.level(now);
+                    if let Some((tokens, value)) = offer(&a, now) {
+                        credited_tokens += tokens;
+                        credits.push((now, value));
+                    }
                     match cb.check_outflow(1, &mut a, [0; 4], x, now) {
                         Decision::Allowed(r) => {
                             tvl -= x;
@@ -159,9 +197,30 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
                     ensure(cb.level(now) == level, || format!("unsaturating {x} moved the level from {level:?}"))?;
                 }
             }
+            BreakerOp::Recycle => {
+                let x = cb.available_outflow(1, &a, [0; 4], now);
+                if x > 0 {
+                    if let Some((tokens, value)) = offer(&a, now) {
+                        credited_tokens += tokens;
+                        credits.push((now, value));
+                    }
+                    match cb.check_outflow(1, &mut a, [0; 4], x, now) {
+                        Decision::Allowed(r) => {
+                            from_buffer += r.from_buffer;
+                            counted.push((now, r.counted_value));
+                        }
+                        Decision::Rejected(r) => return Err(format!("available {x} refused: {r:?}")),
+                    }
+                    // Straight back: the buffer was just settled, so nothing is offered.
+                    cb.record_inflow(&mut a, x, now).map_err(|e| format!("{e:?}"))?;
+                    inflow += x;
+                }
+            }
         }
         ensure(a.tvl == tvl, || format!("tracked TVL {} != {tvl}", a.tvl))?;
-        ensure(from_buffer <= inflow, || format!("buffer returned {from_buffer} > inflow {inflow}"))?;
+        ensure(from_buffer.saturating_add(credited_tokens) <= inflow, || {
+            format!("buffer returned {from_buffer} and credited {credited_tokens} > inflow {inflow}")
+        })?;
     }
     Ok(())
 }

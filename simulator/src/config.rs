@@ -293,6 +293,11 @@ pub struct DeploymentConfig {
     pub price_staleness_minutes: f64,
     /// Floor of the hourly window, in USD; the daily floor is `daily_multiple` times it.
     pub hourly_floor_usd: f64,
+    /// Smallest window limit, in USD, whose saturation raises the breaker's
+    /// level; smaller windows (floors, small assets) only rate-limit, so an
+    /// actor with less capital than this cannot halt the protocol by
+    /// recycling it.
+    pub min_escalating_limit_usd: f64,
     pub exit_window_days: f64,
     pub solvency_target_bps: u32,
     pub min_capital_usd: f64,
@@ -553,6 +558,7 @@ impl Config {
         in_range("deployment.throttle_bps", d.throttle_bps, 0, 9_999)?;
         in_range("deployment.price_staleness_minutes", d.price_staleness_minutes, 0.001, 7.0 * 24.0 * 60.0)?;
         in_range("deployment.hourly_floor_usd", d.hourly_floor_usd, 0.0, 1e12)?;
+        in_range("deployment.min_escalating_limit_usd", d.min_escalating_limit_usd, 0.0, 1e12)?;
         in_range("deployment.exit_window_days", d.exit_window_days, 0.001, 365.0)?;
         in_range("deployment.min_capital_usd", d.min_capital_usd, 0.0, 1e12)?;
         in_range("deployment.claim_cap_usd", d.claim_cap_usd, 1.0, 1e12)?;

@@ -263,6 +263,7 @@ fn build_params(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigErr
         throttle_bps: d.throttle_bps,
         throttle_ms: hours_to_ms(knobs.throttle_hours),
         halt_ms: hours_to_ms(knobs.halt_hours),
+        min_escalating_limit: u.value(d.min_escalating_limit_usd),
     };
     breaker.validate().map_err(|e| core_err("circuit_breaker", e))?;
 

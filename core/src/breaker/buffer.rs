@@ -47,6 +47,15 @@ pub struct Tranche {
 pub struct ElasticBuffer {
     /// Oldest first.
     tranches: Vec<Tranche>,
+    /// What the buffer held right after its last fill, draw or settlement:
+    /// what it holds now is less by exactly what decayed since (see
+    /// [`ElasticBuffer::decayed_since_last`]).
+    held: Balance,
+    /// The decay the tranches were filled under. A parameter change takes
+    /// effect at the next fill, draw or settlement, which restarts what is
+    /// left then as one tranche under the new decay: what had decayed stays
+    /// gone (a longer decay must not bring back forgotten inflows).
+    decay_ms: u64,
 }
 
 /// Length of one tranche's time slot (at least 1 ms), rounded up so that
@@ -79,14 +88,55 @@ fn left_of(t: &Tranche, now: Timestamp, decay_ms: u64) -> Balance {
 }
 
 impl ElasticBuffer {
-    /// The buffer's size at `now`.
+    /// The buffer's size at `now`. Tranches decay under the decay they were
+    /// filled under until the next change rebases them, so `decay_ms` (the
+    /// one in force) matters only for an empty buffer.
     pub fn available(&self, now: Timestamp, decay_ms: u64) -> Balance {
+        let decay_ms = if self.tranches.is_empty() { decay_ms } else { self.decay_ms };
         self.tranches.iter().fold(0, |sum: Balance, t| sum.saturating_add(left_of(t, now, decay_ms)))
     }
 
-    /// Adds an inflow. `None` on overflow, with the buffer unchanged.
+    /// Moves the buffer to `decay_ms` if it was filled under another decay:
+    /// what is left at `now` becomes one tranche starting now. Keeps
+    /// `available(now)`, so nothing decayed comes back; a decay of 0 drops
+    /// what was left, which is then neither drawable nor credited.
+    fn rebase(&mut self, now: Timestamp, decay_ms: u64) {
+        if self.decay_ms == decay_ms {
+            return;
+        }
+        let left = self.available(now, self.decay_ms);
+        self.tranches.clear();
+        if decay_ms == 0 {
+            self.held = self.held.saturating_sub(left);
+        } else if left > 0 {
+            self.tranches.push(Tranche { start: now, amount: left });
+        }
+        self.decay_ms = decay_ms;
+    }
+
+    /// Tokens that decayed out of the buffer since its last fill, draw or
+    /// settlement: deposits that stayed in the protocol rather than leaving
+    /// again as a round trip.
+    pub fn decayed_since_last(&self, now: Timestamp, decay_ms: u64) -> Balance {
+        self.held.saturating_sub(self.available(now, decay_ms))
+    }
+
+    /// Marks what decayed until `now` as accounted for, and returns it
+    /// ([`ElasticBuffer::decayed_since_last`]).
+    pub fn settle(&mut self, now: Timestamp, decay_ms: u64) -> Balance {
+        self.rebase(now, decay_ms);
+        let available = self.available(now, decay_ms);
+        let decayed = self.held.saturating_sub(available);
+        self.held = available;
+        decayed
+    }
+
+    /// Adds an inflow, and settles the buffer at `now`. `None` on overflow,
+    /// with the buffer unchanged.
     pub fn fill(&mut self, amount: Balance, now: Timestamp, decay_ms: u64) -> Option<()> {
+        self.rebase(now, decay_ms);
         if decay_ms == 0 || amount == 0 {
+            self.held = self.available(now, decay_ms);
             return Some(());
         }
         // The sum of the undecayed amounts bounds what is left, so only a
@@ -108,6 +158,7 @@ impl ElasticBuffer {
             _ => self.tranches.push(Tranche { start: now, amount }),
         }
         self.tranches.retain(|t| has_left(t, now, decay_ms));
+        self.held = self.available(now, decay_ms);
         Some(())
     }
 
@@ -115,6 +166,7 @@ impl ElasticBuffer {
     /// what was taken. A tranche keeps its own start, so what is left of it
     /// still ends on time.
     pub fn draw(&mut self, want: Balance, now: Timestamp, decay_ms: u64) -> Balance {
+        self.rebase(now, decay_ms);
         let mut taken: Balance = 0;
         for t in self.tranches.iter_mut() {
             // Satisfied: every later tranche would take nothing.
@@ -134,6 +186,7 @@ impl ElasticBuffer {
             t.amount = mul_div(left.saturating_sub(take), Balance::from(decay_ms), remaining).unwrap_or(0);
         }
         self.tranches.retain(|t| t.amount > 0 && has_left(t, now, decay_ms));
+        self.held = self.available(now, decay_ms);
         taken
     }
 }
@@ -190,10 +243,32 @@ mod tests {
         assert!(b.available(decay, decay) <= small, "the big inflow outlived its decay: {}", b.available(decay, decay));
     }
 
+    /// Regression (issue 20, item 4): an inflow of 1,000,000 under a 10-minute
+    /// decay is gone 10 minutes later; raising the decay to 7 days 30 minutes
+    /// after that brought 99.7% of it back into the buffer.
+    #[test]
+    fn a_longer_decay_does_not_bring_back_decayed_inflows() {
+        let (ten_minutes, week) = (600_000, 7 * 24 * 3_600_000);
+        let mut b = ElasticBuffer::default();
+        b.fill(1_000_000, 0, ten_minutes).unwrap();
+        let later = 40 * 60_000;
+        assert_eq!(b.available(later, week), 0, "decayed 30 minutes ago");
+        assert_eq!(b.draw(1_000_000, later, week), 0);
+        // Half decayed when the decay changes: the other half stays, now
+        // decaying over the week, and the half that decayed stays gone.
+        let mut b = ElasticBuffer::default();
+        b.fill(1_000_000, 0, ten_minutes).unwrap();
+        assert_eq!(b.available(300_000, week), 500_000);
+        b.fill(0, 300_000, week).unwrap();
+        assert_eq!(b.available(300_000, week), 500_000);
+        assert!(b.available(300_000 + 600_000, week) > 499_000, "the rest decays over the week now");
+    }
+
     #[derive(Clone, Debug)]
     enum Op {
         Fill(Balance),
         Draw(Balance),
+        SetDecay(u64),
     }
 
     proptest! {
@@ -209,6 +284,36 @@ mod tests {
             let t = Tranche { start, amount };
             let now = start.saturating_add(age);
             prop_assert_eq!(has_left(&t, now, decay_ms), left_of(&t, now, decay_ms) > 0);
+        }
+
+        /// No parameter change re-opens buffer room: whatever the decays set
+        /// between fills, draws and waits, what the buffer holds only grows
+        /// by fills (on 269b1af a longer decay revived decayed tranches).
+        #[test]
+        fn only_fills_grow_the_buffer_whatever_the_decay_changes(
+            ops in proptest::collection::vec(
+                (0u64..20_000, prop_oneof![
+                    (1u128..1_000_000).prop_map(Op::Fill),
+                    (1u128..1_000_000).prop_map(Op::Draw),
+                    (0u64..200_000).prop_map(Op::SetDecay),
+                ]),
+                1..100,
+            ),
+        ) {
+            let (mut b, mut now, mut decay) = (ElasticBuffer::default(), 0, 50_000u64);
+            let mut before = 0;
+            for (dt, op) in ops {
+                now += dt;
+                let mut filled = 0;
+                match op {
+                    Op::Fill(a) => { b.fill(a, now, decay).unwrap(); filled = a; }
+                    Op::Draw(a) => { b.draw(a, now, decay); }
+                    Op::SetDecay(d) => decay = d,
+                }
+                let after = b.available(now, decay);
+                prop_assert!(after <= before + filled, "{} after {:?}, from {} (+{} filled)", after, op, before, filled);
+                before = after;
+            }
         }
 
         /// Whatever the traffic, the buffer never holds more than the inflows
@@ -229,6 +334,7 @@ mod tests {
                 match op {
                     Op::Fill(a) => { b.fill(a, now, decay).unwrap(); inflows.push((now, a)); }
                     Op::Draw(a) => { b.draw(a, now, decay); }
+                    Op::SetDecay(_) => {}
                 }
                 let recent: Balance = inflows.iter().filter(|(t, _)| now < t + decay).map(|(_, a)| a).sum();
                 prop_assert!(b.available(now, decay) <= recent, "buffer {} > recent inflows {}", b.available(now, decay), recent);

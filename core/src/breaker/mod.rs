@@ -18,15 +18,30 @@
 //! 5. the part not covered by the elastic inflow buffer is valued at the last
 //!    price and must fit every rolling window.
 //!
-//! **Escalation counts only value that actually left.** An *allowed* outflow
-//! that leaves a window saturated (at least [`SATURATION_BPS`] of its limit
-//! at the current level) raises the level one stage (Normal -> Throttled ->
-//! Halted). A refused request only refuses: it moves nothing, so it raises
-//! nothing. Nobody can hold the breaker above Normal for free: without
-//! allowed outflows the level is back to Normal within `halt_ms +
-//! throttle_ms` of the last escalation, whatever anyone requests (a price
-//! fault from the oracle, a guardian's trip and a bonded trip are the other
-//! ways up, and each has an accountable author).
+//! **Escalation counts only value that actually left, and stayed out.**
+//! An *allowed* outflow that leaves a window saturated (at least
+//! [`SATURATION_BPS`] of its limit at the current level) raises the level
+//! one stage (Normal -> Throttled -> Halted). A refused request only
+//! refuses: it moves nothing, so it raises nothing. Two rules keep an actor
+//! that recycles its capital (withdraw, deposit back, repeat: a round trip
+//! costs nothing) from raising it:
+//! - **windows count net outflow.** A deposit first sits in the elastic
+//!   buffer, from which it may leave again uncounted; what stays until it
+//!   decays out of the buffer is credited back to every window (newest
+//!   outflows first, never below zero). So capital that leaves and returns
+//!   is counted once per window, not once per round trip;
+//! - **a window escalates only if its limit at Normal is at least
+//!   `min_escalating_limit`.** A smaller window (a floor, or a sliver of a
+//!   small asset) still rate-limits, but the level it would raise is shared
+//!   by every asset and by the fund's exits.
+//!
+//! So an actor holding less than `SATURATION_BPS × min_escalating_limit`
+//! (with no one else's outflow in the window) cannot raise the level from
+//! Normal, whatever it withdraws and deposits back (`griefing.rs` searches
+//! its strategies). Without allowed outflows the level is back to Normal
+//! within `halt_ms + throttle_ms` of the last escalation, whatever anyone
+//! requests (a price fault from the oracle, a guardian's trip and a bonded
+//! trip are the other ways up, and each has an accountable author).
 //!
 //! Each window's limit is `max(floor, max_bps_of_tvl × (TVL − buffer))` in
 //! value units, scaled by `throttle_bps` while Throttled. TVL excludes the
@@ -102,6 +117,13 @@ pub struct BreakerParams {
     pub throttle_ms: u64,
     /// How long a halt lasts before it expires on its own.
     pub halt_ms: u64,
+    /// Smallest window limit, in value units at Normal, whose saturation
+    /// raises the level. A smaller window still rate-limits, but filling
+    /// it is no alarm: its limit is a floor or a sliver of a small asset,
+    /// which an actor with that little capital could fill at will, and the
+    /// level it would raise is shared by every asset and by the fund's
+    /// exits. 0 lets every window escalate.
+    pub min_escalating_limit: Balance,
 }
 
 impl BreakerParams {
@@ -245,6 +267,29 @@ impl AssetFlow {
         }
     }
 
+    /// Value that deposits which stayed (decayed out of the buffer since
+    /// its last settlement) take back off every window, at `price`.
+    fn pending_credit(&self, price: Balance, now: Timestamp, decay_ms: u64) -> Balance {
+        self.units.value_of(self.buffer.decayed_since_last(now, decay_ms), price).unwrap_or(0)
+    }
+
+    /// Settles the buffer and credits what stayed to the windows (after
+    /// re-syncing them to `params`): each window counts *net* outflow, so
+    /// capital that leaves and comes back to stay is counted once, not once
+    /// per round trip.
+    fn credit_windows(&mut self, params: &LimiterParams, price: Balance, now: Timestamp) {
+        self.sync_windows(params);
+        let decayed = self.buffer.settle(now, params.inflow_decay_ms);
+        let value = self.units.value_of(decayed, price).unwrap_or(0);
+        if value == 0 {
+            return;
+        }
+        for w in self.windows.iter_mut() {
+            w.advance(now);
+            w.credit(value);
+        }
+    }
+
     /// Whether `windows` still mirror `params.windows`.
     fn windows_match(&self, params: &LimiterParams) -> bool {
         self.windows.len() == params.windows.len()
@@ -381,7 +426,16 @@ impl CircuitBreaker {
         now: Timestamp,
     ) -> Result<(), BreakerError> {
         let tvl = asset.tvl.checked_add(amount).ok_or(BreakerError::Overflow)?;
-        asset.buffer.fill(amount, now, self.params.limiter.inflow_decay_ms).ok_or(BreakerError::Overflow)?;
+        // The fill is tried first so that an overflow changes nothing.
+        let mut buffer = asset.buffer.clone();
+        buffer.fill(amount, now, self.params.limiter.inflow_decay_ms).ok_or(BreakerError::Overflow)?;
+        // Earlier deposits that stayed are credited before this one joins;
+        // without a usable price to value them they are not credited at all.
+        if let Ok(price) = asset.price.usable(now, &self.params.price) {
+            asset.credit_windows(&self.params.limiter, price, now);
+        }
+        // Crediting only settled the old buffer, and the filled one is settled at `now` too.
+        asset.buffer = buffer;
         asset.tvl = tvl;
         Ok(())
     }
@@ -412,6 +466,13 @@ impl CircuitBreaker {
         } else {
             Some(limit)
         }
+    }
+
+    /// Whether saturating this window raises the level: its limit at
+    /// Normal is at least `min_escalating_limit`.
+    fn escalates(&self, wp: &WindowParams, basis_value: Balance) -> Result<bool, Rejection> {
+        let normal = self.window_limit(wp, basis_value, Level::Normal).ok_or(Rejection::Overflow)?;
+        Ok(normal >= self.params.min_escalating_limit)
     }
 
     /// The largest amount (token units) that [`CircuitBreaker::check_outflow`]
@@ -470,13 +531,19 @@ impl CircuitBreaker {
         };
         // Windows that a parameter change replaced count as empty, as on the next outflow.
         let in_sync = asset.windows_match(&self.params.limiter);
+        // Deposits that stayed since the last settlement, as `decide` credits them first.
+        let credit = asset.pending_credit(price, now, self.params.limiter.inflow_decay_ms);
         let mut room = Balance::MAX;
         for (i, wp) in self.params.limiter.windows.iter().enumerate() {
             let used = if in_sync { asset.windows.get(i).map_or(0, |w| w.used_at(now)) } else { 0 };
+            let used = used.saturating_sub(credit);
             let Some(limit) = self.window_limit(wp, basis_value, level) else {
                 return 0;
             };
-            let cap = if below_mark {
+            let Ok(escalates) = self.escalates(wp, basis_value) else {
+                return 0;
+            };
+            let cap = if below_mark && escalates {
                 // `decide` escalates when a window's use reaches the mark.
                 let Some(mark) = apply_bps(limit, SATURATION_BPS) else {
                     return 0;
@@ -522,13 +589,13 @@ impl CircuitBreaker {
         };
 
         let decay = p.limiter.inflow_decay_ms;
+        asset.credit_windows(&p.limiter, price, now);
         let buffered = asset.buffer.available(now, decay);
         let from_buffer = buffered.min(amount);
         let counted_value =
             asset.units.value_of(amount.saturating_sub(from_buffer), price).ok_or(Rejection::Overflow)?;
         let basis_value = asset.units.value_of(asset.tvl.saturating_sub(buffered), price).ok_or(Rejection::Overflow)?;
 
-        asset.sync_windows(&p.limiter);
         for (i, (w, wp)) in asset.windows.iter_mut().zip(&p.limiter.windows).enumerate() {
             w.advance(now);
             let limit = self.window_limit(wp, basis_value, level).ok_or(Rejection::Overflow)?;
@@ -548,7 +615,7 @@ impl CircuitBreaker {
             w.add(counted_value).ok_or(Rejection::Overflow)?;
             let limit = self.window_limit(wp, basis_value, level).ok_or(Rejection::Overflow)?;
             let mark = apply_bps(limit, SATURATION_BPS).ok_or(Rejection::Overflow)?;
-            saturated |= counted_value > 0 && w.used() >= mark;
+            saturated |= counted_value > 0 && w.used() >= mark && self.escalates(wp, basis_value)?;
         }
         if saturated {
             self.level.escalate(now, p.halt_ms, p.throttle_ms);
@@ -559,5 +626,7 @@ impl CircuitBreaker {
     }
 }
 
+#[cfg(test)]
+mod griefing;
 #[cfg(test)]
 mod tests;

@@ -348,18 +348,27 @@ proptest! {
         }
     }
 
-    /// Whenever value is counted, the window's total stays within the limit
-    /// in force at the level in force (throttled limits included); the
-    /// buffer never returns more than flowed in; `available_outflow` is
-    /// exactly the largest amount allowed.
+    /// Whenever value is counted, the window's *net* count (value counted
+    /// minus the credit offered by deposits that stayed, both within the
+    /// window) stays within the limit in force at the level in force
+    /// (throttled limits included); the buffer never returns more than
+    /// flowed in, and deposits are credited at most once; `available_outflow`
+    /// is exactly the largest amount allowed.
     #[test]
     fn window_outflow_never_exceeds_limit(ops in proptest::collection::vec(op(), 1..300)) {
         let (mut cb, mut a) = setup(1_000_000);
         let p = params();
+        let decay = p.limiter.inflow_decay_ms;
         let mut now = 0u64;
-        // (time, counted value) of every allowed outflow.
+        // (time, counted value) of every allowed outflow, (time, value) of every credit offered.
         let mut counted: alloc::vec::Vec<(u64, Balance)> = alloc::vec::Vec::new();
-        let (mut inflow, mut from_buffer) = (0u128, 0u128);
+        let mut credits: alloc::vec::Vec<(u64, Balance)> = alloc::vec::Vec::new();
+        let (mut inflow, mut from_buffer, mut credited_tokens) = (0u128, 0u128, 0u128);
+        // What settling the buffer now offers the windows, if the price can value it.
+        let offer = |a: &AssetFlow, now: u64| {
+            let tokens = a.buffer.decayed_since_last(now, decay);
+            a.price.usable(now, &p.price).ok().map(|price| (tokens, UNITS.value_of(tokens, price).unwrap()))
+        };
         for op in ops {
             match op {
                 Op::Wait(ms) => now += ms,
@@ -372,9 +381,18 @@ proptest! {
                         prop_assert!(!allowed, "allowed {} with nothing available", x);
                     }
                     let price = a.price.last;
-                    let basis = a.tvl - a.buffer.available(now, p.limiter.inflow_decay_ms);
+                    let basis = a.tvl - a.buffer.available(now, decay);
                     let throttled = cb.level(now) == Level::Throttled;
-                    if let Decision::Allowed(r) = cb.check_outflow(1, &mut a, SEL, x, now) {
+                    let offered = offer(&a, now);
+                    let decision = cb.check_outflow(1, &mut a, SEL, x, now);
+                    // `decide` settles the buffer once the price values the outflow.
+                    if matches!(decision, Decision::Allowed(_) | Decision::Rejected(Rejection::LimitExceeded { .. })) {
+                        if let Some((tokens, value)) = offered {
+                            credited_tokens += tokens;
+                            credits.push((now, value));
+                        }
+                    }
+                    if let Decision::Allowed(r) = decision {
                         counted.push((now, r.counted_value));
                         from_buffer += r.from_buffer;
                         if r.counted_value == 0 {
@@ -384,25 +402,32 @@ proptest! {
                         for w in &p.limiter.windows {
                             let bucket = w.length_ms / BUCKETS as u64;
                             let idx = now / bucket;
-                            let in_window: Balance = counted
-                                .iter()
-                                .filter(|(t, _)| t / bucket + (BUCKETS as u64) > idx)
-                                .map(|(_, v)| v)
-                                .sum();
+                            let within = |list: &[(u64, Balance)]| -> Balance {
+                                list.iter().filter(|(t, _)| t / bucket + (BUCKETS as u64) > idx).map(|(_, v)| v).sum()
+                            };
+                            let net = within(&counted).saturating_sub(within(&credits));
                             let mut limit = (UNITS.value_of(basis, price).unwrap() * w.max_bps_of_tvl as u128 / 10_000).max(w.floor);
                             if throttled {
                                 limit = limit * u128::from(p.throttle_bps) / 10_000;
                             }
-                            prop_assert!(in_window <= limit, "window {}ms holds {} > limit {}", w.length_ms, in_window, limit);
+                            prop_assert!(net <= limit, "window {}ms holds {} net > limit {}", w.length_ms, net, limit);
                         }
                     }
                 }
-                Op::Inflow(x) => { cb.record_inflow(&mut a, x, now).unwrap(); inflow += x; }
+                Op::Inflow(x) => {
+                    if let Some((tokens, value)) = offer(&a, now) {
+                        credited_tokens += tokens;
+                        credits.push((now, value));
+                    }
+                    cb.record_inflow(&mut a, x, now).unwrap();
+                    inflow += x;
+                }
                 Op::Price(pr) => { cb.report_price(&mut a, pr, now).unwrap(); }
                 Op::Trip => cb.trip(now),
                 Op::Reset => cb.reset(),
             }
             prop_assert!(from_buffer <= inflow);
+            prop_assert!(from_buffer + credited_tokens <= inflow, "{} drawn + {} credited > {} deposited", from_buffer, credited_tokens, inflow);
         }
     }
 

@@ -85,6 +85,28 @@ impl RollingWindow {
         self.total
     }
 
+    /// Takes up to `value` back off the count, newest bucket first, and
+    /// returns what it took: a re-deposit that stayed offsets the most
+    /// recent outflows, and its offset rolls out of the window with them.
+    /// Never below zero, so a deposit is no credit for outflows that have
+    /// not happened yet.
+    pub fn credit(&mut self, value: Balance) -> Balance {
+        let mut taken: Balance = 0;
+        for back in 0..BUCKETS_U64 {
+            let want = value.saturating_sub(taken);
+            if want == 0 {
+                break;
+            }
+            if let Some(b) = self.buckets.get_mut(slot_of(self.head.wrapping_sub(back))) {
+                let take = (*b).min(want);
+                *b = b.saturating_sub(take);
+                taken = taken.saturating_add(take);
+            }
+        }
+        self.total = self.total.saturating_sub(taken);
+        taken
+    }
+
     /// Counts `value` in the newest bucket. `None` on overflow, with the
     /// window unchanged.
     pub fn add(&mut self, value: Balance) -> Option<()> {
@@ -155,6 +177,21 @@ mod tests {
         w.advance(16_999);
         assert_eq!(w.used(), 7);
         w.advance(17_000);
+        assert_eq!(w.used(), 0);
+    }
+
+    #[test]
+    fn a_credit_takes_from_the_newest_buckets_and_never_below_zero() {
+        let mut w = RollingWindow::new(12_000);
+        w.advance(0);
+        w.add(10).unwrap();
+        w.advance(5_000);
+        w.add(4).unwrap();
+        assert_eq!(w.credit(6), 6, "4 from bucket 5, 2 from bucket 0");
+        assert_eq!(w.used(), 8);
+        w.advance(12_000);
+        assert_eq!(w.used(), 0, "what was left of bucket 0 rolled out");
+        assert_eq!(w.credit(5), 0, "nothing to offset");
         assert_eq!(w.used(), 0);
     }
 
