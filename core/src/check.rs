@@ -13,7 +13,7 @@
 use crate::breaker::{
     BreakerParams, CircuitBreaker, Decision, Level, LimiterParams, PriceBandParams, WindowParams, BUCKETS,
 };
-use crate::fund::{Claim, ClaimStatus, FundError, FundParams, Holder, InsuranceFund, ReinsuranceLayer};
+use crate::fund::{Cession, Claim, ClaimStatus, FundError, FundParams, Holder, InsuranceFund, ReinsuranceLayer};
 use crate::multisig::{
     Action, AllowedCall, CallSpec, ConfigChange, Execution, GuardPolicy, Multisig, MultisigParams, OperationClass,
     Proposal, ProposalStatus, Timelocks, VetoParams,
@@ -306,6 +306,8 @@ pub enum FundOp {
     Approve(u8),
     Reject(u8),
     Pay(u8),
+    /// The reinsurer accepts a claim's ceded part (the contract's retry).
+    Cede(u8),
     Cover(u32),
 }
 
@@ -324,7 +326,8 @@ fn price_le(a: (Balance, Balance), b: (Balance, Balance)) -> bool {
 /// minus outflows; shares held equal total shares; open claims equal the
 /// liabilities; only filing a claim lowers the net value of a share (so no
 /// operation moves value between holders); previews equal results; no exit
-/// pays while blocked or leaves a liability uncovered.
+/// pays while blocked or leaves a liability uncovered; a rejected claim is
+/// never ceded and keeps no pending cession.
 pub fn fund(ops: &[FundOp]) -> Result<(), String> {
     let params = FundParams {
         virtual_shares: 1_000_000,
@@ -417,8 +420,20 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
                     }
                 }
             }
+            FundOp::Cede(i) => {
+                if let Some(c) = claims.get_mut(usize::from(i)) {
+                    let was = c.status;
+                    if f.record_cession(c).is_ok() {
+                        ensure(was != ClaimStatus::Rejected, || "a rejected claim was ceded".into())?;
+                    }
+                }
+            }
             FundOp::Cover(c) => f.set_active_cover(Balance::from(c) * 10),
         }
+        ensure(
+            claims.iter().all(|c| c.status != ClaimStatus::Rejected || c.cession != Cession::Pending),
+            || "a rejected claim kept a pending cession".into(),
+        )?;
         if !lowers {
             ensure(price_le(before, share_price(&f)), || format!("{op:?} lowered the share price"))?;
         }

@@ -171,6 +171,8 @@ pub enum FundError {
     ClaimNotApproved,
     /// The claim has no ceded part waiting to be placed.
     NoPendingCession,
+    /// The claim was rejected: its ceded part is never placed.
+    ClaimRejected,
     Overflow,
 }
 
@@ -403,13 +405,18 @@ impl InsuranceFund {
     }
 
     /// The claim is refused; its reservation is released to the holders and
-    /// the other claims. Only an undecided claim can be rejected.
+    /// the other claims, and a cession still pending is withdrawn (a
+    /// rejected loss must not land on the reinsurer). Only an undecided
+    /// claim can be rejected.
     pub fn reject_claim(&mut self, claim: &mut Claim) -> Result<(), FundError> {
         if claim.status != ClaimStatus::Filed {
             return Err(FundError::ClaimNotFiled);
         }
         self.undecided = self.undecided.saturating_sub(claim.retained);
         claim.status = ClaimStatus::Rejected;
+        if claim.cession == Cession::Pending {
+            claim.cession = Cession::Withdrawn;
+        }
         Ok(())
     }
 
@@ -434,8 +441,13 @@ impl InsuranceFund {
         Ok(Payout { paid, withheld: claim.retained.saturating_sub(paid) })
     }
 
-    /// The reinsurer accepted the claim's ceded part.
+    /// The reinsurer accepted the claim's ceded part. Refused for a rejected
+    /// claim even if its cession still reads `Pending` (a claim stored
+    /// before rejections withdrew cessions).
     pub fn record_cession(&self, claim: &mut Claim) -> Result<(), FundError> {
+        if claim.status == ClaimStatus::Rejected {
+            return Err(FundError::ClaimRejected);
+        }
         if claim.cession != Cession::Pending {
             return Err(FundError::NoPendingCession);
         }

@@ -248,6 +248,36 @@ fn a_layer_needs_a_reinsurer() {
     assert_eq!(validate_ceding(None, false), Ok(()));
 }
 
+/// Issue 20 item 8: a claim whose first cession failed and that the primary
+/// then rejected could still be filed with the reinsurer by anyone's
+/// `retry_cession`, lowering the reinsurer's share price. Rejection now
+/// withdraws the pending cession and a rejected claim is never ceded.
+#[test]
+fn a_rejected_claim_is_never_ceded() {
+    const TOKEN: Balance = 1_000_000_000_000;
+    let mut p = params();
+    p.claim_cap_per_event = 5_000_000 * TOKEN;
+    p.reinsurance = Some(ReinsuranceLayer { attachment: 1_000_000 * TOKEN, limit: 2_000_000 * TOKEN });
+    let mut f = InsuranceFund::new(p).unwrap();
+    f.deposit(&mut Holder::default(), 10_000_000 * TOKEN).unwrap();
+    let mut c = f.file_claim(ALICE, 2_500_000 * TOKEN, 0).unwrap();
+    assert_eq!((c.ceded, c.cession), (1_500_000 * TOKEN, Cession::Pending), "the first cession failed");
+    f.reject_claim(&mut c).unwrap();
+    assert_eq!(c.cession, Cession::Withdrawn, "rejection withdraws the pending cession");
+    assert_eq!(f.record_cession(&mut c), Err(FundError::ClaimRejected));
+    assert_eq!(c.cession, Cession::Withdrawn);
+    // A claim stored before rejections withdrew cessions: still refused.
+    let mut stale = Claim { cession: Cession::Pending, ..c.clone() };
+    assert_eq!(f.record_cession(&mut stale), Err(FundError::ClaimRejected));
+    assert_eq!(stale.cession, Cession::Pending);
+    // Approved and paid claims are still ceded on a retry.
+    let mut good = f.file_claim(ALICE, 2_500_000 * TOKEN, 0).unwrap();
+    f.approve_claim(&mut good).unwrap();
+    f.pay_claim(&mut good).unwrap();
+    f.record_cession(&mut good).unwrap();
+    assert_eq!(good.cession, Cession::Placed);
+}
+
 /// One step of a random fund history with three holders.
 #[derive(Clone, Debug)]
 enum Op {
@@ -261,6 +291,8 @@ enum Op {
     ApproveClaim(usize),
     RejectClaim(usize),
     PayClaim(usize),
+    /// The reinsurer accepts claim i's ceded part (the contract's retry).
+    Cede(usize),
     Cover(Balance),
 }
 
@@ -276,6 +308,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..6).prop_map(Op::ApproveClaim),
         1 => (0usize..6).prop_map(Op::RejectClaim),
         1 => (0usize..6).prop_map(Op::PayClaim),
+        1 => (0usize..6).prop_map(Op::Cede),
         1 => (0u128..5_000_000).prop_map(Op::Cover),
     ]
 }
@@ -370,8 +403,18 @@ proptest! {
                         outflow += out.paid;
                     }
                 },
+                Op::Cede(i) => if let Some(c) = claims.get_mut(i) {
+                    let was = c.status;
+                    if f.record_cession(c).is_ok() {
+                        prop_assert_ne!(was, ClaimStatus::Rejected, "a rejected claim was ceded");
+                    }
+                },
                 Op::Cover(c) => f.set_active_cover(c),
             }
+            prop_assert!(
+                claims.iter().all(|c| c.status != ClaimStatus::Rejected || c.cession != Cession::Pending),
+                "a rejected claim kept a pending cession"
+            );
             if !may_lower {
                 prop_assert!(le(before, price(&f)), "{:?} lowered the share price from {:?} to {:?}", op, before, price(&f));
             }
