@@ -364,15 +364,17 @@ pub mod insurance_fund {
             Ok(())
         }
 
-        /// The holder's free shares (those locked in an exit not included).
+        /// The holder's free shares (those locked in an exit not included);
+        /// 0 once its shares were retired as worthless after a wipe-out.
         #[ink(message)]
         pub fn shares_of(&self, who: AccountId) -> Balance {
-            self.holder(who).shares
+            self.pool.0.holding(&self.holder(who)).shares
         }
 
+        /// The holder's pending exit; none once its shares were retired.
         #[ink(message)]
         pub fn exit_of(&self, who: AccountId) -> Option<ExitRequest> {
-            self.holder(who).exit
+            self.pool.0.holding(&self.holder(who)).exit
         }
 
         #[ink(message)]

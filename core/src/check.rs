@@ -327,7 +327,8 @@ fn price_le(a: (Balance, Balance), b: (Balance, Balance)) -> bool {
 /// liabilities; only filing a claim lowers the net value of a share (so no
 /// operation moves value between holders); previews equal results; no exit
 /// pays while blocked or leaves a liability uncovered; a rejected claim is
-/// never ceded and keeps no pending cession.
+/// never ceded and keeps no pending cession; a deposit retires the shares
+/// exactly when they are worthless and mints shares worth what it paid.
 pub fn fund(ops: &[FundOp]) -> Result<(), String> {
     let params = FundParams {
         virtual_shares: 1_000_000,
@@ -350,8 +351,16 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
             FundOp::Deposit { holder, assets } => {
                 let a = Balance::from(assets);
                 let preview = f.preview_deposit(a);
+                let (generation, worthless) = (f.generation(), f.shares_worthless());
+                // Rounding toward the pool costs a depositor under one share.
+                let one_share = f.preview_redeem(1).unwrap_or(0) + 1;
                 if let Ok(s) = f.deposit(&mut holders[usize::from(holder % 3)], a) {
                     ensure(Some(s) == preview, || format!("deposit minted {s}, preview {preview:?}"))?;
+                    ensure(f.generation() == generation + u32::from(worthless), || {
+                        "shares retired unless worthless, or kept when worthless".into()
+                    })?;
+                    let value = f.preview_redeem(s).unwrap_or(0);
+                    ensure(value + one_share >= a, || format!("a deposit of {a} is worth {value}"))?;
                     ensure(claims.iter().all(|c| c.status != ClaimStatus::Filed), || {
                         "shares minted while a claim was undecided".into()
                     })?;
@@ -438,7 +447,7 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
             ensure(price_le(before, share_price(&f)), || format!("{op:?} lowered the share price"))?;
         }
         ensure(f.total_assets() == inflow - outflow, || "assets drifted from flows".into())?;
-        let held: Balance = holders.iter().map(Holder::total_shares).sum();
+        let held: Balance = holders.iter().map(|h| f.holding(h).total_shares()).sum();
         ensure(held == f.total_shares(), || "shares not conserved".into())?;
         let open: Balance = claims
             .iter()

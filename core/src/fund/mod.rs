@@ -57,6 +57,13 @@ use crate::types::{AccountId, Balance, Bps, Timestamp};
 pub const MAX_VIRTUAL_SHARES: Balance = 1_000_000_000_000_000_000;
 /// Largest solvency target: 10× active cover.
 pub const MAX_SOLVENCY_TARGET_BPS: Bps = 100_000;
+/// Shares are retired once one is worth less than `1 / RETIREMENT_DIVISOR`
+/// of its first price (`1 / virtual_shares` base units): after a wipe-out
+/// they are worthless, and keeping them would make the next deposit mint
+/// `assets × total_shares` shares, which overflows `u128` at chain units
+/// and bricks the fund. Below this price the shares' whole value is under
+/// a millionth of what they were first sold for.
+pub const RETIREMENT_DIVISOR: Balance = 1_000_000;
 
 /// The fund's parameters: the insurance_fund contract's constructor argument
 /// and a section of `params.json`.
@@ -105,8 +112,11 @@ impl FundParams {
 
 /// One staker's position: free shares and at most one pending exit.
 ///
-/// Invariant: `shares + exit.shares` is what the holder owns; the exit's
-/// shares are locked (still in `total_shares`, so they bear losses).
+/// Invariant: `shares + exit.shares` is what the holder owns while
+/// `generation` is the fund's; the exit's shares are locked (still in
+/// `total_shares`, so they bear losses). A holder of an earlier generation
+/// owns nothing: its shares were retired as worthless
+/// ([`InsuranceFund::holding`] reads it as empty).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -114,6 +124,8 @@ pub struct Holder {
     /// Shares the holder may move or exit with.
     pub shares: Balance,
     pub exit: Option<ExitRequest>,
+    /// The share generation these shares belong to.
+    pub generation: u32,
 }
 
 impl Holder {
@@ -190,9 +202,12 @@ pub struct Payout {
 /// The pool.
 ///
 /// Invariants: `total_assets` equals deposits + premiums − exit payouts −
-/// claim payments; `total_shares` equals the shares minted minus those
-/// burned; `undecided` and `approved` equal the retained parts of the filed
-/// and of the approved, unpaid claims.
+/// claim payments; `total_shares` equals the shares of the current
+/// `generation` minted minus those burned; `undecided` and `approved` equal
+/// the retained parts of the filed and of the approved, unpaid claims.
+/// While shares exist and are not retired, `net_assets ≥ total_shares /
+/// (virtual_shares × RETIREMENT_DIVISOR)`, so a deposit mints fewer than
+/// `assets × virtual_shares × (RETIREMENT_DIVISOR + 1)` shares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -204,12 +219,14 @@ pub struct InsuranceFund {
     undecided: Balance,
     approved: Balance,
     next_claim: ClaimId,
+    /// Bumped each time worthless shares are retired.
+    generation: u32,
 }
 
 impl InsuranceFund {
     pub fn new(params: FundParams) -> Result<Self, FundError> {
         params.validate().map_err(FundError::InvalidParams)?;
-        Ok(Self { params, total_assets: 0, total_shares: 0, active_cover: 0, undecided: 0, approved: 0, next_claim: 0 })
+        Ok(Self { params, total_assets: 0, total_shares: 0, active_cover: 0, undecided: 0, approved: 0, next_claim: 0, generation: 0 })
     }
 
     pub fn params(&self) -> &FundParams {
@@ -266,9 +283,42 @@ impl InsuranceFund {
         ratio_bps(self.total_assets, self.required_capital().saturating_add(self.reserved()))
     }
 
-    /// Shares that `assets` would mint now (rounded down), priced on net assets.
+    /// The current share generation.
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// The holder as it stands now: itself if its shares are of the current
+    /// generation, else empty (its shares were retired as worthless).
+    pub fn holding(&self, holder: &Holder) -> Holder {
+        if holder.generation == self.generation {
+            holder.clone()
+        } else {
+            Holder { generation: self.generation, ..Holder::default() }
+        }
+    }
+
+    /// Whether the shares are worthless enough to retire: a share is worth
+    /// less than `1 / RETIREMENT_DIVISOR` of its first price.
+    pub fn shares_worthless(&self) -> bool {
+        let per_unit = self.params.virtual_shares.saturating_mul(RETIREMENT_DIVISOR);
+        self.total_shares.checked_div(per_unit).is_some_and(|floor| self.net_assets() < floor)
+    }
+
+    /// The share supply a deposit now prices against: none if the current
+    /// shares are about to be retired.
+    fn pricing_shares(&self) -> Balance {
+        if self.shares_worthless() {
+            0
+        } else {
+            self.total_shares
+        }
+    }
+
+    /// Shares that `assets` would mint now (rounded down), priced on net
+    /// assets, after retiring worthless shares.
     pub fn preview_deposit(&self, assets: Balance) -> Option<Balance> {
-        mul_div(assets, self.total_shares.checked_add(self.params.virtual_shares)?, self.net_assets().checked_add(1)?)
+        mul_div(assets, self.pricing_shares().checked_add(self.params.virtual_shares)?, self.net_assets().checked_add(1)?)
     }
 
     /// Net assets that `shares` are worth now (rounded down).
@@ -276,7 +326,11 @@ impl InsuranceFund {
         mul_div(shares, self.net_assets().checked_add(1)?, self.total_shares.checked_add(self.params.virtual_shares)?)
     }
 
-    /// Adds `assets` for `holder` and returns the shares minted to it.
+    /// Adds `assets` for `holder` and returns the shares minted to it. If
+    /// the shares are worthless ([`Self::shares_worthless`]: a wipe-out
+    /// left at most dust), they are retired first: a new generation starts,
+    /// the dust stays in the pool, and the deposit is priced as into an
+    /// empty pool, so a wiped-out fund can always be recapitalised.
     pub fn deposit(&mut self, holder: &mut Holder, assets: Balance) -> Result<Balance, FundError> {
         if assets == 0 {
             return Err(FundError::ZeroAmount);
@@ -287,16 +341,27 @@ impl InsuranceFund {
         if self.total_assets < self.reserved() {
             return Err(FundError::LiabilitiesExceedAssets);
         }
+        let generation = if self.shares_worthless() {
+            self.generation.checked_add(1).ok_or(FundError::Overflow)?
+        } else {
+            self.generation
+        };
         let shares = self.preview_deposit(assets).ok_or(FundError::Overflow)?;
         if shares == 0 {
             return Err(FundError::ZeroShares);
         }
         let total_assets = self.total_assets.checked_add(assets).ok_or(FundError::Overflow)?;
-        let total_shares = self.total_shares.checked_add(shares).ok_or(FundError::Overflow)?;
-        let held = holder.shares.checked_add(shares).ok_or(FundError::Overflow)?;
+        let total_shares = self.pricing_shares().checked_add(shares).ok_or(FundError::Overflow)?;
+        let mut current = if holder.generation == generation {
+            holder.clone()
+        } else {
+            Holder { generation, ..Holder::default() }
+        };
+        current.shares = current.shares.checked_add(shares).ok_or(FundError::Overflow)?;
         self.total_assets = total_assets;
         self.total_shares = total_shares;
-        holder.shares = held;
+        self.generation = generation;
+        *holder = current;
         Ok(shares)
     }
 
@@ -312,21 +377,23 @@ impl InsuranceFund {
     /// Starts an exit of `shares` of the holder's free shares; they are
     /// locked in the request. One exit per holder at a time.
     pub fn request_exit(&self, holder: &mut Holder, shares: Balance, now: Timestamp) -> Result<ExitRequest, FundError> {
-        if holder.exit.is_some() {
+        let mut current = self.holding(holder);
+        if current.exit.is_some() {
             return Err(FundError::ExitPending);
         }
         if shares == 0 {
             return Err(FundError::ZeroAmount);
         }
-        if shares > holder.shares {
+        if shares > current.shares {
             return Err(FundError::InsufficientShares);
         }
         let value_at_request = self.preview_redeem(shares).ok_or(FundError::Overflow)?;
         let unlock_at = now.checked_add(self.params.exit_cooldown_ms).ok_or(FundError::Overflow)?;
         let expires_at = unlock_at.checked_add(self.params.exit_window_ms).ok_or(FundError::Overflow)?;
         let req = ExitRequest { shares, value_at_request, unlock_at, expires_at };
-        holder.shares = holder.shares.saturating_sub(shares);
-        holder.exit = Some(req.clone());
+        current.shares = current.shares.saturating_sub(shares);
+        current.exit = Some(req.clone());
+        *holder = current;
         Ok(req)
     }
 
@@ -339,7 +406,8 @@ impl InsuranceFund {
         now: Timestamp,
         exits_blocked: bool,
     ) -> Result<Payout, FundError> {
-        let req = holder.exit.as_ref().ok_or(FundError::NoExit)?;
+        let mut current = self.holding(holder);
+        let req = current.exit.as_ref().ok_or(FundError::NoExit)?;
         if now < req.unlock_at {
             return Err(FundError::CooldownActive);
         }
@@ -358,20 +426,23 @@ impl InsuranceFund {
         let total_shares = self.total_shares.checked_sub(req.shares).ok_or(FundError::InsufficientShares)?;
         self.total_assets = left;
         self.total_shares = total_shares;
-        holder.exit = None;
+        current.exit = None;
+        *holder = current;
         Ok(Payout { paid, withheld: value_now.saturating_sub(paid) })
     }
 
     /// Drops the holder's exit once its window closed; its shares become
     /// free again. Returns how many.
     pub fn expire_exit(&self, holder: &mut Holder, now: Timestamp) -> Result<Balance, FundError> {
-        let req = holder.exit.as_ref().ok_or(FundError::NoExit)?;
+        let mut current = self.holding(holder);
+        let req = current.exit.as_ref().ok_or(FundError::NoExit)?;
         if now < req.expires_at {
             return Err(FundError::ExitStillOpen);
         }
         let back = req.shares;
-        holder.shares = holder.shares.checked_add(back).ok_or(FundError::Overflow)?;
-        holder.exit = None;
+        current.shares = current.shares.checked_add(back).ok_or(FundError::Overflow)?;
+        current.exit = None;
+        *holder = current;
         Ok(back)
     }
 

@@ -278,6 +278,47 @@ fn a_rejected_claim_is_never_ceded() {
     assert_eq!(good.cession, Cession::Placed);
 }
 
+/// A 12-decimal native token's base units per token.
+const TOKEN: Balance = 1_000_000_000_000;
+
+/// A fund at chain units: `virtual_shares = 10^6`, 5M-token claim cap.
+fn chain_params() -> FundParams {
+    FundParams { claim_cap_per_event: 5_000_000 * TOKEN, ..params() }
+}
+
+/// Files, approves and pays a claim; returns what it paid.
+fn settle(f: &mut InsuranceFund, loss: Balance) -> Balance {
+    let mut c = f.file_claim(ALICE, loss, 0).unwrap();
+    f.approve_claim(&mut c).unwrap();
+    f.pay_claim(&mut c).unwrap().paid
+}
+
+/// Issue 20 item 7: two capped claims paid in full emptied a 10M-token
+/// pool; its 10^25 old shares then priced the next deposit at 10^25 shares
+/// per base unit, so a 1M-token deposit overflowed, and after a small one
+/// nothing above ~34 tokens could be deposited. The worthless shares are
+/// now retired and the deposit is priced as into an empty pool.
+#[test]
+fn a_wiped_out_fund_takes_new_capital_at_a_fair_price() {
+    let mut f = InsuranceFund::new(chain_params()).unwrap();
+    let mut old = Holder::default();
+    f.deposit(&mut old, 10_000_000 * TOKEN).unwrap();
+    assert_eq!(settle(&mut f, 5_000_000 * TOKEN) + settle(&mut f, 7_000_000 * TOKEN), 10_000_000 * TOKEN);
+    assert_eq!((f.total_assets(), f.total_shares()), (0, 10_000_000 * TOKEN * 1_000_000));
+    assert!(f.shares_worthless());
+    let mut small = Holder::default();
+    assert_eq!(f.deposit(&mut small, TOKEN), Ok(TOKEN * 1_000_000), "priced as into an empty pool");
+    assert_eq!(f.generation(), 1);
+    assert_eq!(f.holding(&old), Holder { generation: 1, ..Holder::default() }, "the old shares are retired");
+    let mut big = Holder::default();
+    let minted = f.deposit(&mut big, 1_000_000 * TOKEN).unwrap();
+    assert_eq!(f.preview_redeem(minted), Some(1_000_000 * TOKEN));
+    assert_eq!(f.preview_redeem(small.shares), Some(TOKEN));
+    assert_eq!(f.total_shares(), small.shares + big.shares, "only the new generation's shares count");
+    // The old holder can neither exit nor expire retired shares.
+    assert_eq!(f.request_exit(&mut old, 1, 0), Err(FundError::InsufficientShares));
+}
+
 /// One step of a random fund history with three holders.
 #[derive(Clone, Debug)]
 enum Op {
@@ -354,8 +395,11 @@ proptest! {
                 Op::Wait(ms) => now += ms,
                 Op::Deposit(h, a) => {
                     let preview = f.preview_deposit(a);
+                    // Rounding toward the pool costs a depositor under one share.
+                    let one_share = f.preview_redeem(1).unwrap() + 1;
                     if let Ok(s) = f.deposit(&mut holders[h], a) {
                         prop_assert_eq!(Some(s), preview, "preview_deposit differs from the deposit");
+                        prop_assert!(f.preview_redeem(s).unwrap() + one_share >= a, "a deposit lost value");
                         // A later rejection releases the claim's reservation to
                         // the shares of the day: a newcomer would take part of it.
                         prop_assert!(
@@ -419,10 +463,47 @@ proptest! {
                 prop_assert!(le(before, price(&f)), "{:?} lowered the share price from {:?} to {:?}", op, before, price(&f));
             }
             prop_assert_eq!(f.total_assets(), inflow - outflow, "assets drifted from flows");
-            let held: Balance = holders.iter().map(Holder::total_shares).sum();
+            let held: Balance = holders.iter().map(|h| f.holding(h).total_shares()).sum();
             prop_assert_eq!(held, f.total_shares(), "shares not conserved");
             let open: Balance = claims.iter().filter(|c| matches!(c.status, ClaimStatus::Filed | ClaimStatus::Approved)).map(|c| c.retained).sum();
             prop_assert_eq!(open, f.reserved());
+        }
+    }
+
+    /// Issue 20 item 7, at chain units (12 decimals, `virtual_shares = 10^6`):
+    /// after claims take all or all but dust of a pool of any size, in full
+    /// or pro rata, every later deposit of a token or more mints shares
+    /// worth what it paid (to rounding; the first may gain the dust), and
+    /// no deposit overflows.
+    #[test]
+    fn deposits_after_a_wipe_out_are_fairly_priced(
+        pool in 1u128..100_000_000,
+        losses in proptest::collection::vec(1u128..=10_000, 1..5),
+        dust in prop_oneof![Just(0u128), 1u128..1_000, 1u128..TOKEN],
+        stay in any::<bool>(),
+        deposits in proptest::collection::vec((1u128..1_000_000_000, 0u128..TOKEN), 1..5),
+    ) {
+        let pool = pool * TOKEN;
+        let mut f = InsuranceFund::new(chain_params()).unwrap();
+        let mut old = Holder::default();
+        f.deposit(&mut old, pool).unwrap();
+        // Claims in bps of the pool, scaled so that together they take all
+        // but `dust` (or, with `stay`, more than everything: pro rata).
+        let sum: Balance = losses.iter().sum();
+        let take = if stay { pool * 2 } else { pool.saturating_sub(dust) };
+        let mut claims: alloc::vec::Vec<Claim> = losses.iter().map(|l| f.file_claim(ALICE, take * l / sum, 0).unwrap()).collect();
+        for c in claims.iter_mut() { let _ = f.approve_claim(c); }
+        for c in claims.iter_mut() { let _ = f.pay_claim(c); }
+        let left = f.net_assets();
+        for (tokens, units) in deposits {
+            let assets = tokens * TOKEN + units;
+            let residue = f.net_assets();
+            let mut h = Holder::default();
+            let minted = f.deposit(&mut h, assets);
+            prop_assert!(minted.is_ok(), "deposit of {} after a wipe-out leaving {}: {:?}", assets, left, minted);
+            let value = f.preview_redeem(minted.unwrap()).unwrap();
+            prop_assert!(value <= assets + residue, "minted {} for {} (+{} residue)", value, assets, residue);
+            prop_assert!(value + 1 + assets / 1_000_000_000 >= assets, "the deposit lost value: {} for {}", value, assets);
         }
     }
 
