@@ -328,7 +328,9 @@ fn price_le(a: (Balance, Balance), b: (Balance, Balance)) -> bool {
 /// operation moves value between holders); previews equal results; no exit
 /// pays while blocked or leaves a liability uncovered; a rejected claim is
 /// never ceded and keeps no pending cession; a deposit retires the shares
-/// exactly when they are worthless and mints shares worth what it paid.
+/// exactly when they are worthless and mints shares worth what it paid;
+/// claims approved between the same two payments are paid one ratio, and
+/// the settled claims' assets are at most their liabilities and the pool.
 pub fn fund(ops: &[FundOp]) -> Result<(), String> {
     let params = FundParams {
         virtual_shares: 1_000_000,
@@ -342,6 +344,8 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
     let mut f = InsuranceFund::new(params).map_err(|e| format!("{e:?}"))?;
     let mut holders: [Holder; 3] = Default::default();
     let mut claims: Vec<Claim> = Vec::new();
+    // Each claim's approval batch: the claim payments made before it.
+    let (mut batch_of, mut batch): (Vec<Option<usize>>, usize) = (Vec::new(), 0);
     let (mut inflow, mut outflow, mut now) = (0u128, 0u128, 0u64);
     for op in ops {
         let before = share_price(&f);
@@ -409,11 +413,14 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
                 if let Ok(c) = f.file_claim([1; 32], Balance::from(loss), now) {
                     lowers = true;
                     claims.push(c);
+                    batch_of.push(None);
                 }
             }
             FundOp::Approve(i) => {
                 if let Some(c) = claims.get_mut(usize::from(i)) {
-                    let _ = f.approve_claim(c);
+                    if f.approve_claim(c).is_ok() {
+                        batch_of[usize::from(i)] = Some(batch);
+                    }
                 }
             }
             FundOp::Reject(i) => {
@@ -426,6 +433,16 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
                     if let Ok(out) = f.pay_claim(c) {
                         ensure(out.paid <= c.retained, || "paid more than the retained part".into())?;
                         outflow += out.paid;
+                        batch += 1;
+                        let (x, bx, n) = (&claims[usize::from(i)], batch_of[usize::from(i)], claims.len() as u128);
+                        for (y, by) in claims.iter().zip(&batch_of) {
+                            if let ClaimStatus::Paid { paid: py } = y.status {
+                                let (lx, ly) = (out.paid * y.retained, py * x.retained);
+                                ensure(by != &bx || lx.abs_diff(ly) <= n * (x.retained + y.retained), || {
+                                    format!("claims {} and {} approved together were paid different ratios", x.id, y.id)
+                                })?;
+                            }
+                        }
                     }
                 }
             }
@@ -455,6 +472,10 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
             .map(|c| c.retained)
             .sum();
         ensure(open == f.reserved(), || format!("open claims {open} != liabilities {}", f.reserved()))?;
+        let settled = f.settled();
+        ensure(settled.assets <= settled.liabilities && settled.assets <= f.total_assets(), || {
+            format!("settled {settled:?} with {} assets", f.total_assets())
+        })?;
     }
     Ok(())
 }

@@ -80,4 +80,7 @@ pub struct Claim {
     pub cession: Cession,
     pub filed_at: Timestamp,
     pub status: ClaimStatus,
+    /// The payment round the claim joined when approved (0 before); the
+    /// claims of one round are paid one ratio.
+    pub round: u64,
 }

@@ -149,6 +149,24 @@ pub struct ExitRequest {
     pub expires_at: Timestamp,
 }
 
+/// The approved claims whose payout ratio is fixed: every approved claim
+/// of the rounds up to `through`, paid `assets / liabilities` of its
+/// retained part whatever is filed, approved or paid later.
+///
+/// Invariant: `assets <= liabilities`; both are 0 once those claims are
+/// paid; `assets` is set aside for them and is no holder's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Settlement {
+    /// The last payment round settled.
+    pub through: u64,
+    /// Set aside for the settled claims not yet paid.
+    pub assets: Balance,
+    /// The retained parts of the settled claims not yet paid.
+    pub liabilities: Balance,
+}
+
 /// Why a fund operation was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
@@ -178,6 +196,9 @@ pub enum FundError {
     /// The pool is short and a claim is still undecided: pro-rata payments
     /// wait until every claim is approved or rejected.
     PaymentWaitsForDecisions,
+    /// The claim's round can only be settled once the claims of the
+    /// settled round (fixed at a lower ratio) are paid; anyone may pay them.
+    EarlierRoundUnpaid,
     /// The claim is not in the state this operation needs.
     ClaimNotFiled,
     ClaimNotApproved,
@@ -204,7 +225,9 @@ pub struct Payout {
 /// Invariants: `total_assets` equals deposits + premiums − exit payouts −
 /// claim payments; `total_shares` equals the shares of the current
 /// `generation` minted minus those burned; `undecided` and `approved` equal
-/// the retained parts of the filed and of the approved, unpaid claims.
+/// the retained parts of the filed and of the approved, unsettled claims;
+/// approved claims carry the open `round`, and those of rounds up to
+/// `settled.through` are paid from `settled`.
 /// While shares exist and are not retired, `net_assets ≥ total_shares /
 /// (virtual_shares × RETIREMENT_DIVISOR)`, so a deposit mints fewer than
 /// `assets × virtual_shares × (RETIREMENT_DIVISOR + 1)` shares.
@@ -221,12 +244,16 @@ pub struct InsuranceFund {
     next_claim: ClaimId,
     /// Bumped each time worthless shares are retired.
     generation: u32,
+    /// The payment round that approvals join now; it closes when one of its
+    /// claims is first paid.
+    round: u64,
+    settled: Settlement,
 }
 
 impl InsuranceFund {
     pub fn new(params: FundParams) -> Result<Self, FundError> {
         params.validate().map_err(FundError::InvalidParams)?;
-        Ok(Self { params, total_assets: 0, total_shares: 0, active_cover: 0, undecided: 0, approved: 0, next_claim: 0, generation: 0 })
+        Ok(Self { params, total_assets: 0, total_shares: 0, active_cover: 0, undecided: 0, approved: 0, next_claim: 0, generation: 0, round: 1, settled: Settlement::default() })
     }
 
     pub fn params(&self) -> &FundParams {
@@ -254,15 +281,29 @@ impl InsuranceFund {
     /// The liabilities: retained parts of claims filed or approved and not
     /// yet paid.
     pub fn reserved(&self) -> Balance {
-        self.undecided.saturating_add(self.approved)
+        self.undecided.saturating_add(self.approved).saturating_add(self.settled.liabilities)
+    }
+    /// The claims whose payout ratio is fixed.
+    pub fn settled(&self) -> &Settlement {
+        &self.settled
+    }
+    /// The payment round that approvals join now.
+    pub fn round(&self) -> u64 {
+        self.round
     }
     /// Retained parts of the claims still awaiting a decision.
     pub fn undecided(&self) -> Balance {
         self.undecided
     }
-    /// Assets net of liabilities: what the shares are worth together.
+    /// Assets net of liabilities: what the shares are worth together. The
+    /// settled claims are owed only the assets set aside for them.
     pub fn net_assets(&self) -> Balance {
-        self.total_assets.saturating_sub(self.reserved())
+        self.free_assets().saturating_sub(self.undecided.saturating_add(self.approved))
+    }
+
+    /// Assets not set aside for settled claims.
+    fn free_assets(&self) -> Balance {
+        self.total_assets.saturating_sub(self.settled.assets)
     }
 
     /// Sets the cover the pool currently backs (an admin operation).
@@ -455,15 +496,19 @@ impl InsuranceFund {
         let ceded = self.params.reinsurance.as_ref().map_or(0, |l| l.ceded(loss));
         let retained = loss.saturating_sub(ceded).min(self.params.claim_cap_per_event);
         let undecided = self.undecided.checked_add(retained).ok_or(FundError::Overflow)?;
-        self.undecided.checked_add(self.approved).ok_or(FundError::Overflow)?;
+        undecided
+            .checked_add(self.approved)
+            .and_then(|open| open.checked_add(self.settled.liabilities))
+            .ok_or(FundError::Overflow)?;
         let id = self.next_claim;
         self.next_claim = id.checked_add(1).ok_or(FundError::Overflow)?;
         self.undecided = undecided;
         let cession = if ceded > 0 { Cession::Pending } else { Cession::None };
-        Ok(Claim { id, claimant, loss, retained, ceded, cession, filed_at: now, status: ClaimStatus::Filed })
+        Ok(Claim { id, claimant, loss, retained, ceded, cession, filed_at: now, status: ClaimStatus::Filed, round: 0 })
     }
 
-    /// The multisig approved the claim. Approval is final.
+    /// The multisig approved the claim. Approval is final; the claim joins
+    /// the open payment round.
     pub fn approve_claim(&mut self, claim: &mut Claim) -> Result<(), FundError> {
         if claim.status != ClaimStatus::Filed {
             return Err(FundError::ClaimNotFiled);
@@ -472,6 +517,7 @@ impl InsuranceFund {
         self.undecided = self.undecided.saturating_sub(claim.retained);
         self.approved = approved;
         claim.status = ClaimStatus::Approved;
+        claim.round = self.round;
         Ok(())
     }
 
@@ -491,23 +537,55 @@ impl InsuranceFund {
         Ok(())
     }
 
-    /// Pays an approved claim: in full while the assets cover every
-    /// liability; otherwise, once no claim is undecided, `retained × assets /
-    /// approved liabilities`, a ratio that paying another approved claim
-    /// does not change, so the order of payments does not matter.
+    /// Pays an approved claim. The first payment of a round settles it:
+    /// its claims' ratio is fixed at 1 if the free assets cover every open
+    /// liability (undecided claims included), else, once no claim is
+    /// undecided, at `free assets / the round's liabilities`. Every claim of
+    /// a settled round is paid `retained × assets / liabilities` of the
+    /// settlement, a ratio that paying another of them does not change, so
+    /// claims decided in one round share one ratio whatever the order of
+    /// payments and whatever is filed after. A round fixed below 1 must be
+    /// paid in full before the next settles; rounds fixed at 1 merge.
     pub fn pay_claim(&mut self, claim: &mut Claim) -> Result<Payout, FundError> {
         if claim.status != ClaimStatus::Approved {
             return Err(FundError::ClaimNotApproved);
         }
-        let paid = if self.total_assets >= self.reserved() {
-            claim.retained
-        } else if self.undecided > 0 {
-            return Err(FundError::PaymentWaitsForDecisions);
+        let mut settled = self.settled.clone();
+        let (mut approved, mut round) = (self.approved, self.round);
+        if claim.round > settled.through {
+            let free = self.free_assets();
+            let assets = if free >= self.undecided.saturating_add(approved) {
+                if settled.assets != settled.liabilities {
+                    return Err(FundError::EarlierRoundUnpaid);
+                }
+                approved
+            } else if self.undecided > 0 {
+                return Err(FundError::PaymentWaitsForDecisions);
+            } else if settled.liabilities > 0 {
+                return Err(FundError::EarlierRoundUnpaid);
+            } else {
+                free
+            };
+            settled = Settlement {
+                through: round,
+                assets: settled.assets.checked_add(assets).ok_or(FundError::Overflow)?,
+                liabilities: settled.liabilities.checked_add(approved).ok_or(FundError::Overflow)?,
+            };
+            approved = 0;
+            round = round.checked_add(1).ok_or(FundError::Overflow)?;
+        }
+        // A claim wholly ceded retains nothing (and may be all its round holds).
+        let paid = if claim.retained == 0 {
+            0
         } else {
-            mul_div(claim.retained, self.total_assets, self.approved).ok_or(FundError::Overflow)?
+            mul_div(claim.retained, settled.assets, settled.liabilities).ok_or(FundError::Overflow)?
         };
+        settled.assets = settled.assets.checked_sub(paid).ok_or(FundError::Overflow)?;
+        settled.liabilities = settled.liabilities.checked_sub(claim.retained).ok_or(FundError::Overflow)?;
         self.total_assets = self.total_assets.checked_sub(paid).ok_or(FundError::Overflow)?;
-        self.approved = self.approved.saturating_sub(claim.retained);
+        self.settled = settled;
+        self.approved = approved;
+        self.round = round;
         claim.status = ClaimStatus::Paid { paid };
         Ok(Payout { paid, withheld: claim.retained.saturating_sub(paid) })
     }

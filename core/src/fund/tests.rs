@@ -319,6 +319,34 @@ fn a_wiped_out_fund_takes_new_capital_at_a_fair_price() {
     assert_eq!(f.request_exit(&mut old, 1, 0), Err(FundError::InsufficientShares));
 }
 
+/// Issue 20 item 9: A and B were approved together on a short pool and A
+/// was paid 75%; C, filed before B was paid, froze B's payment and then
+/// cut it to 37.5%. A round's ratio is now fixed at its first payment.
+#[test]
+fn claims_decided_together_share_one_ratio_whatever_is_filed_later() {
+    let mut f = InsuranceFund::new(chain_params()).unwrap();
+    f.deposit(&mut Holder::default(), 600_000 * TOKEN).unwrap();
+    let mut a = f.file_claim(ALICE, 400_000 * TOKEN, 0).unwrap();
+    let mut b = f.file_claim(ALICE, 400_000 * TOKEN, 0).unwrap();
+    f.approve_claim(&mut a).unwrap();
+    f.approve_claim(&mut b).unwrap();
+    assert_eq!(f.pay_claim(&mut a).unwrap().paid, 300_000 * TOKEN, "75%");
+    let mut c = f.file_claim([3; 32], 400_000 * TOKEN, 1).unwrap();
+    assert_eq!(f.pay_claim(&mut b).unwrap().paid, 300_000 * TOKEN, "B is not frozen by C, and is paid 75% too");
+    f.approve_claim(&mut c).unwrap();
+    f.add_premium(100_000 * TOKEN).unwrap();
+    assert_eq!(f.pay_claim(&mut c).unwrap().paid, 100_000 * TOKEN, "C, a later round, gets what came in since");
+    assert_eq!(f.total_assets(), 0);
+    // A claim wholly ceded retains nothing and pays nothing, without error.
+    let mut p = chain_params();
+    p.reinsurance = Some(ReinsuranceLayer { attachment: 0, limit: 10 * TOKEN });
+    let mut f = InsuranceFund::new(p).unwrap();
+    let mut z = f.file_claim(ALICE, 5 * TOKEN, 0).unwrap();
+    assert_eq!(z.retained, 0);
+    f.approve_claim(&mut z).unwrap();
+    assert_eq!(f.pay_claim(&mut z), Ok(Payout { paid: 0, withheld: 0 }));
+}
+
 /// One step of a random fund history with three holders.
 #[derive(Clone, Debug)]
 enum Op {
@@ -505,6 +533,62 @@ proptest! {
             prop_assert!(value <= assets + residue, "minted {} for {} (+{} residue)", value, assets, residue);
             prop_assert!(value + 1 + assets / 1_000_000_000 >= assets, "the deposit lost value: {} for {}", value, assets);
         }
+    }
+
+    /// Issue 20 item 9, over random histories at chain units: claims
+    /// approved with no claim payment between their approvals are paid one
+    /// ratio (to rounding), whatever is filed, approved, rejected or
+    /// donated afterwards and in whatever order they are paid.
+    #[test]
+    fn claims_approved_together_are_paid_one_ratio(
+        pool in 1u128..10_000_000,
+        ops in proptest::collection::vec(prop_oneof![
+            3 => (1u128..3_000_000).prop_map(|l| (0u8, l)),
+            3 => (0u128..8).prop_map(|i| (1u8, i)),
+            1 => (0u128..8).prop_map(|i| (2u8, i)),
+            3 => (0u128..8).prop_map(|i| (3u8, i)),
+            1 => (1u128..1_000_000).prop_map(|p| (4u8, p)),
+        ], 1..60),
+    ) {
+        let mut f = InsuranceFund::new(chain_params()).unwrap();
+        f.deposit(&mut Holder::default(), pool * TOKEN).unwrap();
+        let mut claims: alloc::vec::Vec<Claim> = alloc::vec::Vec::new();
+        // The batch a claim was approved in: approvals between two payments.
+        let mut batch_of: alloc::vec::Vec<Option<usize>> = alloc::vec::Vec::new();
+        let mut batch = 0usize;
+        let pay = |f: &mut InsuranceFund, c: &mut Claim, batch: &mut usize| {
+            if f.pay_claim(c).is_ok() { *batch += 1; }
+        };
+        for (kind, x) in ops {
+            let i = x as usize;
+            match kind {
+                0 => if let Ok(c) = f.file_claim(ALICE, x * TOKEN, 0) { claims.push(c); batch_of.push(None); },
+                1 => if let Some(c) = claims.get_mut(i) { if f.approve_claim(c).is_ok() { batch_of[i] = Some(batch); } },
+                2 => if let Some(c) = claims.get_mut(i) { let _ = f.reject_claim(c); },
+                3 => if let Some(c) = claims.get_mut(i) { pay(&mut f, c, &mut batch); },
+                _ => f.add_premium(x * TOKEN).unwrap(),
+            }
+        }
+        // Decide everything left, then pay until nothing more can be paid.
+        for (i, c) in claims.iter_mut().enumerate() {
+            if f.approve_claim(c).is_ok() { batch_of[i] = Some(batch); }
+        }
+        for _ in 0..claims.len() {
+            for c in claims.iter_mut() { pay(&mut f, c, &mut batch); }
+        }
+        let n = claims.len() as u128;
+        for (x, bx) in claims.iter().zip(&batch_of) {
+            for (y, by) in claims.iter().zip(&batch_of) {
+                if let (ClaimStatus::Paid { paid: px }, ClaimStatus::Paid { paid: py }, Some(bx), Some(by)) = (x.status, y.status, bx, by) {
+                    if bx == by && x.retained > 0 && y.retained > 0 {
+                        let (lx, ly) = (px * y.retained, py * x.retained);
+                        prop_assert!(lx.abs_diff(ly) <= n * (x.retained + y.retained),
+                            "claims {} and {} approved together were paid {}/{} and {}/{}", x.id, y.id, px, x.retained, py, y.retained);
+                    }
+                }
+            }
+        }
+        prop_assert!(claims.iter().all(|c| matches!(c.status, ClaimStatus::Paid { .. } | ClaimStatus::Rejected)), "a claim was left unpaid");
     }
 
     /// Claim payouts do not depend on the order of approvals, rejections
