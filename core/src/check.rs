@@ -330,7 +330,8 @@ fn price_le(a: (Balance, Balance), b: (Balance, Balance)) -> bool {
 /// never ceded and keeps no pending cession; a deposit retires the shares
 /// exactly when they are worthless and mints shares worth what it paid;
 /// claims approved between the same two payments are paid one ratio, and
-/// the settled claims' assets are at most their liabilities and the pool.
+/// the settled claims' assets are at most their liabilities and the pool;
+/// no exit pays while a claim is undecided.
 pub fn fund(ops: &[FundOp]) -> Result<(), String> {
     let params = FundParams {
         virtual_shares: 1_000_000,
@@ -379,7 +380,7 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
             FundOp::RequestExit { holder, percent } => {
                 let h = &mut holders[usize::from(holder % 3)];
                 let shares = h.shares * Balance::from(percent % 101) / 100;
-                let preview = f.preview_redeem(shares);
+                let preview = f.preview_exit_cap(shares);
                 if let Ok(r) = f.request_exit(h, shares, now) {
                     ensure(Some(r.value_at_request) == preview, || "exit value differs from its preview".into())?;
                 }
@@ -391,6 +392,9 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
                     match f.complete_exit(h, now, blocked) {
                         Ok(out) => {
                             ensure(!blocked, || "an exit paid while exits were blocked".into())?;
+                            ensure(claims.iter().all(|c| c.status != ClaimStatus::Filed), || {
+                                "an exit paid while a claim was undecided".into()
+                            })?;
                             ensure(out.paid == worth.min(r.value_at_request), || {
                                 "exit paid more than it was worth".into()
                             })?;

@@ -137,6 +137,9 @@ impl Holder {
 
 /// A holder's pending exit. Its shares are locked: still counted in
 /// `total_shares` (they bear losses) but no longer the holder's to move.
+/// Invariant: `value_at_request` counts the claims undecided at the request
+/// as rejected; the exit bears those that are approved through the value
+/// at completion.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -189,7 +192,7 @@ pub enum FundError {
     /// Paying this exit would leave less than the requirement plus open claims.
     BelowSolvencyTarget,
     /// A claim is undecided: its outcome would move value between holders
-    /// who joined before and after it, so deposits wait.
+    /// who joined or left before and after it, so deposits and exits wait.
     ClaimsUndecided,
     /// The liabilities exceed the assets: a deposit would pay old claims.
     LiabilitiesExceedAssets,
@@ -367,6 +370,15 @@ impl InsuranceFund {
         mul_div(shares, self.net_assets().checked_add(1)?, self.total_shares.checked_add(self.params.virtual_shares)?)
     }
 
+    /// What `shares` are worth if every undecided claim is rejected: the
+    /// most an exit requested now can pay (its `value_at_request`). An
+    /// undecided claim is valued at its decision, not at its filing, so a
+    /// leaver bears it only if it is approved.
+    pub fn preview_exit_cap(&self, shares: Balance) -> Option<Balance> {
+        let if_rejected = self.free_assets().saturating_sub(self.approved);
+        mul_div(shares, if_rejected.checked_add(1)?, self.total_shares.checked_add(self.params.virtual_shares)?)
+    }
+
     /// Adds `assets` for `holder` and returns the shares minted to it. If
     /// the shares are worthless ([`Self::shares_worthless`]: a wipe-out
     /// left at most dust), they are retired first: a new generation starts,
@@ -428,7 +440,7 @@ impl InsuranceFund {
         if shares > current.shares {
             return Err(FundError::InsufficientShares);
         }
-        let value_at_request = self.preview_redeem(shares).ok_or(FundError::Overflow)?;
+        let value_at_request = self.preview_exit_cap(shares).ok_or(FundError::Overflow)?;
         let unlock_at = now.checked_add(self.params.exit_cooldown_ms).ok_or(FundError::Overflow)?;
         let expires_at = unlock_at.checked_add(self.params.exit_window_ms).ok_or(FundError::Overflow)?;
         let req = ExitRequest { shares, value_at_request, unlock_at, expires_at };
@@ -439,8 +451,11 @@ impl InsuranceFund {
     }
 
     /// Completes the holder's exit: burns its shares and pays
-    /// `min(value at request, value now)`, both net of liabilities. The
-    /// request is spent on success and kept on any error.
+    /// `min(value at request, value now)`, both net of decided liabilities.
+    /// It waits while a claim is undecided (as Nexus Mutual's withdrawals
+    /// do): paid net of a claim later rejected, the leaver would hand its
+    /// part of that claim to the stayers. The request is spent on success
+    /// and kept on any error.
     pub fn complete_exit(
         &mut self,
         holder: &mut Holder,
@@ -457,6 +472,9 @@ impl InsuranceFund {
         }
         if exits_blocked {
             return Err(FundError::ExitsBlocked);
+        }
+        if self.undecided > 0 {
+            return Err(FundError::ClaimsUndecided);
         }
         let value_now = self.preview_redeem(req.shares).ok_or(FundError::Overflow)?;
         let paid = value_now.min(req.value_at_request);

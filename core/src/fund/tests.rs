@@ -106,10 +106,12 @@ fn filed_claims_are_reserved_against_a_run() {
     let (mut f, mut h) = fund_with(1_000_000);
     let s = h.shares;
     f.request_exit(&mut h, s, 0).unwrap();
-    let _c = f.file_claim(ALICE, 300_000, 1).unwrap();
+    let mut c = f.file_claim(ALICE, 300_000, 1).unwrap();
     assert_eq!(f.reserved(), 300_000);
+    assert_eq!(f.complete_exit(&mut h, 10 * DAY, false), Err(FundError::ClaimsUndecided));
+    f.approve_claim(&mut c).unwrap();
     let out = f.complete_exit(&mut h, 10 * DAY, false).unwrap();
-    assert_eq!(out.paid, 700_000, "the leaver is paid net of the filed claim");
+    assert_eq!(out.paid, 700_000, "the leaver is paid net of the approved claim");
     assert_eq!(f.total_assets(), 300_000, "the claim stays covered");
 }
 
@@ -168,9 +170,9 @@ fn every_bad_parameter_is_named() {
 }
 
 /// Defect 1: with two equal stakers and a claim of 40% of the pool, the
-/// leaver was paid 100% of its stake and the stayer kept 20%. Net of the
-/// filed claim, both bear it equally, whether the exit was requested before
-/// or after the claim was filed.
+/// leaver was paid 100% of its stake and the stayer kept 20%. The exit now
+/// waits for the decision and both bear the approved claim equally,
+/// whether the exit was requested before or after the claim was filed.
 #[test]
 fn a_leaver_bears_the_claim_filed_during_its_cooldown() {
     for request_first in [true, false] {
@@ -186,9 +188,10 @@ fn a_leaver_bears_the_claim_filed_during_its_cooldown() {
         if !request_first {
             f.request_exit(&mut leaver, shares, 2).unwrap();
         }
+        assert_eq!(f.complete_exit(&mut leaver, 11 * DAY, false), Err(FundError::ClaimsUndecided));
+        f.approve_claim(&mut c).unwrap();
         let out = f.complete_exit(&mut leaver, 11 * DAY, false).unwrap();
         assert_eq!(out.paid, 300_000, "the leaver bears half the loss (request first: {request_first})");
-        f.approve_claim(&mut c).unwrap();
         assert_eq!(f.pay_claim(&mut c).unwrap().paid, 400_000);
         let stayer_value = f.preview_redeem(stayer.shares).unwrap();
         assert!(stayer_value.abs_diff(300_000) <= 1, "the stayer keeps the other half: {stayer_value}");
@@ -347,6 +350,35 @@ fn claims_decided_together_share_one_ratio_whatever_is_filed_later() {
     assert_eq!(f.pay_claim(&mut z), Ok(Payout { paid: 0, withheld: 0 }));
 }
 
+/// Issue 20 item 10: two equal holders of 1M tokens; a frivolous 1.6M
+/// claim timed to the leaver's exit window was priced into its exit, and
+/// when the claim was rejected the stayer kept the leaver's 800,000. The
+/// exit now waits for the decision, and its cap counts the undecided claim
+/// as rejected, whether it was requested before or after the filing.
+#[test]
+fn a_rejected_claim_takes_nothing_from_a_leaver() {
+    for request_first in [true, false] {
+        let mut f = InsuranceFund::new(chain_params()).unwrap();
+        let (mut leaver, mut stayer) = (Holder::default(), Holder::default());
+        f.deposit(&mut leaver, 1_000_000 * TOKEN).unwrap();
+        f.deposit(&mut stayer, 1_000_000 * TOKEN).unwrap();
+        let shares = leaver.shares;
+        if request_first {
+            f.request_exit(&mut leaver, shares, 0).unwrap();
+        }
+        let mut frivolous = f.file_claim(ALICE, 1_600_000 * TOKEN, 10 * DAY).unwrap();
+        if !request_first {
+            f.request_exit(&mut leaver, shares, 0).unwrap();
+            assert_eq!(leaver.exit.as_ref().unwrap().value_at_request, 1_000_000 * TOKEN, "capped as if rejected");
+        }
+        assert_eq!(f.complete_exit(&mut leaver, 10 * DAY, false), Err(FundError::ClaimsUndecided));
+        f.reject_claim(&mut frivolous).unwrap();
+        let out = f.complete_exit(&mut leaver, 11 * DAY, false).unwrap();
+        assert_eq!(out.paid, 1_000_000 * TOKEN, "request first: {request_first}");
+        assert_eq!(f.preview_redeem(stayer.shares), Some(1_000_000 * TOKEN));
+    }
+}
+
 /// One step of a random fund history with three holders.
 #[derive(Clone, Debug)]
 enum Op {
@@ -440,7 +472,7 @@ proptest! {
                 Op::Premium(a) => if f.add_premium(a).is_ok() { inflow += a; },
                 Op::RequestExit(h, pct) => {
                     let shares = holders[h].shares * u128::from(pct) / 100;
-                    let preview = f.preview_redeem(shares);
+                    let preview = f.preview_exit_cap(shares);
                     if let Ok(r) = f.request_exit(&mut holders[h], shares, now) {
                         prop_assert_eq!(Some(r.value_at_request), preview);
                     }
@@ -450,6 +482,7 @@ proptest! {
                     match f.complete_exit(&mut holders[h], now, blocked) {
                         Ok(out) => {
                             prop_assert!(!blocked, "exit paid while exits were blocked");
+                            prop_assert!(claims.iter().all(|c| c.status != ClaimStatus::Filed), "exit paid while a claim was undecided");
                             prop_assert_eq!(out.paid, worth.min(r.value_at_request), "preview_redeem differs from the exit");
                             prop_assert!(f.total_assets() >= f.required_capital().saturating_add(f.reserved()));
                             outflow += out.paid;
@@ -589,6 +622,48 @@ proptest! {
             }
         }
         prop_assert!(claims.iter().all(|c| matches!(c.status, ClaimStatus::Paid { .. } | ClaimStatus::Rejected)), "a claim was left unpaid");
+    }
+
+    /// Issue 20 item 10, over random histories at chain units: claims that
+    /// are all rejected move no value between holders. Whatever the timing
+    /// of requests, completions and lapses of exits against the filings and
+    /// rejections, each holder ends with its deposit (paid out or still in
+    /// shares), to rounding.
+    #[test]
+    fn rejected_claims_move_no_value_between_holders(
+        stakes in proptest::collection::vec(1u128..10_000_000, 2..4),
+        ops in proptest::collection::vec(prop_oneof![
+            2 => (0u64..2 * DAY).prop_map(|ms| (0u8, 0usize, u128::from(ms))),
+            2 => (0usize..3, 1u128..=100).prop_map(|(h, pct)| (1u8, h, pct)),
+            3 => (0usize..3).prop_map(|h| (2u8, h, 0)),
+            1 => (0usize..3).prop_map(|h| (3u8, h, 0)),
+            2 => (1u128..5_000_000).prop_map(|l| (4u8, 0, l)),
+            2 => (0usize..6).prop_map(|i| (5u8, i, 0)),
+        ], 1..80),
+    ) {
+        // A one-day cooldown, so that random waits reach the exit window often.
+        let mut f = InsuranceFund::new(FundParams { exit_cooldown_ms: DAY, ..chain_params() }).unwrap();
+        let mut holders: alloc::vec::Vec<Holder> = stakes.iter().map(|_| Holder::default()).collect();
+        let mut paid: alloc::vec::Vec<Balance> = stakes.iter().map(|_| 0).collect();
+        for (h, s) in holders.iter_mut().zip(&stakes) { f.deposit(h, s * TOKEN).unwrap(); }
+        let mut claims: alloc::vec::Vec<Claim> = alloc::vec::Vec::new();
+        let mut now = 0u64;
+        for (kind, i, x) in ops {
+            let h = i % holders.len();
+            match kind {
+                0 => now += x as u64,
+                1 => { let s = holders[h].shares * x / 100; let _ = f.request_exit(&mut holders[h], s, now); }
+                2 => if let Ok(out) = f.complete_exit(&mut holders[h], now, false) { paid[h] += out.paid; },
+                3 => { let _ = f.expire_exit(&mut holders[h], now); }
+                4 => if let Ok(c) = f.file_claim(ALICE, x * TOKEN, now) { claims.push(c); },
+                _ => if let Some(c) = claims.get_mut(i) { let _ = f.reject_claim(c); },
+            }
+        }
+        for c in claims.iter_mut() { let _ = f.reject_claim(c); }
+        for (h, (stake, out)) in holders.iter().zip(stakes.iter().zip(&paid)) {
+            let value = out + f.preview_redeem(f.holding(h).total_shares()).unwrap();
+            prop_assert!(value.abs_diff(stake * TOKEN) <= 2, "a holder of {} ends with {}", stake * TOKEN, value);
+        }
     }
 
     /// Claim payouts do not depend on the order of approvals, rejections
