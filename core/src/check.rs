@@ -297,10 +297,19 @@ pub fn multisig(ops: &[MultisigOp]) -> Result<(), String> {
 #[derive(Clone, Debug, arbitrary::Arbitrary)]
 pub enum FundOp {
     Wait(u16),
-    Deposit { holder: u8, assets: u32 },
+    Deposit {
+        holder: u8,
+        assets: u32,
+    },
     Premium(u32),
-    RequestExit { holder: u8, percent: u8 },
-    CompleteExit { holder: u8, blocked: bool },
+    RequestExit {
+        holder: u8,
+        percent: u8,
+    },
+    CompleteExit {
+        holder: u8,
+        blocked: bool,
+    },
     ExpireExit(u8),
     FileClaim(u32),
     Approve(u8),
@@ -398,7 +407,7 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
                             ensure(out.paid == worth.min(r.value_at_request), || {
                                 "exit paid more than it was worth".into()
                             })?;
-                            ensure(f.total_assets() >= f.required_capital().saturating_add(f.reserved()), || {
+                            ensure(f.total_assets() >= f.required_capital().saturating_add(f.owed()), || {
                                 "an exit left a liability uncovered".into()
                             })?;
                             outflow += out.paid;
@@ -460,10 +469,9 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
             }
             FundOp::Cover(c) => f.set_active_cover(Balance::from(c) * 10),
         }
-        ensure(
-            claims.iter().all(|c| c.status != ClaimStatus::Rejected || c.cession != Cession::Pending),
-            || "a rejected claim kept a pending cession".into(),
-        )?;
+        ensure(claims.iter().all(|c| c.status != ClaimStatus::Rejected || c.cession != Cession::Pending), || {
+            "a rejected claim kept a pending cession".into()
+        })?;
         if !lowers {
             ensure(price_le(before, share_price(&f)), || format!("{op:?} lowered the share price"))?;
         }

@@ -12,36 +12,47 @@
 //!   defence) prices them: `shares = assets × (total_shares + V) /
 //!   (net_assets + 1)`, rounding toward the pool.
 //! - **Exits** wait `exit_cooldown_ms`, then stay claimable for
-//!   `exit_window_ms`. An exit pays `min(value at request, value at exit)`,
-//!   both net of liabilities (Drift): a leaver forgoes gains but still bears
-//!   every loss filed before it is paid. One exit per holder at a time.
-//!   Exits wait while the breaker blocks them (halted, or globally paused),
-//!   and when the payout would leave less than the solvency requirement plus
-//!   the liabilities.
+//!   `exit_window_ms`. An exit pays `min(value at request, value at exit)`
+//!   (Drift): a leaver forgoes gains. The value at request counts the claims
+//!   then undecided as rejected, and exits wait while any claim is undecided
+//!   (Nexus Mutual), so a leaver bears exactly the claims approved before it
+//!   is paid. One exit per holder at a time. Exits also wait while the
+//!   breaker blocks them (halted, or globally paused), and when the payout
+//!   would leave less than the solvency requirement plus the liabilities.
 //! - **Solvency requirement**: `max(active_cover × solvency_target_bps, min_capital)`
 //!   (Nexus Mutual's MCR).
 //! - **Claims** are split by an excess-of-loss layer (the part above
 //!   `attachment`, up to `limit`, is ceded to a reinsurer), capped per event,
-//!   approved or rejected once by the multisig, and paid in full while the
-//!   pool covers every liability. When it does not, payment waits until no
-//!   claim is undecided and then pays every approved claim the same ratio,
-//!   `assets / approved liabilities`.
+//!   and approved or rejected once by the multisig; rejection withdraws a
+//!   pending cession. Approved claims join the open payment round, which
+//!   its first payment settles: in full while the free assets cover every
+//!   liability, else, once no claim is undecided, at one ratio `free assets
+//!   / the round's liabilities`, with those assets set aside.
+//! - **Wipe-outs**: once a share is worth less than `1 / RETIREMENT_DIVISOR`
+//!   of its first price, the next deposit retires the shares (a new
+//!   generation) and is priced as into an empty pool.
 //!
 //! Guarantees (property-tested in `tests.rs` and fuzzed):
 //! - **No transfer between holders.** Deposits and exits never lower the net
 //!   value of a share, so no holder gains at a staying holder's expense; an
-//!   exit never pays more than the shares' pro-rata value. Deposits wait
-//!   while a claim is undecided (its outcome would move value between old
-//!   and new holders) and while liabilities exceed the assets.
-//! - **Order-independent payouts.** What each claim is paid does not depend
-//!   on the order of payments, approvals and rejections (up to one unit of
-//!   rounding per claim); a rejected claim releases its reservation to the
-//!   others.
-//! - **Previews are exact.** `preview_deposit` and `preview_redeem` are what
-//!   a deposit mints and what an exit requested now pays.
+//!   exit never pays more than the shares' pro-rata value, and never while a
+//!   claim is undecided; claims that are rejected move no value. Deposits
+//!   wait while a claim is undecided and while liabilities exceed the
+//!   assets. The one exception is a retirement, which hands the dust of a
+//!   wiped-out generation (under a millionth of its first price) to the next.
+//! - **Recapitalisation.** After any claims, a deposit of up to
+//!   `u128::MAX / (virtual_shares × (RETIREMENT_DIVISOR + 1))` mints shares
+//!   worth what it paid, to rounding.
+//! - **One ratio per round.** Claims approved with no payment between their
+//!   approvals are paid one ratio, whatever is filed later; with every claim
+//!   filed before the decisions, the order of payments, approvals and
+//!   rejections does not matter (up to one unit of rounding per claim).
+//! - **Previews are exact.** `preview_deposit` is what a deposit mints and
+//!   `preview_exit_cap` the value at request of an exit requested now.
 //! - **Claims cannot get stuck on the reinsurer.** The retained part is
 //!   filed and paid whatever the reinsurer does; a cession that failed stays
-//!   pending for a retry.
+//!   pending for a retry, unless the claim is rejected: a rejected claim is
+//!   never ceded.
 
 mod claim;
 #[cfg(test)]
@@ -194,7 +205,8 @@ pub enum FundError {
     /// A claim is undecided: its outcome would move value between holders
     /// who joined or left before and after it, so deposits and exits wait.
     ClaimsUndecided,
-    /// The liabilities exceed the assets: a deposit would pay old claims.
+    /// The open claims exceed the free assets: a deposit would raise their
+    /// unsettled ratio, paying old claims.
     LiabilitiesExceedAssets,
     /// The pool is short and a claim is still undecided: pro-rata payments
     /// wait until every claim is approved or rejected.
@@ -256,7 +268,18 @@ pub struct InsuranceFund {
 impl InsuranceFund {
     pub fn new(params: FundParams) -> Result<Self, FundError> {
         params.validate().map_err(FundError::InvalidParams)?;
-        Ok(Self { params, total_assets: 0, total_shares: 0, active_cover: 0, undecided: 0, approved: 0, next_claim: 0, generation: 0, round: 1, settled: Settlement::default() })
+        Ok(Self {
+            params,
+            total_assets: 0,
+            total_shares: 0,
+            active_cover: 0,
+            undecided: 0,
+            approved: 0,
+            next_claim: 0,
+            generation: 0,
+            round: 1,
+            settled: Settlement::default(),
+        })
     }
 
     pub fn params(&self) -> &FundParams {
@@ -302,6 +325,13 @@ impl InsuranceFund {
     /// settled claims are owed only the assets set aside for them.
     pub fn net_assets(&self) -> Balance {
         self.free_assets().saturating_sub(self.undecided.saturating_add(self.approved))
+    }
+
+    /// What the pool owes: the assets set aside for settled claims plus the
+    /// retained parts of the open (undecided or unsettled approved) claims.
+    /// At most `reserved()`: a settled claim is owed only its ratio.
+    pub fn owed(&self) -> Balance {
+        self.settled.assets.saturating_add(self.undecided).saturating_add(self.approved)
     }
 
     /// Assets not set aside for settled claims.
@@ -362,7 +392,11 @@ impl InsuranceFund {
     /// Shares that `assets` would mint now (rounded down), priced on net
     /// assets, after retiring worthless shares.
     pub fn preview_deposit(&self, assets: Balance) -> Option<Balance> {
-        mul_div(assets, self.pricing_shares().checked_add(self.params.virtual_shares)?, self.net_assets().checked_add(1)?)
+        mul_div(
+            assets,
+            self.pricing_shares().checked_add(self.params.virtual_shares)?,
+            self.net_assets().checked_add(1)?,
+        )
     }
 
     /// Net assets that `shares` are worth now (rounded down).
@@ -391,7 +425,7 @@ impl InsuranceFund {
         if self.undecided > 0 {
             return Err(FundError::ClaimsUndecided);
         }
-        if self.total_assets < self.reserved() {
+        if self.total_assets < self.owed() {
             return Err(FundError::LiabilitiesExceedAssets);
         }
         let generation = if self.shares_worthless() {
@@ -405,11 +439,8 @@ impl InsuranceFund {
         }
         let total_assets = self.total_assets.checked_add(assets).ok_or(FundError::Overflow)?;
         let total_shares = self.pricing_shares().checked_add(shares).ok_or(FundError::Overflow)?;
-        let mut current = if holder.generation == generation {
-            holder.clone()
-        } else {
-            Holder { generation, ..Holder::default() }
-        };
+        let mut current =
+            if holder.generation == generation { holder.clone() } else { Holder { generation, ..Holder::default() } };
         current.shares = current.shares.checked_add(shares).ok_or(FundError::Overflow)?;
         self.total_assets = total_assets;
         self.total_shares = total_shares;
@@ -479,7 +510,7 @@ impl InsuranceFund {
         let value_now = self.preview_redeem(req.shares).ok_or(FundError::Overflow)?;
         let paid = value_now.min(req.value_at_request);
         let left = self.total_assets.checked_sub(paid).ok_or(FundError::Overflow)?;
-        if left < self.required_capital().saturating_add(self.reserved()) {
+        if left < self.required_capital().saturating_add(self.owed()) {
             return Err(FundError::BelowSolvencyTarget);
         }
         let total_shares = self.total_shares.checked_sub(req.shares).ok_or(FundError::InsufficientShares)?;
