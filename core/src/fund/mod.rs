@@ -243,9 +243,10 @@ pub struct Payout {
 /// the retained parts of the filed and of the approved, unsettled claims;
 /// approved claims carry the open `round`, and those of rounds up to
 /// `settled.through` are paid from `settled`.
-/// While shares exist and are not retired, `net_assets ≥ total_shares /
-/// (virtual_shares × RETIREMENT_DIVISOR)`, so a deposit mints fewer than
-/// `assets × virtual_shares × (RETIREMENT_DIVISOR + 1)` shares.
+/// A deposit prices against the shares only while `net_assets ≥
+/// total_shares / (virtual_shares × RETIREMENT_DIVISOR)` (else it retires
+/// them first), so it mints fewer than `assets × virtual_shares ×
+/// (RETIREMENT_DIVISOR + 1)` shares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
