@@ -57,6 +57,13 @@ pub mod insurance_fund {
         pub shares: Balance,
     }
 
+    /// A deposit found the shares worthless after a wipe-out and retired
+    /// them: holders of earlier generations own nothing from now on.
+    #[ink(event)]
+    pub struct SharesRetired {
+        pub generation: u32,
+    }
+
     #[ink(event)]
     pub struct PremiumAdded {
         #[ink(topic)]
@@ -209,8 +216,12 @@ pub mod insurance_fund {
             let assets = self.env().transferred_value();
             let who = self.env().caller();
             let mut holder = self.holder(who);
+            let generation = self.pool.0.generation();
             let minted = self.pool.0.deposit(&mut holder, assets)?;
             self.holders.insert(who, &Stored(holder));
+            if self.pool.0.generation() != generation {
+                self.env().emit_event(SharesRetired { generation: self.pool.0.generation() });
+            }
             self.env().emit_event(Deposited { who, assets, shares: minted });
             Ok(minted)
         }
@@ -243,7 +254,9 @@ pub mod insurance_fund {
 
         /// Completes the caller's exit and pays it, unless the breaker
         /// blocks exits (halted or globally paused), the cooldown runs, the
-        /// window closed or solvency forbids.
+        /// window closed, a claim is undecided or solvency forbids. The
+        /// caller's account exists, so the payment cannot fall foul of the
+        /// existential deposit.
         #[ink(message)]
         pub fn complete_exit(&mut self) -> Result<Payout> {
             let who = self.env().caller();
@@ -292,7 +305,8 @@ pub mod insurance_fund {
         }
 
         /// Files a claim's pending ceded part with the reinsurer again
-        /// (anyone may: it only moves the loss where the layer says).
+        /// (anyone may: it only moves the loss where the layer says). A
+        /// rejected claim's cession was withdrawn and is refused.
         #[ink(message)]
         pub fn retry_cession(&mut self, id: ClaimId) -> Result<()> {
             let mut claim = self.claim_or_err(id)?;
@@ -312,7 +326,8 @@ pub mod insurance_fund {
             Ok(())
         }
 
-        /// The admin rejects a filed or approved claim; its reserve is freed.
+        /// The admin rejects a filed claim; its reserve is freed and a pending
+        /// cession withdrawn.
         #[ink(message)]
         pub fn reject_claim(&mut self, id: ClaimId) -> Result<()> {
             self.only_admin()?;
@@ -323,8 +338,11 @@ pub mod insurance_fund {
             Ok(())
         }
 
-        /// Pays an approved claim to its claimant (anyone may trigger it),
-        /// pro rata if the pool holds less than all open claims.
+        /// Pays an approved claim to its claimant (anyone may trigger it), at
+        /// its round's ratio (see bulwark-core's `pay_claim`). If the
+        /// transfer fails (a payment below the existential deposit to an
+        /// account that does not exist) the whole call reverts and the claim
+        /// stays approved: anyone may endow the claimant's account and pay it.
         #[ink(message)]
         pub fn pay_claim(&mut self, id: ClaimId) -> Result<Payout> {
             let mut claim = self.claim_or_err(id)?;
@@ -364,15 +382,17 @@ pub mod insurance_fund {
             Ok(())
         }
 
-        /// The holder's free shares (those locked in an exit not included).
+        /// The holder's free shares (those locked in an exit not included);
+        /// 0 once its shares were retired as worthless after a wipe-out.
         #[ink(message)]
         pub fn shares_of(&self, who: AccountId) -> Balance {
-            self.holder(who).shares
+            self.pool.0.holding(&self.holder(who)).shares
         }
 
+        /// The holder's pending exit; none once its shares were retired.
         #[ink(message)]
         pub fn exit_of(&self, who: AccountId) -> Option<ExitRequest> {
-            self.holder(who).exit
+            self.pool.0.holding(&self.holder(who)).exit
         }
 
         #[ink(message)]
@@ -594,6 +614,41 @@ pub mod insurance_fund {
             assert_eq!(f.expire_exit(), Ok(all));
             assert_eq!(f.shares_of(bob), all);
             assert_eq!(f.expire_exit(), Err(Error::Fund(FundError::NoExit)));
+        }
+
+        #[ink::test]
+        fn exits_wait_for_undecided_claims() {
+            let mut f = funded();
+            let bob = accounts().bob;
+            as_caller(bob);
+            f.request_exit(f.shares_of(bob) / 2).expect("requested");
+            as_caller(accounts().charlie);
+            let id = f.file_claim(300_000, accounts().eve).expect("filed");
+            at(10 * DAY);
+            as_caller(bob);
+            assert_eq!(f.complete_exit(), Err(Error::Fund(FundError::ClaimsUndecided)));
+            as_caller(accounts().alice);
+            f.reject_claim(id).expect("rejected");
+            as_caller(bob);
+            assert_eq!(f.complete_exit().map(|p| p.paid), Ok(500_000), "the rejected claim costs the leaver nothing");
+        }
+
+        #[ink::test]
+        fn a_wiped_out_fund_retires_worthless_shares() {
+            let mut f = funded();
+            let (alice, bob, charlie, eve) = (accounts().alice, accounts().bob, accounts().charlie, accounts().eve);
+            for loss in [400_000, 400_000, 200_000] {
+                as_caller(charlie);
+                let id = f.file_claim(loss, eve).expect("filed");
+                as_caller(alice);
+                f.approve_claim(id).expect("approved");
+                f.pay_claim(id).expect("paid");
+            }
+            assert_eq!(f.total_assets(), 0);
+            pay_in(eve, 1_000);
+            assert_eq!(f.deposit(), Ok(1_000 * 1_000), "priced as into an empty pool");
+            assert_eq!(f.shares_of(bob), 0, "the old shares are retired");
+            assert_eq!(f.total_shares(), f.shares_of(eve));
         }
 
         #[ink::test]

@@ -14,7 +14,7 @@ use crate::breaker::{
     AssetFlow, BreakerParams, CircuitBreaker, Decision, Level, LimiterParams, PriceBandParams, Rejection, WindowParams,
     BUCKETS,
 };
-use crate::fund::{Claim, ClaimStatus, FundError, FundParams, Holder, InsuranceFund, ReinsuranceLayer};
+use crate::fund::{Cession, Claim, ClaimStatus, FundError, FundParams, Holder, InsuranceFund, ReinsuranceLayer};
 use crate::multisig::{
     Action, AllowedCall, CallSpec, ConfigChange, Execution, GuardPolicy, Multisig, MultisigParams, OperationClass,
     Proposal, ProposalStatus, Timelocks, VetoParams,
@@ -356,15 +356,26 @@ pub fn multisig(ops: &[MultisigOp]) -> Result<(), String> {
 #[derive(Clone, Debug, arbitrary::Arbitrary)]
 pub enum FundOp {
     Wait(u16),
-    Deposit { holder: u8, assets: u32 },
+    Deposit {
+        holder: u8,
+        assets: u32,
+    },
     Premium(u32),
-    RequestExit { holder: u8, percent: u8 },
-    CompleteExit { holder: u8, blocked: bool },
+    RequestExit {
+        holder: u8,
+        percent: u8,
+    },
+    CompleteExit {
+        holder: u8,
+        blocked: bool,
+    },
     ExpireExit(u8),
     FileClaim(u32),
     Approve(u8),
     Reject(u8),
     Pay(u8),
+    /// The reinsurer accepts a claim's ceded part (the contract's retry).
+    Cede(u8),
     Cover(u32),
 }
 
@@ -383,7 +394,12 @@ fn price_le(a: (Balance, Balance), b: (Balance, Balance)) -> bool {
 /// minus outflows; shares held equal total shares; open claims equal the
 /// liabilities; only filing a claim lowers the net value of a share (so no
 /// operation moves value between holders); previews equal results; no exit
-/// pays while blocked or leaves a liability uncovered.
+/// pays while blocked or leaves a liability uncovered; a rejected claim is
+/// never ceded and keeps no pending cession; a deposit retires the shares
+/// exactly when they are worthless and mints shares worth what it paid;
+/// claims approved between the same two payments are paid one ratio, and
+/// the settled claims' assets are at most their liabilities and the pool;
+/// no exit pays while a claim is undecided.
 pub fn fund(ops: &[FundOp]) -> Result<(), String> {
     let params = FundParams {
         virtual_shares: 1_000_000,
@@ -397,6 +413,8 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
     let mut f = InsuranceFund::new(params).map_err(|e| format!("{e:?}"))?;
     let mut holders: [Holder; 3] = Default::default();
     let mut claims: Vec<Claim> = Vec::new();
+    // Each claim's approval batch: the claim payments made before it.
+    let (mut batch_of, mut batch): (Vec<Option<usize>>, usize) = (Vec::new(), 0);
     let (mut inflow, mut outflow, mut now) = (0u128, 0u128, 0u64);
     for op in ops {
         let before = share_price(&f);
@@ -406,8 +424,16 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
             FundOp::Deposit { holder, assets } => {
                 let a = Balance::from(assets);
                 let preview = f.preview_deposit(a);
+                let (generation, worthless) = (f.generation(), f.shares_worthless());
+                // Rounding toward the pool costs a depositor under one share.
+                let one_share = f.preview_redeem(1).unwrap_or(0) + 1;
                 if let Ok(s) = f.deposit(&mut holders[usize::from(holder % 3)], a) {
                     ensure(Some(s) == preview, || format!("deposit minted {s}, preview {preview:?}"))?;
+                    ensure(f.generation() == generation + u32::from(worthless), || {
+                        "shares retired unless worthless, or kept when worthless".into()
+                    })?;
+                    let value = f.preview_redeem(s).unwrap_or(0);
+                    ensure(value + one_share >= a, || format!("a deposit of {a} is worth {value}"))?;
                     ensure(claims.iter().all(|c| c.status != ClaimStatus::Filed), || {
                         "shares minted while a claim was undecided".into()
                     })?;
@@ -422,7 +448,7 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
             FundOp::RequestExit { holder, percent } => {
                 let h = &mut holders[usize::from(holder % 3)];
                 let shares = h.shares * Balance::from(percent % 101) / 100;
-                let preview = f.preview_redeem(shares);
+                let preview = f.preview_exit_cap(shares);
                 if let Ok(r) = f.request_exit(h, shares, now) {
                     ensure(Some(r.value_at_request) == preview, || "exit value differs from its preview".into())?;
                 }
@@ -434,10 +460,13 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
                     match f.complete_exit(h, now, blocked) {
                         Ok(out) => {
                             ensure(!blocked, || "an exit paid while exits were blocked".into())?;
+                            ensure(claims.iter().all(|c| c.status != ClaimStatus::Filed), || {
+                                "an exit paid while a claim was undecided".into()
+                            })?;
                             ensure(out.paid == worth.min(r.value_at_request), || {
                                 "exit paid more than it was worth".into()
                             })?;
-                            ensure(f.total_assets() >= f.required_capital().saturating_add(f.reserved()), || {
+                            ensure(f.total_assets() >= f.required_capital().saturating_add(f.owed()), || {
                                 "an exit left a liability uncovered".into()
                             })?;
                             outflow += out.paid;
@@ -456,11 +485,14 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
                 if let Ok(c) = f.file_claim([1; 32], Balance::from(loss), now) {
                     lowers = true;
                     claims.push(c);
+                    batch_of.push(None);
                 }
             }
             FundOp::Approve(i) => {
                 if let Some(c) = claims.get_mut(usize::from(i)) {
-                    let _ = f.approve_claim(c);
+                    if f.approve_claim(c).is_ok() {
+                        batch_of[usize::from(i)] = Some(batch);
+                    }
                 }
             }
             FundOp::Reject(i) => {
@@ -473,16 +505,37 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
                     if let Ok(out) = f.pay_claim(c) {
                         ensure(out.paid <= c.retained, || "paid more than the retained part".into())?;
                         outflow += out.paid;
+                        batch += 1;
+                        let (x, bx, n) = (&claims[usize::from(i)], batch_of[usize::from(i)], claims.len() as u128);
+                        for (y, by) in claims.iter().zip(&batch_of) {
+                            if let ClaimStatus::Paid { paid: py } = y.status {
+                                let (lx, ly) = (out.paid * y.retained, py * x.retained);
+                                ensure(by != &bx || lx.abs_diff(ly) <= n * (x.retained + y.retained), || {
+                                    format!("claims {} and {} approved together were paid different ratios", x.id, y.id)
+                                })?;
+                            }
+                        }
+                    }
+                }
+            }
+            FundOp::Cede(i) => {
+                if let Some(c) = claims.get_mut(usize::from(i)) {
+                    let was = c.status;
+                    if f.record_cession(c).is_ok() {
+                        ensure(was != ClaimStatus::Rejected, || "a rejected claim was ceded".into())?;
                     }
                 }
             }
             FundOp::Cover(c) => f.set_active_cover(Balance::from(c) * 10),
         }
+        ensure(claims.iter().all(|c| c.status != ClaimStatus::Rejected || c.cession != Cession::Pending), || {
+            "a rejected claim kept a pending cession".into()
+        })?;
         if !lowers {
             ensure(price_le(before, share_price(&f)), || format!("{op:?} lowered the share price"))?;
         }
         ensure(f.total_assets() == inflow - outflow, || "assets drifted from flows".into())?;
-        let held: Balance = holders.iter().map(Holder::total_shares).sum();
+        let held: Balance = holders.iter().map(|h| f.holding(h).total_shares()).sum();
         ensure(held == f.total_shares(), || "shares not conserved".into())?;
         let open: Balance = claims
             .iter()
@@ -490,6 +543,10 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
             .map(|c| c.retained)
             .sum();
         ensure(open == f.reserved(), || format!("open claims {open} != liabilities {}", f.reserved()))?;
+        let settled = f.settled();
+        ensure(settled.assets <= settled.liabilities && settled.assets <= f.total_assets(), || {
+            format!("settled {settled:?} with {} assets", f.total_assets())
+        })?;
     }
     Ok(())
 }

@@ -35,7 +35,9 @@ pub fn validate_ceding(layer: Option<&ReinsuranceLayer>, has_reinsurer: bool) ->
 
 /// Where a claim's ceded part stands. A refused cession never blocks the
 /// primary's retained part: the claim is filed and paid regardless, and the
-/// cession stays `Pending` for a retry.
+/// cession stays `Pending` for a retry. Invariant: a rejected claim's
+/// cession is never `Pending` (rejection withdraws it), so a rejected claim
+/// is never ceded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -46,6 +48,10 @@ pub enum Cession {
     Pending,
     /// Filed with the reinsurer.
     Placed,
+    /// The claim was rejected before its ceded part was placed; it is never
+    /// filed with the reinsurer. (A part placed before the rejection is the
+    /// reinsurer's admin to reject.)
+    Withdrawn,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,4 +80,7 @@ pub struct Claim {
     pub cession: Cession,
     pub filed_at: Timestamp,
     pub status: ClaimStatus,
+    /// The payment round the claim joined when approved (0 before); the
+    /// claims of one round are paid one ratio.
+    pub round: u64,
 }
