@@ -352,12 +352,15 @@ pub mod circuit_breaker {
             Ok(())
         }
 
-        /// Re-anchors an asset's reference price after a real move: the admin only.
+        /// Re-anchors an asset's reference price after a real move, at the
+        /// oracle's latest fresh report if it lies in `[min_price,
+        /// max_price]` (the range governance approved when it proposed the
+        /// call): the admin only. Fails, changing nothing, otherwise.
         #[ink(message)]
-        pub fn anchor_price(&mut self, asset: AssetId, price: Balance) -> Result<()> {
+        pub fn anchor_price(&mut self, asset: AssetId, min_price: Balance, max_price: Balance) -> Result<()> {
             self.only_admin()?;
             let mut flow = self.flow(asset)?;
-            self.breaker.0.anchor_price(&mut flow, price, self.now())?;
+            let price = self.breaker.0.reanchor(&mut flow, min_price, max_price, self.now())?;
             self.assets.insert(asset, &Stored(flow));
             self.env().emit_event(PriceAnchored { asset, price });
             Ok(())
@@ -711,11 +714,18 @@ pub mod circuit_breaker {
         fn admin_reanchors_changes_params_and_roles() {
             let mut cb = deployed();
             as_caller(accounts().eve);
-            assert_eq!(cb.anchor_price(1, 2 * ONE), Err(Error::NotAdmin));
+            assert_eq!(cb.anchor_price(1, ONE, 3 * ONE), Err(Error::NotAdmin));
             assert_eq!(cb.set_params(params()), Err(Error::NotAdmin));
             assert_eq!(cb.set_roles(roles()), Err(Error::NotAdmin));
+            as_caller(accounts().bob);
+            cb.report_price(1, 2 * ONE).expect("the oracle reports a real move");
             as_caller(accounts().alice);
-            cb.anchor_price(1, 2 * ONE).expect("admin re-anchors");
+            assert_eq!(
+                cb.anchor_price(1, ONE, 3 * ONE / 2),
+                Err(Error::Breaker(BreakerError::ReportOutOfRange { price: 2 * ONE }))
+            );
+            assert_eq!(cb.asset_flow(1).map(|f| f.price.reference), Ok(ONE), "a refused re-anchor changes nothing");
+            cb.anchor_price(1, ONE, 3 * ONE).expect("admin re-anchors at the oracle's report");
             assert_eq!(cb.asset_flow(1).map(|f| f.price.reference), Ok(2 * ONE));
             let mut p = params();
             p.halt_ms = 0;

@@ -298,6 +298,10 @@ pub struct DeploymentConfig {
     /// actor with less capital than this cannot halt the protocol by
     /// recycling it.
     pub min_escalating_limit_usd: f64,
+    /// Width of the range, in bps either side of the market's price when
+    /// proposed, that governance approves for a re-anchor after a price
+    /// fault; the breaker anchors at the oracle's report inside it.
+    pub reanchor_range_bps: u32,
     pub exit_window_days: f64,
     pub solvency_target_bps: u32,
     pub min_capital_usd: f64,
@@ -559,6 +563,7 @@ impl Config {
         in_range("deployment.price_staleness_minutes", d.price_staleness_minutes, 0.001, 7.0 * 24.0 * 60.0)?;
         in_range("deployment.hourly_floor_usd", d.hourly_floor_usd, 0.0, 1e12)?;
         in_range("deployment.min_escalating_limit_usd", d.min_escalating_limit_usd, 0.0, 1e12)?;
+        in_range("deployment.reanchor_range_bps", d.reanchor_range_bps, 1, 9_999)?;
         in_range("deployment.exit_window_days", d.exit_window_days, 0.001, 365.0)?;
         in_range("deployment.min_capital_usd", d.min_capital_usd, 0.0, 1e12)?;
         in_range("deployment.claim_cap_usd", d.claim_cap_usd, 1.0, 1e12)?;

@@ -281,6 +281,7 @@ impl Default for Config {
                 price_staleness_minutes: 60.0,
                 hourly_floor_usd: 10_000.0,
                 min_escalating_limit_usd: 100_000.0,
+                reanchor_range_bps: 2_000,
                 exit_window_days: 2.0,
                 solvency_target_bps: 2_000,
                 min_capital_usd: 1e6,

@@ -568,13 +568,15 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
     );
     let _ = writeln!(
         s,
-        "- **Paths:** {} h each, in {}-minute steps; an attack that begins in the horizon runs on past it until it ends, and so does a halt (a throttle's remainder is charged at its share). After a price fault the multisig re-anchors the prices at the market's (`anchor_price`, a Critical call) once the Critical timelock has passed. Yearly figures multiply by the attacks' real rates (importance-sampled paths are reweighted).",
-        cfg.run.horizon_hours, cfg.run.step_minutes
+        "- **Paths:** {} h each, in {}-minute steps; an attack that begins in the horizon runs on past it until it ends, and so does a halt (a throttle's remainder is charged at its share). After a price fault the multisig proposes a re-anchor range around the market's price (`anchor_price`, a Critical call, ±{:.0}%); once the Critical timelock has passed the breaker anchors at the oracle's latest report if it lies in the range, and otherwise the owners propose again. Yearly figures multiply by the attacks' real rates (importance-sampled paths are reweighted).",
+        cfg.run.horizon_hours,
+        cfg.run.step_minutes,
+        f64::from(cfg.deployment.reanchor_range_bps) / 100.0
     );
     let m = crate::detection::DetectionModel::fit(&cfg.detection);
     let _ = writeln!(
         s,
-        "- **Detection:** the delay from an attack's first move to the guardian's global pause is log-normal, fitted to {} incidents (μ = {:.2}, σ = {:.2} in ln-hours): median {:.1} h, P(> 24 h) = {:.1}%, P(> 6 days) = {:.2}%; delays are cut at {} days. After the pause, the multisig lifts it with a Critical call, so after the Critical timelock ({} h here), and re-anchors the prices; the whole pause is downtime. Without Bulwark nobody can pause: detection stops nothing.",
+        "- **Detection:** the delay from an attack's first move to the guardian's global pause is log-normal, fitted to {} incidents (μ = {:.2}, σ = {:.2} in ln-hours): median {:.1} h, P(> 24 h) = {:.1}%, P(> 6 days) = {:.2}%; delays are cut at {} days. After the pause, the multisig lifts it with a Critical call, so after the Critical timelock ({} h here), and re-anchors the prices within ranges proposed at detection; the whole pause is downtime. Without Bulwark nobody can pause: detection stops nothing.",
         cfg.detection.incidents.len(),
         m.mu,
         m.sigma,
@@ -634,7 +636,7 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
         "The one-year aggregate treats attack kinds as independent, draws every attack's loss from the same sample of one-attack paths, and does not deplete the TVL an earlier attack in the year took.",
         "The insurance fund's size is an input to the paths (the bank run's loss scales with it); the recommended fund is a sizing, not a re-simulation at that size.",
         "Legitimate flows are a random walk plus panic selling into drawdowns; real users' timing (and their reaction to a pause) is not modelled.",
-        "After a price fault governance re-anchors the prices exactly when the Critical timelock allows, at the market's price, and does not also reset the level: the halt then runs its course. A slower or faster response changes the crash day's cost.",
+        "After a price fault governance proposes a re-anchor range at once and executes it exactly when the Critical timelock allows (or as soon as the oracle's report is back in range, proposing again if the market left it), and does not also reset the level: the halt then runs its course. A slower or faster response changes the crash day's cost.",
         "The search is a coordinate optimum with refinement and polishing on common random numbers; where the cost is flat in a knob (see the seeds' spread and the neighbour checks), its chosen value is one of several equally good ones.",
     ] {
         let _ = writeln!(s, "- {l}");

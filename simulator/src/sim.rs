@@ -21,9 +21,12 @@
 //! (up to the detection cap; what is left beyond it, and a throttle's
 //! remainder, is charged at the end). A price fault halts the breaker, and
 //! a real move leaves its reference behind, so every later report would
-//! trip it again: the multisig re-anchors the prices at the market's
-//! (`anchor_price`, a Critical call) once the Critical timelock after the
-//! fault has passed.
+//! trip it again. The multisig proposes a re-anchor when it sees the fault:
+//! a range of `deployment.reanchor_range_bps` around the market's price
+//! then (`anchor_price`, a Critical call). Once the Critical timelock has
+//! passed, bulwark-core anchors at the oracle's latest report if it lies in
+//! that range; if the market has left the range the call fails, and the
+//! owners propose again around the price of that moment, as on chain.
 
 use crate::config::{AttackConfig, Config, ScenarioConfig};
 use crate::detection::DetectionModel;
@@ -38,6 +41,15 @@ use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Execution, Multisig,
 use bulwark_core::{Balance, Selector, Timestamp};
 use rand::Rng;
 use rand_distr::{Distribution, Poisson, StandardNormal};
+
+/// A re-anchor the multisig proposed: the range it approved, executable
+/// from `eta` (the Critical timelock after it was proposed).
+#[derive(Clone, Copy, Debug)]
+struct AnchorProposal {
+    eta: Timestamp,
+    min: Balance,
+    max: Balance,
+}
 
 /// Most attacks simulated on one path; validation keeps the expected count
 /// at or below 2, where more than 16 has probability below 1e-9.
@@ -362,10 +374,10 @@ impl<'a> PathSim<'a> {
         let critical_ms = self.multisig0.params().timelocks.critical_ms;
         // When the guardian's pause is lifted by the multisig.
         let mut unpause_at: Option<Timestamp> = None;
-        // When the multisig re-anchors the prices after a price fault (a
-        // Critical call, `anchor_price`): a real move leaves the reference
-        // behind, and until then every report re-trips the breaker.
-        let mut reanchor_at: Option<Timestamp> = None;
+        // The multisig's pending re-anchor of each asset after a price fault
+        // (a Critical call, `anchor_price`): a real move leaves the reference
+        // behind, and until one lands every report re-trips the breaker.
+        let mut anchors: [Option<AnchorProposal>; MAX_ASSETS] = [None; MAX_ASSETS];
 
         let assets = self.market.assets();
         let p = &self.cfg.protocol;
@@ -398,20 +410,23 @@ impl<'a> PathSim<'a> {
             }
             if self.layer == Layer::Bulwark {
                 // Governance lifts the pause once its Critical timelock has
-                // passed, and with it, or on its own after a price fault,
-                // re-anchors every price at the true one.
-                let unpause_due = unpause_at.is_some_and(|t| now >= t);
-                if unpause_due {
+                // passed, and its re-anchors land when theirs have, on the
+                // oracle's latest report (last step's) if it is in range.
+                if unpause_at.is_some_and(|t| now >= t) {
                     let _ = self.breaker.unpause(PauseScope::Global);
                     unpause_at = None;
                 }
-                if unpause_due || reanchor_at.is_some_and(|t| now >= t) {
-                    for (i, &pr) in price.iter().enumerate().take(assets) {
-                        let _ = self.breaker.anchor_price(&mut self.flows[i], self.units.price(i, pr), now);
-                    }
-                    reanchor_at = None;
+                for i in 0..assets {
+                    let Some(a) = anchors[i].filter(|a| now >= a.eta) else { continue };
+                    anchors[i] = match self.breaker.reanchor(&mut self.flows[i], a.min, a.max, now) {
+                        Ok(_) => None,
+                        // The market left the range: propose again, if the asset still needs it.
+                        Err(_) if self.out_of_band(i) => Some(self.propose_anchor(i, price[i], now, critical_ms)),
+                        Err(_) => None,
+                    };
                 }
-                // Detection: the guardian pauses everything, and the attack is over.
+                // Detection: the guardian pauses everything, and the attack is
+                // over; the multisig proposes the unpause and re-anchors.
                 for a in attacks.iter_mut().take(n_attacks) {
                     if runs_on && a.begun && !a.done && step >= a.start && step >= a.detected {
                         a.done = true;
@@ -419,6 +434,9 @@ impl<'a> PathSim<'a> {
                         if unpause_at.is_none() {
                             let _ = self.breaker.pause(PauseScope::Global);
                             unpause_at = Some(now.saturating_add(critical_ms));
+                            for i in 0..assets {
+                                anchors[i].get_or_insert(self.propose_anchor(i, price[i], now, critical_ms));
+                            }
                         }
                     }
                 }
@@ -447,8 +465,8 @@ impl<'a> PathSim<'a> {
                 if self.layer == Layer::Bulwark {
                     let reported = self.units.price(i, price[i] * manip[i]);
                     let verdict = self.breaker.report_price(&mut self.flows[i], reported, now);
-                    if matches!(verdict, Ok(PriceVerdict::Deviated { .. })) && reanchor_at.is_none() {
-                        reanchor_at = Some(now.saturating_add(critical_ms));
+                    if matches!(verdict, Ok(PriceVerdict::Deviated { .. })) && anchors[i].is_none() {
+                        anchors[i] = Some(self.propose_anchor(i, price[i], now, critical_ms));
                     }
                     out.core_steps += 1;
                 }
@@ -574,6 +592,25 @@ impl<'a> PathSim<'a> {
 
     /// The breaker's reference for asset 0 (public state) over its true
     /// price: above 1 after a fall the smoothed reference has not followed.
+    /// The re-anchor the multisig proposes for asset `i` at `now`, seeing
+    /// the market at `market_price`: a range of `reanchor_range_bps` around
+    /// it, executable once the Critical timelock has passed.
+    fn propose_anchor(&self, i: usize, market_price: f64, now: Timestamp, critical_ms: u64) -> AnchorProposal {
+        let w = f64::from(self.cfg.deployment.reanchor_range_bps) / 1e4;
+        AnchorProposal {
+            eta: now.saturating_add(critical_ms),
+            min: self.units.price(i, market_price * (1.0 - w)).max(1),
+            max: self.units.price(i, market_price * (1.0 + w)),
+        }
+    }
+
+    /// Whether asset `i`'s latest report lies outside the band, so that
+    /// every report re-trips the breaker until a re-anchor lands.
+    fn out_of_band(&self, i: usize) -> bool {
+        let p = &self.flows[i].price;
+        p.deviation_bps(p.last) > self.breaker.params().price.max_deviation_bps
+    }
+
     fn reference_lag(&self, true_price: f64) -> f64 {
         self.flows[0].price.reference as f64 / self.units.price(0, true_price) as f64
     }

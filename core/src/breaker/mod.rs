@@ -230,6 +230,14 @@ pub enum BreakerError {
     ZeroPrice,
     /// A tracked balance or buffer would overflow.
     Overflow,
+    /// A re-anchor range that is empty or starts at zero.
+    EmptyAnchorRange,
+    /// No oracle report within `max_staleness_ms` to re-anchor at.
+    NoFreshReport,
+    /// The oracle's latest report lies outside the range governance approved.
+    ReportOutOfRange {
+        price: Balance,
+    },
 }
 
 impl From<PauseError> for BreakerError {
@@ -407,14 +415,51 @@ impl CircuitBreaker {
         Ok(verdict)
     }
 
-    /// Re-anchors the reference at `price` (admin only: after a real move,
-    /// this is what lets outflows resume).
+    /// Sets the reference at `price` outright: a new asset's first price,
+    /// before any oracle report. Re-anchoring a live asset goes through
+    /// [`CircuitBreaker::reanchor`], which follows the oracle.
     pub fn anchor_price(&mut self, asset: &mut AssetFlow, price: Balance, now: Timestamp) -> Result<(), BreakerError> {
         if price == 0 {
             return Err(BreakerError::ZeroPrice);
         }
         asset.price.anchor(price, now);
         Ok(())
+    }
+
+    /// Re-anchors the reference at the oracle's latest report, if that
+    /// report is fresh and lies in `[min_price, max_price]`, and returns it
+    /// (admin only: after a real move, this is what lets outflows resume).
+    ///
+    /// Why a range and not a price: governance's call waits out the
+    /// Critical timelock, and a price fixed when it was proposed is stale
+    /// when it lands in a market that still moves, so the next report would
+    /// fall out of band and halt again. A range approved then bounds what a
+    /// manipulated oracle could set now, and within it the breaker follows
+    /// the oracle. Out of range, nothing changes and the call fails, so the
+    /// proposal stays executable until the oracle's report comes back into
+    /// its range.
+    pub fn reanchor(
+        &mut self,
+        asset: &mut AssetFlow,
+        min_price: Balance,
+        max_price: Balance,
+        now: Timestamp,
+    ) -> Result<Balance, BreakerError> {
+        if min_price == 0 || min_price > max_price {
+            return Err(BreakerError::EmptyAnchorRange);
+        }
+        let latest = asset.price.last;
+        let fresh = latest > 0 && now.saturating_sub(asset.price.updated_at) <= self.params.price.max_staleness_ms;
+        if !fresh {
+            return Err(BreakerError::NoFreshReport);
+        }
+        if latest < min_price || latest > max_price {
+            return Err(BreakerError::ReportOutOfRange { price: latest });
+        }
+        // Anchored at the report's own time: its staleness runs on as before.
+        let reported_at = asset.price.updated_at;
+        asset.price.anchor(latest, reported_at);
+        Ok(latest)
     }
 
     /// Records funds entering the protocol. Always accepted, whatever the

@@ -213,8 +213,79 @@ fn price_faults() {
     assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, t)), Rejection::PriceDeviation);
     // Only the admin's re-anchor lets outflows resume.
     cb.reset();
-    cb.anchor_price(&mut a, ONE * 3 / 2, t).unwrap();
+    assert_eq!(cb.reanchor(&mut a, ONE * 14 / 10, ONE * 16 / 10, t), Ok(ONE * 3 / 2));
     assert!(cb.check_outflow(1, &mut a, SEL, 1, t).is_allowed());
+}
+
+/// Issue 20, item 2: governance's re-anchor is approved as a range when the
+/// fault is seen and lands a Critical timelock (24 h) later, in a market
+/// that kept falling 1% an hour after a 15% crash. Anchored at the price it was proposed
+/// with (269b1af's only way), the next report is out of band and halts
+/// again; anchored at the oracle's latest report inside the range, the
+/// breaker follows the oracle from there.
+#[test]
+fn a_reanchor_lands_on_the_oracle_not_on_a_stale_proposal() {
+    let (mut cb, mut a) = setup(1_000_000);
+    // A 15% crash at hour 1, then 1% down every hour.
+    let price_at = |hour: u64| (1..hour).fold(ONE * 85 / 100, |p, _| p * 99 / 100);
+    let hour = 1;
+    let crash = cb.report_price(&mut a, price_at(hour), hour * HOUR).unwrap();
+    assert!(matches!(crash, PriceVerdict::Deviated { .. }), "{crash:?}");
+    let proposed = price_at(hour);
+    let (min, max) = (proposed * 7 / 10, proposed * 13 / 10);
+    let landed = hour + 24;
+    for h in hour + 1..=landed {
+        cb.report_price(&mut a, price_at(h), h * HOUR).unwrap();
+    }
+    // What 269b1af did: the proposal's own price, 24 h stale.
+    let (mut stale_cb, mut stale_a) = (cb.clone(), a.clone());
+    stale_cb.anchor_price(&mut stale_a, proposed, landed * HOUR).unwrap();
+    let next = stale_cb.report_price(&mut stale_a, price_at(landed + 1), (landed + 1) * HOUR).unwrap();
+    assert!(matches!(next, PriceVerdict::Deviated { .. }), "the stale anchor was in band: {next:?}");
+    // Now: the oracle's latest report, inside the approved range.
+    assert_eq!(cb.reanchor(&mut a, min, max, landed * HOUR), Ok(price_at(landed)));
+    let next = cb.report_price(&mut a, price_at(landed + 1), (landed + 1) * HOUR).unwrap();
+    assert!(matches!(next, PriceVerdict::WithinBand { .. }), "{next:?}");
+}
+
+proptest! {
+    /// A re-anchor adopts exactly the oracle's latest fresh report when it
+    /// lies in the approved range, and otherwise fails and changes nothing.
+    #[test]
+    fn a_reanchor_adopts_the_latest_report_only_inside_its_range(
+        reports in proptest::collection::vec((0u64..2 * HOUR, ONE / 2..ONE * 2), 1..20),
+        min in ONE / 2..ONE * 2,
+        width in 0u128..ONE,
+        wait in 0u64..2 * HOUR,
+    ) {
+        let (mut cb, mut a) = setup(1_000_000);
+        let mut now = 0;
+        for (dt, price) in reports {
+            now += dt;
+            cb.report_price(&mut a, price, now).unwrap();
+        }
+        let (latest, reported_at) = (a.price.last, now);
+        now += wait;
+        let max = min + width;
+        let (before_cb, before_a) = (cb.clone(), a.clone());
+        match cb.reanchor(&mut a, min, max, now) {
+            Ok(p) => {
+                prop_assert_eq!(p, latest);
+                prop_assert!(min <= latest && latest <= max && now - reported_at <= params().price.max_staleness_ms);
+                prop_assert_eq!(a.price.reference, latest);
+                prop_assert_eq!(a.price.deviation_bps(latest), 0);
+            }
+            Err(e) => {
+                let expected = if now - reported_at > params().price.max_staleness_ms {
+                    BreakerError::NoFreshReport
+                } else {
+                    BreakerError::ReportOutOfRange { price: latest }
+                };
+                prop_assert_eq!(e, expected);
+                prop_assert_eq!((cb, a), (before_cb, before_a), "a failed re-anchor changed state");
+            }
+        }
+    }
 }
 
 /// Defect 9: a guardian's global pause did not stop fund exits.
