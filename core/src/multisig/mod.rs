@@ -41,7 +41,9 @@
 //!   least one Critical timelock apart, and a proposal made once it is
 //!   exhausted still waits its own Critical timelock. (Submitting `cap + 1`
 //!   proposals in one block no longer exhausts it: the cancels in that
-//!   block raise it once.)
+//!   block raise it once.) `N` assumes the threshold at its base when the
+//!   thief starts, as after any execution; from a threshold `t` already
+//!   raised by earlier cancels the bound is `n − t + 1`.
 //! - **Votes are not lost.** A veto counts from the moment it is cast for as
 //!   long as its vetoer is one: if the threshold later falls (an execution
 //!   resets it), a proposal whose vetoes now meet it is refused by
