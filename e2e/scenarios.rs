@@ -113,7 +113,7 @@ fn guard(f: &Fixture) -> GuardPolicy {
             entry(&f.breaker, ink::selector_bytes!("pause"), OperationClass::Standard),
             entry(&f.breaker, ink::selector_bytes!("reset"), OperationClass::Critical),
             entry(&f.breaker, ink::selector_bytes!("settle_trip"), OperationClass::Critical),
-            entry(&f.fund, ink::selector_bytes!("approve_claim"), OperationClass::Standard),
+            entry(&f.fund, ink::selector_bytes!("approve_claim"), OperationClass::Critical),
             entry(&f.fund, ink::selector_bytes!("set_params"), OperationClass::Critical),
             entry(&f.fund, ink::selector_bytes!("set_roles"), OperationClass::Critical),
             entry(&f.vault, ink::selector_bytes!("reenter"), OperationClass::Standard),

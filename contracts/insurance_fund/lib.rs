@@ -354,10 +354,23 @@ pub mod insurance_fund {
             Ok(payout)
         }
 
+        /// The admin raises the active cover (or keeps it): it only raises
+        /// the capital the pool keeps, so the multisig runs it at Standard.
         #[ink(message)]
-        pub fn set_active_cover(&mut self, cover: Balance) -> Result<()> {
+        pub fn raise_active_cover(&mut self, cover: Balance) -> Result<()> {
             self.only_admin()?;
-            self.pool.0.set_active_cover(cover);
+            self.pool.0.raise_active_cover(cover)?;
+            self.env().emit_event(CoverSet { cover });
+            Ok(())
+        }
+
+        /// The admin lowers the active cover (or keeps it): it lowers the
+        /// capital the pool keeps and so re-opens exits, so the multisig
+        /// runs it at Critical (bulwark_core::multisig::ADMIN_CALLS).
+        #[ink(message)]
+        pub fn lower_active_cover(&mut self, cover: Balance) -> Result<()> {
+            self.only_admin()?;
+            self.pool.0.lower_active_cover(cover)?;
             self.env().emit_event(CoverSet { cover });
             Ok(())
         }
@@ -655,10 +668,14 @@ pub mod insurance_fund {
         fn exits_respect_the_solvency_target() {
             let mut f = funded();
             as_caller(accounts().eve);
-            assert_eq!(f.set_active_cover(4_000_000), Err(Error::NotAdmin));
+            assert_eq!(f.raise_active_cover(4_000_000), Err(Error::NotAdmin));
+            assert_eq!(f.lower_active_cover(0), Err(Error::NotAdmin));
             as_caller(accounts().alice);
-            f.set_active_cover(4_000_000).expect("admin sets cover");
+            f.raise_active_cover(4_000_000).expect("admin raises cover");
             assert_eq!(f.required_capital(), 800_000);
+            assert_eq!(f.raise_active_cover(3_000_000), Err(Error::Fund(FundError::CoverDirection)));
+            assert_eq!(f.lower_active_cover(5_000_000), Err(Error::Fund(FundError::CoverDirection)));
+            assert_eq!(f.required_capital(), 800_000, "refused changes change nothing");
             as_caller(accounts().bob);
             f.request_exit(f.shares_of(accounts().bob) / 2).expect("requested");
             at(10 * DAY);

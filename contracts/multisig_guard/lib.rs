@@ -77,6 +77,14 @@ pub mod multisig_guard {
         pub cancelled: bool,
     }
 
+    /// A proposal cancelled on vetoes cast earlier, once the threshold in
+    /// force fell to them (`cancel_vetoed`).
+    #[ink(event)]
+    pub struct CancelledOnVetoes {
+        #[ink(topic)]
+        pub id: ProposalId,
+    }
+
     #[ink(event)]
     pub struct Executed {
         #[ink(topic)]
@@ -212,6 +220,22 @@ pub mod multisig_guard {
             Ok(cancelled)
         }
 
+        /// Anyone cancels a pending proposal whose vetoes from current
+        /// vetoers already meet the veto threshold in force (they were cast
+        /// while it was higher, and an execution has since reset it). Such
+        /// a proposal cannot execute either way; this records it and, like
+        /// a cancel by vote, may raise the threshold.
+        #[ink(message)]
+        pub fn cancel_vetoed(&mut self, id: ProposalId) -> Result<()> {
+            let mut ms = self.load()?;
+            let mut p = self.proposal_or_err(id)?;
+            ms.cancel_vetoed(&mut p, self.now())?;
+            self.multisig.set(&Stored(ms));
+            self.proposals.insert(id, &Stored(p));
+            self.env().emit_event(CancelledOnVetoes { id });
+            Ok(())
+        }
+
         /// Executes a ready proposal, once. Anyone may call it. If the
         /// callee traps or returns `Err`, this fails with
         /// `Multisig(CallFailed)` and reverts: the proposal stays ready.
@@ -266,6 +290,15 @@ pub mod multisig_guard {
         #[ink(message)]
         pub fn veto_set_threshold(&self) -> Result<u32> {
             Ok(self.load()?.veto_set_threshold())
+        }
+
+        /// When the general and the veto-set thresholds last rose since
+        /// their last reset; each rises again at most a Critical timelock
+        /// later.
+        #[ink(message)]
+        pub fn veto_thresholds_raised_at(&self) -> Result<(Option<Timestamp>, Option<Timestamp>)> {
+            let ms = self.load()?;
+            Ok((ms.veto_threshold_raised_at(), ms.veto_set_threshold_raised_at()))
         }
 
         /// The hash approvers compare: Blake2x256 of (this contract, nonce,
@@ -470,7 +503,7 @@ pub mod multisig_guard {
         }
 
         #[ink::test]
-        fn vetoes_cancel_with_a_rising_threshold() {
+        fn vetoes_cancel_with_a_threshold_rising_once_per_critical_timelock() {
             let mut m = deployed();
             let first = m.propose(add_frank(), None).expect("owner");
             let second = m.propose(add_frank(), None).expect("owner");
@@ -479,13 +512,53 @@ pub mod multisig_guard {
             as_caller(accounts().django);
             assert_eq!(m.veto(first), Ok(true), "one vetoer cancels the first");
             assert_eq!(m.veto_threshold(), Ok(2));
+            assert_eq!(m.veto_thresholds_raised_at(), Ok((Some(0), None)));
             assert_eq!(m.veto(second), Ok(false), "the second needs two");
             assert_eq!(m.veto(second), Err(Error::Multisig(MultisigError::AlreadyVetoed)));
             as_caller(accounts().eve);
             assert_eq!(m.veto(second), Ok(true));
+            assert_eq!(m.veto_threshold(), Ok(2), "no second rise within the Critical timelock");
             at(48 * HOUR);
             assert_eq!(m.execute(first), Err(Error::Multisig(MultisigError::Cancelled)));
             assert_eq!(m.veto(first), Err(Error::Multisig(MultisigError::Cancelled)));
+        }
+
+        #[ink::test]
+        fn vetoes_cast_above_the_threshold_cancel_once_it_falls() {
+            let mut m = deployed();
+            // A proposal whose execution will reset the threshold.
+            let reset = m.propose(add_frank(), None).expect("owner");
+            let hash = m.proposal(reset).expect("stored").call_hash;
+            as_caller(accounts().bob);
+            m.approve(reset, hash).expect("approve");
+            // Spend the veto: two cancels a Critical timelock apart (base 1, two vetoers).
+            for t in [0, 24 * HOUR] {
+                at(t);
+                as_caller(accounts().alice);
+                let id = m.propose(add_frank(), None).expect("owner");
+                as_caller(accounts().django);
+                assert_eq!(m.veto(id), Ok(t == 0));
+                if t > 0 {
+                    as_caller(accounts().eve);
+                    assert_eq!(m.veto(id), Ok(true));
+                }
+            }
+            assert_eq!(m.veto_threshold(), Ok(3), "above the two vetoers");
+            as_caller(accounts().alice);
+            let bad = m.propose(unpause_call(0), None).expect("listed");
+            for v in [accounts().django, accounts().eve] {
+                as_caller(v);
+                assert_eq!(m.veto(bad), Ok(false));
+            }
+            assert_eq!(m.cancel_vetoed(bad), Err(Error::Multisig(MultisigError::NotEnoughVetoes)));
+            // An execution resets the threshold to one, before `bad` expires.
+            at(48 * HOUR);
+            m.execute(reset).expect("executed");
+            assert_eq!(m.veto_threshold(), Ok(1));
+            assert_eq!(m.execute(bad), Err(Error::Multisig(MultisigError::Vetoed)));
+            as_caller(accounts().frank);
+            assert_eq!(m.cancel_vetoed(bad), Ok(()), "anyone records the cancel");
+            assert_eq!(m.proposal(bad).map(|p| p.status), Some(ProposalStatus::Cancelled));
         }
 
         #[ink::test]

@@ -229,11 +229,31 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
 #[derive(Clone, Debug, arbitrary::Arbitrary)]
 pub enum MultisigOp {
     Wait(u8),
-    Propose { owner: u8, kind: u8, after: Option<u8> },
-    Approve { owner: u8, proposal: u8 },
-    Revoke { owner: u8, proposal: u8 },
-    Veto { vetoer: u8, proposal: u8 },
-    Execute { proposal: u8, callee_succeeds: bool },
+    Propose {
+        owner: u8,
+        kind: u8,
+        after: Option<u8>,
+    },
+    Approve {
+        owner: u8,
+        proposal: u8,
+    },
+    Revoke {
+        owner: u8,
+        proposal: u8,
+    },
+    Veto {
+        vetoer: u8,
+        proposal: u8,
+    },
+    /// Anyone asks to cancel a proposal on the vetoes it already has.
+    CancelVetoed {
+        proposal: u8,
+    },
+    Execute {
+        proposal: u8,
+        callee_succeeds: bool,
+    },
 }
 
 fn acct(n: u8) -> AccountId {
@@ -242,10 +262,14 @@ fn acct(n: u8) -> AccountId {
 
 /// Runs `ops` on a 2-of-3 multisig with three vetoers and checks: an
 /// executed proposal's call succeeded; nothing executes before its
-/// timelock, after its expiry, before its predecessor, or without the
-/// threshold of current owners; the nonce never decreases and strictly
+/// timelock, after its expiry, before its predecessor, without the
+/// threshold of current owners, or while its votes from current vetoers
+/// meet the veto threshold in force; a cancel on existing votes succeeds
+/// exactly when they meet it; the nonce never decreases and strictly
 /// increases with each execution; `1 <= threshold <= owners`; the veto
-/// thresholds stay within `[base, max]`.
+/// thresholds stay within `[base, max]` and each rises by one at a time, at
+/// most once per Critical timelock; the Critical timelock is never shorter
+/// than the Standard one and the execution window never below an hour.
 pub fn multisig(ops: &[MultisigOp]) -> Result<(), String> {
     let target = acct(200);
     let params = MultisigParams {
@@ -268,16 +292,28 @@ pub fn multisig(ops: &[MultisigOp]) -> Result<(), String> {
     let mut succeeded: Vec<bool> = Vec::new();
     let mut now = 0u64;
     let owner = |i: u8| acct(i % 5 + 1);
+    // When each veto threshold (general, veto-set) last rose since a reset.
+    let mut last_rise: [Option<u64>; 2] = [None, None];
     for op in ops {
         let nonce = m.nonce();
+        let thresholds_before = [m.veto_threshold(), m.veto_set_threshold()];
         match *op {
             MultisigOp::Wait(h) => now += u64::from(h) * 60_000,
             MultisigOp::Propose { owner: o, kind, after } => {
-                let action = match kind % 5 {
+                // Timelocks and windows in whole hours, from the kind's bits.
+                let hours = |shift: u8| u64::from((kind >> shift) % 4) * HOUR;
+                let action = match kind % 7 {
                     0 => Action::Call(CallSpec { target, selector: [0, 0, 0, 1], input: Vec::new(), value: 0 }),
                     1 => Action::Call(CallSpec { target, selector: [0, 0, 0, 2], input: Vec::new(), value: 0 }),
                     2 => Action::Config(ConfigChange::AddOwner(acct(kind % 7 + 1))),
                     3 => Action::Config(ConfigChange::SetThreshold(u32::from(kind % 4))),
+                    4 => Action::Config(ConfigChange::SetTimelocks(Timelocks {
+                        standard_ms: hours(3),
+                        critical_ms: hours(5),
+                        membership_ms: 3 * HOUR,
+                        policy_ms: 4 * HOUR,
+                    })),
+                    5 => Action::Config(ConfigChange::SetExecutionWindow(hours(3) + u64::from(kind >> 5))),
                     _ => Action::Config(ConfigChange::SetVeto(VetoParams {
                         vetoers: alloc::vec![acct(60)],
                         base_threshold: 1,
@@ -307,14 +343,27 @@ pub fn multisig(ops: &[MultisigOp]) -> Result<(), String> {
                     let _ = m.veto(p, acct(50 + vetoer % 4), now);
                 }
             }
+            MultisigOp::CancelVetoed { proposal } => {
+                if let Some(p) = proposals.get_mut(usize::from(proposal)) {
+                    let votes = current_vetoes(&m, p);
+                    let needed = vetoes_in_force(&m, p);
+                    let open = p.status == ProposalStatus::Pending && now < p.expires_at;
+                    let outcome = m.cancel_vetoed(p, now);
+                    ensure(outcome.is_ok() == (open && votes >= needed.max(1)), || {
+                        format!("cancel_vetoed of {} with {votes} of {needed} vetoes: {outcome:?}", p.id)
+                    })?;
+                }
+            }
             MultisigOp::Execute { proposal, callee_succeeds } => {
                 let i = usize::from(proposal);
                 let Some(mut p) = proposals.get(i).cloned() else { continue };
                 let pred = p.predecessor.and_then(|id| proposals.iter().find(|q| q.id == id).cloned());
                 let approvals = m.valid_approvals(&p);
                 let threshold = m.params().threshold as usize;
+                let (votes, needed) = (current_vetoes(&m, &p), vetoes_in_force(&m, &p));
                 if let Ok(outcome) = m.execute(&mut p, pred.as_ref(), now) {
                     ensure(now >= p.eta && now < p.expires_at, || format!("executed {} outside its window", p.id))?;
+                    ensure(votes < needed.max(1), || format!("executed {} with {votes} of {needed} vetoes", p.id))?;
                     ensure(approvals >= threshold, || format!("executed with {approvals} of {threshold}"))?;
                     ensure(pred.as_ref().is_none_or(|q| q.status == ProposalStatus::Executed), || {
                         format!("{} ran before its predecessor", p.id)
@@ -348,8 +397,37 @@ pub fn multisig(ops: &[MultisigOp]) -> Result<(), String> {
                 format!("veto threshold {t} outside [{}, {}]", v.base_threshold, v.max_threshold)
             })?;
         }
+        // A rise comes only from a cancel; an execution may reset (lower) it.
+        let critical = m.params().timelocks.critical_ms;
+        let thresholds = [m.veto_threshold(), m.veto_set_threshold()];
+        let is_cancel = matches!(op, MultisigOp::Veto { .. } | MultisigOp::CancelVetoed { .. });
+        for ((now_t, before_t), last) in thresholds.iter().zip(thresholds_before).zip(&mut last_rise) {
+            if is_cancel && *now_t > before_t {
+                ensure(*now_t == before_t + 1, || format!("veto threshold rose {before_t} -> {now_t}"))?;
+                ensure(last.is_none_or(|t| now >= t + critical), || {
+                    format!("veto threshold rose twice within {critical} ms")
+                })?;
+                *last = Some(now);
+            } else if *now_t != before_t {
+                *last = None;
+            }
+        }
+        let t = &m.params().timelocks;
+        ensure(t.critical_ms >= t.standard_ms, || format!("critical {} < standard {}", t.critical_ms, t.standard_ms))?;
+        ensure(m.params().execution_window_ms >= HOUR, || "execution window under an hour".into())?;
     }
     Ok(())
+}
+
+/// Vetoes of `p` by accounts that are vetoers now.
+fn current_vetoes(m: &Multisig, p: &Proposal) -> usize {
+    p.vetoes.iter().filter(|v| m.params().veto.vetoers.contains(v)).count()
+}
+
+/// The veto threshold in force for `p`: the veto-set one for a veto-set change.
+fn vetoes_in_force(m: &Multisig, p: &Proposal) -> usize {
+    let veto_set_change = matches!(&p.action, Action::Config(ConfigChange::SetVeto(_)));
+    (if veto_set_change { m.veto_set_threshold() } else { m.veto_threshold() }) as usize
 }
 
 /// One operation on the insurance fund; indices pick holders and claims.
@@ -555,6 +633,47 @@ pub fn fund(ops: &[FundOp]) -> Result<(), String> {
 mod tests {
     use super::*;
     use arbitrary::{Arbitrary, Unstructured};
+
+    /// Issue 20's attacks as harness inputs, so that the harness's own
+    /// invariants are seen to catch them: a thief's batch of Critical
+    /// proposals cancelled in one block (item 13), vetoes cast above the
+    /// threshold and an execution resetting it (item 14), a timelock change
+    /// putting Critical below Standard and a 1 ms window (item 12).
+    #[test]
+    fn harness_replays_the_issue_20_attacks() {
+        use MultisigOp::*;
+        let propose = |kind| Propose { owner: 0, kind, after: None };
+        let approve = |proposal| Approve { owner: 1, proposal };
+        let veto_all = |proposal| (0..3).map(move |vetoer| Veto { vetoer, proposal });
+        // Four Critical proposals in one block, all vetoed at once; the
+        // last executes after the Critical timelock if the veto is spent.
+        let mut batch: Vec<MultisigOp> = (0..4).map(|_| propose(1)).collect();
+        batch.extend((0..4).map(approve));
+        batch.extend((0..4).flat_map(veto_all));
+        batch.extend([Wait(120), Execute { proposal: 3, callee_succeeds: true }]);
+        multisig(&batch).unwrap();
+        // Three cancels two hours apart spend the veto; proposal 3 gets all
+        // three votes anyway; the Standard proposal 4 executes and resets
+        // the threshold; proposal 3 must not execute at its eta.
+        let mut lost: Vec<MultisigOp> = Vec::new();
+        for i in 0..3 {
+            lost.extend([propose(1), approve(i)]);
+            lost.extend(veto_all(i));
+            lost.push(Wait(120));
+        }
+        lost.truncate(lost.len() - 1);
+        lost.extend([propose(1), approve(3)]);
+        lost.extend(veto_all(3));
+        lost.extend([propose(0), approve(4), Wait(60), Execute { proposal: 4, callee_succeeds: true }]);
+        lost.extend([Wait(60), Execute { proposal: 3, callee_succeeds: true }, CancelVetoed { proposal: 3 }]);
+        multisig(&lost).unwrap();
+        // kind 25: SetTimelocks with standard 3 h and critical 0; kind 33:
+        // SetExecutionWindow(1 ms). Both must be refused at proposal.
+        for kind in [25, 33] {
+            let ops = [propose(kind), approve(0), Wait(240), Execute { proposal: 0, callee_succeeds: true }];
+            multisig(&ops).unwrap();
+        }
+    }
 
     /// The harnesses run on pseudo-random bytes here too, so a broken
     /// harness fails `cargo test`, not only the fuzzer.

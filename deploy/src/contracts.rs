@@ -9,7 +9,7 @@
 use crate::chain::{Address, Hash, Message};
 use anyhow::{Context, Result};
 use blake2::digest::{consts::U32, Digest};
-use bulwark_core::multisig::{AllowedCall, OperationClass};
+use bulwark_core::multisig::{AdminContract, AllowedCall, ADMIN_CALLS};
 use ink::codegen::ContractCallBuilder;
 use ink::env::call::utils::{ReturnType, Set};
 use ink::env::call::{Call, CallBuilder, ExecutionInput, FromAccountId};
@@ -100,27 +100,16 @@ impl Codes {
 }
 
 /// The admin messages of the breaker and the fund that the multisig may
-/// call, and their classes: the Critical class (the calibrated, longest
-/// call timelock) for whatever re-opens outflows, moves the reference
-/// price, changes parameters or roles, or judges a bond; Standard for
-/// pausing (cheap) and for claim and cover decisions.
-pub const BREAKER_ADMIN: [(&str, OperationClass); 8] = [
-    ("unpause", OperationClass::Critical),
-    ("reset", OperationClass::Critical),
-    ("anchor_price", OperationClass::Critical),
-    ("register_asset", OperationClass::Critical),
-    ("set_params", OperationClass::Critical),
-    ("set_roles", OperationClass::Critical),
-    ("settle_trip", OperationClass::Critical),
-    ("pause", OperationClass::Standard),
-];
-pub const FUND_ADMIN: [(&str, OperationClass); 5] = [
-    ("approve_claim", OperationClass::Standard),
-    ("reject_claim", OperationClass::Standard),
-    ("set_active_cover", OperationClass::Standard),
-    ("set_params", OperationClass::Critical),
-    ("set_roles", OperationClass::Critical),
-];
+/// call, and their classes, are bulwark-core's table
+/// ([`bulwark_core::multisig::ADMIN_CALLS`]): the deploy tool only places
+/// them at the deployed addresses, and the multisig_guard's own validation
+/// refuses any allow-list that runs one of them at a weaker class.
+pub fn admin_target(contract: AdminContract, breaker: &Address, fund: &Address) -> Address {
+    match contract {
+        AdminContract::CircuitBreaker => *breaker,
+        AdminContract::InsuranceFund => *fund,
+    }
+}
 
 /// An ink! message's selector: the first four bytes of blake2_256(name).
 pub fn selector(name: &str) -> [u8; 4] {
@@ -128,14 +117,13 @@ pub fn selector(name: &str) -> [u8; 4] {
     [h[0], h[1], h[2], h[3]]
 }
 
-/// The guard's allow-list for a deployment at these addresses.
+/// The guard's allow-list for a deployment at these addresses: every entry
+/// of core's admin table, at its class.
 pub fn allow_list(breaker: &Address, fund: &Address) -> Vec<AllowedCall> {
-    let entries = |target: &Address, list: &[(&str, OperationClass)]| -> Vec<AllowedCall> {
-        list.iter().map(|(m, class)| AllowedCall { target: *target, selector: selector(m), class: *class }).collect()
-    };
-    let mut all = entries(breaker, &BREAKER_ADMIN);
-    all.extend(entries(fund, &FUND_ADMIN));
-    all
+    ADMIN_CALLS
+        .iter()
+        .map(|a| AllowedCall { target: admin_target(a.contract, breaker, fund), selector: a.selector, class: a.class })
+        .collect()
 }
 
 #[cfg(test)]
@@ -150,5 +138,30 @@ mod tests {
         let f = message(fund_at(&[1; 32]).approve_claim(7));
         assert_eq!(f.input[..4], selector("approve_claim"));
         assert_eq!(ink::selector_bytes!("set_roles"), selector("set_roles"));
+        let cover = message(fund_at(&[1; 32]).lower_active_cover(7));
+        assert_eq!(cover.input[..4], selector("lower_active_cover"));
+        for a in ADMIN_CALLS {
+            assert_eq!(a.selector, selector(a.message), "core's table names {}'s selector", a.message);
+        }
+    }
+
+    /// Issue 20 item 11: the allow-list ran approve_claim and cover changes
+    /// at Standard. It is now core's table, which the guard validates.
+    #[test]
+    fn the_allow_list_is_cores_table_and_passes_the_guard() {
+        use bulwark_core::multisig::{GuardPolicy, OperationClass};
+        let (breaker, fund) = ([1; 32], [2; 32]);
+        let list = allow_list(&breaker, &fund);
+        let class = |target: &Address, name: &str| {
+            list.iter().find(|a| a.target == *target && a.selector == selector(name)).map(|a| a.class)
+        };
+        assert_eq!(class(&fund, "approve_claim"), Some(OperationClass::Critical));
+        assert_eq!(class(&fund, "lower_active_cover"), Some(OperationClass::Critical));
+        assert_eq!(class(&fund, "raise_active_cover"), Some(OperationClass::Standard));
+        assert_eq!(class(&fund, "set_active_cover"), None, "no such message any more");
+        assert_eq!(class(&breaker, "unpause"), Some(OperationClass::Critical));
+        assert_eq!(class(&breaker, "pause"), Some(OperationClass::Standard));
+        let guard = GuardPolicy { allow_list: list, standard_value_cap: 0, critical_value_cap: 0 };
+        assert_eq!(guard.validate(), Ok(()));
     }
 }

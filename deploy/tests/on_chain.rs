@@ -228,8 +228,9 @@ async fn a_claim_is_paid_after_approval_at_exactly_the_calibrated_cap() {
     assert!(matches!(reverted(&d, &charlie, &d.fund, message(f().pay_claim(claim))).await, Err(fund::Error::Fund(_))));
     let call = CallSpec { target: d.fund, selector: selector("approve_claim"), input: claim.encode(), value: 0 };
     let pid = propose_and_approve(&d, call).await;
-    let standard = d.params.multisig_guard.timelocks.standard_ms;
-    d.chain.time_travel(d.chain.now().await.unwrap() + standard + MINUTE).await.unwrap();
+    // Approving a claim authorises up to the cap, paid by anyone: Critical.
+    let critical = d.params.multisig_guard.timelocks.critical_ms;
+    d.chain.time_travel(d.chain.now().await.unwrap() + critical + MINUTE).await.unwrap();
     let (r, inc) = send(&d, &charlie, &d.multisig, message(contracts::multisig_at(&d.multisig).execute(pid))).await;
     r.expect("executed");
     assert_eq!(events::<fund::ClaimApproved>(&inc, &d.fund).len(), 1);

@@ -221,6 +221,9 @@ pub enum FundError {
     NoPendingCession,
     /// The claim was rejected: its ceded part is never placed.
     ClaimRejected,
+    /// `raise_active_cover` was given a lower cover, or `lower_active_cover`
+    /// a higher one.
+    CoverDirection,
     Overflow,
 }
 
@@ -340,9 +343,32 @@ impl InsuranceFund {
         self.total_assets.saturating_sub(self.settled.assets)
     }
 
-    /// Sets the cover the pool currently backs (an admin operation).
+    /// Sets the cover the pool currently backs (an admin operation). The
+    /// fund contract exposes it only as [`InsuranceFund::raise_active_cover`]
+    /// and [`InsuranceFund::lower_active_cover`], so that the multisig can
+    /// run the two at different classes.
     pub fn set_active_cover(&mut self, cover: Balance) {
         self.active_cover = cover;
+    }
+
+    /// Sets the cover to `cover`, no lower than it is: raising it only
+    /// raises the capital the pool must keep (Standard class).
+    pub fn raise_active_cover(&mut self, cover: Balance) -> Result<(), FundError> {
+        if cover < self.active_cover {
+            return Err(FundError::CoverDirection);
+        }
+        self.active_cover = cover;
+        Ok(())
+    }
+
+    /// Sets the cover to `cover`, no higher than it is: lowering it lowers
+    /// the capital the pool must keep and so re-opens exits (Critical class).
+    pub fn lower_active_cover(&mut self, cover: Balance) -> Result<(), FundError> {
+        if cover > self.active_cover {
+            return Err(FundError::CoverDirection);
+        }
+        self.active_cover = cover;
+        Ok(())
     }
 
     /// Capital the pool must keep: `max(cover × target, min_capital)`.

@@ -707,3 +707,20 @@ proptest! {
         }
     }
 }
+
+/// Issue 20 item 11: lowering the cover re-opens exits, so it is a message
+/// of its own (Critical in the admin table); raising it cannot lower the
+/// requirement, and lowering it cannot raise it.
+#[test]
+fn cover_moves_only_in_the_direction_its_message_names() {
+    let (mut f, _) = fund_with(1_000_000);
+    f.raise_active_cover(3_000_000).unwrap();
+    assert_eq!(f.required_capital(), 600_000);
+    assert_eq!(f.raise_active_cover(2_999_999), Err(FundError::CoverDirection), "a raise that lowers");
+    assert_eq!(f.lower_active_cover(3_000_001), Err(FundError::CoverDirection), "a lowering that raises");
+    assert_eq!(f.active_cover(), 3_000_000, "refusals change nothing");
+    f.lower_active_cover(1_000_000).unwrap();
+    assert_eq!(f.required_capital(), 200_000);
+    f.raise_active_cover(1_000_000).unwrap();
+    f.lower_active_cover(1_000_000).unwrap();
+}

@@ -1,6 +1,7 @@
 //! The guard policy: which calls the multisig may make, at what class, and
 //! with how much value.
 
+use super::admin::least_class;
 use super::{CallSpec, MultisigError, OperationClass};
 use crate::error::ParamError;
 use crate::types::{AccountId, Balance, Selector};
@@ -23,7 +24,9 @@ pub struct AllowedCall {
 }
 
 /// Invariants (checked by `validate`): at most [`MAX_ALLOW_LIST`] entries,
-/// no (target, selector) listed twice, call classes only.
+/// no (target, selector) listed twice, call classes only, and no entry for
+/// an administrative selector at a class weaker than
+/// [`ADMIN_CALLS`](super::ADMIN_CALLS) gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
@@ -45,6 +48,9 @@ impl GuardPolicy {
         let bad_class = l.iter().any(|a| !matches!(a.class, OperationClass::Standard | OperationClass::Critical));
         if l.len() > MAX_ALLOW_LIST || duplicate || bad_class {
             return Err(ParamError::AllowList);
+        }
+        if l.iter().any(|a| least_class(&a.selector).is_some_and(|least| a.class < least)) {
+            return Err(ParamError::AdminCallClass);
         }
         Ok(())
     }

@@ -11,7 +11,10 @@
 //! hash, and once `eta <= now < expires_at` with `threshold` approvals from
 //! *current* owners and its predecessor executed, anyone may execute it,
 //! exactly once. Before that, the veto set can cancel it; the veto threshold
-//! rises by one with each cancel (OP's TimelockGuard).
+//! rises by one with a cancel (OP's TimelockGuard), but at most once per
+//! Critical timelock. Vetoes count whenever they meet the threshold in
+//! force: a proposal whose vetoes from current vetoers meet it cannot
+//! execute, and anyone may mark it cancelled ([`Multisig::cancel_vetoed`]).
 //!
 //! Guarantees (property-tested in `tests.rs` and fuzzed):
 //! - **Executed implies the call succeeded.** A call proposal is marked
@@ -24,17 +27,42 @@
 //!   vetoers. So however many vetoers are captured, and whatever else they
 //!   execute, the owners' `n − base + 2`-th proposal to replace them can no
 //!   longer be vetoed. Other cancels raise the general threshold, which
-//!   resets on every execution.
+//!   resets on every execution. Since a threshold rises at most once per
+//!   Critical timelock, the owners space their attempts one Critical
+//!   timelock after the last rise ([`Multisig::veto_set_threshold_raised_at`]),
+//!   and each cancelled attempt then costs the vetoers one rise.
+//! - **Exhausting the veto takes time, not parallel proposals.** With `n`
+//!   honest vetoers who veto every proposal of a thief holding a signing
+//!   quorum as soon as it appears, no thief proposal executes earlier than
+//!   `N = n − base + 1` Critical timelocks
+//!   ([`MultisigParams::veto_hold_off_timelocks`]) after the first one was
+//!   proposed, however many the thief proposes and whenever: the veto stays
+//!   effective until the threshold exceeds `n`, which takes `N` rises, at
+//!   least one Critical timelock apart, and a proposal made once it is
+//!   exhausted still waits its own Critical timelock. (Submitting `cap + 1`
+//!   proposals in one block no longer exhausts it: the cancels in that
+//!   block raise it once.) `N` assumes the threshold at its base when the
+//!   thief starts, as after any execution; from a threshold `t` already
+//!   raised by earlier cancels the bound is `n − t + 1`.
+//! - **Votes are not lost.** A veto counts from the moment it is cast for as
+//!   long as its vetoer is one: if the threshold later falls (an execution
+//!   resets it), a proposal whose vetoes now meet it is refused by
+//!   [`Multisig::execute`] and can be cancelled by anyone.
 //!
 //! Membership changes (owners, threshold) and policy changes (timelocks,
 //! expiry, veto set, guard) are proposals of their own classes. Validation
 //! requires the policy timelock to be the longest, so lowering any delay, or
-//! removing the guard, waits at least as long as the longest delay in force.
+//! removing the guard, waits at least as long as the longest delay in force,
+//! and the Critical timelock to be at least the Standard one. The class of
+//! every administrative call of the breaker and the fund comes from one
+//! table, [`ADMIN_CALLS`], which the guard enforces.
 
+mod admin;
 mod guard;
 #[cfg(test)]
 mod tests;
 
+pub use admin::{admin_calls, least_class, AdminCall, AdminContract, ADMIN_CALLS};
 pub use guard::{AllowedCall, GuardPolicy};
 
 use crate::error::ParamError;
@@ -45,6 +73,12 @@ use alloc::vec::Vec;
 pub const MAX_OWNERS: usize = 50;
 /// Longest execution window after a timelock: 90 days.
 pub const MAX_EXECUTION_WINDOW_MS: u64 = 90 * 24 * 3_600_000;
+/// Shortest execution window: 1 hour. The window is fixed when a proposal is
+/// made, so a window shorter than a block interval or two would leave every
+/// later proposal, the one restoring a longer window included, without a
+/// block to execute in: a single `SetExecutionWindow` would freeze the
+/// multisig, and with it the admin of the breaker and the fund, for ever.
+pub const MIN_EXECUTION_WINDOW_MS: u64 = 3_600_000;
 /// Longest call input a proposal may carry.
 pub const MAX_INPUT_LEN: usize = 4_096;
 
@@ -151,19 +185,34 @@ impl MultisigParams {
             return Err(ParamError::VetoThreshold);
         }
         let t = &self.timelocks;
+        if t.critical_ms < t.standard_ms {
+            return Err(ParamError::CriticalTimelock);
+        }
         if t.membership_ms < t.standard_ms {
             return Err(ParamError::MembershipTimelock);
         }
         if t.policy_ms < t.standard_ms.max(t.critical_ms).max(t.membership_ms) {
             return Err(ParamError::PolicyTimelock);
         }
-        if self.execution_window_ms == 0 || self.execution_window_ms > MAX_EXECUTION_WINDOW_MS {
+        if !(MIN_EXECUTION_WINDOW_MS..=MAX_EXECUTION_WINDOW_MS).contains(&self.execution_window_ms) {
             return Err(ParamError::Expiry);
         }
         if let Some(g) = &self.guard {
             g.validate()?;
         }
         Ok(())
+    }
+
+    /// `N`: how many Critical timelocks the vetoers, all honest and vetoing
+    /// at once, hold off a thief with a signing quorum (see the module's
+    /// guarantees): the rises that take the threshold from `base_threshold`
+    /// to above the number of vetoers. 0 without vetoers.
+    pub fn veto_hold_off_timelocks(&self) -> u32 {
+        let n = u32::try_from(self.veto.vetoers.len()).unwrap_or(u32::MAX);
+        if n == 0 {
+            return 0;
+        }
+        n.saturating_add(1).saturating_sub(self.veto.base_threshold)
     }
 }
 
@@ -293,6 +342,11 @@ pub enum MultisigError {
     PredecessorNotExecuted,
     /// The callee trapped or returned an error; nothing was executed.
     CallFailed,
+    /// The proposal's vetoes from current vetoers meet the threshold in
+    /// force: it cannot execute, and anyone may cancel it (`cancel_vetoed`).
+    Vetoed,
+    /// `cancel_vetoed` of a proposal whose vetoes do not meet the threshold.
+    NotEnoughVetoes,
     Overflow,
 }
 
@@ -305,21 +359,54 @@ pub enum Execution {
     Configured,
 }
 
+/// A veto threshold that rises by one per cancel, at most once per
+/// Critical timelock, up to the cap, and falls back to the base on a reset.
+///
+/// Invariant: `base_threshold <= value <= max_threshold`; two rises are at
+/// least the Critical timelock (in force at the later one) apart;
+/// `raised_at` is the time of the last rise since the last reset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct RisingThreshold {
+    value: u32,
+    raised_at: Option<Timestamp>,
+}
+
+impl RisingThreshold {
+    fn at_base(base: u32) -> Self {
+        Self { value: base, raised_at: None }
+    }
+
+    /// One cancel happened at `now`: rise by one, unless the cap is reached
+    /// or the last rise was less than `cooldown_ms` ago. The cooldown is
+    /// what makes exhausting the veto take time: any number of cancels
+    /// within one Critical timelock cost the vetoers one step only.
+    fn cancelled(&mut self, max: u32, cooldown_ms: u64, now: Timestamp) {
+        let due = self.raised_at.is_none_or(|t| now >= t.saturating_add(cooldown_ms));
+        if due && self.value < max {
+            self.value = self.value.saturating_add(1);
+            self.raised_at = Some(now);
+        }
+    }
+}
+
 /// The multisig: its parameters (changed only by executed proposals), the
 /// nonce and the current veto thresholds.
 ///
 /// Invariants: `params.validate()` holds at all times; `nonce` strictly
 /// increases with every proposal and every execution; `base_threshold <=
-/// veto_threshold, veto_set_threshold <= max_threshold`.
+/// veto_threshold, veto_set_threshold <= max_threshold`, and each rises at
+/// most once per Critical timelock.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Multisig {
     params: MultisigParams,
     nonce: u64,
-    veto_threshold: u32,
+    veto_threshold: RisingThreshold,
     /// The threshold for cancelling a veto-set change.
-    veto_set_threshold: u32,
+    veto_set_threshold: RisingThreshold,
     /// Id of the proposal whose call is in flight, if any.
     executing: Option<ProposalId>,
 }
@@ -327,8 +414,14 @@ pub struct Multisig {
 impl Multisig {
     pub fn new(params: MultisigParams) -> Result<Self, MultisigError> {
         params.validate().map_err(MultisigError::InvalidParams)?;
-        let veto_threshold = params.veto.base_threshold;
-        Ok(Self { params, nonce: 0, veto_threshold, veto_set_threshold: veto_threshold, executing: None })
+        let base = params.veto.base_threshold;
+        Ok(Self {
+            params,
+            nonce: 0,
+            veto_threshold: RisingThreshold::at_base(base),
+            veto_set_threshold: RisingThreshold::at_base(base),
+            executing: None,
+        })
     }
 
     pub fn params(&self) -> &MultisigParams {
@@ -337,12 +430,24 @@ impl Multisig {
     pub fn nonce(&self) -> u64 {
         self.nonce
     }
+    /// Vetoes that cancel a proposal other than a veto-set change.
     pub fn veto_threshold(&self) -> u32 {
-        self.veto_threshold
+        self.veto_threshold.value
     }
     /// Vetoes that cancel a proposal to change the veto set.
     pub fn veto_set_threshold(&self) -> u32 {
-        self.veto_set_threshold
+        self.veto_set_threshold.value
+    }
+    /// When [`Multisig::veto_threshold`] last rose (since its last reset);
+    /// the next cancel raises it only a Critical timelock after this.
+    pub fn veto_threshold_raised_at(&self) -> Option<Timestamp> {
+        self.veto_threshold.raised_at
+    }
+    /// When [`Multisig::veto_set_threshold`] last rose (since its last
+    /// reset). Owners replacing a captured veto set propose each attempt a
+    /// Critical timelock after this, so that cancelling it costs a rise.
+    pub fn veto_set_threshold_raised_at(&self) -> Option<Timestamp> {
+        self.veto_set_threshold.raised_at
     }
     pub fn is_owner(&self, who: &AccountId) -> bool {
         self.params.owners.contains(who)
@@ -441,7 +546,9 @@ impl Multisig {
         Ok(())
     }
 
-    /// A vetoer votes to cancel. Returns whether this vote cancelled it.
+    /// A vetoer votes to cancel. Returns whether the proposal is cancelled
+    /// now; a vote that does not cancel it still counts later, whenever the
+    /// threshold in force falls to the proposal's vetoes.
     pub fn veto(&mut self, p: &mut Proposal, vetoer: AccountId, now: Timestamp) -> Result<bool, MultisigError> {
         if !self.is_vetoer(&vetoer) {
             return Err(MultisigError::NotVetoer);
@@ -451,18 +558,64 @@ impl Multisig {
             return Err(MultisigError::AlreadyVetoed);
         }
         p.vetoes.push(vetoer);
-        let max = self.params.veto.max_threshold;
-        let threshold = if matches!(&p.action, Action::Config(c) if c.changes_veto_set()) {
-            &mut self.veto_set_threshold
+        Ok(self.cancel_if_vetoed(p, now))
+    }
+
+    /// Anyone cancels a pending proposal whose vetoes already meet the
+    /// threshold in force now (they were cast while it was higher). Like a
+    /// cancel by vote, it raises the threshold (at most once per Critical
+    /// timelock).
+    pub fn cancel_vetoed(&mut self, p: &mut Proposal, now: Timestamp) -> Result<(), MultisigError> {
+        Self::open(p, now)?;
+        if self.cancel_if_vetoed(p, now) {
+            Ok(())
         } else {
-            &mut self.veto_threshold
-        };
-        if p.vetoes.len() < *threshold as usize {
-            return Ok(false);
+            Err(MultisigError::NotEnoughVetoes)
+        }
+    }
+
+    /// Vetoes that count: those of accounts that are vetoers now (a
+    /// replaced veto set's votes no longer count).
+    pub fn valid_vetoes(&self, p: &Proposal) -> usize {
+        p.vetoes.iter().filter(|v| self.is_vetoer(v)).count()
+    }
+
+    /// The vetoes that cancel `p` now: the veto-set threshold for a change
+    /// of the veto set, the general one otherwise.
+    pub fn vetoes_needed(&self, p: &Proposal) -> u32 {
+        self.threshold_for(p).value
+    }
+
+    /// Whether `p`'s valid vetoes meet the threshold in force now. Never
+    /// true without a vetoer's vote (with no veto set the threshold is 0).
+    pub fn is_vetoed(&self, p: &Proposal) -> bool {
+        let needed = usize::try_from(self.vetoes_needed(p)).unwrap_or(usize::MAX).max(1);
+        self.valid_vetoes(p) >= needed
+    }
+
+    fn threshold_for(&self, p: &Proposal) -> &RisingThreshold {
+        if Self::changes_veto_set(p) {
+            &self.veto_set_threshold
+        } else {
+            &self.veto_threshold
+        }
+    }
+
+    fn changes_veto_set(p: &Proposal) -> bool {
+        matches!(&p.action, Action::Config(c) if c.changes_veto_set())
+    }
+
+    /// Cancels an open `p` if its vetoes meet the threshold in force, and
+    /// then raises that threshold; whether it did.
+    fn cancel_if_vetoed(&mut self, p: &mut Proposal, now: Timestamp) -> bool {
+        if !self.is_vetoed(p) {
+            return false;
         }
         p.status = ProposalStatus::Cancelled;
-        *threshold = threshold.saturating_add(1).min(max);
-        Ok(true)
+        let (max, cooldown) = (self.params.veto.max_threshold, self.params.timelocks.critical_ms);
+        let threshold = if Self::changes_veto_set(p) { &mut self.veto_set_threshold } else { &mut self.veto_threshold };
+        threshold.cancelled(max, cooldown, now);
+        true
     }
 
     /// Approvals that count: those of accounts that are owners now.
@@ -480,6 +633,9 @@ impl Multisig {
         now: Timestamp,
     ) -> Result<(), MultisigError> {
         Self::open(p, now)?;
+        if self.is_vetoed(p) {
+            return Err(MultisigError::Vetoed);
+        }
         if now < p.eta {
             return Err(MultisigError::TimelockNotPassed);
         }
@@ -555,9 +711,9 @@ impl Multisig {
     /// The infallible rest of an execution, once the nonce was bumped and
     /// any config change applied: veto thresholds reset, `p` executed.
     fn mark_executed(&mut self, p: &mut Proposal, resets_veto_set: bool) {
-        self.veto_threshold = self.params.veto.base_threshold;
+        self.veto_threshold = RisingThreshold::at_base(self.params.veto.base_threshold);
         if resets_veto_set {
-            self.veto_set_threshold = self.params.veto.base_threshold;
+            self.veto_set_threshold = RisingThreshold::at_base(self.params.veto.base_threshold);
         }
         p.status = ProposalStatus::Executed;
     }

@@ -144,25 +144,125 @@ fn veto_threshold_rises_with_each_cancel_and_resets_on_execution() {
     assert_eq!(m.veto(&mut p1, V1, 0), Ok(true), "first cancel needs one vetoer");
     assert_eq!(p1.status, ProposalStatus::Cancelled);
     assert_eq!(m.execute(&mut p1, None, HOUR), Err(MultisigError::Cancelled));
-    let mut p2 = m.propose(A, call(PAY, 0), None, hash(2), 0).unwrap();
-    assert_eq!(m.veto(&mut p2, V1, 0), Ok(false), "second cancel needs two");
-    assert_eq!(m.veto(&mut p2, V1, 0), Err(MultisigError::AlreadyVetoed));
-    assert_eq!(m.veto(&mut p2, V2, 0), Ok(true));
+    assert_eq!(m.veto_threshold_raised_at(), Some(0));
+    // Rises are a Critical timelock (a day) apart.
+    let mut p2 = m.propose(A, call(PAY, 0), None, hash(2), DAY).unwrap();
+    assert_eq!(m.veto(&mut p2, V1, DAY), Ok(false), "second cancel needs two");
+    assert_eq!(m.veto(&mut p2, V1, DAY), Err(MultisigError::AlreadyVetoed));
+    assert_eq!(m.veto(&mut p2, V2, DAY), Ok(true));
     assert_eq!(m.veto_threshold(), 3);
-    let mut p3 = m.propose(A, call(PAY, 0), None, hash(3), 0).unwrap();
-    m.veto(&mut p3, V1, 0).unwrap();
-    m.veto(&mut p3, V2, 0).unwrap();
-    assert_eq!(m.veto(&mut p3, V3, 0), Ok(true));
+    let mut p3 = m.propose(A, call(PAY, 0), None, hash(3), 2 * DAY).unwrap();
+    m.veto(&mut p3, V1, 2 * DAY).unwrap();
+    m.veto(&mut p3, V2, 2 * DAY).unwrap();
+    assert_eq!(m.veto(&mut p3, V3, 2 * DAY), Ok(true));
     assert_eq!(m.veto_threshold(), 4, "above the veto set: no more cancels");
-    let mut p4 = m.propose(A, call(PAY, 0), None, hash(5), 0).unwrap();
+    let mut p4 = m.propose(A, call(PAY, 0), None, hash(5), 2 * DAY).unwrap();
     for v in [V1, V2, V3] {
-        assert_eq!(m.veto(&mut p4, v, 0), Ok(false), "an exhausted veto set cancels nothing");
+        assert_eq!(m.veto(&mut p4, v, 2 * DAY), Ok(false), "an exhausted veto set cancels nothing");
     }
-    let mut ok = m.propose(A, call(PAY, 0), None, hash(4), 0).unwrap();
-    m.approve(&mut ok, B, &hash(4), 0).unwrap();
-    m.execute(&mut ok, None, HOUR).unwrap();
+    let mut ok = m.propose(A, call(PAY, 0), None, hash(4), 2 * DAY).unwrap();
+    m.approve(&mut ok, B, &hash(4), 2 * DAY).unwrap();
+    m.execute(&mut ok, None, 2 * DAY + HOUR).unwrap();
     m.finish_call(&mut ok, true).unwrap();
-    assert_eq!(m.veto_threshold(), 1, "reset by an execution");
+    assert_eq!((m.veto_threshold(), m.veto_threshold_raised_at()), (1, None), "reset by an execution");
+}
+
+/// Issue 20 item 13: a thief with a signing quorum submitted `cap + 1`
+/// identical proposals in one block; the vetoers' cancels raised the
+/// threshold to the cap in that block, and the last proposal executed a
+/// Critical timelock later. Now the cancels of one Critical timelock raise
+/// it once.
+#[test]
+fn parallel_proposals_raise_the_veto_threshold_once_per_critical_timelock() {
+    let mut m = Multisig::new(params()).unwrap();
+    let mut batch: alloc::vec::Vec<Proposal> =
+        (0..5).map(|i| m.propose(A, call(UNPAUSE, 0), None, hash(i), 0).unwrap()).collect();
+    for p in &mut batch {
+        let h = p.call_hash;
+        m.approve(p, B, &h, 0).unwrap();
+        for v in [V1, V2, V3] {
+            if p.status == ProposalStatus::Pending {
+                m.veto(p, v, 0).unwrap();
+            }
+        }
+    }
+    assert!(batch.iter().all(|p| p.status == ProposalStatus::Cancelled), "every one of the batch is cancelled");
+    assert_eq!(m.veto_threshold(), 2, "one rise for the whole block");
+    // Cancels until the cooldown ends cost nothing more.
+    let mut later = m.propose(A, call(UNPAUSE, 0), None, hash(9), DAY - 1).unwrap();
+    m.veto(&mut later, V1, DAY - 1).unwrap();
+    assert_eq!(m.veto(&mut later, V2, DAY - 1), Ok(true));
+    assert_eq!(m.veto_threshold(), 2);
+    let mut next = m.propose(A, call(UNPAUSE, 0), None, hash(10), DAY).unwrap();
+    m.veto(&mut next, V1, DAY).unwrap();
+    assert_eq!(m.veto(&mut next, V2, DAY), Ok(true));
+    assert_eq!(m.veto_threshold(), 3, "the next rise a Critical timelock later");
+    assert_eq!(m.params().veto_hold_off_timelocks(), 3);
+}
+
+/// Issue 20 item 14: every vetoer voted while the threshold was above their
+/// number; an execution then reset it, and the proposal, which nobody
+/// could vote on again (`AlreadyVetoed`), executed. Votes now count
+/// whenever the threshold in force falls to them.
+#[test]
+fn vetoes_cast_above_the_threshold_count_once_it_falls() {
+    let mut m = Multisig::new(params()).unwrap();
+    for (i, t) in [0, DAY, 2 * DAY].into_iter().enumerate() {
+        let mut p = m.propose(A, call(PAY, 0), None, hash(i as u8), t).unwrap();
+        for v in [V1, V2, V3] {
+            if p.status == ProposalStatus::Pending {
+                m.veto(&mut p, v, t).unwrap();
+            }
+        }
+        assert_eq!(p.status, ProposalStatus::Cancelled);
+    }
+    assert_eq!(m.veto_threshold(), 4, "exhausted");
+    let t = 2 * DAY;
+    let mut bad = m.propose(A, call(UNPAUSE, 0), None, hash(20), t).unwrap();
+    m.approve(&mut bad, B, &hash(20), t).unwrap();
+    for v in [V1, V2, V3] {
+        assert_eq!(m.veto(&mut bad, v, t), Ok(false));
+    }
+    assert_eq!(m.cancel_vetoed(&mut bad, t), Err(MultisigError::NotEnoughVetoes));
+    let mut ok = m.propose(A, call(PAY, 0), None, hash(21), t).unwrap();
+    m.approve(&mut ok, B, &hash(21), t).unwrap();
+    m.execute(&mut ok, None, t + HOUR).unwrap();
+    m.finish_call(&mut ok, true).unwrap();
+    assert_eq!(m.veto_threshold(), 1, "reset by the execution");
+    assert_eq!(m.veto(&mut bad, V1, t + HOUR), Err(MultisigError::AlreadyVetoed), "nobody can vote again");
+    assert_eq!(m.check_executable(&bad, None, bad.eta), Err(MultisigError::Vetoed));
+    assert_eq!(m.execute(&mut bad.clone(), None, bad.eta), Err(MultisigError::Vetoed));
+    m.cancel_vetoed(&mut bad, t + HOUR).unwrap();
+    assert_eq!(bad.status, ProposalStatus::Cancelled);
+    assert_eq!(m.veto_threshold(), 2, "a cancel by re-evaluation raises the threshold like one by vote");
+    assert_eq!(m.cancel_vetoed(&mut bad, t + HOUR), Err(MultisigError::Cancelled));
+}
+
+/// A replaced vetoer's votes stop counting, as a removed owner's approvals do.
+#[test]
+fn vetoes_of_replaced_vetoers_stop_counting() {
+    let mut m = Multisig::new(params()).unwrap();
+    let mut pending = m.propose(A, call(PAY, 0), None, hash(1), 0).unwrap();
+    let mut swap = m
+        .propose(
+            A,
+            Action::Config(ConfigChange::SetVeto(VetoParams {
+                vetoers: alloc::vec![V2],
+                base_threshold: 1,
+                max_threshold: 2,
+            })),
+            None,
+            hash(2),
+            0,
+        )
+        .unwrap();
+    m.approve(&mut swap, B, &hash(2), 0).unwrap();
+    m.execute(&mut swap, None, 3 * DAY).unwrap();
+    let mut stale = pending.clone();
+    stale.vetoes.push(V1);
+    assert!(!m.is_vetoed(&stale), "V1 is no vetoer any more");
+    assert_eq!(m.veto(&mut pending, V1, 3 * DAY), Err(MultisigError::NotVetoer));
+    assert_eq!(m.veto(&mut pending, V2, 3 * DAY), Ok(true));
 }
 
 #[test]
@@ -216,6 +316,77 @@ fn timelock_changes_are_policy_class_and_must_keep_policy_longest() {
     );
 }
 
+/// Issue 20 item 12: validation did not order Critical after Standard, so
+/// `SetTimelocks` could make dangerous calls faster than routine ones.
+#[test]
+fn critical_never_waits_less_than_standard() {
+    let mut m = Multisig::new(params()).unwrap();
+    let inverted = Timelocks { standard_ms: DAY, critical_ms: HOUR, membership_ms: DAY, policy_ms: 3 * DAY };
+    assert_eq!(
+        m.propose(A, Action::Config(ConfigChange::SetTimelocks(inverted)), None, hash(1), 0),
+        Err(MultisigError::InvalidParams(ParamError::CriticalTimelock))
+    );
+    let equal = Timelocks { standard_ms: DAY, critical_ms: DAY, membership_ms: DAY, policy_ms: 3 * DAY };
+    assert!(m.clone().propose(A, Action::Config(ConfigChange::SetTimelocks(equal)), None, hash(2), 0).is_ok());
+    assert_eq!(
+        m.clone().propose(A, Action::Config(ConfigChange::SetExecutionWindow(1)), None, hash(3), 0),
+        Err(MultisigError::InvalidParams(ParamError::Expiry)),
+        "a 1 ms window would leave no block to execute the proposal restoring it"
+    );
+}
+
+/// The selector of an administrative message in core's table.
+fn least_selector(message: &str) -> Selector {
+    ADMIN_CALLS.iter().find(|a| a.message == message).unwrap().selector
+}
+
+/// The table's selectors are ink!'s: Blake2b-256 of the message name.
+#[test]
+fn admin_table_selectors_are_ink_selectors_of_their_names() {
+    use blake2::digest::{consts::U32, Digest};
+    for a in ADMIN_CALLS {
+        let h = blake2::Blake2b::<U32>::digest(a.message.as_bytes());
+        assert_eq!(a.selector, [h[0], h[1], h[2], h[3]], "{}", a.message);
+        assert!(matches!(a.class, OperationClass::Standard | OperationClass::Critical));
+    }
+}
+
+/// Issue 20 item 11: the deploy tool allow-listed `approve_claim` (up to
+/// `claim_cap_per_event` per claim, paid by anyone) and `set_active_cover`
+/// at the Standard class, so a stolen quorum drained the cap after an hour.
+/// Claim approval and lowering the cover are Critical in core's table, and
+/// the guard refuses an allow-list that runs them faster.
+#[test]
+fn claim_approval_and_lowering_cover_run_at_critical() {
+    let class_of =
+        |contract, message: &str| admin_calls(contract).find(|a| a.message == message).map(|a| a.class).unwrap();
+    assert_eq!(class_of(AdminContract::InsuranceFund, "approve_claim"), OperationClass::Critical);
+    assert_eq!(class_of(AdminContract::InsuranceFund, "lower_active_cover"), OperationClass::Critical);
+    assert_eq!(class_of(AdminContract::InsuranceFund, "raise_active_cover"), OperationClass::Standard);
+    assert_eq!(class_of(AdminContract::CircuitBreaker, "pause"), OperationClass::Standard);
+    for message in ["approve_claim", "lower_active_cover", "unpause", "set_params"] {
+        let entry = |class| AllowedCall { target: BREAKER, selector: least_selector(message), class };
+        let guard = |class| GuardPolicy { allow_list: alloc::vec![entry(class)], ..params().guard.unwrap() };
+        assert_eq!(guard(OperationClass::Standard).validate(), Err(ParamError::AdminCallClass), "{message}");
+        assert_eq!(guard(OperationClass::Critical).validate(), Ok(()), "{message}");
+    }
+    // A SetGuard proposal that would downgrade one is refused at once.
+    let m = Multisig::new(params()).unwrap();
+    let downgrade = GuardPolicy {
+        allow_list: alloc::vec![AllowedCall {
+            target: BREAKER,
+            selector: least_selector("approve_claim"),
+            class: OperationClass::Standard,
+        }],
+        ..params().guard.unwrap()
+    };
+    assert_eq!(
+        m.clone().propose(A, Action::Config(ConfigChange::SetGuard(downgrade)), None, hash(1), 0),
+        Err(MultisigError::InvalidParams(ParamError::AdminCallClass))
+    );
+    assert_eq!(least_class(&UNPAUSE), None, "a selector of no admin message is free");
+}
+
 #[test]
 fn every_bad_parameter_is_named() {
     let cases: &[ParamCase<MultisigParams>] = &[
@@ -231,6 +402,17 @@ fn every_bad_parameter_is_named() {
         (|p| p.timelocks.membership_ms = 0, ParamError::MembershipTimelock),
         (|p| p.timelocks.policy_ms = DAY, ParamError::PolicyTimelock),
         (|p| p.execution_window_ms = 0, ParamError::Expiry),
+        (|p| p.execution_window_ms = 1, ParamError::Expiry),
+        (|p| p.execution_window_ms = HOUR - 1, ParamError::Expiry),
+        (|p| p.timelocks.critical_ms = HOUR - 1, ParamError::CriticalTimelock),
+        (
+            |p| {
+                let unpause = p.guard.as_mut().unwrap().allow_list.iter_mut().find(|a| a.selector == UNPAUSE).unwrap();
+                unpause.selector = least_selector("approve_claim");
+                unpause.class = OperationClass::Standard;
+            },
+            ParamError::AdminCallClass,
+        ),
         (
             |p| {
                 p.guard.as_mut().unwrap().allow_list.push(AllowedCall {
@@ -318,13 +500,69 @@ fn an_unrelated_execution_does_not_reset_the_removal_threshold() {
 #[derive(Clone, Debug)]
 struct CaptureHistory {
     captured: [bool; 3],
-    /// Per attempt: whether an unrelated ready proposal is executed first.
-    unrelated_first: alloc::vec::Vec<bool>,
+    /// Per attempt: whether an unrelated ready proposal is executed first,
+    /// and how long after the attempt the captured vetoers veto it (they
+    /// may wait, to veto inside a cooldown, up to the attempt's eta).
+    attempts: alloc::vec::Vec<(bool, u64)>,
 }
 
 fn capture_history() -> impl Strategy<Value = CaptureHistory> {
-    (any::<[bool; 3]>(), proptest::collection::vec(any::<bool>(), 8))
-        .prop_map(|(captured, unrelated_first)| CaptureHistory { captured, unrelated_first })
+    let delay = prop_oneof![Just(0), Just(DAY - 1), Just(DAY), Just(3 * DAY - 1), 0..3 * DAY];
+    (any::<[bool; 3]>(), proptest::collection::vec((any::<bool>(), delay), 8))
+        .prop_map(|(captured, attempts)| CaptureHistory { captured, attempts })
+}
+
+/// A thief holding a signing quorum (A and B): per round, how long it waits
+/// and how many identical Critical proposals it then submits in one block.
+fn thief_rounds() -> impl Strategy<Value = alloc::vec::Vec<(u64, u8)>> {
+    let wait = prop_oneof![Just(0), Just(1), Just(DAY - 1), Just(DAY), Just(DAY + 1), 0..3 * DAY];
+    proptest::collection::vec((wait, 1u8..=6), 1..12)
+}
+
+/// Honest vetoers, as fast as allowed: each vetoes every pending proposal
+/// it has not vetoed, then they cancel every proposal whose votes meet the
+/// threshold in force.
+fn vetoers_act(m: &mut Multisig, pending: &mut [Proposal], now: Timestamp) {
+    for p in pending.iter_mut() {
+        for v in [V1, V2, V3] {
+            if p.status == ProposalStatus::Pending && now < p.expires_at && !p.vetoes.contains(&v) {
+                m.veto(p, v, now).unwrap();
+            }
+        }
+    }
+    for p in pending.iter_mut() {
+        if p.status == ProposalStatus::Pending && now < p.expires_at && m.is_vetoed(p) {
+            m.cancel_vetoed(p, now).unwrap();
+        }
+    }
+}
+
+/// The thief executes each of its pending proposals at its eta, in eta
+/// order, up to `until`; after each execution the vetoers act again. The
+/// times of the executions that succeeded.
+fn thief_executes(
+    m: &mut Multisig,
+    pending: &mut [Proposal],
+    tried: &mut alloc::vec::Vec<ProposalId>,
+    until: Timestamp,
+) -> alloc::vec::Vec<Timestamp> {
+    let mut executed = alloc::vec::Vec::new();
+    loop {
+        let next = pending
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.status == ProposalStatus::Pending && p.eta < until && !tried.contains(&p.id))
+            .min_by_key(|(_, p)| p.eta)
+            .map(|(i, _)| i);
+        let Some(i) = next else { return executed };
+        let t = pending[i].eta;
+        tried.push(pending[i].id);
+        if let Ok(Execution::Call(_)) = m.execute(&mut pending[i], None, t) {
+            m.finish_call(&mut pending[i], true).unwrap();
+            executed.push(t);
+        }
+        vetoers_act(m, pending, t);
+    }
 }
 
 /// One step of a random multisig history.
@@ -337,6 +575,10 @@ enum Op {
     /// Execute proposal i; a call's callee succeeds or fails.
     Execute(usize, bool),
     Membership(u8, u8, u8),
+    /// Vetoer v (3 is no vetoer) votes on proposal i.
+    Veto(u8, usize),
+    /// Anyone asks to cancel proposal i on the votes it has.
+    CancelVetoed(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -347,16 +589,23 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..5, 0usize..8).prop_map(|(o, i)| Op::Revoke(o, i)),
         3 => (0usize..8, any::<bool>()).prop_map(|(i, ok)| Op::Execute(i, ok)),
         2 => (0u8..4, 0u8..6, 0u8..6).prop_map(|(k, a, t)| Op::Membership(k, a, t)),
+        3 => (0u8..4, 0usize..8).prop_map(|(v, i)| Op::Veto(v, i)),
+        1 => (0usize..8).prop_map(Op::CancelVetoed),
     ]
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    // The liveness property also draws configurations validation refuses
+    // (about half), to show it refuses every one the property would break;
+    // rejects are allowed for however many cases PROPTEST_CASES asks.
+    #![proptest_config(ProptestConfig { max_global_rejects: 1 << 20, ..ProptestConfig::with_cases(256) })]
 
-    /// Liveness: whatever subset of the veto set is captured, and whatever
-    /// the captured vetoers execute in between, the owners replace the
-    /// veto set within `n − base + 2` attempts. Captured vetoers veto every
-    /// attempt; honest ones never do.
+    /// Liveness: whatever subset of the veto set is captured, whatever the
+    /// captured vetoers execute in between and whenever they veto, the
+    /// owners replace the veto set within `n − base + 2` attempts, each
+    /// made a Critical timelock after the last rise of the veto-set
+    /// threshold, so by `(n − base + 1) × (Policy + Critical) + Policy`
+    /// after the first. Honest vetoers never veto.
     #[test]
     fn the_owners_can_always_remove_the_veto_set(
         h in capture_history(),
@@ -370,12 +619,13 @@ proptest! {
         let m = Multisig::new(p);
         prop_assume!(m.is_ok());
         let mut m = m.unwrap();
+        let (critical, policy) = (DAY, 3 * DAY);
         let vetoers = [V1, V2, V3];
         let replacement = VetoParams { vetoers: alloc::vec![acct(60)], base_threshold: 1, max_threshold: 2 };
         let bound = 3 - base as usize + 2;
         let mut now = 0;
-        let mut removed = false;
-        for (attempt, &unrelated_first) in h.unrelated_first.iter().enumerate().take(bound) {
+        let mut removed_at = None;
+        for (attempt, &(unrelated_first, delay)) in h.attempts.iter().enumerate().take(bound) {
             if unrelated_first {
                 let mut u = m.propose(A, call(PAY, 0), None, hash(100 + attempt as u8), now).unwrap();
                 let uh = u.call_hash;
@@ -384,37 +634,96 @@ proptest! {
                 m.finish_call(&mut u, true).unwrap();
                 now += HOUR;
             }
+            now = now.max(m.veto_set_threshold_raised_at().map_or(0, |t| t + critical));
             let action = Action::Config(ConfigChange::SetVeto(replacement.clone()));
             let mut r = m.propose(A, action, None, hash(attempt as u8), now).unwrap();
             m.approve(&mut r, B, &hash(attempt as u8), now).unwrap();
+            let veto_at = now + delay.min(policy - 1);
             for (v, captured) in vetoers.iter().zip(h.captured) {
                 if captured {
-                    let _ = m.veto(&mut r, *v, now);
+                    let _ = m.veto(&mut r, *v, veto_at);
                 }
             }
-            now += 3 * DAY;
             if r.status == ProposalStatus::Pending {
-                prop_assert_eq!(m.execute(&mut r, None, now), Ok(Execution::Configured));
-                removed = true;
+                let eta = r.eta;
+                prop_assert_eq!(m.execute(&mut r, None, eta), Ok(Execution::Configured));
+                removed_at = Some(eta);
                 break;
             }
+            now = veto_at;
         }
-        prop_assert!(removed, "the veto set survived {} attempts", bound);
+        prop_assert!(removed_at.is_some(), "the veto set survived {} attempts", bound);
+        let latest = (bound as u64 - 1) * (policy + critical + HOUR) + policy;
+        prop_assert!(removed_at.unwrap() <= latest, "removed at {:?} > {}", removed_at, latest);
         prop_assert_eq!(&m.params().veto, &replacement);
     }
 
+    /// Safety (issue 20 item 13): a thief with a signing quorum, choosing how
+    /// many identical Critical proposals to submit and when, against three
+    /// honest vetoers who veto each at once and cancel whatever their votes
+    /// allow. No thief proposal executes earlier than
+    /// `N = n − base + 1` Critical timelocks after its first proposal.
+    #[test]
+    fn a_quorum_thief_is_held_off_n_critical_timelocks(
+        rounds in thief_rounds(),
+        base in 1u32..=3,
+        max in 4u32..=6,
+    ) {
+        let mut p = params();
+        p.veto.base_threshold = base;
+        p.veto.max_threshold = max;
+        let mut m = Multisig::new(p).unwrap();
+        let n = m.params().veto_hold_off_timelocks();
+        prop_assert_eq!(n, 3 + 1 - base);
+        let critical = m.params().timelocks.critical_ms;
+        let mut pending: alloc::vec::Vec<Proposal> = alloc::vec::Vec::new();
+        let mut tried = alloc::vec::Vec::new();
+        let mut executed = alloc::vec::Vec::new();
+        let mut now = 0;
+        for (wait, count) in rounds {
+            executed.extend(thief_executes(&mut m, &mut pending, &mut tried, now + wait + 1));
+            now += wait;
+            for _ in 0..count {
+                let h = hash(pending.len() as u8);
+                let mut q = m.propose(A, call(UNPAUSE, 0), None, h, now).unwrap();
+                m.approve(&mut q, B, &h, now).unwrap();
+                pending.push(q);
+            }
+            vetoers_act(&mut m, &mut pending, now);
+        }
+        executed.extend(thief_executes(&mut m, &mut pending, &mut tried, u64::MAX));
+        let earliest = u64::from(n) * critical;
+        for t in executed {
+            prop_assert!(t >= earliest, "a thief proposal executed at {} < {} ({} Critical timelocks)", t, earliest, n);
+        }
+    }
+
     /// Nonces strictly increase; 1 <= threshold <= owners; a proposal never
-    /// executes before its timelock, at or after its expiry, or without
-    /// threshold approvals from current owners.
+    /// executes before its timelock, at or after its expiry, without
+    /// threshold approvals from current owners, or while its votes from
+    /// current vetoers meet the veto threshold in force; the veto threshold
+    /// rises by one at a time, at most once per Critical timelock.
     #[test]
     fn multisig_invariants(ops in proptest::collection::vec(op(), 1..120)) {
         let mut m = Multisig::new(params()).unwrap();
         let mut proposals: alloc::vec::Vec<Proposal> = alloc::vec::Vec::new();
         let mut now = 0u64;
         let mut last_nonce = m.nonce();
+        let mut last_rise: Option<u64> = None;
         let who = |i: u8| if i < 4 { acct(i + 1) } else { OUTSIDER };
+        let vetoer = |i: u8| [V1, V2, V3, OUTSIDER][usize::from(i % 4)];
         for op in ops {
+            let threshold_before = m.veto_threshold();
             match op {
+                Op::Veto(v, i) => if let Some(p) = proposals.get_mut(i) {
+                    let _ = m.veto(p, vetoer(v), now);
+                },
+                Op::CancelVetoed(i) => if let Some(p) = proposals.get_mut(i) {
+                    let votes = p.vetoes.iter().filter(|v| m.params().veto.vetoers.contains(v)).count();
+                    let open = p.status == ProposalStatus::Pending && now < p.expires_at;
+                    let outcome = m.cancel_vetoed(p, now);
+                    prop_assert_eq!(outcome.is_ok(), open && votes >= threshold_before as usize, "{:?}", outcome);
+                },
                 Op::Wait(ms) => now += ms,
                 Op::Propose(o, k) => {
                     let action = if k == 0 { call(PAY, 0) } else { call(UNPAUSE, 0) };
@@ -448,8 +757,10 @@ proptest! {
                     let approvals = m.valid_approvals(p);
                     let threshold = m.params().threshold as usize;
                     let was_pending = p.status == ProposalStatus::Pending;
+                    let votes = p.vetoes.iter().filter(|v| m.params().veto.vetoers.contains(v)).count();
                     if let Ok(outcome) = m.execute(p, None, now) {
                         prop_assert!(was_pending);
+                        prop_assert!(votes < threshold_before as usize, "executed with {} vetoes against a threshold of {}", votes, threshold_before);
                         prop_assert!(m.nonce() > last_nonce || matches!(outcome, Execution::Call(_)), "an execution must bump the nonce");
                         prop_assert!(now >= p.eta, "executed before its timelock");
                         prop_assert!(now < p.expires_at, "executed after expiry");
@@ -467,6 +778,17 @@ proptest! {
                         prop_assert!(p.status == ProposalStatus::Executed || !succeeded);
                     }
                 },
+            }
+            let rose = m.veto_threshold() > threshold_before;
+            if rose {
+                prop_assert_eq!(m.veto_threshold(), threshold_before + 1, "the veto threshold rose by more than one");
+                prop_assert!(
+                    last_rise.is_none_or(|t| now >= t + m.params().timelocks.critical_ms),
+                    "the veto threshold rose twice within a Critical timelock"
+                );
+                last_rise = Some(now);
+            } else if m.veto_threshold() < threshold_before {
+                last_rise = None;
             }
             let owners = m.params().owners.len();
             let threshold = m.params().threshold as usize;
