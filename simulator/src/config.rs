@@ -558,7 +558,7 @@ impl Config {
         in_range("deployment.standard_timelock_hours", d.standard_timelock_hours, 0.0, 24.0 * 90.0)?;
         in_range("deployment.membership_timelock_hours", d.membership_timelock_hours, 0.0, 24.0 * 90.0)?;
         in_range("deployment.policy_timelock_hours", d.policy_timelock_hours, 0.0, 24.0 * 90.0)?;
-        in_range("deployment.execution_window_hours", d.execution_window_hours, 0.001, 24.0 * 90.0)?;
+        in_range("deployment.execution_window_hours", d.execution_window_hours, 1.0, 24.0 * 90.0)?;
         in_range("deployment.throttle_bps", d.throttle_bps, 0, 9_999)?;
         in_range("deployment.price_staleness_minutes", d.price_staleness_minutes, 0.001, 7.0 * 24.0 * 60.0)?;
         in_range("deployment.hourly_floor_usd", d.hourly_floor_usd, 0.0, 1e12)?;

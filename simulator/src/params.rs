@@ -201,6 +201,11 @@ const CONFIG_KEYS: &[(&str, &str, &str)] = &[
         "; against every calibration.critical_timelock_hours candidate",
     ),
     ("multisig_guard.timelocks.membership_ms", "deployment.membership_timelock_hours", ""),
+    (
+        "multisig_guard.timelocks.critical_ms",
+        "calibration.critical_timelock_hours",
+        "; every candidate at least deployment.standard_timelock_hours",
+    ),
     ("multisig_guard.execution_window_ms", "deployment.execution_window_hours", ""),
     ("insurance_fund.exit_cooldown_ms", "calibration.exit_cooldown_days", ""),
     ("insurance_fund.exit_window_ms", "deployment.exit_window_days", ""),

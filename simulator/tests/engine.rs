@@ -418,6 +418,16 @@ fn a_halt_past_the_horizon_is_charged_whole() {
         assert!(o.downtime_cost >= o.halted_hours * c.protocol.downtime_cost_per_hour - 1e-6);
     }
     let hours = |o: &[bulwark_sim::sim::PathOutcome]| o.iter().map(|o| o.halted_hours).sum::<f64>();
+    // The same paths (common random numbers) halt under a 4 h halt; each
+    // then runs until governance's re-anchor lands, which the halt's length
+    // does not change, so the 100 h halt costs about 96 h more on each.
     let short = with_halt(4.0);
-    assert!(hours(&long) > 10.0 * hours(&short), "halted hours, 100 h: {}, 4 h: {}", hours(&long), hours(&short));
+    let extra = hours(&long) - hours(&short);
+    let expected = (100.0 - 4.0 - step_hours) * halted.len() as f64;
+    assert!(
+        extra >= 0.9 * expected,
+        "halted hours, 100 h: {}, 4 h: {} (expected {expected} more)",
+        hours(&long),
+        hours(&short)
+    );
 }
