@@ -200,8 +200,11 @@ pub enum AttackConfig {
     /// Keys of the multisig leak: all at once with `common_cause_prob` (a
     /// shared signing interface or device, as at Bybit and Radiant), else each
     /// on its own with `key_compromise_prob`. With a quorum the attacker
-    /// schedules a malicious upgrade, which the veto set cancels if the
-    /// compromise is detected ([`DetectionConfig`]) before it executes.
+    /// submits more identical malicious upgrades than the veto cap at once
+    /// and proposes again after every cancel; once the compromise is
+    /// detected ([`DetectionConfig`]) the veto set vetoes every proposal,
+    /// which holds the drain off a number of Critical timelocks
+    /// (`veto_hold_off_timelocks`), and it runs on to the detection cap.
     KeyCompromise { key_compromise_prob: f64, common_cause_prob: f64, drain_share: f64 },
     /// A loss hits the protocol; `news_delay_hours` later it is public, and
     /// then `run_share` of the stakers ask to leave the fund.

@@ -37,8 +37,10 @@ use bulwark_core::breaker::{
     AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Level, PauseScope, PriceVerdict,
 };
 use bulwark_core::fund::{Holder, InsuranceFund};
-use bulwark_core::multisig::{Action, AllowedCall, CallSpec, Execution, Multisig, OperationClass};
-use bulwark_core::{Balance, Selector, Timestamp};
+use bulwark_core::multisig::{
+    Action, AllowedCall, CallSpec, Execution, Multisig, MultisigError, OperationClass, Proposal, ProposalStatus,
+};
+use bulwark_core::{AccountId, Balance, Selector, Timestamp};
 use rand::Rng;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
@@ -840,6 +842,7 @@ impl<'a> PathSim<'a> {
     }
 
     /// k-of-n key compromise against the multisig's timelock and veto set.
+    /// Attacks follow one another on the same multisig.
     fn key_compromise<R: Rng>(
         &mut self,
         rng: &mut R,
@@ -850,6 +853,9 @@ impl<'a> PathSim<'a> {
     ) -> PathOutcome {
         let mut out = PathOutcome::default();
         let mut ms = self.multisig0.clone();
+        // A thief stopped by nothing but the veto still acts for as long as
+        // any attack runs on: the horizon and the detection cap after it.
+        let run_ms = hours_to_ms(f64::from(self.cfg.run.horizon_hours) + self.detection.max_hours);
         let mut now = T0;
         for k in 0..n_attacks {
             let owners = ms.params().owners.clone();
@@ -860,36 +866,16 @@ impl<'a> PathSim<'a> {
             let detection_ms = hours_to_ms(self.detection.sample(rng));
             let stolen: Vec<_> =
                 owners.iter().zip(&leaks).filter(|(_, &leak)| all_at_once || leak).map(|(o, _)| *o).collect();
-            let Some(&lead) = stolen.first() else { continue };
-            let call =
-                Action::Call(CallSpec { target: BREAKER_ADDR, selector: SET_PARAMS, input: Vec::new(), value: 0 });
-            let mut hash = [0u8; 32];
-            hash[..8].copy_from_slice(&(k as u64).to_le_bytes());
-            out.core_steps += 1;
-            let Ok(mut proposal) = ms.propose(lead, call, None, hash, now) else { continue };
-            for owner in &stolen[1..] {
-                out.core_steps += 1;
-                let _ = ms.approve(&mut proposal, *owner, &hash, now);
+            if stolen.is_empty() {
+                continue;
             }
-            // Honest vetoers cancel once the compromise is detected, if the
-            // proposal has not executed by then.
-            if now + detection_ms < proposal.eta {
-                for v in ms.params().veto.vetoers.clone() {
-                    out.core_steps += 1;
-                    if ms.veto(&mut proposal, v, now + detection_ms) != Ok(false) {
-                        break;
-                    }
-                }
+            let theft = QuorumTheft { stolen: &stolen, attack: k as u64, start: now, detect_at: now + detection_ms };
+            let (drained_at, ended) = theft.run(&mut ms, now + run_ms, &mut out.core_steps);
+            if drained_at.is_some() {
+                out.attack_loss += drain_share * self.tvl_usd;
             }
-            out.core_steps += 1;
-            let eta = proposal.eta;
-            // The malicious call succeeds on its target, so the proposal executes.
-            if let Ok(Execution::Call(_)) = ms.execute(&mut proposal, None, eta) {
-                if ms.finish_call(&mut proposal, true).is_ok() {
-                    out.attack_loss += drain_share * self.tvl_usd;
-                }
-            }
-            now = proposal.eta + 1;
+            out.attack_hours += (ended - now) as f64 / crate::params::HOUR_MS as f64;
+            now = ended + 1;
         }
         out
     }
@@ -981,6 +967,127 @@ impl<'a> PathSim<'a> {
             t = end;
         }
         out
+    }
+}
+
+/// One key compromise: a thief holding `stolen` keys against honest
+/// vetoers who act once the compromise is detected, at `detect_at`.
+///
+/// The thief plays the strongest strategy against the rising veto
+/// threshold: it proposes `max_threshold + 1` identical Critical drains at
+/// once (more than the cap, so that cancels alone would exhaust the veto
+/// if each raised it), executes each at its eta, and whenever the vetoers
+/// have cancelled all of them it proposes a new batch at the first moment
+/// a cancel can raise the threshold again (a Critical timelock after the
+/// last rise: an earlier batch would be cancelled for nothing). The
+/// vetoers veto every pending proposal, each of them, even when a vote
+/// does not cancel it (it counts whenever the threshold in force falls to
+/// it), and cancel whatever core says is vetoed. Whether anything
+/// executes, and when, is core's answer.
+struct QuorumTheft<'s> {
+    stolen: &'s [AccountId],
+    /// Which attack of the path: distinguishes its call hashes.
+    attack: u64,
+    start: Timestamp,
+    detect_at: Timestamp,
+}
+
+impl QuorumTheft<'_> {
+    /// Plays the theft until a drain executes or `until`: when the drain
+    /// executed (if it did) and when the attack ended.
+    fn run(&self, ms: &mut Multisig, until: Timestamp, core_steps: &mut u64) -> (Option<Timestamp>, Timestamp) {
+        let batch = ms.params().veto.max_threshold as usize + 1;
+        let critical_ms = ms.params().timelocks.critical_ms;
+        let call = Action::Call(CallSpec { target: BREAKER_ADDR, selector: SET_PARAMS, input: Vec::new(), value: 0 });
+        let mut hash = [0u8; 32];
+        hash[..8].copy_from_slice(&self.attack.to_le_bytes());
+        let mut pending: Vec<Proposal> = Vec::new();
+        let mut propose_at = Some(self.start);
+        let mut now = self.start;
+        loop {
+            // The next moment anything can happen: a batch, the detection,
+            // or the earliest eta.
+            let next_eta = pending.iter().map(|p| p.eta).min();
+            let detection = (now < self.detect_at).then_some(self.detect_at);
+            let Some(t) = [propose_at, detection, next_eta].into_iter().flatten().min() else { return (None, now) };
+            if t > until {
+                return (None, until);
+            }
+            now = t;
+            if propose_at == Some(now) {
+                propose_at = None;
+                for _ in 0..batch {
+                    *core_steps += 1;
+                    let Ok(mut p) = ms.propose(self.stolen[0], call.clone(), None, hash, now) else {
+                        return (None, now);
+                    };
+                    for owner in &self.stolen[1..] {
+                        *core_steps += 1;
+                        let _ = ms.approve(&mut p, *owner, &hash, now);
+                    }
+                    // Keys short of a quorum can never execute it: the
+                    // thief reads that from core and stops.
+                    *core_steps += 1;
+                    if ms.check_executable(&p, None, p.eta) == Err(MultisigError::NotEnoughApprovals) {
+                        return (None, now);
+                    }
+                    pending.push(p);
+                }
+            }
+            if now >= self.detect_at {
+                self.vetoers_act(ms, &mut pending, now, core_steps);
+            }
+            // The thief executes what is ready, oldest first; the malicious
+            // call succeeds on its target.
+            let mut i = 0;
+            while i < pending.len() {
+                if pending[i].eta > now {
+                    i += 1;
+                    continue;
+                }
+                let mut p = pending.remove(i);
+                *core_steps += 1;
+                match ms.execute(&mut p, None, now) {
+                    Ok(Execution::Call(_)) => {
+                        *core_steps += 1;
+                        if ms.finish_call(&mut p, true).is_ok() {
+                            return (Some(now), now);
+                        }
+                    }
+                    Err(MultisigError::Vetoed) => {
+                        *core_steps += 1;
+                        let _ = ms.cancel_vetoed(&mut p, now);
+                    }
+                    // Without a quorum (or refused by the guard) no
+                    // proposal of this thief can ever execute.
+                    _ => return (None, now),
+                }
+            }
+            if pending.is_empty() && propose_at.is_none() {
+                let due = ms.veto_threshold_raised_at().map_or(now, |r| r.saturating_add(critical_ms));
+                propose_at = Some(due.max(now));
+            }
+        }
+    }
+
+    /// Every vetoer vetoes every pending proposal it has not vetoed; then
+    /// what core says is vetoed is cancelled. Cancelled proposals leave.
+    fn vetoers_act(&self, ms: &mut Multisig, pending: &mut Vec<Proposal>, now: Timestamp, core_steps: &mut u64) {
+        let vetoers = ms.params().veto.vetoers.clone();
+        for p in pending.iter_mut() {
+            for v in &vetoers {
+                if p.status != ProposalStatus::Pending || p.vetoes.contains(v) {
+                    continue;
+                }
+                *core_steps += 1;
+                let _ = ms.veto(p, *v, now);
+            }
+            if p.status == ProposalStatus::Pending && ms.is_vetoed(p) {
+                *core_steps += 1;
+                let _ = ms.cancel_vetoed(p, now);
+            }
+        }
+        pending.retain(|p| p.status == ProposalStatus::Pending);
     }
 }
 
