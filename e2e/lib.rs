@@ -78,7 +78,7 @@ pub mod protected_vault {
             let who = self.env().caller();
             self.breaker
                 .call_mut()
-                .record_inflow(self.asset, amount)
+                .record_inflow(self.asset, who, amount)
                 .try_invoke()
                 .map_err(|_| Error::CallFailed)?
                 .map_err(|_| Error::CallFailed)?
@@ -99,7 +99,7 @@ pub mod protected_vault {
             let decision = self
                 .breaker
                 .call_mut()
-                .check_outflow(self.asset, WITHDRAW, amount)
+                .check_outflow(self.asset, who, WITHDRAW, amount)
                 .try_invoke()
                 .map_err(|_| Error::CallFailed)?
                 .map_err(|_| Error::CallFailed)?

@@ -5,8 +5,8 @@
 use crate::protected_vault::{ProtectedVault, ProtectedVaultRef};
 use crate::sandbox::{set_time, take_events, Emitted};
 use bulwark_core::breaker::{
-    BondBook, BondError, BondPolicy, BreakerParams, CircuitBreaker as CoreBreaker, Decision, Level, LimiterParams,
-    PauseScope, PriceBandParams, Rejection, WindowParams,
+    AccountFlow, BondBook, BondError, BondPolicy, BreakerParams, CircuitBreaker as CoreBreaker, Decision, Level,
+    LimiterParams, PauseScope, PriceBandParams, Rejection, WindowParams,
 };
 use bulwark_core::fund::{Cession, FundError, FundParams, Holder, InsuranceFund as CoreFund};
 use bulwark_core::multisig::{
@@ -239,8 +239,12 @@ async fn drain_attempt_trips_at_the_limit<Client: E2EBackend>(mut client: Client
     assert_eq!(query!(client, &ink_e2e::alice(), breaker.level()), Level::Normal, "a refusal raises nothing");
     // A limit-aware drain takes exactly what is left: the value that really
     // left now fills the window, and the breaker throttles.
-    let room = query!(client, &ink_e2e::dave(), breaker.available_outflow(ASSET, crate::protected_vault::WITHDRAW))
-        .expect("registered");
+    let room = query!(
+        client,
+        &ink_e2e::dave(),
+        breaker.available_outflow(ASSET, id(ink_e2e::AccountKeyring::Dave), crate::protected_vault::WITHDRAW)
+    )
+    .expect("registered");
     decisions.push(submit!(client, &ink_e2e::dave(), vault.withdraw(room)).expect("withdraw call"));
     assert!(decisions[4].is_allowed());
     assert_eq!(query!(client, &ink_e2e::alice(), breaker.level()), Level::Throttled);
@@ -249,8 +253,12 @@ async fn drain_attempt_trips_at_the_limit<Client: E2EBackend>(mut client: Client
     // The drain waits for the window to roll over and takes all it shows
     // again, right after its throttle ended: on probation, that halts.
     set_time(T0 + 85 * MINUTE);
-    let again = query!(client, &ink_e2e::dave(), breaker.available_outflow(ASSET, crate::protected_vault::WITHDRAW))
-        .expect("registered");
+    let again = query!(
+        client,
+        &ink_e2e::dave(),
+        breaker.available_outflow(ASSET, id(ink_e2e::AccountKeyring::Dave), crate::protected_vault::WITHDRAW)
+    )
+    .expect("registered");
     assert!(again > 0);
     decisions.push(submit!(client, &ink_e2e::dave(), vault.withdraw(again)).expect("withdraw call"));
     assert!(decisions[6].is_allowed());
@@ -739,6 +747,8 @@ async fn differential_trace_matches_core<Client: E2EBackend>(mut client: Client)
     // Native: the same core state machine, the same timestamps.
     let mut native = CoreBreaker::new(breaker_params()).expect("valid");
     let mut flow = native.new_asset(UNITS, 0).expect("valid units");
+    // Dave deposits and withdraws: the vault names him to the breaker.
+    let mut dave = AccountFlow::default();
     native.anchor_price(&mut flow, PRICE_ONE, T0).expect("anchored");
     let mut now = T0;
     let mut onchain_decisions = Vec::new();
@@ -751,11 +761,18 @@ async fn differential_trace_matches_core<Client: E2EBackend>(mut client: Client)
             }
             Op::Deposit(x) => {
                 submit!(client, &ink_e2e::dave(), vault.deposit(), value = x).expect("deposit");
-                native.record_inflow(&mut flow, x, now).expect("inflow");
+                native.record_inflow(&mut flow, &mut dave, x, now).expect("inflow");
             }
             Op::Withdraw(x) => {
                 onchain_decisions.push(submit!(client, &ink_e2e::dave(), vault.withdraw(x)).expect("withdraw call"));
-                native_decisions.push(native.check_outflow(ASSET, &mut flow, crate::protected_vault::WITHDRAW, x, now));
+                native_decisions.push(native.check_outflow(
+                    ASSET,
+                    &mut flow,
+                    &mut dave,
+                    crate::protected_vault::WITHDRAW,
+                    x,
+                    now,
+                ));
             }
             Op::Price(p) => {
                 let v = submit!(client, &ink_e2e::ferdie(), breaker.report_price(ASSET, p)).expect("report");
@@ -772,6 +789,11 @@ async fn differential_trace_matches_core<Client: E2EBackend>(mut client: Client)
         query!(client, &ink_e2e::alice(), breaker.asset_flow(ASSET)).expect("registered"),
         flow,
         "final state matches"
+    );
+    assert_eq!(
+        query!(client, &ink_e2e::alice(), breaker.account_flow(ASSET, id(ink_e2e::AccountKeyring::Dave))),
+        if dave.is_idle(now, breaker_params().limiter.inflow_decay_ms) { AccountFlow::default() } else { dave },
+        "and so does Dave's own (removed once idle)"
     );
     assert_eq!(query!(client, &ink_e2e::alice(), breaker.level()), native.level(now));
     let left: u128 = 23 * UNIT
@@ -863,13 +885,21 @@ async fn gas_report_of_hot_messages<Client: E2EBackend>(mut client: Client) -> E
         .account_id;
     let mut breaker = ink_e2e::create_call_builder::<CircuitBreaker>(direct);
     submit!(client, &ink_e2e::alice(), breaker.register_asset(ASSET, UNITS, 0, PRICE_ONE)).expect("registered");
-    measure!("circuit_breaker.record_inflow", &ink_e2e::alice(), breaker.record_inflow(ASSET, 10 * UNIT));
+    measure!(
+        "circuit_breaker.record_inflow",
+        &ink_e2e::alice(),
+        breaker.record_inflow(ASSET, id(ink_e2e::AccountKeyring::Alice), 10 * UNIT)
+    );
     let mut vault = client_vault(&f);
     let mut fund_call = client_fund(&f);
     let mut m = client_multisig(&f);
     measure!("vault.deposit → breaker.record_inflow", &ink_e2e::dave(), vault.deposit(), value = 10 * UNIT);
     set_time(T0 + 20 * MINUTE);
-    measure!("circuit_breaker.check_outflow", &ink_e2e::alice(), breaker.check_outflow(ASSET, *b"wdrw", UNIT / 10));
+    measure!(
+        "circuit_breaker.check_outflow",
+        &ink_e2e::alice(),
+        breaker.check_outflow(ASSET, id(ink_e2e::AccountKeyring::Alice), *b"wdrw", UNIT / 10)
+    );
     measure!("vault.withdraw → breaker.check_outflow", &ink_e2e::dave(), vault.withdraw(UNIT / 10));
     measure!("insurance_fund.deposit", &ink_e2e::bob(), fund_call.deposit(), value = UNIT);
     let shares = query!(client, &ink_e2e::bob(), fund_call.shares_of(id(ink_e2e::AccountKeyring::Bob)));

@@ -8,7 +8,8 @@
 //! prices and changes parameters; any **guardian** pauses or trips (pausing
 //! is cheap, unpausing is hard); the **oracle** reports prices; the
 //! **protected** protocol calls `check_outflow` and `record_inflow` before it
-//! moves funds. Anyone may trip the breaker by posting a bond: the admin
+//! moves funds, naming the account the funds go to or come from: a deposit
+//! opens room only for its own depositor (bulwark-core's `AccountFlow`). Anyone may trip the breaker by posting a bond: the admin
 //! judges each bonded trip by its id, refunding it or slashing it into the
 //! insurance fund, and a bond left unjudged past its deadline can be
 //! released by anyone (bulwark-core's `breaker::bond` holds these rules).
@@ -18,8 +19,8 @@
 pub mod circuit_breaker {
     use bulwark_core::breaker::bond::BondOutcome;
     use bulwark_core::breaker::{
-        self as core_breaker, AssetFlow, AssetUnits, BondBook, BondError, BondPolicy, BondedTrip, BreakerError,
-        BreakerParams, Decision, Level, PauseScope, PauseScopes, PriceVerdict, TripId,
+        self as core_breaker, AccountFlow, AssetFlow, AssetUnits, BondBook, BondError, BondPolicy, BondedTrip,
+        BreakerError, BreakerParams, Decision, Level, PauseScope, PauseScopes, PriceVerdict, TripId,
     };
     use bulwark_core::{AssetId, Selector};
     use bulwark_ink::{account, Stored};
@@ -55,10 +56,15 @@ pub mod circuit_breaker {
         }
     }
 
+    /// An account's flow is kept per asset.
+    type AccountKey = (AssetId, AccountId);
+
     #[ink(storage)]
     pub struct CircuitBreaker {
         breaker: Stored<core_breaker::CircuitBreaker>,
         assets: Mapping<AssetId, Stored<AssetFlow>>,
+        /// Each account's own flow in each asset; an idle one is removed.
+        accounts: Mapping<AccountKey, Stored<AccountFlow>>,
         roles: BreakerRoles,
         /// The bond policy (from `roles`) and the trip id counter.
         bonds: Stored<BondBook>,
@@ -79,16 +85,23 @@ pub mod circuit_breaker {
     pub struct OutflowChecked {
         #[ink(topic)]
         pub asset: AssetId,
+        #[ink(topic)]
+        pub account: AccountId,
         pub amount: Balance,
         pub decision: Decision,
         pub level: Level,
     }
 
+    /// Carries the level after it: the deposit that brings back what
+    /// escalated takes that escalation back.
     #[ink(event)]
     pub struct InflowRecorded {
         #[ink(topic)]
         pub asset: AssetId,
+        #[ink(topic)]
+        pub account: AccountId,
         pub amount: Balance,
+        pub level: Level,
     }
 
     #[ink(event)]
@@ -212,6 +225,7 @@ pub mod circuit_breaker {
             Ok(Self {
                 breaker: Stored(core_breaker::CircuitBreaker::new(params)?),
                 assets: Mapping::default(),
+                accounts: Mapping::default(),
                 bonds: Stored(BondBook::new(roles.bond_policy())?),
                 roles,
                 trips: Mapping::default(),
@@ -239,30 +253,43 @@ pub mod circuit_breaker {
             Ok(())
         }
 
-        /// Decides an outflow of `amount` of `asset` through the protected
-        /// protocol's message `selector`, and records it if allowed. A
-        /// rejection is a successful call (`Ok(Decision::Rejected(_))`) so
-        /// that the level it may raise is kept.
+        /// Decides an outflow of `amount` of `asset` to `account` through
+        /// the protected protocol's message `selector`, and records it if
+        /// allowed. A rejection is a successful call
+        /// (`Ok(Decision::Rejected(_))`) so that the level it may raise is
+        /// kept.
         #[ink(message)]
-        pub fn check_outflow(&mut self, asset: AssetId, selector: Selector, amount: Balance) -> Result<Decision> {
+        pub fn check_outflow(
+            &mut self,
+            asset: AssetId,
+            account: AccountId,
+            selector: Selector,
+            amount: Balance,
+        ) -> Result<Decision> {
             self.only(self.roles.protected, Error::NotProtected)?;
             let mut flow = self.flow(asset)?;
+            let mut own = self.account_flow(asset, account);
             let now = self.now();
-            let decision = self.breaker.0.check_outflow(asset, &mut flow, selector, amount, now);
+            let decision = self.breaker.0.check_outflow(asset, &mut flow, &mut own, selector, amount, now);
             self.assets.insert(asset, &Stored(flow));
+            self.store_account(asset, account, own, now);
             let level = self.breaker.0.level(now);
-            self.env().emit_event(OutflowChecked { asset, amount, decision, level });
+            self.env().emit_event(OutflowChecked { asset, account, amount, decision, level });
             Ok(decision)
         }
 
-        /// Records funds that entered the protected protocol.
+        /// Records funds that entered the protected protocol from `account`.
         #[ink(message)]
-        pub fn record_inflow(&mut self, asset: AssetId, amount: Balance) -> Result<()> {
+        pub fn record_inflow(&mut self, asset: AssetId, account: AccountId, amount: Balance) -> Result<()> {
             self.only(self.roles.protected, Error::NotProtected)?;
             let mut flow = self.flow(asset)?;
-            self.breaker.0.record_inflow(&mut flow, amount, self.now())?;
+            let mut own = self.account_flow(asset, account);
+            let now = self.now();
+            self.breaker.0.record_inflow(&mut flow, &mut own, amount, now)?;
             self.assets.insert(asset, &Stored(flow));
-            self.env().emit_event(InflowRecorded { asset, amount });
+            self.store_account(asset, account, own, now);
+            let level = self.breaker.0.level(now);
+            self.env().emit_event(InflowRecorded { asset, account, amount, level });
             Ok(())
         }
 
@@ -396,11 +423,18 @@ pub mod circuit_breaker {
             self.breaker.0.blocks_exits(self.now())
         }
 
-        /// The most `check_outflow` would allow now.
+        /// The most `check_outflow` would allow `account` now.
         #[ink(message)]
-        pub fn available_outflow(&self, asset: AssetId, selector: Selector) -> Result<Balance> {
+        pub fn available_outflow(&self, asset: AssetId, account: AccountId, selector: Selector) -> Result<Balance> {
             let flow = self.flow(asset)?;
-            Ok(self.breaker.0.available_outflow(asset, &flow, selector, self.now()))
+            let own = self.account_flow(asset, account);
+            Ok(self.breaker.0.available_outflow(asset, &flow, &own, selector, self.now()))
+        }
+
+        /// `account`'s own flow in `asset` (empty when idle).
+        #[ink(message)]
+        pub fn account_flow(&self, asset: AssetId, account: AccountId) -> AccountFlow {
+            self.accounts.get((asset, account)).map(|s| s.0).unwrap_or_default()
         }
 
         #[ink(message)]
@@ -459,6 +493,16 @@ pub mod circuit_breaker {
 
         fn flow(&self, asset: AssetId) -> Result<AssetFlow> {
             self.assets.get(asset).map(|s| s.0).ok_or(Error::UnknownAsset)
+        }
+
+        /// Stores `account`'s flow, or removes it once idle (it then
+        /// decides like a fresh one, and its storage deposit is returned).
+        fn store_account(&mut self, asset: AssetId, account: AccountId, own: AccountFlow, now: u64) {
+            if own.is_idle(now, self.breaker.0.params().limiter.inflow_decay_ms) {
+                self.accounts.remove((asset, account));
+            } else {
+                self.accounts.insert((asset, account), &Stored(own));
+            }
         }
 
         fn only(&self, who: AccountId, err: Error) -> Result<()> {
@@ -533,6 +577,11 @@ pub mod circuit_breaker {
             }
         }
 
+        /// The end user whose funds the protected protocol moves.
+        fn user() -> AccountId {
+            AccountId::from([0x42; 32])
+        }
+
         fn as_caller(who: AccountId) {
             test::set_caller::<Env>(who);
         }
@@ -583,28 +632,63 @@ pub mod circuit_breaker {
             let mut cb = deployed();
             as_caller(accounts().charlie);
             let before = events();
-            let d = cb.check_outflow(1, SEL, 10_000).expect("protected caller");
+            let d = cb.check_outflow(1, user(), SEL, 10_000).expect("protected caller");
             assert!(d.is_allowed());
             assert_eq!(events(), before + 1, "OutflowChecked emitted");
             assert_eq!(cb.level(), Level::Throttled, "filling the window raised the level and it stuck");
-            let d = cb.check_outflow(1, SEL, 1).expect("a rejection is still Ok");
+            let d = cb.check_outflow(1, user(), SEL, 1).expect("a rejection is still Ok");
             assert_eq!(d, Decision::Rejected(Rejection::LimitExceeded { window: 0 }));
             assert_eq!(cb.asset_flow(1).map(|f| f.tvl), Ok(990_000));
-            assert_eq!(cb.check_outflow(7, SEL, 1), Err(Error::UnknownAsset));
+            assert_eq!(cb.check_outflow(7, user(), SEL, 1), Err(Error::UnknownAsset));
             as_caller(accounts().eve);
-            assert_eq!(cb.check_outflow(1, SEL, 1), Err(Error::NotProtected));
+            assert_eq!(cb.check_outflow(1, user(), SEL, 1), Err(Error::NotProtected));
         }
 
         #[ink::test]
         fn record_inflow_fills_the_buffer_for_the_protected_caller_only() {
             let mut cb = deployed();
             as_caller(accounts().charlie);
-            cb.record_inflow(1, 50_000).expect("protected caller");
-            assert_eq!(cb.available_outflow(1, SEL), Ok(60_000), "10_000 limit + 50_000 buffer");
+            cb.record_inflow(1, user(), 50_000).expect("protected caller");
+            assert_eq!(cb.available_outflow(1, user(), SEL), Ok(60_000), "10_000 limit + its own 50_000 buffer");
+            assert_eq!(cb.available_outflow(1, accounts().django, SEL), Ok(10_000), "another account: the limit only");
             as_caller(accounts().eve);
-            assert_eq!(cb.record_inflow(1, 1), Err(Error::NotProtected));
+            assert_eq!(cb.record_inflow(1, user(), 1), Err(Error::NotProtected));
             as_caller(accounts().charlie);
-            assert_eq!(cb.record_inflow(1, u128::MAX), Err(Error::Breaker(BreakerError::Overflow)));
+            assert_eq!(cb.record_inflow(1, user(), u128::MAX), Err(Error::Breaker(BreakerError::Overflow)));
+        }
+
+        /// A deposit opens room only for its depositor; the account's state
+        /// is stored while it counts, and removed once idle.
+        #[ink::test]
+        fn accounts_are_kept_while_they_count_and_removed_when_idle() {
+            let mut cb = deployed();
+            as_caller(accounts().charlie);
+            cb.record_inflow(1, user(), 50_000).expect("protected caller");
+            assert_ne!(cb.account_flow(1, user()), AccountFlow::default());
+            let d = cb.check_outflow(1, accounts().django, SEL, 10_001).expect("protected caller");
+            assert_eq!(d, Decision::Rejected(Rejection::LimitExceeded { window: 0 }), "not its deposit");
+            assert_eq!(cb.account_flow(1, accounts().django), AccountFlow::default(), "nothing stored for a refusal");
+            // Ten minutes on, the deposit has decayed and nothing of the user is counted.
+            at(1 + 600_000);
+            as_caller(accounts().bob);
+            cb.report_price(1, ONE).expect("oracle");
+            as_caller(accounts().charlie);
+            assert!(cb.check_outflow(1, user(), SEL, 0).expect("protected caller").is_allowed());
+            assert_eq!(cb.account_flow(1, user()), AccountFlow::default(), "idle: removed");
+        }
+
+        /// The value that raised the level coming back takes the escalation
+        /// back; another account's deposit does not.
+        #[ink::test]
+        fn the_deposit_that_brings_back_an_escalating_outflow_lowers_the_level() {
+            let mut cb = deployed();
+            as_caller(accounts().charlie);
+            assert!(cb.check_outflow(1, user(), SEL, 10_000).expect("protected caller").is_allowed());
+            assert_eq!(cb.level(), Level::Throttled);
+            cb.record_inflow(1, accounts().django, 10_000).expect("protected caller");
+            assert_eq!(cb.level(), Level::Throttled, "not the value that left");
+            cb.record_inflow(1, user(), 10_000).expect("protected caller");
+            assert_eq!(cb.level(), Level::Normal);
         }
 
         #[ink::test]
@@ -618,7 +702,7 @@ pub mod circuit_breaker {
             assert!(matches!(cb.report_price(1, 2 * ONE), Ok(PriceVerdict::Deviated { .. })));
             assert_eq!(cb.level(), Level::Halted);
             as_caller(accounts().charlie);
-            assert_eq!(cb.check_outflow(1, SEL, 1), Ok(Decision::Rejected(Rejection::Halted)));
+            assert_eq!(cb.check_outflow(1, user(), SEL, 1), Ok(Decision::Rejected(Rejection::Halted)));
         }
 
         #[ink::test]
@@ -635,7 +719,7 @@ pub mod circuit_breaker {
             );
             assert_eq!(cb.unpause(scope), Err(Error::NotAdmin), "a guardian cannot unpause");
             as_caller(accounts().charlie);
-            assert_eq!(cb.check_outflow(1, SEL, 1), Ok(Decision::Rejected(Rejection::AssetPaused)));
+            assert_eq!(cb.check_outflow(1, user(), SEL, 1), Ok(Decision::Rejected(Rejection::AssetPaused)));
             as_caller(accounts().alice);
             cb.unpause(scope).expect("the admin unpauses");
             assert!(cb.pauses().assets.is_empty());

@@ -11,8 +11,8 @@
 )]
 
 use crate::breaker::{
-    AssetFlow, BreakerParams, CircuitBreaker, Decision, Level, LimiterParams, PriceBandParams, Rejection, WindowParams,
-    BUCKETS,
+    AccountFlow, AssetFlow, BreakerParams, CircuitBreaker, Decision, Level, LimiterParams, PriceBandParams,
+    WindowParams, BUCKETS,
 };
 use crate::fund::{Cession, Claim, ClaimStatus, FundError, FundParams, Holder, InsuranceFund, ReinsuranceLayer};
 use crate::multisig::{
@@ -64,85 +64,103 @@ pub fn breaker_params() -> BreakerParams {
     }
 }
 
-/// One operation on the circuit breaker.
+/// Accounts the breaker harness moves funds for.
+const ACCOUNTS: usize = 3;
+
+/// One operation on the circuit breaker; `u8`s pick the account.
 #[derive(Clone, Debug, arbitrary::Arbitrary)]
 pub enum BreakerOp {
     Wait(u16),
-    Outflow(u32),
-    Inflow(u32),
+    Outflow(u8, u32),
+    Inflow(u8, u32),
     /// A price within ±20% of 1.0, in thousandths.
     Price(u8),
     Trip,
     Reset,
-    /// Takes the whole `unsaturating_outflow`, as a careful drainer does.
-    Unsaturating,
-    /// Takes the whole `available_outflow` and deposits it straight back,
-    /// as a griefer recycling its capital does.
-    Recycle,
+    /// Takes the account's whole `unsaturating_outflow`, as a careful drainer does.
+    Unsaturating(u8),
+    /// Takes the account's whole `available_outflow` and deposits it
+    /// straight back, as a griefer recycling its capital does.
+    Recycle(u8),
+    /// Governance re-anchors at the oracle's latest report if it lies in a
+    /// range (its low end and width, in thousandths of 1.0).
+    Reanchor(u8, u8),
+    /// A parameter change: the inflow decay, in seconds.
+    SetDecay(u16),
 }
 
-/// Runs `ops` on a breaker over a 1_000_000 TVL asset and checks: a halted
-/// breaker allows nothing; a refusal never raises the level unless the
-/// price was stale or out of band; every window's net count (value counted
-/// minus the credit that deposits which stayed offered, both within the
-/// window) stays within the limit at the level in force; the buffer never
-/// returns, nor credits, more than flowed in; the tracked TVL is inflows
-/// minus allowed outflows; the unsaturating outflow is at most the
-/// available one, is allowed, and leaves the level where it was.
+/// What the harness knows of one account: its flow state, and the
+/// history its guarantees are checked against.
+#[derive(Default)]
+struct AccountRecord {
+    flow: AccountFlow,
+    /// (time, value counted) of each allowed outflow.
+    counted: Vec<(u64, Balance)>,
+    /// (time, value) of each of its deposits: the most it could pay back.
+    offered: Vec<(u64, Balance)>,
+    inflow: Balance,
+    from_buffer: Balance,
+    credited_tokens: Balance,
+}
+
+impl AccountRecord {
+    /// Deposits `amount` for the account and records what it could pay
+    /// back (its value, if the price can value it) and what of it did not
+    /// join the account's buffer.
+    fn deposit(&mut self, cb: &mut CircuitBreaker, a: &mut AssetFlow, amount: Balance, now: u64) -> Result<(), String> {
+        let decay = cb.params().limiter.inflow_decay_ms;
+        if let Ok(price) = a.price.usable(now, &cb.params().price) {
+            self.offered.push((now, EXAMPLE_UNITS.value_of(amount, price).unwrap_or(0)));
+        }
+        let before = self.flow.buffer.available(now, decay);
+        cb.record_inflow(a, &mut self.flow, amount, now).map_err(|e| format!("{e:?}"))?;
+        let joined = self.flow.buffer.available(now, decay).saturating_sub(before);
+        self.credited_tokens += amount.saturating_sub(joined);
+        self.inflow += amount;
+        Ok(())
+    }
+}
+
+/// Runs `ops` on a breaker over a 1_000_000 TVL asset and three accounts,
+/// and checks after each step:
+/// - a halted breaker allows nothing; a refusal never raises the level
+///   unless the price was stale or out of band;
+/// - after an allowed outflow, every window counts at most its limit at the
+///   level in force;
+/// - no window counts less than each account's own net outflow within it
+///   (its counted value minus the value of its own deposits, never below
+///   zero), summed: nobody's deposit offsets another's outflow;
+/// - no account draws from the buffer, or pays back, more than it
+///   deposited itself;
+/// - the tracked TVL is inflows minus allowed outflows;
+/// - the unsaturating outflow is at most the available one, is allowed,
+///   and leaves the level where it was.
 pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
-    let params = breaker_params();
+    let mut params = breaker_params();
     let mut cb = CircuitBreaker::new(params.clone()).map_err(|e| format!("{e:?}"))?;
     let mut a = cb.new_asset(EXAMPLE_UNITS, 1_000_000).map_err(|e| format!("{e:?}"))?;
     cb.report_price(&mut a, ONE, 0).map_err(|e| format!("{e:?}"))?;
-    let (mut now, mut tvl, mut inflow, mut from_buffer) = (0u64, 1_000_000u128, 0u128, 0u128);
-    let mut counted: Vec<(u64, Balance)> = Vec::new();
-    // Credit offered to the windows: (time, value), and its tokens in all.
-    let mut credits: Vec<(u64, Balance)> = Vec::new();
-    let mut credited_tokens = 0u128;
-    let decay = params.limiter.inflow_decay_ms;
-    // What settling the buffer now offers the windows, if the price can value it.
-    let offer = |a: &AssetFlow, now: u64| {
-        let tokens = a.buffer.decayed_since_last(now, decay);
-        a.price
-            .usable(now, &params.price)
-            .ok()
-            .map(|price| (tokens, EXAMPLE_UNITS.value_of(tokens, price).unwrap_or(0)))
-    };
+    let (mut now, mut tvl) = (0u64, 1_000_000u128);
+    let mut accounts: [AccountRecord; ACCOUNTS] = Default::default();
+    let pick = |k: u8| usize::from(k) % ACCOUNTS;
     for op in ops {
         match *op {
             BreakerOp::Wait(s) => now += u64::from(s) * 1_000,
-            BreakerOp::Outflow(x) => {
-                let x = Balance::from(x);
+            BreakerOp::Outflow(k, x) => {
+                let (x, acc) = (Balance::from(x), &mut accounts[pick(k)]);
                 let level = cb.level(now);
                 let before = cb.level.clone();
                 let price_ok = a.price.usable(now, &params.price).is_ok();
                 let basis = a.tvl.saturating_sub(a.buffer.available(now, params.limiter.inflow_decay_ms));
                 let price = a.price.last;
-                let offered = offer(&a, now);
-                let decision = cb.check_outflow(1, &mut a, [0; 4], x, now);
-                // `decide` settles the buffer once the price values the outflow.
-                if matches!(decision, Decision::Allowed(_) | Decision::Rejected(Rejection::LimitExceeded { .. })) {
-                    if let Some((tokens, value)) = offered {
-                        credited_tokens += tokens;
-                        credits.push((now, value));
-                    }
-                }
-                match decision {
+                match cb.check_outflow(1, &mut a, &mut acc.flow, [0; 4], x, now) {
                     Decision::Allowed(r) => {
                         ensure(level != Level::Halted, || format!("allowed {x} while halted"))?;
                         tvl -= x;
-                        from_buffer += r.from_buffer;
-                        counted.push((now, r.counted_value));
+                        acc.from_buffer += r.from_buffer;
+                        acc.counted.push((now, r.counted_value));
                         if r.counted_value > 0 {
-                            for w in &params.limiter.windows {
-                                let bucket = w.length_ms / BUCKETS as u64;
-                                let within = |list: &[(u64, Balance)]| -> Balance {
-                                    list.iter()
-                                        .filter(|(t, _)| t / bucket + BUCKETS as u64 > now / bucket)
-                                        .map(|(_, v)| v)
-                                        .sum()
-                                };
-                                let used = within(&counted).saturating_sub(within(&credits));
+                            for (w, used) in params.limiter.windows.iter().zip(a.window_usage(now)) {
                                 let mut limit = (EXAMPLE_UNITS.value_of(basis, price).unwrap_or(0)
                                     * Balance::from(w.max_bps_of_tvl)
                                     / 10_000)
@@ -161,14 +179,9 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
                     }
                 }
             }
-            BreakerOp::Inflow(x) => {
-                if let Some((tokens, value)) = offer(&a, now) {
-                    credited_tokens += tokens;
-                    credits.push((now, value));
-                }
-                cb.record_inflow(&mut a, Balance::from(x), now).map_err(|e| format!("{e:?}"))?;
+            BreakerOp::Inflow(k, x) => {
+                accounts[pick(k)].deposit(&mut cb, &mut a, Balance::from(x), now)?;
                 tvl += Balance::from(x);
-                inflow += Balance::from(x);
             }
             BreakerOp::Price(p) => {
                 let price = ONE / 1_000 * (900 + Balance::from(p % 201));
@@ -176,51 +189,77 @@ pub fn breaker(ops: &[BreakerOp]) -> Result<(), String> {
             }
             BreakerOp::Trip => cb.trip(now),
             BreakerOp::Reset => cb.reset(),
-            BreakerOp::Unsaturating => {
-                let x = cb.unsaturating_outflow(1, &a, [0; 4], now);
-                let available = cb.available_outflow(1, &a, [0; 4], now);
+            BreakerOp::Unsaturating(k) => {
+                let acc = &mut accounts[pick(k)];
+                let x = cb.unsaturating_outflow(1, &a, &acc.flow, [0; 4], now);
+                let available = cb.available_outflow(1, &a, &acc.flow, [0; 4], now);
                 ensure(x <= available, || format!("unsaturating {x} > available {available}"))?;
                 if x > 0 {
                     let level = cb.level(now);
-                    if let Some((tokens, value)) = offer(&a, now) {
-                        credited_tokens += tokens;
-                        credits.push((now, value));
-                    }
-                    match cb.check_outflow(1, &mut a, [0; 4], x, now) {
+                    match cb.check_outflow(1, &mut a, &mut acc.flow, [0; 4], x, now) {
                         Decision::Allowed(r) => {
                             tvl -= x;
-                            from_buffer += r.from_buffer;
-                            counted.push((now, r.counted_value));
+                            acc.from_buffer += r.from_buffer;
+                            acc.counted.push((now, r.counted_value));
                         }
                         Decision::Rejected(r) => return Err(format!("unsaturating {x} refused: {r:?}")),
                     }
                     ensure(cb.level(now) == level, || format!("unsaturating {x} moved the level from {level:?}"))?;
                 }
             }
-            BreakerOp::Recycle => {
-                let x = cb.available_outflow(1, &a, [0; 4], now);
+            BreakerOp::Reanchor(lo, width) => {
+                let min = ONE / 1_000 * (850 + Balance::from(lo % 201));
+                let max = min + ONE / 1_000 * Balance::from(width);
+                let before = a.clone();
+                match cb.reanchor(&mut a, min, max, now) {
+                    Ok(price) => ensure(
+                        (min..=max).contains(&price) && price == before.price.last && a.price.reference == price,
+                        || format!("re-anchored at {price}, outside [{min}, {max}] or not the latest report"),
+                    )?,
+                    Err(e) => ensure(a == before, || format!("a failed re-anchor ({e:?}) changed the asset"))?,
+                }
+            }
+            BreakerOp::SetDecay(seconds) => {
+                params.limiter.inflow_decay_ms = u64::from(seconds) * 1_000;
+                cb.set_params(params.clone()).map_err(|e| format!("{e:?}"))?;
+            }
+            BreakerOp::Recycle(k) => {
+                let acc = &mut accounts[pick(k)];
+                let x = cb.available_outflow(1, &a, &acc.flow, [0; 4], now);
                 if x > 0 {
-                    if let Some((tokens, value)) = offer(&a, now) {
-                        credited_tokens += tokens;
-                        credits.push((now, value));
-                    }
-                    match cb.check_outflow(1, &mut a, [0; 4], x, now) {
+                    match cb.check_outflow(1, &mut a, &mut acc.flow, [0; 4], x, now) {
                         Decision::Allowed(r) => {
-                            from_buffer += r.from_buffer;
-                            counted.push((now, r.counted_value));
+                            acc.from_buffer += r.from_buffer;
+                            acc.counted.push((now, r.counted_value));
                         }
                         Decision::Rejected(r) => return Err(format!("available {x} refused: {r:?}")),
                     }
-                    // Straight back: the buffer was just settled, so nothing is offered.
-                    cb.record_inflow(&mut a, x, now).map_err(|e| format!("{e:?}"))?;
-                    inflow += x;
+                    // Straight back.
+                    acc.deposit(&mut cb, &mut a, x, now)?;
                 }
             }
         }
         ensure(a.tvl == tvl, || format!("tracked TVL {} != {tvl}", a.tvl))?;
-        ensure(from_buffer.saturating_add(credited_tokens) <= inflow, || {
-            format!("buffer returned {from_buffer} and credited {credited_tokens} > inflow {inflow}")
-        })?;
+        for (k, acc) in accounts.iter().enumerate() {
+            ensure(acc.from_buffer.saturating_add(acc.credited_tokens) <= acc.inflow, || {
+                format!(
+                    "account {k}: buffer returned {} and credited {} > its inflow {}",
+                    acc.from_buffer, acc.credited_tokens, acc.inflow
+                )
+            })?;
+        }
+        // Windows a parameter change rebuilt would restart; the harness never changes them.
+        for (w, used) in params.limiter.windows.iter().zip(a.window_usage(now)) {
+            let bucket = w.length_ms / BUCKETS as u64;
+            let within = |list: &[(u64, Balance)]| -> Balance {
+                list.iter().filter(|(t, _)| t / bucket + BUCKETS as u64 > now / bucket).map(|(_, v)| v).sum()
+            };
+            let owed: Balance =
+                accounts.iter().map(|acc| within(&acc.counted).saturating_sub(within(&acc.offered))).sum();
+            ensure(used >= owed, || {
+                format!("window {} counts {used} < {owed}, the accounts' own net outflow", w.length_ms)
+            })?;
+        }
     }
     Ok(())
 }

@@ -113,6 +113,16 @@ impl AssetUnits {
         // ⌈(value + 1) × unit / price⌉ ≥ 1, so the subtraction cannot wrap.
         Some(mul_div_up(next, unit, price).map_or(Balance::MAX, |up| up.saturating_sub(1)))
     }
+
+    /// The fewest tokens worth at least `value` at `price` (`None` if no
+    /// amount is, or on overflow): what pays back `value` of counted
+    /// outflow.
+    pub fn min_amount_covering(&self, value: Balance, price: Balance) -> Option<Balance> {
+        match value.checked_sub(1) {
+            None => Some(0),
+            Some(below) => self.max_amount_within(below, price)?.checked_add(1),
+        }
+    }
 }
 
 fn pow10(e: u8) -> Option<Balance> {

@@ -21,6 +21,8 @@ use scale::{Decode, Encode};
 use subxt_signer::sr25519::{dev, Keypair};
 
 const SEL: [u8; 4] = *b"wdrw";
+/// The end user whose funds Dave (the protected protocol) moves.
+const USER: [u8; 32] = [0x42; 32];
 const MINUTE: u64 = 60_000;
 
 struct Deployed {
@@ -110,12 +112,14 @@ async fn a_drain_is_refused_at_the_limit() {
     let b = || contracts::breaker_at(&d.breaker);
     let tvl0 = d.chain.query(&id(&dave), &d.breaker, &message(b().asset_flow(reg.id))).await.unwrap().unwrap().tvl;
     assert_eq!(tvl0, reg.initial_tvl, "the registered TVL, in the 18-decimal token's base units");
-    let room =
-        d.chain.query(&id(&dave), &d.breaker, &message(b().available_outflow(reg.id, SEL))).await.unwrap().unwrap();
+    let available = || async {
+        d.chain.query(&id(&dave), &d.breaker, &message(b().available_outflow(reg.id, USER.into(), SEL))).await
+    };
+    let room = available().await.unwrap().unwrap();
     assert!(room > 0 && room < tvl0);
 
     // Half the room leaves.
-    let (r, inc) = send(&d, &dave, &d.breaker, message(b().check_outflow(reg.id, SEL, room / 2))).await;
+    let (r, inc) = send(&d, &dave, &d.breaker, message(b().check_outflow(reg.id, USER.into(), SEL, room / 2))).await;
     assert!(matches!(r, Ok(Decision::Allowed(_))), "{r:?}");
     let checked: Vec<cb::OutflowChecked> = events(&inc, &d.breaker);
     assert_eq!(checked.len(), 1);
@@ -123,22 +127,22 @@ async fn a_drain_is_refused_at_the_limit() {
 
     // One value unit (10^-6 USD) more than what is left is refused, and the
     // refusal moves nothing.
-    let left =
-        d.chain.query(&id(&dave), &d.breaker, &message(b().available_outflow(reg.id, SEL))).await.unwrap().unwrap();
+    let left = available().await.unwrap().unwrap();
     let one_value_unit = reg.units.amount_for(1, reg.price).unwrap() + 1;
-    let (r, inc) = send(&d, &dave, &d.breaker, message(b().check_outflow(reg.id, SEL, left + one_value_unit))).await;
+    let (r, inc) =
+        send(&d, &dave, &d.breaker, message(b().check_outflow(reg.id, USER.into(), SEL, left + one_value_unit))).await;
     assert!(matches!(r, Ok(Decision::Rejected(Rejection::LimitExceeded { .. }))), "{r:?}");
     assert_eq!(events::<cb::OutflowChecked>(&inc, &d.breaker)[0].level, Level::Normal, "a refusal raises nothing");
     let flow = d.chain.query(&id(&dave), &d.breaker, &message(b().asset_flow(reg.id))).await.unwrap().unwrap();
     assert_eq!(flow.tvl, tvl0 - room / 2, "only the allowed half left");
 
     // Exactly what is left passes, saturates the window, and throttles.
-    let (r, _) = send(&d, &dave, &d.breaker, message(b().check_outflow(reg.id, SEL, left))).await;
+    let (r, _) = send(&d, &dave, &d.breaker, message(b().check_outflow(reg.id, USER.into(), SEL, left))).await;
     assert!(matches!(r, Ok(Decision::Allowed(_))), "{r:?}");
     assert_eq!(d.chain.query(&id(&dave), &d.breaker, &message(b().level())).await.unwrap(), Level::Throttled);
 
     // Only the protected protocol may ask.
-    let r = reverted(&d, &dev::eve(), &d.breaker, message(b().check_outflow(reg.id, SEL, 1))).await;
+    let r = reverted(&d, &dev::eve(), &d.breaker, message(b().check_outflow(reg.id, USER.into(), SEL, 1))).await;
     assert_eq!(r, Err(cb::Error::NotProtected));
 }
 
@@ -157,7 +161,7 @@ async fn a_guardian_pause_is_lifted_only_through_the_multisig() {
         (paused.len(), paused[0].scope, paused[0].by),
         (1, PauseScope::Global, ink::primitives::AccountId::from(id(&eve)))
     );
-    let (r, _) = send(&d, &dave, &d.breaker, message(b().check_outflow(reg.id, SEL, 1))).await;
+    let (r, _) = send(&d, &dave, &d.breaker, message(b().check_outflow(reg.id, USER.into(), SEL, 1))).await;
     assert_eq!(r, Ok(Decision::Rejected(Rejection::GlobalPause)));
     assert!(d.chain.query(&id(&dave), &d.breaker, &message(b().blocks_exits())).await.unwrap(), "exits wait");
 
@@ -264,11 +268,11 @@ async fn hot_message_weights() {
     let rows = vec![
         (
             "circuit_breaker.check_outflow",
-            measure(&d, &dev::dave(), &d.breaker, message(b().check_outflow(reg.id, SEL, amount))).await,
+            measure(&d, &dev::dave(), &d.breaker, message(b().check_outflow(reg.id, USER.into(), SEL, amount))).await,
         ),
         (
             "circuit_breaker.record_inflow",
-            measure(&d, &dev::dave(), &d.breaker, message(b().record_inflow(reg.id, amount))).await,
+            measure(&d, &dev::dave(), &d.breaker, message(b().record_inflow(reg.id, USER.into(), amount))).await,
         ),
         (
             "circuit_breaker.report_price",
@@ -276,7 +280,7 @@ async fn hot_message_weights() {
         ),
         (
             "circuit_breaker.available_outflow",
-            measure(&d, &dev::dave(), &d.breaker, message(b().available_outflow(reg.id, SEL))).await,
+            measure(&d, &dev::dave(), &d.breaker, message(b().available_outflow(reg.id, USER.into(), SEL))).await,
         ),
         (
             "circuit_breaker.pause",

@@ -15,6 +15,7 @@ fn core_step(c: &mut Criterion) {
     let asset = &params.deployment.assets[0];
     let mut cb = CircuitBreaker::new(params.circuit_breaker.clone()).unwrap();
     let mut flow = cb.new_asset(asset.units, asset.initial_tvl).unwrap();
+    let mut account = bulwark_core::breaker::AccountFlow::default();
     let (price, unit) = (asset.price, asset.initial_tvl / 10_000_000);
     let mut now = T0;
     let mut g = c.benchmark_group("core");
@@ -23,8 +24,8 @@ fn core_step(c: &mut Criterion) {
         b.iter(|| {
             now += 5_000;
             let _ = black_box(cb.report_price(&mut flow, price, now));
-            black_box(cb.check_outflow(0, &mut flow, *b"user", unit, now));
-            let _ = black_box(cb.record_inflow(&mut flow, unit, now));
+            black_box(cb.check_outflow(0, &mut flow, &mut account, *b"user", unit, now));
+            let _ = black_box(cb.record_inflow(&mut flow, &mut account, unit, now));
         })
     });
     g.finish();

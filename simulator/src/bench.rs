@@ -81,6 +81,10 @@ pub fn reference_config(cfg: &Config) -> Config {
     c.scenarios = vec![s];
     c.run.horizon_hours = 24;
     c.run.step_minutes = 5;
+    // Windows wide enough that legitimate outflow, counted in full, never
+    // saturates them: the reference path has no halts and no run-on (as the
+    // numpy model), so every path is exactly its 288 steps.
+    c.calibration.hourly_share_bps = vec![800];
     c
 }
 
@@ -105,6 +109,8 @@ pub fn core_steps(cfg: &Config, steps: u64) -> Result<f64> {
     let asset = &params.deployment.assets[0];
     let mut cb = CircuitBreaker::new(params.circuit_breaker.clone()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let mut flow = cb.new_asset(asset.units, asset.initial_tvl).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // One account both withdraws and deposits, so the credit path runs too.
+    let mut account = bulwark_core::breaker::AccountFlow::default();
     let (price, unit) = (asset.price, asset.initial_tvl / 10_000_000);
     let start = Instant::now();
     let mut now = crate::sim::T0;
@@ -115,10 +121,10 @@ pub fn core_steps(cfg: &Config, steps: u64) -> Result<f64> {
                 let _ = black_box(cb.report_price(&mut flow, price + (i % 7) as u128, now));
             }
             1 => {
-                black_box(cb.check_outflow(0, &mut flow, *b"user", unit + (i % 1_000) as u128, now));
+                black_box(cb.check_outflow(0, &mut flow, &mut account, *b"user", unit + (i % 1_000) as u128, now));
             }
             _ => {
-                let _ = black_box(cb.record_inflow(&mut flow, unit, now));
+                let _ = black_box(cb.record_inflow(&mut flow, &mut account, unit, now));
             }
         }
     }

@@ -209,9 +209,12 @@ pub enum AttackConfig {
     /// A loss hits the protocol; `news_delay_hours` later it is public, and
     /// then `run_share` of the stakers ask to leave the fund.
     BankRun { loss_share_of_fund: f64, run_share: f64, news_delay_hours: f64, claim_delay_hours: f64 },
-    /// A large holder repeatedly withdraws to trip the breaker and lock
-    /// others out, and may also post up to `bonded_trips` bonded trips
-    /// (`deployment.min_bond_usd` each, slashed when governance judges them).
+    /// A holder of `position_share` of TVL recycles it to trip the breaker
+    /// and lock others out: `attempts` times a step it withdraws what
+    /// `available_outflow` shows (up to its position) and deposits it
+    /// straight back, ending with what it started with. It may also post up
+    /// to `bonded_trips` bonded trips (`deployment.min_bond_usd` each,
+    /// slashed when governance judges them).
     Griefing {
         position_share: f64,
         attempts: u32,

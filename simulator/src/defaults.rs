@@ -235,7 +235,7 @@ impl Default for Config {
                 ),
                 scenario(
                     "griefing",
-                    "A 5%-of-TVL holder withdraws all at once, repeatedly, and posts two bonded trips, to halt the protocol",
+                    "A 5%-of-TVL holder recycles its capital (withdraws what the limiter shows, deposits it straight back, every step) and posts two bonded trips, to halt the protocol for free",
                     "calm",
                     4.0,
                     100.0,

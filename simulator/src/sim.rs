@@ -34,7 +34,7 @@ use crate::market::{Market, MAX_ASSETS};
 use crate::params::{hours_to_ms, ContractParams};
 use crate::units::ChainUnits;
 use bulwark_core::breaker::{
-    AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Level, PauseScope, PriceVerdict,
+    AccountFlow, AssetFlow, BondBook, BondError, BondedTrip, CircuitBreaker, Level, PauseScope, PriceVerdict,
 };
 use bulwark_core::fund::{Holder, InsuranceFund};
 use bulwark_core::multisig::{
@@ -60,6 +60,33 @@ pub const MAX_ATTACKS: usize = 16;
 pub const T0: Timestamp = 1_700_000_000_000;
 const LEGIT: Selector = *b"user";
 const ATTACK: Selector = *b"evil";
+
+/// Who moves funds, each with its own account in every asset.
+///
+/// Legitimate withdrawals and deposits come from different accounts: the
+/// market model draws the users' *net* flow each step, and the users who
+/// withdraw are not the ones who just deposited, so the breaker counts
+/// legitimate outflow in full (a deposit opens room only for its own
+/// depositor, and undoes only its own depositor's escalation). Within a
+/// step, deposits and withdrawals still net out, so real gross traffic
+/// fills the windows faster than these paths: the report's limitations say
+/// so. The attacker never draws on users' deposits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Actor {
+    Withdrawers = 0,
+    Depositors = 1,
+    Attacker = 2,
+}
+
+impl Actor {
+    /// The selector the protected protocol calls the breaker with.
+    fn selector(self) -> Selector {
+        match self {
+            Actor::Withdrawers | Actor::Depositors => LEGIT,
+            Actor::Attacker => ATTACK,
+        }
+    }
+}
 /// Stand-in address of the breaker, the target of a compromised multisig's upgrade.
 const BREAKER_ADDR: [u8; 32] = [0xb5; 32];
 const SET_PARAMS: Selector = *b"setp";
@@ -184,6 +211,9 @@ pub struct PathSim<'a> {
     // Per-path state, reused across paths.
     breaker: CircuitBreaker,
     flows: Vec<AssetFlow>,
+    /// Each asset's accounts, by [`Actor`]: the breaker credits a deposit
+    /// only to its own depositor.
+    accounts: Vec<[AccountFlow; 3]>,
     bonds: BondBook,
     /// Bonded trips awaiting governance, with the time it judges them.
     bonded: Vec<(BondedTrip, Timestamp)>,
@@ -263,6 +293,7 @@ impl<'a> PathSim<'a> {
             scenario,
             market,
             breaker: breaker0.clone(),
+            accounts: vec![Default::default(); flows0.len()],
             flows: flows0.clone(),
             breaker0,
             flows0,
@@ -341,6 +372,9 @@ impl<'a> PathSim<'a> {
         self.breaker.clone_from(&self.breaker0);
         for (f, f0) in self.flows.iter_mut().zip(&self.flows0) {
             f.clone_from(f0);
+        }
+        for accounts in self.accounts.iter_mut() {
+            *accounts = Default::default();
         }
         self.bonds.clone_from(&self.bonds0);
         self.bonded.clear();
@@ -480,9 +514,9 @@ impl<'a> PathSim<'a> {
                 let net = tvl_usd * (flow_sd * z - panic_per_pct * drawdown_pct);
                 let tokens = self.units.tokens(i, net.abs(), price[i]);
                 if net >= 0.0 {
-                    self.inflow(i, tokens, now, &mut out);
+                    self.inflow(Actor::Depositors, i, tokens, now, &mut out);
                 } else {
-                    self.outflow(i, LEGIT, tokens, now, &mut out);
+                    self.outflow(Actor::Withdrawers, i, tokens, now, &mut out);
                 }
             }
             for a in attacks.iter_mut().take(n_attacks) {
@@ -640,26 +674,29 @@ impl<'a> PathSim<'a> {
         match self.layer {
             Layer::Bulwark => {
                 out.core_steps += 1;
-                self.breaker.unsaturating_outflow(i as u32, &self.flows[i], ATTACK, now)
+                self.breaker.unsaturating_outflow(
+                    i as u32,
+                    &self.flows[i],
+                    &self.accounts[i][Actor::Attacker as usize],
+                    ATTACK,
+                    now,
+                )
             }
             Layer::Absent => self.flows[i].tvl,
         }
     }
 
-    /// An outflow of `tokens` of asset `i`: decided by the breaker, or
-    /// without Bulwark paid whenever the protocol holds it. Whether it left.
-    fn outflow(
-        &mut self,
-        i: usize,
-        selector: Selector,
-        tokens: Balance,
-        now: Timestamp,
-        out: &mut PathOutcome,
-    ) -> bool {
+    /// An outflow of `tokens` of asset `i` to `who`: decided by the
+    /// breaker, or without Bulwark paid whenever the protocol holds it.
+    /// Whether it left.
+    fn outflow(&mut self, who: Actor, i: usize, tokens: Balance, now: Timestamp, out: &mut PathOutcome) -> bool {
         match self.layer {
             Layer::Bulwark => {
                 out.core_steps += 1;
-                self.breaker.check_outflow(i as u32, &mut self.flows[i], selector, tokens, now).is_allowed()
+                let account = &mut self.accounts[i][who as usize];
+                self.breaker
+                    .check_outflow(i as u32, &mut self.flows[i], account, who.selector(), tokens, now)
+                    .is_allowed()
             }
             Layer::Absent => match self.flows[i].tvl.checked_sub(tokens) {
                 Some(left) => {
@@ -671,12 +708,13 @@ impl<'a> PathSim<'a> {
         }
     }
 
-    /// Funds arriving in asset `i`.
-    fn inflow(&mut self, i: usize, tokens: Balance, now: Timestamp, out: &mut PathOutcome) {
+    /// Funds arriving in asset `i` from `who`.
+    fn inflow(&mut self, who: Actor, i: usize, tokens: Balance, now: Timestamp, out: &mut PathOutcome) {
         match self.layer {
             Layer::Bulwark => {
                 out.core_steps += 1;
-                let _ = self.breaker.record_inflow(&mut self.flows[i], tokens, now);
+                let account = &mut self.accounts[i][who as usize];
+                let _ = self.breaker.record_inflow(&mut self.flows[i], account, tokens, now);
             }
             Layer::Absent => self.flows[i].tvl = self.flows[i].tvl.saturating_add(tokens),
         }
@@ -695,7 +733,7 @@ impl<'a> PathSim<'a> {
     /// trips nor escalates the breaker. Returns the tokens taken.
     fn take_available(&mut self, i: usize, want: Balance, now: Timestamp, out: &mut PathOutcome) -> Balance {
         let take = want.min(self.room(i, now, out));
-        if take > 0 && self.outflow(i, ATTACK, take, now, out) {
+        if take > 0 && self.outflow(Actor::Attacker, i, take, now, out) {
             take
         } else {
             0
@@ -732,7 +770,7 @@ impl<'a> PathSim<'a> {
                 let deposit = (room_usd / lend).min(budget - a.stake);
                 if deposit > 0.0 {
                     let tokens = self.units.tokens(0, deposit, price[0]);
-                    self.inflow(0, tokens, now, out);
+                    self.inflow(Actor::Attacker, 0, tokens, now, out);
                     a.stake += self.units.tokens_usd(0, tokens, price[0]);
                     let want = self.units.tokens(borrow, deposit * lend, price[borrow]);
                     let got = self.take_available(borrow, want, now, out);
@@ -759,7 +797,7 @@ impl<'a> PathSim<'a> {
                             continue;
                         }
                         let loan = self.units.tokens(i, loan_share * tvl_usd, p);
-                        self.inflow(i, loan, now, out);
+                        self.inflow(Actor::Attacker, i, loan, now, out);
                         let loot = self.units.tokens(i, a.stake - a.taken, p);
                         let got = self.take_available(i, loan.saturating_add(loot), now, out);
                         a.taken += self.units.tokens_usd(i, got.saturating_sub(loan), p);
@@ -781,7 +819,7 @@ impl<'a> PathSim<'a> {
                 let slice_usd = drain_share * tvl_usd / f64::from(burst_steps) / assets as f64;
                 for (i, &p) in price.iter().enumerate().take(assets) {
                     let tokens = self.units.tokens(i, slice_usd, p);
-                    if self.outflow(i, ATTACK, tokens, now, out) {
+                    if self.outflow(Actor::Attacker, i, tokens, now, out) {
                         a.taken += slice_usd;
                     }
                 }
@@ -789,16 +827,24 @@ impl<'a> PathSim<'a> {
                 a.done = a.progress >= burst_steps;
             }
             AttackConfig::Griefing { position_share, attempts, bonded_trips } => {
-                // The griefer withdraws its own (old) position in one go,
-                // `attempts` times every step until the path ends, to push
-                // the breaker up its stages and keep it there. Refusals move
-                // nothing and raise nothing; only a withdrawal that really
-                // leaves and saturates a window escalates, and the griefer
-                // then deposits again to try once more.
-                let tokens = self.units.tokens(0, position_share * tvl_usd, price[0]);
+                // The recycler (issue 20's B1): `attempts` times every step
+                // until the path ends, it withdraws as much of its own
+                // position as `available_outflow` shows and deposits it
+                // straight back, to push the breaker up its stages and keep
+                // it there for free. Refusals move nothing and raise
+                // nothing; only a withdrawal that leaves and saturates a
+                // window that escalates raises the level, and its deposit
+                // offsets its own outflow only once it stays.
+                let position = self.units.tokens(0, position_share * tvl_usd, price[0]);
                 for _ in 0..attempts {
-                    if self.outflow(0, ATTACK, tokens, now, out) {
-                        self.inflow(0, tokens, now, out);
+                    if self.layer != Layer::Bulwark {
+                        break;
+                    }
+                    out.core_steps += 1;
+                    let account = &self.accounts[0][Actor::Attacker as usize];
+                    let take = position.min(self.breaker.available_outflow(0, &self.flows[0], account, ATTACK, now));
+                    if take > 0 && self.outflow(Actor::Attacker, 0, take, now, out) {
+                        self.inflow(Actor::Attacker, 0, take, now, out);
                     }
                 }
                 if self.layer == Layer::Bulwark {

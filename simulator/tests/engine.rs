@@ -13,18 +13,6 @@ fn small() -> Config {
     c
 }
 
-/// Three times the legitimate users' expected gross inflows into `assets`
-/// assets over `hours`: what the elastic buffer may let an attacker take
-/// beyond the windows (fresh deposits leave uncounted, whoever withdraws them).
-fn legit_inflow_allowance(c: &Config, hours: f64, assets: u32) -> f64 {
-    let per_asset = c.protocol.tvl_usd / 2.0;
-    let step_hours = f64::from(c.run.step_minutes) / 60.0;
-    let sd = c.protocol.legit_flow_bps_per_hour / 1e4 * step_hours.sqrt();
-    // E[max(Z, 0)] = 1/√(2π) for a standard normal Z.
-    let per_step = per_asset * sd * 0.398_942_3;
-    3.0 * per_step * f64::from(assets) * hours / step_hours
-}
-
 /// The params of the grids' middle knobs, edited.
 fn params_with(c: &Config, edit: impl FnOnce(&mut Knobs)) -> bulwark_sim::params::ContractParams {
     let mut k = Knobs::middle(&c.calibration);
@@ -63,15 +51,16 @@ fn the_limiter_bounds_what_a_drain_takes() {
     let out = simulate(&c, i, &params, 1_000, &ProgressBar::hidden());
     assert!(out.iter().any(|o| o.attack_loss > 0.0), "some drains succeed in part");
     // Each day the drain runs until it is detected, the 24 h window admits
-    // at most its share of TVL; on top of it, the elastic buffer lets
-    // outflows up to the last hour's inflows leave uncounted, the other
-    // users' fresh deposits included.
+    // at most its share of TVL, and nothing more: the elastic buffer lets
+    // only the drainer's own deposits (its flash loan) leave uncounted,
+    // never other users' (issue 20, item 5; before, the bound had to allow
+    // three times the users' expected inflows on top).
     let daily = f64::from(knobs.hourly_share_bps * c.calibration.daily_multiple) / 1e4 * c.protocol.tvl_usd;
     let mut cut_short = 0;
     for o in &out {
         let days = (o.attack_hours / 24.0).ceil().max(1.0);
         assert!(
-            o.attack_loss <= daily * days * 1.02 + legit_inflow_allowance(&c, o.attack_hours + 1.0, 2),
+            o.attack_loss <= daily * days * 1.02,
             "took {} in {} h: daily limit {daily}",
             o.attack_loss,
             o.attack_hours
@@ -157,23 +146,33 @@ fn metrics_come_with_intervals_that_contain_the_estimate() {
     assert!(m.ess > 0.0 && m.ess <= 2_000.0);
 }
 
+/// The recycler (issue 20's B1, with 5% of TVL) withdraws what the limiter
+/// shows and deposits it straight back every step: the deposit pays back
+/// its own outflow and takes back the escalation it caused, so it adds no
+/// halted hour to what legitimate traffic causes on the same paths (a
+/// griefer without capital). Only bonded trips, which it pays for, halt.
 #[test]
 fn a_griefer_halts_the_breaker_only_by_paying_bonds() {
     let mut c = small();
     let i = index(&c, "griefing");
     let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
+    let set = |c: &mut Config, share: f64, trips: u32| {
+        if let AttackConfig::Griefing { position_share, bonded_trips, .. } = &mut c.scenarios[i].attack {
+            (*position_share, *bonded_trips) = (share, trips);
+        }
+    };
     let halted = |c: &Config| {
         let out = simulate(c, i, &params, 1_000, &ProgressBar::hidden());
         out.iter().filter(|o| o.attacks > 0).map(|o| o.halted_hours).sum::<f64>()
     };
+    set(&mut c, 0.0, 0);
+    let legitimate = halted(&c);
+    set(&mut c, 0.05, 0);
+    let recycling = halted(&c);
+    set(&mut c, 0.05, 2);
     let with_bonds = halted(&c);
-    if let AttackConfig::Griefing { bonded_trips, .. } = &mut c.scenarios[i].attack {
-        *bonded_trips = 0;
-    }
-    let refusals_only = halted(&c);
-    assert!(with_bonds > 0.0, "bonded trips halt the breaker");
-    // Refused withdrawals raise nothing: what halts is legitimate traffic alone.
-    assert!(refusals_only * 20.0 < with_bonds, "refusals alone halted {refusals_only} h (bonded: {with_bonds} h)");
+    assert!(recycling <= legitimate + 1e-9, "recycling halted {recycling} h, legitimate traffic alone {legitimate} h");
+    assert!(with_bonds > recycling + 100.0, "bonded trips halt the breaker: {with_bonds} h against {recycling} h");
 }
 
 /// params.json is written in the chain's units; reading it back must
@@ -349,7 +348,9 @@ fn the_oracle_attacker_times_its_push_where_the_band_is_narrow() {
     let hasty = c;
     let narrow = params_with(&patient, |k| k.max_deviation_bps = 300);
     let (timed, at_once) = (mean_attack_loss(&patient, i, &narrow), mean_attack_loss(&hasty, i, &narrow));
-    assert!(timed > 1.03 * at_once, "band 3%: timed {timed}, at once {at_once}");
+    // Measured: 2.6% more (with legitimate withdrawals counted in full,
+    // they throttle the breaker sooner in either case).
+    assert!(timed > 1.02 * at_once, "band 3%: timed {timed}, at once {at_once}");
     let wide = params_with(&patient, |k| k.max_deviation_bps = 5_000);
     let run = |c: &Config| simulate(c, i, &wide, 2_000, &ProgressBar::hidden());
     assert_eq!(run(&patient), run(&hasty), "a 50% band pays at once: nothing to wait for");
@@ -437,13 +438,16 @@ fn a_drain_split_across_assets_uses_every_window() {
     set_assets(&mut c, 1);
     let one = simulate(&c, i, &params, 1_000, &ProgressBar::hidden());
     let mean = |o: &[bulwark_sim::sim::PathOutcome]| o.iter().map(|o| o.weight * o.attack_loss).sum::<f64>() / 1e3;
-    assert!(mean(&both) > 1.5 * mean(&one), "split {} vs one asset {}", mean(&both), mean(&one));
+    // Not twice as much: legitimate withdrawals, counted in full, top off a
+    // window the drain filled to just below its mark, and the throttle that
+    // follows halves both assets' limits (measured: 1.43x).
+    assert!(mean(&both) > 1.25 * mean(&one), "split {} vs one asset {}", mean(&both), mean(&one));
     // The 1 h window of one asset admits its share of that asset's TVL: a
     // drain confined to it takes at most half of what two assets allow.
     let hourly = f64::from(knobs.hourly_share_bps) / 1e4 * c.protocol.tvl_usd;
     for (b, o) in both.iter().zip(&one) {
         let hours = b.attack_hours.max(o.attack_hours).ceil().max(1.0);
-        let bound = hourly / 2.0 * hours * 1.02 + legit_inflow_allowance(&c, hours + 1.0, 1);
+        let bound = hourly / 2.0 * hours * 1.02;
         assert!(o.attack_loss <= bound, "one asset took {} in {hours} h (bound {bound})", o.attack_loss);
     }
 }

@@ -47,12 +47,8 @@ pub struct Tranche {
 pub struct ElasticBuffer {
     /// Oldest first.
     tranches: Vec<Tranche>,
-    /// What the buffer held right after its last fill, draw or settlement:
-    /// what it holds now is less by exactly what decayed since (see
-    /// [`ElasticBuffer::decayed_since_last`]).
-    held: Balance,
     /// The decay the tranches were filled under. A parameter change takes
-    /// effect at the next fill, draw or settlement, which restarts what is
+    /// effect at the next fill or draw, which restarts what is
     /// left then as one tranche under the new decay: what had decayed stays
     /// gone (a longer decay must not bring back forgotten inflows).
     decay_ms: u64,
@@ -99,44 +95,23 @@ impl ElasticBuffer {
     /// Moves the buffer to `decay_ms` if it was filled under another decay:
     /// what is left at `now` becomes one tranche starting now. Keeps
     /// `available(now)`, so nothing decayed comes back; a decay of 0 drops
-    /// what was left, which is then neither drawable nor credited.
+    /// what was left.
     fn rebase(&mut self, now: Timestamp, decay_ms: u64) {
         if self.decay_ms == decay_ms {
             return;
         }
         let left = self.available(now, self.decay_ms);
         self.tranches.clear();
-        if decay_ms == 0 {
-            self.held = self.held.saturating_sub(left);
-        } else if left > 0 {
+        if decay_ms > 0 && left > 0 {
             self.tranches.push(Tranche { start: now, amount: left });
         }
         self.decay_ms = decay_ms;
     }
 
-    /// Tokens that decayed out of the buffer since its last fill, draw or
-    /// settlement: deposits that stayed in the protocol rather than leaving
-    /// again as a round trip.
-    pub fn decayed_since_last(&self, now: Timestamp, decay_ms: u64) -> Balance {
-        self.held.saturating_sub(self.available(now, decay_ms))
-    }
-
-    /// Marks what decayed until `now` as accounted for, and returns it
-    /// ([`ElasticBuffer::decayed_since_last`]).
-    pub fn settle(&mut self, now: Timestamp, decay_ms: u64) -> Balance {
-        self.rebase(now, decay_ms);
-        let available = self.available(now, decay_ms);
-        let decayed = self.held.saturating_sub(available);
-        self.held = available;
-        decayed
-    }
-
-    /// Adds an inflow, and settles the buffer at `now`. `None` on overflow,
-    /// with the buffer unchanged.
+    /// Adds an inflow. `None` on overflow, with the buffer unchanged.
     pub fn fill(&mut self, amount: Balance, now: Timestamp, decay_ms: u64) -> Option<()> {
         self.rebase(now, decay_ms);
         if decay_ms == 0 || amount == 0 {
-            self.held = self.available(now, decay_ms);
             return Some(());
         }
         // The sum of the undecayed amounts bounds what is left, so only a
@@ -158,7 +133,6 @@ impl ElasticBuffer {
             _ => self.tranches.push(Tranche { start: now, amount }),
         }
         self.tranches.retain(|t| has_left(t, now, decay_ms));
-        self.held = self.available(now, decay_ms);
         Some(())
     }
 
@@ -186,7 +160,6 @@ impl ElasticBuffer {
             t.amount = mul_div(left.saturating_sub(take), Balance::from(decay_ms), remaining).unwrap_or(0);
         }
         self.tranches.retain(|t| t.amount > 0 && has_left(t, now, decay_ms));
-        self.held = self.available(now, decay_ms);
         taken
     }
 }

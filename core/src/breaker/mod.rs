@@ -15,8 +15,17 @@
 //! 3. the tracked balance must cover the amount;
 //! 4. the price must exist, be fresh (else the breaker throttles) and lie in
 //!    the band (else it halts);
-//! 5. the part not covered by the elastic inflow buffer is valued at the last
-//!    price and must fit every rolling window.
+//! 5. the part not covered by the account's own recent deposits (its elastic
+//!    inflow buffer) is valued at the last price and must fit every rolling
+//!    window.
+//!
+//! **Inflows and outflows are per account.** The protected protocol passes
+//! the [`AccountFlow`] of the account that deposits or withdraws. An outflow
+//! leaves uncounted only from that account's own recent deposits, and a
+//! deposit pays back only that account's own counted outflow. So one withdrawer takes at most the windows' limits plus
+//! what it deposited itself: other users' fresh deposits open no room for it
+//! (with a shared buffer, a drainer took 1.96x the daily limit in 24 h of
+//! honest deposits; `griefing.rs` measures it).
 //!
 //! **Escalation counts only value that actually left, and stayed out.**
 //! An *allowed* outflow that leaves a window saturated (at least
@@ -25,27 +34,35 @@
 //! refuses: it moves nothing, so it raises nothing. Two rules keep an actor
 //! that recycles its capital (withdraw, deposit back, repeat: a round trip
 //! costs nothing) from raising it:
-//! - **windows count net outflow.** A deposit first sits in the elastic
-//!   buffer, from which it may leave again uncounted; what stays until it
-//!   decays out of the buffer is credited back to every window (newest
-//!   outflows first, never below zero). So capital that leaves and returns
-//!   is counted once per window, not once per round trip;
+//! - **windows count net outflow per account.** A deposit first pays back
+//!   what each window still counts of the depositor's own outflow (newest
+//!   outflows first, never below zero, at a usable price); only the rest
+//!   joins its buffer, from which it may leave again uncounted. So capital
+//!   that leaves and returns is counted no more, however often it goes
+//!   round;
 //! - **a window escalates only if its limit at Normal is at least
 //!   `min_escalating_limit`.** A smaller window (a floor, or a sliver of a
 //!   small asset) still rate-limits, but the level it would raise is shared
-//!   by every asset and by the fund's exits.
+//!   by every asset and by the fund's exits;
+//! - **value that comes back takes its escalation back.** The account whose
+//!   saturating outflow raised the level lowers it again by depositing
+//!   that many tokens back, if the level is still the state that
+//!   escalation left ([`LevelState::undo`]: a trip, a price fault, a reset
+//!   or anyone else's escalation since, unless taken back too, keeps it).
+//!   A drain does not bring its loot back, so it stays stopped.
 //!
 //! So an actor holding less than `SATURATION_BPS × min_escalating_limit`
 //! (with no one else's outflow in the window) cannot raise the level from
-//! Normal, whatever it withdraws and deposits back (`griefing.rs` searches
-//! its strategies). Without allowed outflows the level is back to Normal
+//! Normal, whatever it withdraws and deposits back, and a larger one raises
+//! it only while its capital is out (`griefing.rs` searches both). Without allowed outflows the level is back to Normal
 //! within `halt_ms + throttle_ms` of the last escalation, whatever anyone
 //! requests (a price fault from the oracle, a guardian's trip and a bonded
 //! trip are the other ways up, and each has an accountable author).
 //!
 //! Each window's limit is `max(floor, max_bps_of_tvl × (TVL − buffer))` in
-//! value units, scaled by `throttle_bps` while Throttled. TVL excludes the
-//! buffer so a flash-loan deposit cannot raise the limit.
+//! value units, scaled by `throttle_bps` while Throttled. TVL excludes
+//! everyone's buffered deposits (the asset's buffer) so a flash-loan
+//! deposit cannot raise the limit.
 
 pub mod bond;
 pub mod buffer;
@@ -62,7 +79,7 @@ use alloc::vec::Vec;
 pub use crate::units::AssetUnits;
 pub use bond::{BondBook, BondError, BondPolicy, BondedTrip, TripId};
 pub use buffer::ElasticBuffer;
-pub use level::{Level, LevelState};
+pub use level::{Escalation, Level, LevelState};
 pub use pause::{PauseError, PauseScope, PauseScopes};
 pub use price::{PriceBandParams, PriceState, PriceVerdict, SMOOTHING_PERIOD_MS};
 pub use window::{RollingWindow, BUCKETS};
@@ -250,7 +267,9 @@ impl From<PauseError> for BreakerError {
 ///
 /// Invariants: `tvl` equals recorded inflows minus allowed outflows (plus
 /// the initial balance); `windows` mirror `limiter.windows` one to one;
-/// `units` are valid (checked when the asset is created).
+/// `units` are valid (checked when the asset is created); every account's
+/// windows of this `generation` count, slot by slot, at most what these
+/// windows count (see [`AccountFlow`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -260,53 +279,122 @@ pub struct AssetFlow {
     /// Balance the breaker believes the protocol holds, in base units.
     pub tvl: Balance,
     pub windows: Vec<RollingWindow>,
+    /// Everyone's recent inflows: excluded from the TVL the limits are a
+    /// share of, and an upper bound on what all accounts draw uncounted.
     pub buffer: ElasticBuffer,
     pub price: PriceState,
+    /// Bumped whenever `windows` are rebuilt (a parameter change of their
+    /// lengths), so that accounts' windows of an older set are rebuilt too.
+    pub generation: u32,
 }
 
 impl AssetFlow {
     /// Rebuilds windows whose length no longer matches the params (after a
     /// parameter change), keeping the others' counts.
     fn sync_windows(&mut self, params: &LimiterParams) {
-        let matches = self.windows.len() == params.windows.len()
-            && self.windows.iter().zip(&params.windows).all(|(w, p)| w.bucket_ms() == window::bucket_len(p.length_ms));
-        if !matches {
+        if !windows_match(&self.windows, params) {
             self.windows = params.windows.iter().map(|p| RollingWindow::new(p.length_ms)).collect();
+            self.generation = self.generation.wrapping_add(1);
         }
     }
 
-    /// Value that deposits which stayed (decayed out of the buffer since
-    /// its last settlement) take back off every window, at `price`.
-    fn pending_credit(&self, price: Balance, now: Timestamp, decay_ms: u64) -> Balance {
-        self.units.value_of(self.buffer.decayed_since_last(now, decay_ms), price).unwrap_or(0)
+    /// Whether `account`'s windows mirror this asset's current windows.
+    fn owns(&self, account: &AccountFlow) -> bool {
+        account.generation == self.generation
+            && account.windows.len() == self.windows.len()
+            && account.windows.iter().zip(&self.windows).all(|(o, w)| o.bucket_ms() == w.bucket_ms())
     }
 
-    /// Settles the buffer and credits what stayed to the windows (after
-    /// re-syncing them to `params`): each window counts *net* outflow, so
-    /// capital that leaves and comes back to stay is counted once, not once
-    /// per round trip.
-    fn credit_windows(&mut self, params: &LimiterParams, price: Balance, now: Timestamp) {
+    /// Rebuilds `account`'s windows, empty, if they mirror another set.
+    fn sync_account(&self, account: &mut AccountFlow) {
+        if !self.owns(account) {
+            account.windows =
+                self.windows.iter().map(|w| RollingWindow::new(w.bucket_ms().saturating_mul(BUCKETS as u64))).collect();
+            account.generation = self.generation;
+        }
+    }
+
+    /// The most any window counts now of `account`'s own outflow (0 for
+    /// windows of another set, which restart empty).
+    fn own_count(&self, account: &AccountFlow, params: &LimiterParams, now: Timestamp) -> Balance {
+        if !windows_match(&self.windows, params) || !self.owns(account) {
+            return 0;
+        }
+        self.windows.iter().zip(&account.windows).map(|(w, own)| own_used(own, w, now)).max().unwrap_or(0)
+    }
+
+    /// Credits `value` (what `account` deposited back, valued now) to the
+    /// windows, at most what each window still counts of `account`'s own
+    /// outflow, from the same buckets of both (newest first): each window
+    /// counts *net* outflow per account, so capital that leaves and comes
+    /// back is counted no more, and nobody's deposit makes room for
+    /// another's outflow.
+    fn credit(&mut self, account: &mut AccountFlow, params: &LimiterParams, value: Balance, now: Timestamp) {
         self.sync_windows(params);
-        let decayed = self.buffer.settle(now, params.inflow_decay_ms);
-        let value = self.units.value_of(decayed, price).unwrap_or(0);
+        self.sync_account(account);
         if value == 0 {
             return;
         }
-        for w in self.windows.iter_mut() {
+        for (w, own) in self.windows.iter_mut().zip(account.windows.iter_mut()) {
             w.advance(now);
-            w.credit(value);
+            own.advance_to_head(w.head());
+            w.take(&own.credit(value));
         }
-    }
-
-    /// Whether `windows` still mirror `params.windows`.
-    fn windows_match(&self, params: &LimiterParams) -> bool {
-        self.windows.len() == params.windows.len()
-            && self.windows.iter().zip(&params.windows).all(|(w, p)| w.bucket_ms() == window::bucket_len(p.length_ms))
     }
 
     /// Value currently counted in each window (after advancing to `now`).
     pub fn window_usage(&self, now: Timestamp) -> impl Iterator<Item = Balance> + '_ {
         self.windows.iter().map(move |w| w.used_at(now))
+    }
+}
+
+/// Whether `windows` mirror `params.windows`.
+fn windows_match(windows: &[RollingWindow], params: &LimiterParams) -> bool {
+    windows.len() == params.windows.len()
+        && windows.iter().zip(&params.windows).all(|(w, p)| w.bucket_ms() == window::bucket_len(p.length_ms))
+}
+
+/// One account's own flow in one asset: what the protected protocol
+/// passes with each inflow and outflow, for the account the funds come
+/// from or go to.
+///
+/// Why per account: an outflow may leave uncounted only from the account's
+/// own recent deposits, and a deposit pays back only the account's own
+/// counted outflow. With a shared buffer and
+/// shared credit, one withdrawer could take the windows' limits plus
+/// everyone else's fresh deposits.
+///
+/// Invariants:
+/// - `buffer` holds only this account's recorded inflows (the asset's
+///   buffer holds everyone's);
+/// - `windows` count this account's counted outflow, bucket for bucket
+///   aligned with the asset's windows of `generation`, net of its credits;
+///   each asset bucket counts at least what all accounts' do, so a credit
+///   taken from both never takes another account's outflow;
+/// - an empty account ([`AccountFlow::is_idle`]) may be dropped and
+///   recreated with `default()` without changing any decision.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AccountFlow {
+    /// The account's recent deposits, which it may take back out uncounted.
+    pub buffer: ElasticBuffer,
+    /// The account's own counted outflow, which its deposits that stay offset.
+    pub windows: Vec<RollingWindow>,
+    /// The asset's window generation `windows` mirror.
+    pub generation: u32,
+    /// The escalation this account's saturating outflows caused, and the
+    /// tokens of them not yet deposited back: once they all are, the
+    /// escalation is taken back if the level is still the state it left.
+    pub escalation: Option<(Escalation, Balance)>,
+}
+
+impl AccountFlow {
+    /// Whether nothing of the account counts at `now`: no buffer left and
+    /// no counted outflow in any window. A contract may then remove its
+    /// storage; a fresh `default()` decides exactly the same.
+    pub fn is_idle(&self, now: Timestamp, decay_ms: u64) -> bool {
+        self.buffer.available(now, decay_ms) == 0 && self.windows.iter().all(|w| w.used_at(now) == 0)
     }
 }
 
@@ -349,6 +437,7 @@ impl CircuitBreaker {
             windows: Vec::new(),
             buffer: ElasticBuffer::default(),
             price: PriceState::default(),
+            generation: 0,
         };
         flow.sync_windows(&self.params.limiter);
         Ok(flow)
@@ -462,42 +551,67 @@ impl CircuitBreaker {
         Ok(latest)
     }
 
-    /// Records funds entering the protocol. Always accepted, whatever the
-    /// level, so the tracked balance stays true.
+    /// Records funds entering the protocol from `account`. Always
+    /// accepted, whatever the level, so the tracked balance stays true.
+    ///
+    /// The deposit first pays back what the windows still count of the
+    /// account's own outflow (at most the most any window counts of it,
+    /// valued at a usable price); the rest joins the asset's buffer and the
+    /// account's own. And once the account has brought back the tokens
+    /// whose outflow escalated, that escalation is taken back if the level
+    /// is still the state it left.
     pub fn record_inflow(
         &mut self,
         asset: &mut AssetFlow,
+        account: &mut AccountFlow,
         amount: Balance,
         now: Timestamp,
     ) -> Result<(), BreakerError> {
+        let decay = self.params.limiter.inflow_decay_ms;
         let tvl = asset.tvl.checked_add(amount).ok_or(BreakerError::Overflow)?;
-        // The fill is tried first so that an overflow changes nothing.
+        let repaid = asset.price.usable(now, &self.params.price).ok().map_or(0, |price| {
+            let counted = asset.own_count(account, &self.params.limiter, now);
+            asset.units.min_amount_covering(counted, price).map_or(amount, |tokens| tokens.min(amount))
+        });
+        let buffered = amount.saturating_sub(repaid);
+        // The fills are tried first so that an overflow changes nothing.
         let mut buffer = asset.buffer.clone();
-        buffer.fill(amount, now, self.params.limiter.inflow_decay_ms).ok_or(BreakerError::Overflow)?;
-        // Earlier deposits that stayed are credited before this one joins;
-        // without a usable price to value them they are not credited at all.
+        buffer.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
+        let mut own = account.buffer.clone();
+        own.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
         if let Ok(price) = asset.price.usable(now, &self.params.price) {
-            asset.credit_windows(&self.params.limiter, price, now);
+            let value = asset.units.value_of(repaid, price).unwrap_or(Balance::MAX);
+            asset.credit(account, &self.params.limiter, value, now);
         }
-        // Crediting only settled the old buffer, and the filled one is settled at `now` too.
         asset.buffer = buffer;
+        account.buffer = own;
         asset.tvl = tvl;
+        if let Some((escalation, owed)) = account.escalation.take() {
+            match owed.saturating_sub(amount) {
+                0 => {
+                    self.level.undo(&escalation);
+                }
+                left => account.escalation = Some((escalation, left)),
+            }
+        }
         Ok(())
     }
 
-    /// Decides an outflow and, if allowed, records it. An allowed outflow
-    /// that saturates a window, and a stale or deviated price, raise the
-    /// level (see the module docs); that change is part of the decision and
-    /// must be persisted by the caller.
+    /// Decides an outflow to `account` and, if allowed, records it. An
+    /// allowed outflow that saturates a window, and a stale or deviated
+    /// price, raise the level (see the module docs); that change is part of
+    /// the decision and must be persisted by the caller, with `asset` and
+    /// `account`.
     pub fn check_outflow(
         &mut self,
         asset_id: AssetId,
         asset: &mut AssetFlow,
+        account: &mut AccountFlow,
         selector: Selector,
         amount: Balance,
         now: Timestamp,
     ) -> Decision {
-        match self.decide(asset_id, asset, selector, amount, now) {
+        match self.decide(asset_id, asset, account, selector, amount, now) {
             Ok(receipt) => Decision::Allowed(receipt),
             Err(r) => Decision::Rejected(r),
         }
@@ -528,10 +642,11 @@ impl CircuitBreaker {
         &self,
         asset_id: AssetId,
         asset: &AssetFlow,
+        account: &AccountFlow,
         selector: Selector,
         now: Timestamp,
     ) -> Balance {
-        self.room(asset_id, asset, selector, now, false)
+        self.room(asset_id, asset, account, selector, now, false)
     }
 
     /// The largest amount (token units) that [`CircuitBreaker::check_outflow`]
@@ -546,10 +661,11 @@ impl CircuitBreaker {
         &self,
         asset_id: AssetId,
         asset: &AssetFlow,
+        account: &AccountFlow,
         selector: Selector,
         now: Timestamp,
     ) -> Balance {
-        self.room(asset_id, asset, selector, now, true)
+        self.room(asset_id, asset, account, selector, now, true)
     }
 
     /// [`CircuitBreaker::available_outflow`], or with `below_mark` its
@@ -559,6 +675,7 @@ impl CircuitBreaker {
         &self,
         asset_id: AssetId,
         asset: &AssetFlow,
+        account: &AccountFlow,
         selector: Selector,
         now: Timestamp,
         below_mark: bool,
@@ -570,18 +687,17 @@ impl CircuitBreaker {
         let Ok(price) = asset.price.usable(now, &self.params.price) else {
             return 0;
         };
-        let buffered = asset.buffer.available(now, self.params.limiter.inflow_decay_ms);
+        let decay = self.params.limiter.inflow_decay_ms;
+        let buffered = asset.buffer.available(now, decay);
         let Some(basis_value) = asset.units.value_of(asset.tvl.saturating_sub(buffered), price) else {
             return 0;
         };
-        // Windows that a parameter change replaced count as empty, as on the next outflow.
-        let in_sync = asset.windows_match(&self.params.limiter);
-        // Deposits that stayed since the last settlement, as `decide` credits them first.
-        let credit = asset.pending_credit(price, now, self.params.limiter.inflow_decay_ms);
+        // Windows that a parameter change replaced count as empty, as on the
+        // next outflow, and so do the account's windows of another set.
+        let in_sync = windows_match(&asset.windows, &self.params.limiter);
         let mut room = Balance::MAX;
         for (i, wp) in self.params.limiter.windows.iter().enumerate() {
             let used = if in_sync { asset.windows.get(i).map_or(0, |w| w.used_at(now)) } else { 0 };
-            let used = used.saturating_sub(credit);
             let Some(limit) = self.window_limit(wp, basis_value, level) else {
                 return 0;
             };
@@ -599,14 +715,17 @@ impl CircuitBreaker {
             };
             room = room.min(cap.saturating_sub(used));
         }
+        // Only the account's own deposits leave uncounted.
+        let own_buffered = account.buffer.available(now, decay).min(buffered);
         let counted_tokens = asset.units.max_amount_within(room, price).unwrap_or(Balance::MAX);
-        counted_tokens.saturating_add(buffered).min(asset.tvl)
+        counted_tokens.saturating_add(own_buffered).min(asset.tvl)
     }
 
     fn decide(
         &mut self,
         asset_id: AssetId,
         asset: &mut AssetFlow,
+        account: &mut AccountFlow,
         selector: Selector,
         amount: Balance,
         now: Timestamp,
@@ -634,41 +753,61 @@ impl CircuitBreaker {
         };
 
         let decay = p.limiter.inflow_decay_ms;
-        asset.credit_windows(&p.limiter, price, now);
+        asset.sync_windows(&p.limiter);
+        asset.sync_account(account);
         let buffered = asset.buffer.available(now, decay);
-        let from_buffer = buffered.min(amount);
+        let from_buffer = account.buffer.available(now, decay).min(buffered).min(amount);
         let counted_value =
             asset.units.value_of(amount.saturating_sub(from_buffer), price).ok_or(Rejection::Overflow)?;
         let basis_value = asset.units.value_of(asset.tvl.saturating_sub(buffered), price).ok_or(Rejection::Overflow)?;
 
-        for (i, (w, wp)) in asset.windows.iter_mut().zip(&p.limiter.windows).enumerate() {
+        let mut limits = [0; MAX_WINDOWS];
+        for (i, ((w, wp), limit)) in asset.windows.iter_mut().zip(&p.limiter.windows).zip(limits.iter_mut()).enumerate()
+        {
             w.advance(now);
-            let limit = self.window_limit(wp, basis_value, level).ok_or(Rejection::Overflow)?;
+            *limit = self.window_limit(wp, basis_value, level).ok_or(Rejection::Overflow)?;
             let after = w.used().checked_add(counted_value).ok_or(Rejection::Overflow)?;
             // An outflow the buffer covers in full adds nothing to the window,
             // even if a shrinking TVL left the window above its limit. A
             // refusal changes nothing, the level included.
-            if counted_value > 0 && after > limit {
+            if counted_value > 0 && after > *limit {
                 // MAX_WINDOWS is 4, so the index fits in a u8.
                 return Err(Rejection::LimitExceeded { window: u8::try_from(i).unwrap_or(u8::MAX) });
             }
         }
         // Every window admits it: commit. `add` cannot fail here because
-        // each `used() + counted_value` was just checked.
+        // each `used() + counted_value` was just checked, and an account's
+        // window counts at most what the asset's does.
         let mut saturated = false;
-        for (w, wp) in asset.windows.iter_mut().zip(&p.limiter.windows) {
+        for (((w, own), wp), limit) in
+            asset.windows.iter_mut().zip(account.windows.iter_mut()).zip(&p.limiter.windows).zip(limits)
+        {
             w.add(counted_value).ok_or(Rejection::Overflow)?;
-            let limit = self.window_limit(wp, basis_value, level).ok_or(Rejection::Overflow)?;
+            own.advance_to_head(w.head());
+            own.add(counted_value).ok_or(Rejection::Overflow)?;
             let mark = apply_bps(limit, SATURATION_BPS).ok_or(Rejection::Overflow)?;
             saturated |= counted_value > 0 && w.used() >= mark && self.escalates(wp, basis_value)?;
         }
         if saturated {
-            self.level.escalate(now, p.halt_ms, p.throttle_ms);
+            // The account's earlier escalation, if nothing changed the level
+            // since: this one follows from the same cause, and to undo both
+            // it must bring back both.
+            let earlier = account.escalation.take().filter(|(e, _)| self.level.can_undo(e));
+            let escalation = self.level.escalate(now, p.halt_ms, p.throttle_ms, earlier.as_ref().map(|(e, _)| e));
+            let owed = amount.saturating_sub(from_buffer).saturating_add(earlier.map_or(0, |(_, owed)| owed));
+            account.escalation = Some((escalation, owed));
         }
         asset.buffer.draw(from_buffer, now, decay);
+        account.buffer.draw(from_buffer, now, decay);
         asset.tvl = asset.tvl.saturating_sub(amount);
         Ok(OutflowReceipt { from_buffer, counted_value })
     }
+}
+
+/// What `own` (an account's window aligned with the asset's `w`) counts of
+/// the window ending at `now`, as if advanced to `w`'s newest bucket first.
+fn own_used(own: &RollingWindow, w: &RollingWindow, now: Timestamp) -> Balance {
+    own.used_at(now.max(w.head().saturating_mul(w.bucket_ms())))
 }
 
 #[cfg(test)]

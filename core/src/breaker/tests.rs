@@ -27,33 +27,36 @@ fn rejected(d: Decision) -> Rejection {
 #[test]
 fn limit_is_share_of_tvl_by_value() {
     let (mut cb, mut a) = setup(1_000_000);
+    let mut u = AccountFlow::default();
     // 1h window: 1% of 1_000_000 = 10_000 value.
-    assert!(cb.check_outflow(1, &mut a, SEL, 10_000, 1).is_allowed());
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 2)), Rejection::LimitExceeded { window: 0 });
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 10_000, 1).is_allowed());
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, 2)), Rejection::LimitExceeded { window: 0 });
 
     // The floor is in value: at price 2.0 it admits half as many tokens.
     let (mut cb, mut a) = setup(5_000);
+    let mut u = AccountFlow::default();
     cb.anchor_price(&mut a, 2 * ONE, 0).unwrap();
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 501, 1)), Rejection::LimitExceeded { window: 0 });
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 501, 1)), Rejection::LimitExceeded { window: 0 });
     cb.reset();
-    assert!(cb.check_outflow(1, &mut a, SEL, 500, 1).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 500, 1).is_allowed());
 }
 
 #[test]
 fn available_outflow_is_the_exact_boundary() {
     let (mut cb, mut a) = setup(1_000_000);
-    assert_eq!(cb.available_outflow(1, &a, SEL, 1), 10_000);
-    cb.record_inflow(&mut a, 3_000, 1).unwrap();
-    assert_eq!(cb.available_outflow(1, &a, SEL, 1), 13_000, "fresh inflow adds its buffer");
-    assert!(cb.check_outflow(1, &mut a, SEL, 4_000, 1).is_allowed());
-    let left = cb.available_outflow(1, &a, SEL, 1);
+    let mut u = AccountFlow::default();
+    assert_eq!(cb.available_outflow(1, &a, &u, SEL, 1), 10_000);
+    cb.record_inflow(&mut a, &mut u, 3_000, 1).unwrap();
+    assert_eq!(cb.available_outflow(1, &a, &u, SEL, 1), 13_000, "fresh inflow adds its buffer");
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 4_000, 1).is_allowed());
+    let left = cb.available_outflow(1, &a, &u, SEL, 1);
     assert_eq!(left, 8_990, "1% of the 999_000 left, minus the 1_000 counted");
-    assert!(!cb.clone().check_outflow(1, &mut a.clone(), SEL, left + 1, 1).is_allowed());
-    assert!(cb.check_outflow(1, &mut a, SEL, left, 1).is_allowed());
-    assert_eq!(cb.available_outflow(1, &a, SEL, 1), 0);
+    assert!(!cb.clone().check_outflow(1, &mut a.clone(), &mut u.clone(), SEL, left + 1, 1).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, left, 1).is_allowed());
+    assert_eq!(cb.available_outflow(1, &a, &u, SEL, 1), 0);
     assert_eq!(cb.level(1), Level::Throttled, "taking all that was available saturated the window");
     cb.trip(2);
-    assert_eq!(cb.available_outflow(1, &a, SEL, HOUR), 0, "halted");
+    assert_eq!(cb.available_outflow(1, &a, &u, SEL, HOUR), 0, "halted");
 }
 
 /// Regression (issue 20, item 6): at a price a hair above 1.0 a token is
@@ -64,10 +67,11 @@ fn available_outflow_is_the_exact_boundary() {
 #[test]
 fn available_outflow_is_exact_at_a_fractional_token_value() {
     let (mut cb, mut a) = setup(1_000_000);
+    let mut u = AccountFlow::default();
     cb.anchor_price(&mut a, ONE + 1, 0).unwrap();
-    assert_eq!(cb.available_outflow(1, &a, SEL, 1), 10_000);
-    assert!(!cb.clone().check_outflow(1, &mut a.clone(), SEL, 10_001, 1).is_allowed());
-    assert!(cb.check_outflow(1, &mut a, SEL, 10_000, 1).is_allowed());
+    assert_eq!(cb.available_outflow(1, &a, &u, SEL, 1), 10_000);
+    assert!(!cb.clone().check_outflow(1, &mut a.clone(), &mut u.clone(), SEL, 10_001, 1).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 10_000, 1).is_allowed());
 }
 
 /// Taking the unsaturating amount, again and again, never raises the
@@ -75,71 +79,75 @@ fn available_outflow_is_exact_at_a_fractional_token_value() {
 #[test]
 fn unsaturating_outflow_never_escalates() {
     let (mut cb, mut a) = setup(1_000_000);
+    let mut u = AccountFlow::default();
     let mut t = 1;
     let mut taken = 0;
     for _ in 0..50 {
-        let room = cb.unsaturating_outflow(1, &a, SEL, t);
-        assert!(room <= cb.available_outflow(1, &a, SEL, t));
+        let room = cb.unsaturating_outflow(1, &a, &u, SEL, t);
+        assert!(room <= cb.available_outflow(1, &a, &u, SEL, t));
         if room == 0 {
             break;
         }
-        assert!(cb.check_outflow(1, &mut a, SEL, room, t).is_allowed());
+        assert!(cb.check_outflow(1, &mut a, &mut u, SEL, room, t).is_allowed());
         assert_eq!(cb.level(t), Level::Normal, "an unsaturating outflow escalated");
         taken += room;
         t += 1;
     }
     assert!(taken > 0, "the window let something leave");
-    assert_eq!(cb.unsaturating_outflow(1, &a, SEL, t), 0, "the window stops just below its mark");
+    assert_eq!(cb.unsaturating_outflow(1, &a, &u, SEL, t), 0, "the window stops just below its mark");
     // What is left below the limit still leaves, and saturates.
-    let rest = cb.available_outflow(1, &a, SEL, t);
+    let rest = cb.available_outflow(1, &a, &u, SEL, t);
     assert!(rest > 0);
-    assert!(cb.check_outflow(1, &mut a, SEL, rest, t).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, rest, t).is_allowed());
     assert_ne!(cb.level(t), Level::Normal, "the available amount saturates and escalates");
 }
 
 #[test]
 fn floor_applies_when_tvl_is_small() {
     let (mut cb, mut a) = setup(5_000);
-    assert!(cb.check_outflow(1, &mut a, SEL, 1_000, 1).is_allowed(), "floor 1_000 beats 1% of 5_000");
-    assert!(!cb.check_outflow(1, &mut a, SEL, 1, 2).is_allowed());
+    let mut u = AccountFlow::default();
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 1_000, 1).is_allowed(), "floor 1_000 beats 1% of 5_000");
+    assert!(!cb.check_outflow(1, &mut a, &mut u, SEL, 1, 2).is_allowed());
 }
 
 #[test]
 fn window_refills_as_buckets_fall_out() {
     let (mut cb, mut a) = setup(1_000_000);
-    assert!(cb.check_outflow(1, &mut a, SEL, 9_000, 0).is_allowed());
+    let mut u = AccountFlow::default();
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 9_000, 0).is_allowed());
     cb.reset();
     // One bucket of the 1h window is 5 min; after a full hour the spend is gone.
-    assert!(!cb.check_outflow(1, &mut a, SEL, 2_000, HOUR - 1).is_allowed());
+    assert!(!cb.check_outflow(1, &mut a, &mut u, SEL, 2_000, HOUR - 1).is_allowed());
     cb.reset();
     cb.report_price(&mut a, ONE, HOUR).unwrap();
-    assert!(cb.check_outflow(1, &mut a, SEL, 2_000, HOUR).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 2_000, HOUR).is_allowed());
 }
 
 #[test]
 fn saturating_outflows_escalate_throttle_then_halt_and_halt_expires() {
     let (mut cb, mut a) = setup(1_000_000);
-    assert!(!cb.check_outflow(1, &mut a, SEL, 20_000, 1).is_allowed());
+    let mut u = AccountFlow::default();
+    assert!(!cb.check_outflow(1, &mut a, &mut u, SEL, 20_000, 1).is_allowed());
     assert_eq!(cb.level(1), Level::Normal, "a refusal moves nothing, so it raises nothing");
-    assert!(cb.check_outflow(1, &mut a, SEL, 9_800, 1).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 9_800, 1).is_allowed());
     assert_eq!(cb.level(1), Level::Normal, "98% of the window is below the saturation mark");
-    assert!(cb.check_outflow(1, &mut a, SEL, 100, 1).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 100, 1).is_allowed());
     assert_eq!(cb.level(1), Level::Throttled, "real value filled 99% of the window");
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 2)), Rejection::LimitExceeded { window: 0 });
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, 2)), Rejection::LimitExceeded { window: 0 });
     assert_eq!(cb.level(2), Level::Throttled);
     // An hour on the window is empty; throttled, its limit is halved to
     // about 5_000, and a drain that fills it again halts the breaker.
     cb.report_price(&mut a, ONE, HOUR).unwrap();
-    let room = cb.available_outflow(1, &a, SEL, HOUR);
+    let room = cb.available_outflow(1, &a, &u, SEL, HOUR);
     assert!((4_900..=5_000).contains(&room), "throttled room {room}");
-    assert!(cb.check_outflow(1, &mut a, SEL, room, HOUR).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, room, HOUR).is_allowed());
     assert_eq!(cb.level(HOUR), Level::Halted);
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, HOUR + 1)), Rejection::Halted);
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, HOUR + 1)), Rejection::Halted);
     // The halt expires by itself into a throttle, then Normal.
     let t = HOUR + 4 * HOUR;
     cb.report_price(&mut a, ONE, t).unwrap();
     assert_eq!(cb.level(t), Level::Throttled);
-    assert!(cb.check_outflow(1, &mut a, SEL, 1_000, t).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 1_000, t).is_allowed());
     assert_eq!(cb.level(t + HOUR), Level::Normal);
 }
 
@@ -150,12 +158,13 @@ fn saturating_outflows_escalate_throttle_then_halt_and_halt_expires() {
 #[test]
 fn refused_requests_cannot_hold_the_breaker_up() {
     let (mut cb, mut a) = setup(1_000_000);
+    let mut u = AccountFlow::default();
     let p = params();
     let mut now = 1;
     while now < 120 * HOUR {
         cb.report_price(&mut a, ONE, now).unwrap();
         for _ in 0..3 {
-            assert!(!cb.check_outflow(1, &mut a, SEL, 110_000, now).is_allowed());
+            assert!(!cb.check_outflow(1, &mut a, &mut u, SEL, 110_000, now).is_allowed());
         }
         assert_eq!(cb.level(now), Level::Normal, "refusals raised the level at {now}");
         now += p.halt_ms / 2;
@@ -166,29 +175,32 @@ fn refused_requests_cannot_hold_the_breaker_up() {
 #[test]
 fn flash_loan_cycle_gains_nothing_and_costs_nobody() {
     let (mut cb, mut a) = setup(1_000_000);
+    let mut u = AccountFlow::default();
     // Borrow 10M, deposit, withdraw it all plus the most the limit allows,
     // in one block as a flash loan must.
-    cb.record_inflow(&mut a, 10_000_000, 10).unwrap();
-    let d = cb.check_outflow(1, &mut a, SEL, 10_000_000 + 10_000, 10);
+    cb.record_inflow(&mut a, &mut u, 10_000_000, 10).unwrap();
+    let d = cb.check_outflow(1, &mut a, &mut u, SEL, 10_000_000 + 10_000, 10);
     assert_eq!(d, Decision::Allowed(OutflowReceipt { from_buffer: 10_000_000, counted_value: 10_000 }));
     assert_eq!(cb.level(10), Level::Throttled, "the loot filled the window");
     // The inflated TVL did not raise the limit: the next unit is refused.
     cb.reset();
-    assert!(!cb.check_outflow(1, &mut a, SEL, 1, 12).is_allowed());
+    assert!(!cb.check_outflow(1, &mut a, &mut u, SEL, 1, 12).is_allowed());
 
     // A deposit-withdraw cycle alone leaves the limit untouched for others.
     let (mut cb, mut a) = setup(1_000_000);
-    cb.record_inflow(&mut a, 5_000_000, 10).unwrap();
-    assert!(cb.check_outflow(1, &mut a, SEL, 5_000_000, 10).is_allowed());
-    assert!(cb.check_outflow(1, &mut a, SEL, 10_000, 12).is_allowed());
+    let mut u = AccountFlow::default();
+    cb.record_inflow(&mut a, &mut u, 5_000_000, 10).unwrap();
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 5_000_000, 10).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 10_000, 12).is_allowed());
 }
 
 #[test]
 fn buffer_decays_so_old_deposits_count() {
     let (mut cb, mut a) = setup(1_000_000);
-    cb.record_inflow(&mut a, 100_000, 0).unwrap();
+    let mut u = AccountFlow::default();
+    cb.record_inflow(&mut a, &mut u, 100_000, 0).unwrap();
     // Ten minutes later the buffer is gone: the outflow counts in full.
-    let d = cb.check_outflow(1, &mut a, SEL, 10_000, 600_000);
+    let d = cb.check_outflow(1, &mut a, &mut u, SEL, 10_000, 600_000);
     assert_eq!(d, Decision::Allowed(OutflowReceipt { from_buffer: 0, counted_value: 10_000 }));
 }
 
@@ -196,13 +208,15 @@ fn buffer_decays_so_old_deposits_count() {
 fn price_faults() {
     let mut cb = CircuitBreaker::new(params()).unwrap();
     let mut a = cb.new_asset(UNITS, 1_000_000).unwrap();
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 0)), Rejection::NoPrice);
+    let mut u = AccountFlow::default();
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, 0)), Rejection::NoPrice);
     assert_eq!(cb.report_price(&mut a, 0, 0), Err(BreakerError::ZeroPrice));
     cb.report_price(&mut a, ONE, 0).unwrap();
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, HOUR + 1)), Rejection::StalePrice);
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, HOUR + 1)), Rejection::StalePrice);
     assert_eq!(cb.level(HOUR + 1), Level::Throttled, "staleness throttles");
 
     let (mut cb, mut a) = setup(1_000_000);
+    let mut u = AccountFlow::default();
     let v = cb.report_price(&mut a, ONE * 3 / 2, 5).unwrap();
     assert_eq!(v, PriceVerdict::Deviated { deviation_bps: 5_000 });
     assert_eq!(cb.level(5), Level::Halted, "deviation halts at once");
@@ -210,11 +224,11 @@ fn price_faults() {
     let t = 5 + 5 * HOUR;
     cb.report_price(&mut a, ONE * 3 / 2, t).unwrap();
     cb.reset();
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, t)), Rejection::PriceDeviation);
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, t)), Rejection::PriceDeviation);
     // Only the admin's re-anchor lets outflows resume.
     cb.reset();
     assert_eq!(cb.reanchor(&mut a, ONE * 14 / 10, ONE * 16 / 10, t), Ok(ONE * 3 / 2));
-    assert!(cb.check_outflow(1, &mut a, SEL, 1, t).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 1, t).is_allowed());
 }
 
 /// Issue 20, item 2: governance's re-anchor is approved as a range when the
@@ -306,15 +320,16 @@ fn exits_wait_under_a_global_pause_and_a_halt() {
 #[test]
 fn pause_scopes_block_only_their_scope() {
     let (mut cb, mut a) = setup(1_000_000);
+    let mut u = AccountFlow::default();
     cb.pause(PauseScope::Asset(1)).unwrap();
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 1)), Rejection::AssetPaused);
-    assert!(cb.check_outflow(2, &mut a, SEL, 1, 1).is_allowed());
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, 1)), Rejection::AssetPaused);
+    assert!(cb.check_outflow(2, &mut a, &mut u, SEL, 1, 1).is_allowed());
     cb.unpause(PauseScope::Asset(1)).unwrap();
     cb.pause(PauseScope::Selector(SEL)).unwrap();
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 1, 1)), Rejection::SelectorPaused);
-    assert!(cb.check_outflow(1, &mut a, [0; 4], 1, 1).is_allowed());
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, 1)), Rejection::SelectorPaused);
+    assert!(cb.check_outflow(1, &mut a, &mut u, [0; 4], 1, 1).is_allowed());
     cb.pause(PauseScope::Global).unwrap();
-    assert_eq!(rejected(cb.check_outflow(2, &mut a, [0; 4], 1, 1)), Rejection::GlobalPause);
+    assert_eq!(rejected(cb.check_outflow(2, &mut a, &mut u, [0; 4], 1, 1)), Rejection::GlobalPause);
     assert_eq!(cb.pause(PauseScope::Global), Err(BreakerError::Pause(PauseError::AlreadyPaused)));
     assert_eq!(cb.level(1), Level::Normal, "pauses do not change the level");
 }
@@ -322,28 +337,31 @@ fn pause_scopes_block_only_their_scope() {
 #[test]
 fn outflow_beyond_tracked_balance_is_refused() {
     let (mut cb, mut a) = setup(500);
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, 501, 1)), Rejection::ExceedsTrackedBalance);
-    assert!(cb.check_outflow(1, &mut a, SEL, 500, 1).is_allowed());
+    let mut u = AccountFlow::default();
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 501, 1)), Rejection::ExceedsTrackedBalance);
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 500, 1).is_allowed());
     assert_eq!(a.tvl, 0);
 }
 
 #[test]
 fn overflowing_values_are_rejected_not_panics() {
     let (mut cb, mut a) = setup(u128::MAX);
+    let mut u = AccountFlow::default();
     cb.anchor_price(&mut a, u128::MAX, 0).unwrap();
-    assert_eq!(rejected(cb.check_outflow(1, &mut a, SEL, u128::MAX, 1)), Rejection::Overflow);
-    assert_eq!(cb.record_inflow(&mut a, 1, 1), Err(BreakerError::Overflow));
+    assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, u128::MAX, 1)), Rejection::Overflow);
+    assert_eq!(cb.record_inflow(&mut a, &mut u, 1, 1), Err(BreakerError::Overflow));
 }
 
 #[test]
 fn changing_a_window_length_restarts_that_window() {
     let (mut cb, mut a) = setup(1_000_000);
-    assert!(cb.check_outflow(1, &mut a, SEL, 9_000, 1).is_allowed());
-    assert!(!cb.check_outflow(1, &mut a, SEL, 9_000, 1).is_allowed());
+    let mut u = AccountFlow::default();
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 9_000, 1).is_allowed());
+    assert!(!cb.check_outflow(1, &mut a, &mut u, SEL, 9_000, 1).is_allowed());
     let mut p = params();
     p.limiter.windows[0].length_ms = 2 * HOUR;
     cb.set_params(p).unwrap();
-    assert!(cb.check_outflow(1, &mut a, SEL, 9_000, 2).is_allowed());
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 9_000, 2).is_allowed());
 }
 
 #[test]
@@ -400,18 +418,19 @@ proptest! {
     #[test]
     fn halted_never_allows(ops in proptest::collection::vec(op(), 1..200)) {
         let (mut cb, mut a) = setup(1_000_000);
+        let mut u = AccountFlow::default();
         let mut now = 0u64;
         for op in ops {
             match op {
                 Op::Wait(ms) => now += ms,
                 Op::Outflow(x) => {
                     let was_halted = cb.level(now) == Level::Halted;
-                    let d = cb.check_outflow(1, &mut a, SEL, x, now);
+                    let d = cb.check_outflow(1, &mut a, &mut u, SEL, x, now);
                     if was_halted {
                         prop_assert_eq!(d, Decision::Rejected(Rejection::Halted));
                     }
                 }
-                Op::Inflow(x) => cb.record_inflow(&mut a, x, now).unwrap(),
+                Op::Inflow(x) => cb.record_inflow(&mut a, &mut u, x, now).unwrap(),
                 Op::Price(p) => { cb.report_price(&mut a, p, now).unwrap(); }
                 Op::Trip => cb.trip(now),
                 Op::Reset => cb.reset(),
@@ -420,32 +439,28 @@ proptest! {
     }
 
     /// Whenever value is counted, the window's *net* count (value counted
-    /// minus the credit offered by deposits that stayed, both within the
+    /// minus the value of deposits, which may pay it back, both within the
     /// window) stays within the limit in force at the level in force
-    /// (throttled limits included); the buffer never returns more than
-    /// flowed in, and deposits are credited at most once; `available_outflow`
-    /// is exactly the largest amount allowed.
+    /// (throttled limits included); the buffer never returns, and deposits
+    /// never pay back, more than flowed in; `available_outflow` is exactly
+    /// the largest amount allowed.
     #[test]
     fn window_outflow_never_exceeds_limit(ops in proptest::collection::vec(op(), 1..300)) {
         let (mut cb, mut a) = setup(1_000_000);
+        let mut u = AccountFlow::default();
         let p = params();
         let decay = p.limiter.inflow_decay_ms;
         let mut now = 0u64;
-        // (time, counted value) of every allowed outflow, (time, value) of every credit offered.
+        // (time, counted value) of every allowed outflow, (time, value) of every deposit.
         let mut counted: alloc::vec::Vec<(u64, Balance)> = alloc::vec::Vec::new();
         let mut credits: alloc::vec::Vec<(u64, Balance)> = alloc::vec::Vec::new();
         let (mut inflow, mut from_buffer, mut credited_tokens) = (0u128, 0u128, 0u128);
-        // What settling the buffer now offers the windows, if the price can value it.
-        let offer = |a: &AssetFlow, now: u64| {
-            let tokens = a.buffer.decayed_since_last(now, decay);
-            a.price.usable(now, &p.price).ok().map(|price| (tokens, UNITS.value_of(tokens, price).unwrap()))
-        };
         for op in ops {
             match op {
                 Op::Wait(ms) => now += ms,
                 Op::Outflow(x) => {
-                    let avail = cb.available_outflow(1, &a, SEL, now);
-                    let allowed = cb.clone().check_outflow(1, &mut a.clone(), SEL, x, now).is_allowed();
+                    let avail = cb.available_outflow(1, &a, &u, SEL, now);
+                    let allowed = cb.clone().check_outflow(1, &mut a.clone(), &mut u.clone(), SEL, x, now).is_allowed();
                     if avail > 0 {
                         prop_assert_eq!(allowed, x <= avail, "x {} avail {}", x, avail);
                     } else if x > 0 {
@@ -454,16 +469,7 @@ proptest! {
                     let price = a.price.last;
                     let basis = a.tvl - a.buffer.available(now, decay);
                     let throttled = cb.level(now) == Level::Throttled;
-                    let offered = offer(&a, now);
-                    let decision = cb.check_outflow(1, &mut a, SEL, x, now);
-                    // `decide` settles the buffer once the price values the outflow.
-                    if matches!(decision, Decision::Allowed(_) | Decision::Rejected(Rejection::LimitExceeded { .. })) {
-                        if let Some((tokens, value)) = offered {
-                            credited_tokens += tokens;
-                            credits.push((now, value));
-                        }
-                    }
-                    if let Decision::Allowed(r) = decision {
+                    if let Decision::Allowed(r) = cb.check_outflow(1, &mut a, &mut u, SEL, x, now) {
                         counted.push((now, r.counted_value));
                         from_buffer += r.from_buffer;
                         if r.counted_value == 0 {
@@ -486,11 +492,12 @@ proptest! {
                     }
                 }
                 Op::Inflow(x) => {
-                    if let Some((tokens, value)) = offer(&a, now) {
-                        credited_tokens += tokens;
-                        credits.push((now, value));
+                    if let Ok(price) = a.price.usable(now, &p.price) {
+                        credits.push((now, UNITS.value_of(x, price).unwrap()));
                     }
-                    cb.record_inflow(&mut a, x, now).unwrap();
+                    let before = u.buffer.available(now, decay);
+                    cb.record_inflow(&mut a, &mut u, x, now).unwrap();
+                    credited_tokens += x - (u.buffer.available(now, decay) - before);
                     inflow += x;
                 }
                 Op::Price(pr) => { cb.report_price(&mut a, pr, now).unwrap(); }
@@ -509,6 +516,7 @@ proptest! {
     #[test]
     fn available_and_unsaturating_outflow_are_exact_boundaries(ops in proptest::collection::vec(op(), 1..150)) {
         let (mut cb, mut a) = setup(1_000_000);
+        let mut u = AccountFlow::default();
         let mut now = 0u64;
         for op in ops {
             match op {
@@ -517,24 +525,24 @@ proptest! {
                     let allows = |amount: Balance| {
                         let mut cb = cb.clone();
                         let level = cb.level(now);
-                        let allowed = cb.check_outflow(1, &mut a.clone(), SEL, amount, now).is_allowed();
+                        let allowed = cb.check_outflow(1, &mut a.clone(), &mut u.clone(), SEL, amount, now).is_allowed();
                         (allowed, allowed && cb.level(now) > level)
                     };
-                    let avail = cb.available_outflow(1, &a, SEL, now);
+                    let avail = cb.available_outflow(1, &a, &u, SEL, now);
                     if avail > 0 {
                         prop_assert!(allows(avail).0, "available {} refused", avail);
                     }
                     prop_assert!(!allows(avail + 1).0, "{} allowed, above available {}", avail + 1, avail);
-                    let calm = cb.unsaturating_outflow(1, &a, SEL, now);
+                    let calm = cb.unsaturating_outflow(1, &a, &u, SEL, now);
                     if calm > 0 {
                         prop_assert_eq!(allows(calm), (true, false), "unsaturating {} refused or escalated", calm);
                     }
                     if calm < avail {
                         prop_assert_eq!(allows(calm + 1), (true, true), "{} leaves without escalating, above {}", calm + 1, calm);
                     }
-                    cb.check_outflow(1, &mut a, SEL, x, now);
+                    cb.check_outflow(1, &mut a, &mut u, SEL, x, now);
                 }
-                Op::Inflow(x) => cb.record_inflow(&mut a, x, now).unwrap(),
+                Op::Inflow(x) => cb.record_inflow(&mut a, &mut u, x, now).unwrap(),
                 Op::Price(p) => { cb.report_price(&mut a, p | 1, now).unwrap(); }
                 Op::Trip => cb.trip(now),
                 Op::Reset => cb.reset(),
@@ -551,6 +559,7 @@ proptest! {
         ops in proptest::collection::vec((0u64..30 * 60_000, any::<bool>(), 0u128..500_000), 1..200),
     ) {
         let (mut cb, mut a) = setup(1_000_000);
+        let mut u = AccountFlow::default();
         let p = params();
         cb.trip(tripped_at);
         let free_after = tripped_at + p.halt_ms + p.throttle_ms;
@@ -559,15 +568,55 @@ proptest! {
             now += dt;
             cb.report_price(&mut a, ONE, now).unwrap();
             if deposit {
-                cb.record_inflow(&mut a, x, now).unwrap();
+                cb.record_inflow(&mut a, &mut u, x, now).unwrap();
             } else {
                 // Any request the breaker refuses: above what is available.
-                let ask = cb.available_outflow(1, &a, SEL, now) + 1 + x;
-                prop_assert!(!cb.check_outflow(1, &mut a, SEL, ask, now).is_allowed());
+                let ask = cb.available_outflow(1, &a, &u, SEL, now) + 1 + x;
+                prop_assert!(!cb.check_outflow(1, &mut a, &mut u, SEL, ask, now).is_allowed());
             }
             if now >= free_after {
                 prop_assert_eq!(cb.level(now), Level::Normal, "still up at {} (free from {})", now, free_after);
             }
         }
     }
+}
+
+/// An account with nothing left in its buffer and nothing counted in any
+/// window decides exactly like a fresh one, so a contract may drop it.
+#[test]
+fn an_idle_account_decides_like_a_fresh_one() {
+    let (mut cb, mut a) = setup(1_000_000);
+    let mut u = AccountFlow::default();
+    let decay = params().limiter.inflow_decay_ms;
+    cb.record_inflow(&mut a, &mut u, 5_000, 0).unwrap();
+    assert!(cb.check_outflow(1, &mut a, &mut u, SEL, 7_000, 1).is_allowed());
+    assert!(!u.is_idle(HOUR, decay), "its 2,000 counted are in the 24 h window");
+    let later = 25 * HOUR;
+    cb.report_price(&mut a, ONE, later).unwrap();
+    assert!(u.is_idle(later, decay));
+    let fresh = AccountFlow::default();
+    assert_eq!(cb.available_outflow(1, &a, &u, SEL, later), cb.available_outflow(1, &a, &fresh, SEL, later));
+    let (mut a2, mut fresh) = (a.clone(), fresh);
+    assert_eq!(
+        cb.clone().check_outflow(1, &mut a, &mut u, SEL, 9_000, later),
+        cb.check_outflow(1, &mut a2, &mut fresh, SEL, 9_000, later)
+    );
+}
+
+/// Issue 20, item 5: a deposit opens room only for its depositor. Another
+/// account's withdrawal is counted in full, and the depositor's own comes
+/// out of its buffer uncounted.
+#[test]
+fn a_deposit_opens_room_only_for_its_depositor() {
+    let (mut cb, mut a) = setup(1_000_000);
+    let (mut depositor, other) = (AccountFlow::default(), AccountFlow::default());
+    cb.record_inflow(&mut a, &mut depositor, 50_000, 1).unwrap();
+    assert_eq!(cb.available_outflow(1, &a, &other, SEL, 1), 10_000, "the 1 h limit, nothing of the deposit");
+    assert_eq!(cb.available_outflow(1, &a, &depositor, SEL, 1), 60_000, "the limit plus its own deposit");
+    assert_eq!(
+        rejected(cb.clone().check_outflow(1, &mut a.clone(), &mut other.clone(), SEL, 10_001, 1)),
+        Rejection::LimitExceeded { window: 0 }
+    );
+    let d = cb.check_outflow(1, &mut a, &mut depositor, SEL, 50_000, 1);
+    assert_eq!(d, Decision::Allowed(OutflowReceipt { from_buffer: 50_000, counted_value: 0 }));
 }

@@ -85,26 +85,52 @@ impl RollingWindow {
         self.total
     }
 
+    /// Index (`time / bucket_ms`) of the newest bucket.
+    pub fn head(&self) -> u64 {
+        self.head
+    }
+
+    /// Moves the window so that its newest bucket is `head` (another
+    /// window's, of the same bucket length), as [`RollingWindow::advance`]
+    /// does for a time in that bucket.
+    pub fn advance_to_head(&mut self, head: u64) {
+        self.advance(head.saturating_mul(self.bucket_ms));
+    }
+
     /// Takes up to `value` back off the count, newest bucket first, and
-    /// returns what it took: a re-deposit that stayed offsets the most
-    /// recent outflows, and its offset rolls out of the window with them.
-    /// Never below zero, so a deposit is no credit for outflows that have
-    /// not happened yet.
-    pub fn credit(&mut self, value: Balance) -> Balance {
+    /// returns what it took from each slot: a re-deposit
+    /// offsets the most recent outflows, and its offset rolls out of the
+    /// window with them. Never below zero, so a deposit is no credit for
+    /// outflows that have not happened yet.
+    pub fn credit(&mut self, value: Balance) -> [Balance; BUCKETS] {
+        let mut takes = [0; BUCKETS];
         let mut taken: Balance = 0;
-        for back in 0..BUCKETS_U64 {
+        // Bucket indices below 0 never held anything (and would wrap).
+        for back in 0..BUCKETS_U64.min(self.head.saturating_add(1)) {
             let want = value.saturating_sub(taken);
             if want == 0 {
                 break;
             }
-            if let Some(b) = self.buckets.get_mut(slot_of(self.head.wrapping_sub(back))) {
+            let slot = slot_of(self.head.saturating_sub(back));
+            if let (Some(b), Some(t)) = (self.buckets.get_mut(slot), takes.get_mut(slot)) {
                 let take = (*b).min(want);
                 *b = b.saturating_sub(take);
+                *t = take;
                 taken = taken.saturating_add(take);
             }
         }
         self.total = self.total.saturating_sub(taken);
-        taken
+        takes
+    }
+
+    /// Takes `takes` off the count slot by slot (never below zero): the
+    /// credit another window, aligned with this one, took from its own.
+    pub fn take(&mut self, takes: &[Balance; BUCKETS]) {
+        for (b, t) in self.buckets.iter_mut().zip(takes) {
+            let take = (*b).min(*t);
+            *b = b.saturating_sub(take);
+            self.total = self.total.saturating_sub(take);
+        }
     }
 
     /// Counts `value` in the newest bucket. `None` on overflow, with the
@@ -187,12 +213,28 @@ mod tests {
         w.add(10).unwrap();
         w.advance(5_000);
         w.add(4).unwrap();
-        assert_eq!(w.credit(6), 6, "4 from bucket 5, 2 from bucket 0");
+        let takes = w.credit(6);
+        assert_eq!((takes[5], takes[0], takes.iter().sum::<Balance>()), (4, 2, 6), "4 from bucket 5, 2 from bucket 0");
         assert_eq!(w.used(), 8);
         w.advance(12_000);
         assert_eq!(w.used(), 0, "what was left of bucket 0 rolled out");
-        assert_eq!(w.credit(5), 0, "nothing to offset");
+        assert_eq!(w.credit(5), [0; BUCKETS], "nothing to offset");
         assert_eq!(w.used(), 0);
+    }
+
+    /// Regression: near the first buckets the walk back wrapped below index
+    /// 0 and visited bucket 0 twice, so the slots it reported (which an
+    /// account's credit hands to the asset's window) lost the first take.
+    #[test]
+    fn a_credit_in_the_first_buckets_reports_each_take_once() {
+        for head in 0..14u64 {
+            let mut w = RollingWindow::new(12_000);
+            w.advance(head * 1_000);
+            w.add(3).unwrap();
+            let takes = w.credit(5);
+            assert_eq!(takes.iter().sum::<Balance>(), 3, "head {head}");
+            assert_eq!(takes[(head % 12) as usize], 3, "head {head}");
+        }
     }
 
     #[test]

@@ -724,3 +724,21 @@ fn cover_moves_only_in_the_direction_its_message_names() {
     f.raise_active_cover(1_000_000).unwrap();
     f.lower_active_cover(1_000_000).unwrap();
 }
+
+/// Issue 20, suspected item checked: a slashed bond is paid into the fund as
+/// a premium, so a poster holding a share `s` of the fund gets back `s` of
+/// its own bond (through its shares' value) and pays `1 − s` of it; nothing
+/// else returns any of it. Here the poster holds a quarter.
+#[test]
+fn a_slashed_bond_returns_to_its_poster_only_its_share_of_the_fund() {
+    let (mut f, staker) = fund_with(3_000_000);
+    let mut poster = Holder::default();
+    f.deposit(&mut poster, 1_000_000).unwrap();
+    let before = f.preview_redeem(poster.shares).unwrap();
+    let bond = 400_000;
+    f.add_premium(bond).unwrap();
+    let back = f.preview_redeem(poster.shares).unwrap() - before;
+    assert!(back.abs_diff(bond / 4) <= 1, "the poster got {back} of its {bond} bond back");
+    let others = f.preview_redeem(staker.shares).unwrap() - 3_000_000;
+    assert!(others.abs_diff(bond * 3 / 4) <= 1, "the other stakers got {others}");
+}
