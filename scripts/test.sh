@@ -89,9 +89,19 @@ step "e2e: all contracts in the ink_e2e sandbox"
 scripts/e2e.sh 2>&1 | tee -a "$RESULTS"
 prune e2e/target/debug e2e/target/ink contracts/target
 
-# The README's main job must keep working: calibrate on the built-in scenarios.
-step "main job: bulwark-sim calibrate (built-in scenarios)"
-cargo run --release -q -p bulwark-sim -- calibrate --quiet --force --out target/ci-calibrate
+# The README's main job must keep working: calibrate on the built-in
+# scenarios. CI skips the search's repeats on two more seeds
+# (calibration.stability_seeds = 0), which are half of its time: with every
+# legitimate outflow counted (issue 20) the full default run takes about 25
+# minutes on 2 cores and no longer fits CI's budget (issue 23 is the fix).
+# Everything else is the built-in config, and the same code runs.
+step "main job: bulwark-sim calibrate (built-in scenarios, stability_seeds = 0)"
+mkdir -p target/ci-calibrate-config
+cargo run --release -q -p bulwark-sim -- calibrate --print-default-config |
+  sed 's/^stability_seeds = .*/stability_seeds = 0/' >target/ci-calibrate-config/config.toml
+grep -q '^stability_seeds = 0$' target/ci-calibrate-config/config.toml
+cargo run --release -q -p bulwark-sim -- calibrate --quiet --force --config target/ci-calibrate-config/config.toml \
+  --out target/ci-calibrate
 for f in params.json report.md report.html; do
   [ -s "target/ci-calibrate/$f" ] || { echo "calibrate did not write $f" >&2; exit 1; }
 done
