@@ -293,6 +293,16 @@ proptest! {
     }
 }
 
+/// The drainer tests' protocol: 100,000,000 tokens of one asset at a price
+/// of 1.0, with the example parameters.
+fn drain_setup() -> (BreakerParams, CircuitBreaker, AssetFlow) {
+    let params = breaker_params();
+    let mut cb = CircuitBreaker::new(params.clone()).unwrap();
+    let mut a = cb.new_asset(UNITS, 100_000_000).unwrap();
+    cb.report_price(&mut a, ONE, 0).unwrap();
+    (params, cb, a)
+}
+
 /// The largest limit (value units, at Normal) the daily window of `a`
 /// has now.
 fn daily_limit(params: &BreakerParams, a: &AssetFlow, now: Timestamp) -> Balance {
@@ -309,13 +319,9 @@ fn daily_limit(params: &BreakerParams, a: &AssetFlow, now: Timestamp) -> Balance
 /// deposited nothing itself.
 #[test]
 fn a_drainer_takes_at_most_the_daily_limit_plus_its_own_deposits() {
-    let params = breaker_params();
-    let tvl: Balance = 100_000_000;
-    let mut cb = CircuitBreaker::new(params.clone()).unwrap();
-    let mut a = cb.new_asset(UNITS, tvl).unwrap();
+    let (params, mut cb, mut a) = drain_setup();
     let (mut honest, mut drainer) = (AccountFlow::default(), AccountFlow::default());
-    cb.report_price(&mut a, ONE, 0).unwrap();
-    let deposit_per_minute = tvl * 40 / 10_000 / 60;
+    let deposit_per_minute = a.tvl * 40 / 10_000 / 60;
     let (mut drained, mut deposited, mut limit) = (0, 0, 0);
     // Up to the last minute before the first 2 h bucket leaves the window.
     for minute in 1..24 * 60 {
@@ -369,12 +375,8 @@ proptest! {
             1..60,
         ),
     ) {
-        let params = breaker_params();
-        let tvl: Balance = 100_000_000;
-        let mut cb = CircuitBreaker::new(params.clone()).unwrap();
-        let mut a = cb.new_asset(UNITS, tvl).unwrap();
+        let (params, mut cb, mut a) = drain_setup();
         let (mut honest, mut drainer) = (AccountFlow::default(), AccountFlow::default());
-        cb.report_price(&mut a, ONE, 0).unwrap();
         let (mut taken, mut own, mut limit, mut minute) = (0, 0, daily_limit(&params, &a, 0), 0);
         for (wait, m) in moves {
             for _ in 0..wait {

@@ -569,7 +569,8 @@ impl CircuitBreaker {
     ) -> Result<(), BreakerError> {
         let decay = self.params.limiter.inflow_decay_ms;
         let tvl = asset.tvl.checked_add(amount).ok_or(BreakerError::Overflow)?;
-        let repaid = asset.price.usable(now, &self.params.price).ok().map_or(0, |price| {
+        let price = asset.price.usable(now, &self.params.price).ok();
+        let repaid = price.map_or(0, |price| {
             let counted = asset.own_count(account, &self.params.limiter, now);
             asset.units.min_amount_covering(counted, price).map_or(amount, |tokens| tokens.min(amount))
         });
@@ -579,7 +580,7 @@ impl CircuitBreaker {
         buffer.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
         let mut own = account.buffer.clone();
         own.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
-        if let Ok(price) = asset.price.usable(now, &self.params.price) {
+        if let Some(price) = price {
             let value = asset.units.value_of(repaid, price).unwrap_or(Balance::MAX);
             asset.credit(account, &self.params.limiter, value, now);
         }
@@ -716,7 +717,7 @@ impl CircuitBreaker {
             room = room.min(cap.saturating_sub(used));
         }
         // Only the account's own deposits leave uncounted.
-        let own_buffered = account.buffer.available(now, decay).min(buffered);
+        let own_buffered = own_buffered(account, buffered, now, decay);
         let counted_tokens = asset.units.max_amount_within(room, price).unwrap_or(Balance::MAX);
         counted_tokens.saturating_add(own_buffered).min(asset.tvl)
     }
@@ -756,7 +757,7 @@ impl CircuitBreaker {
         asset.sync_windows(&p.limiter);
         asset.sync_account(account);
         let buffered = asset.buffer.available(now, decay);
-        let from_buffer = account.buffer.available(now, decay).min(buffered).min(amount);
+        let from_buffer = own_buffered(account, buffered, now, decay).min(amount);
         let counted_value =
             asset.units.value_of(amount.saturating_sub(from_buffer), price).ok_or(Rejection::Overflow)?;
         let basis_value = asset.units.value_of(asset.tvl.saturating_sub(buffered), price).ok_or(Rejection::Overflow)?;
@@ -802,6 +803,13 @@ impl CircuitBreaker {
         asset.tvl = asset.tvl.saturating_sub(amount);
         Ok(OutflowReceipt { from_buffer, counted_value })
     }
+}
+
+/// What of `account`'s own deposits may leave uncounted now: its buffer,
+/// never more than everyone's (`buffered`, the asset's buffer), whose
+/// tranches decay a little sooner.
+fn own_buffered(account: &AccountFlow, buffered: Balance, now: Timestamp, decay_ms: u64) -> Balance {
+    account.buffer.available(now, decay_ms).min(buffered)
 }
 
 /// What `own` (an account's window aligned with the asset's `w`) counts of
