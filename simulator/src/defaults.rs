@@ -4,17 +4,19 @@
 //! prints it as TOML for users to start from.
 
 use crate::config::*;
+use crate::params::DEV_ACCOUNTS;
 use crate::units::{AssetToken, ChainUnits, NativeToken};
 use std::collections::BTreeMap;
 
-// Substrate's well-known development accounts (sr25519 public keys), so the
-// default params.json deploys unchanged to a dev chain or the e2e sandbox.
-const ALICE: &str = "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
-const BOB: &str = "0x8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
-const CHARLIE: &str = "0x90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22";
-const DAVE: &str = "0x306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20";
-const EVE: &str = "0xe659a7a1628cdd93febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e";
-const FERDIE: &str = "0x1cbd2d43530a44705ad088af313e18f80b53ef16b36177cd4b77b846f2a5f07c";
+// Substrate's well-known development accounts, so the default params.json
+// deploys unchanged to a dev chain or the e2e sandbox (and nowhere else: the
+// deploy tool refuses them on a live chain).
+const ALICE: &str = DEV_ACCOUNTS[0].1;
+const BOB: &str = DEV_ACCOUNTS[2].1;
+const CHARLIE: &str = DEV_ACCOUNTS[4].1;
+const DAVE: &str = DEV_ACCOUNTS[6].1;
+const EVE: &str = DEV_ACCOUNTS[8].1;
+const FERDIE: &str = DEV_ACCOUNTS[10].1;
 
 /// The default chain units: the contracts node's native token (12
 /// decimals, priced at $1 here: set its real price) and two ETH-like assets,

@@ -12,6 +12,35 @@ use serde::{Deserialize, Serialize};
 
 pub const HOUR_MS: u64 = 3_600_000;
 
+/// Substrate's well-known development accounts (sr25519 keys of the public
+/// dev phrase, with their `//stash` accounts). Their secrets are public, so
+/// anyone can sign as them: on a live chain an account among them in any
+/// role is an open door. The built-in config uses them so that the default
+/// params.json deploys unchanged to a dev chain or the e2e sandbox; the
+/// deploy tool refuses them on any other chain.
+pub const DEV_ACCOUNTS: [(&str, &str); 12] = [
+    ("//Alice", "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"),
+    ("//Alice//stash", "0xbe5ddb1579b72e84524fc29e78609e3caf42e85aa118ebfe0b0ad404b5bdd25f"),
+    ("//Bob", "0x8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48"),
+    ("//Bob//stash", "0xfe65717dad0447d715f660a0a58411de509b42e6efb8375f562f58a554d5860e"),
+    ("//Charlie", "0x90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22"),
+    ("//Charlie//stash", "0x1e07379407fecc4b89eb7dbd287c2c781cfb1907a96947a3eb18e4f8e7198625"),
+    ("//Dave", "0x306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20"),
+    ("//Dave//stash", "0xe860f1b1c7227f7c22602f53f15af80747814dffd839719731ee3bba6edc126c"),
+    ("//Eve", "0xe659a7a1628cdd93febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e"),
+    ("//Eve//stash", "0x8ac59e11963af19174d0b94d5d78041c233f55d2e19324665bafdfb62925af2d"),
+    ("//Ferdie", "0x1cbd2d43530a44705ad088af313e18f80b53ef16b36177cd4b77b846f2a5f07c"),
+    ("//Ferdie//stash", "0x101191192fc877c24d725b337120fa3edc63d227bbc92705db1e2cb65f56981a"),
+];
+
+/// The dev URI whose public key `account` is, if it is one of [`DEV_ACCOUNTS`].
+pub fn dev_account_uri(account: &[u8; 32]) -> Option<&'static str> {
+    DEV_ACCOUNTS
+        .iter()
+        .find(|(_, key)| bulwark_core::hex::parse::<32>(key).as_ref() == Some(account))
+        .map(|(uri, _)| *uri)
+}
+
 pub fn hours_to_ms(h: f64) -> u64 {
     (h * HOUR_MS as f64).round() as u64
 }
@@ -109,6 +138,11 @@ pub struct Deployment {
     pub reinsurer: Option<Account>,
     /// The breaker's bonded-trip policy (min_bond in native base units).
     pub bond: BondPolicy,
+    /// The cover the insurance_fund backs from the start (native base
+    /// units): the simulation's `protocol.active_cover_usd`, which sets the
+    /// capital the fund must keep. The deploy tool sets it before handing
+    /// over admin, and verifies it.
+    pub active_cover: Balance,
     /// `register_asset` calls, in order.
     pub assets: Vec<AssetRegistration>,
 }
@@ -126,6 +160,21 @@ pub struct AssetRegistration {
 }
 
 impl ContractParams {
+    /// Every role that one of Substrate's public development accounts holds,
+    /// as `path (uri)`: empty for a deployment fit for a live chain.
+    pub fn dev_accounts(&self) -> Vec<String> {
+        let d = &self.deployment;
+        let m = &self.multisig_guard;
+        let mut roles: Vec<(String, [u8; 32])> = Vec::new();
+        roles.extend(m.owners.iter().enumerate().map(|(i, a)| (format!("multisig_guard.owners[{i}]"), *a)));
+        roles.extend(m.veto.vetoers.iter().enumerate().map(|(i, a)| (format!("multisig_guard.veto.vetoers[{i}]"), *a)));
+        roles.push(("deployment.oracle".into(), d.oracle.0));
+        roles.extend(d.guardians.iter().enumerate().map(|(i, a)| (format!("deployment.guardians[{i}]"), a.0)));
+        roles.push(("deployment.protected".into(), d.protected.0));
+        roles.extend(d.reinsurer.iter().map(|a| ("deployment.reinsurer".to_string(), a.0)));
+        roles.into_iter().filter_map(|(path, a)| dev_account_uri(&a).map(|uri| format!("{path} ({uri})"))).collect()
+    }
+
     /// Validates everything through bulwark-core, naming the offending
     /// field by its path in params.json.
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -322,6 +371,7 @@ fn build_params(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigErr
         protected: account("deployment.protected".into(), &d.protected)?,
         reinsurer: d.reinsurer.as_deref().map(|r| account("deployment.reinsurer".into(), r)).transpose()?,
         bond: BondPolicy { min_bond: u.native(d.min_bond_usd), settle_within_ms: hours_to_ms(d.bond_settle_hours) },
+        active_cover: u.native(cfg.protocol.active_cover_usd),
         assets: u
             .assets
             .iter()

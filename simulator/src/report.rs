@@ -57,6 +57,74 @@ impl ParamsFile {
         }
     }
 
+    /// Where these params disagree with their own provenance: a knob that
+    /// differs from the one the calibration chose (a hand edit after the
+    /// run), or other units than the run's. Empty for an unedited file, and
+    /// for one without provenance (nothing to compare with).
+    pub fn provenance_mismatches(&self) -> Vec<String> {
+        let Some(p) = &self.provenance else { return Vec::new() };
+        let mut out = Vec::new();
+        if p.units != self.units {
+            out.push("units differ from provenance.units".to_string());
+        }
+        let knobs: crate::params::Knobs = match serde_json::from_value(p.knobs.clone()) {
+            Ok(k) => k,
+            Err(e) => {
+                return vec![format!(
+                    "provenance.knobs cannot be read ({e}), so the params cannot be checked against them"
+                )]
+            }
+        };
+        let ms = crate::params::hours_to_ms;
+        let cb = &self.circuit_breaker;
+        let written: [(&str, &str, u64, u64); 8] = [
+            (
+                "hourly_share_bps",
+                "circuit_breaker.limiter.windows[0].max_bps_of_tvl",
+                cb.limiter.windows.first().map_or(u64::MAX, |w| w.max_bps_of_tvl.into()),
+                knobs.hourly_share_bps.into(),
+            ),
+            (
+                "max_deviation_bps",
+                "circuit_breaker.price.max_deviation_bps",
+                cb.price.max_deviation_bps.into(),
+                knobs.max_deviation_bps.into(),
+            ),
+            ("throttle_hours", "circuit_breaker.throttle_ms", cb.throttle_ms, ms(knobs.throttle_hours)),
+            ("halt_hours", "circuit_breaker.halt_ms", cb.halt_ms, ms(knobs.halt_hours)),
+            (
+                "inflow_decay_minutes",
+                "circuit_breaker.limiter.inflow_decay_ms",
+                cb.limiter.inflow_decay_ms,
+                ms(knobs.inflow_decay_minutes / 60.0),
+            ),
+            (
+                "reference_smoothing_bps",
+                "circuit_breaker.price.reference_smoothing_bps",
+                cb.price.reference_smoothing_bps.into(),
+                knobs.reference_smoothing_bps.into(),
+            ),
+            (
+                "critical_timelock_hours",
+                "multisig_guard.timelocks.critical_ms",
+                self.multisig_guard.timelocks.critical_ms,
+                ms(knobs.critical_timelock_hours),
+            ),
+            (
+                "exit_cooldown_days",
+                "insurance_fund.exit_cooldown_ms",
+                self.insurance_fund.exit_cooldown_ms,
+                ms(knobs.exit_cooldown_days * 24.0),
+            ),
+        ];
+        for (knob, path, got, chosen) in written {
+            if got != chosen {
+                out.push(format!("{path} is {got}, but the calibration chose {knob} = {chosen} (provenance.knobs)"));
+            }
+        }
+        out
+    }
+
     pub fn params(self) -> ContractParams {
         ContractParams {
             circuit_breaker: self.circuit_breaker,
@@ -114,8 +182,12 @@ pub struct ScenarioSummary {
 }
 
 pub fn config_hash(cfg: &Config) -> String {
-    let digest = Sha256::digest(cfg.to_toml().as_bytes());
-    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+    sha256_hex(cfg.to_toml().as_bytes())
+}
+
+/// SHA-256 of `bytes`, as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut s, b| {
         let _ = write!(s, "{b:02x}");
         s
     })
@@ -175,6 +247,7 @@ pub fn write_all(cfg: &Config, cal: &Calibration, dir: &Path) -> Result<Vec<Path
     };
     let json = serde_json::to_string_pretty(&params_file(cfg, cal)?)? + "\n";
     write("params.json", json.as_bytes())?;
+    let params_sha256 = sha256_hex(json.as_bytes());
     let plots = [
         ("loss_distribution.svg", plot_loss_distribution(cfg, cal)?),
         ("tail_fit.svg", plot_tail_fit(cfg, cal)?),
@@ -184,7 +257,7 @@ pub fn write_all(cfg: &Config, cal: &Calibration, dir: &Path) -> Result<Vec<Path
     for (name, svg) in &plots {
         write(name, svg.as_bytes())?;
     }
-    let md = markdown(cfg, cal);
+    let md = markdown(cfg, cal, &params_sha256);
     write("report.md", md.as_bytes())?;
     write("report.html", html(&md, &plots).as_bytes())?;
     Ok(written)
@@ -336,6 +409,13 @@ pub fn describe_params(cfg: &Config, p: &ContractParams) -> String {
 pub fn warnings(cfg: &Config, cal: &Calibration) -> Vec<String> {
     let a = &cal.annual;
     let mut warnings = Vec::new();
+    let dev = cal.params.dev_accounts();
+    if !dev.is_empty() {
+        warnings.push(format!(
+            "the params give roles to Substrate's public development accounts, whose secrets anyone has: {}. Fit for a dev chain only: set `[deployment]` to your own accounts before deploying to a live chain (bulwark-deploy refuses these elsewhere)",
+            dev.join(", ")
+        ));
+    }
     if !cal.best.feasible() {
         warnings.push(format!("no candidate met every constraint: {}", cal.best.violations.join("; ")));
     }
@@ -647,13 +727,15 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
     s
 }
 
-fn markdown(cfg: &Config, cal: &Calibration) -> String {
+/// The report of `cal`, naming the params.json it describes by its SHA-256
+/// (`sha256sum params.json`, and bulwark-deploy's record, show the same).
+fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
     let mut s = String::new();
     let k = &cal.best.knobs;
     let _ = writeln!(s, "# Bulwark calibration report\n");
     let _ = writeln!(
         s,
-        "bulwark-sim {}, config SHA-256 `{}`, seed {}, {} paths per scenario (search: {}). Money is USD per path of {} h unless marked yearly; intervals are 95%.\n",
+        "bulwark-sim {}, params.json SHA-256 `{params_sha256}`, config SHA-256 `{}`, seed {}, {} paths per scenario (search: {}). Money is USD per path of {} h unless marked yearly; intervals are 95%.\n",
         env!("CARGO_PKG_VERSION"),
         config_hash(cfg),
         cfg.run.seed,

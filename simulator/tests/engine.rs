@@ -485,3 +485,85 @@ fn a_halt_past_the_horizon_is_charged_whole() {
         hours(&short)
     );
 }
+
+/// Issue 21 item 1: the built-in config gives every role to Substrate's
+/// public dev accounts; the params say so, role by role, and own accounts
+/// clear it.
+#[test]
+fn the_params_name_every_role_held_by_a_public_dev_account() {
+    let mut c = small();
+    let dev = build(&c, &Knobs::middle(&c.calibration)).unwrap().dev_accounts();
+    for role in [
+        "multisig_guard.owners[0] (//Alice)",
+        "multisig_guard.owners[2] (//Charlie)",
+        "multisig_guard.veto.vetoers[1] (//Eve)",
+        "deployment.oracle (//Ferdie)",
+        "deployment.guardians[0] (//Eve)",
+        "deployment.protected (//Dave)",
+        "deployment.reinsurer (//Charlie)",
+    ] {
+        assert!(dev.iter().any(|d| d == role), "{role} missing from {dev:?}");
+    }
+    let own = |i: u8| format!("0x{}", format!("{:02x}", 0x40 + i).repeat(32));
+    let d = &mut c.deployment;
+    d.owners = (0..3).map(own).collect();
+    d.vetoers = (3..6).map(own).collect();
+    d.oracle = own(6);
+    d.guardians = vec![own(7)];
+    d.protected = own(8);
+    d.reinsurer = Some(own(9));
+    assert_eq!(build(&c, &Knobs::middle(&c.calibration)).unwrap().dev_accounts(), Vec::<String>::new());
+    // A stash account is a dev account too.
+    c.deployment.guardians = vec![bulwark_sim::params::DEV_ACCOUNTS[1].1.to_string()];
+    assert_eq!(
+        build(&c, &Knobs::middle(&c.calibration)).unwrap().dev_accounts(),
+        vec!["deployment.guardians[0] (//Alice//stash)".to_string()]
+    );
+}
+
+/// Issue 21 items 5 and 6: the params carry the simulated active cover, and
+/// a knob edited after the calibration is named against its provenance.
+#[test]
+fn params_carry_the_cover_and_a_hand_edited_knob_is_named_against_its_provenance() {
+    use bulwark_sim::report::{ParamsFile, Provenance};
+    let c = small();
+    let knobs = Knobs::middle(&c.calibration);
+    let params = build(&c, &knobs).unwrap();
+    assert_eq!(params.deployment.active_cover, c.units.native(c.protocol.active_cover_usd));
+    assert_eq!(params.deployment.active_cover, 15 * 10u128.pow(6 + 12), "$15M at $1 with 12 decimals");
+    let provenance = Provenance {
+        tool: "test".into(),
+        config_sha256: String::new(),
+        seed: 0,
+        paths: 0,
+        search_paths: 0,
+        knobs: serde_json::to_value(knobs).unwrap(),
+        units: c.units.clone(),
+        feasible: true,
+        violations: Vec::new(),
+        yearly_cost_usd: serde_json::Value::Null,
+        yearly_avoided_vs_no_bulwark_usd: serde_json::Value::Null,
+        yearly_avoided_vs_current_usd: serde_json::Value::Null,
+        one_year: serde_json::Value::Null,
+        chosen_on_other_seeds: serde_json::Value::Null,
+        scenarios: Vec::new(),
+    };
+    let mut file = ParamsFile {
+        circuit_breaker: params.circuit_breaker,
+        multisig_guard: params.multisig_guard,
+        insurance_fund: params.insurance_fund,
+        deployment: params.deployment,
+        units: params.units,
+        provenance: Some(provenance),
+    };
+    assert_eq!(file.provenance_mismatches(), Vec::<String>::new());
+    // 100% of TVL per hour, written by hand after the run.
+    file.circuit_breaker.limiter.windows[0].max_bps_of_tvl = 10_000;
+    file.multisig_guard.timelocks.critical_ms += 1;
+    let m = file.provenance_mismatches();
+    assert_eq!(m.len(), 2, "{m:?}");
+    assert!(m[0].starts_with("circuit_breaker.limiter.windows[0].max_bps_of_tvl is 10000"), "{m:?}");
+    assert!(m[1].contains("critical_timelock_hours"), "{m:?}");
+    file.provenance = None;
+    assert_eq!(file.provenance_mismatches(), Vec::<String>::new(), "nothing to compare with");
+}
