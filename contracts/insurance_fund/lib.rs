@@ -429,6 +429,12 @@ pub mod insurance_fund {
             self.pool.0.total_shares()
         }
 
+        /// The cover the pool backs, which sets the capital it must keep.
+        #[ink(message)]
+        pub fn active_cover(&self) -> Balance {
+            self.pool.0.active_cover()
+        }
+
         #[ink(message)]
         pub fn required_capital(&self) -> Balance {
             self.pool.0.required_capital()
@@ -672,6 +678,7 @@ pub mod insurance_fund {
             assert_eq!(f.lower_active_cover(0), Err(Error::NotAdmin));
             as_caller(accounts().alice);
             f.raise_active_cover(4_000_000).expect("admin raises cover");
+            assert_eq!(f.active_cover(), 4_000_000);
             assert_eq!(f.required_capital(), 800_000);
             assert_eq!(f.raise_active_cover(3_000_000), Err(Error::Fund(FundError::CoverDirection)));
             assert_eq!(f.lower_active_cover(5_000_000), Err(Error::Fund(FundError::CoverDirection)));
