@@ -205,8 +205,34 @@ impl Chain {
     }
 
     async fn runtime_call<R: Decode>(&self, function: &str, args: Vec<u8>) -> Result<R> {
-        let at = self.api.runtime_api().at_latest().await?;
-        at.call_raw::<R>(function, Some(&args)).await.with_context(|| format!("runtime API {function}"))
+        self.runtime_call_at(function, args, None).await
+    }
+
+    /// A runtime API call on the state after block `at` (the latest when `None`).
+    async fn runtime_call_at<R: Decode>(&self, function: &str, args: Vec<u8>, at: Option<u32>) -> Result<R> {
+        let api = match at {
+            None => self.api.runtime_api().at_latest().await?,
+            Some(n) => self.api.runtime_api().at(self.block_hash(n).await?),
+        };
+        api.call_raw::<R>(function, Some(&args)).await.with_context(|| format!("runtime API {function}"))
+    }
+
+    /// The hash of block `number` on the chain's best branch.
+    async fn block_hash(&self, number: u32) -> Result<subxt::utils::H256> {
+        let hash: Option<subxt::utils::H256> =
+            self.rpc.request("chain_getBlockHash", rpc_params![number]).await.context("chain_getBlockHash")?;
+        hash.ok_or_else(|| anyhow!("the chain has no block {number}"))
+    }
+
+    /// The node's `system_chainType`: `Development`, `Local`, `Live`, or a custom name.
+    pub async fn chain_type(&self) -> Result<String> {
+        let t: serde_json::Value =
+            self.rpc.request("system_chainType", rpc_params![]).await.context("system_chainType")?;
+        Ok(match t {
+            serde_json::Value::String(s) => s,
+            // ChainType::Custom(name) serializes as {"Custom": name}.
+            other => format!("{other}"),
+        })
     }
 
     fn estimate<R>(&self, r: &ContractResult<R>) -> Estimate {
@@ -274,8 +300,19 @@ impl Chain {
 
     /// Dry-runs calling `dest` with `input` and `value`.
     pub async fn dry_call(&self, origin: &Address, dest: &Address, value: u128, input: &[u8]) -> Result<DryRun> {
+        self.dry_call_at(origin, dest, value, input, None).await
+    }
+
+    async fn dry_call_at(
+        &self,
+        origin: &Address,
+        dest: &Address,
+        value: u128,
+        input: &[u8],
+        at: Option<u32>,
+    ) -> Result<DryRun> {
         let args = (origin, dest, value, None::<Weight>, None::<u128>, input).encode();
-        let r: ContractResult<ExecReturnValue> = self.runtime_call("ContractsApi_call", args).await?;
+        let r: ContractResult<ExecReturnValue> = self.runtime_call_at("ContractsApi_call", args, at).await?;
         let estimate = self.estimate(&r);
         match r.result {
             Ok(v) => Ok(DryRun { estimate, reverted: v.flags & 1 == 1, data: v.data, address: None }),
@@ -366,7 +403,18 @@ impl Chain {
 
     /// Reads a message's return value by a dry run from `origin`.
     pub async fn query<R: Decode>(&self, origin: &Address, dest: &Address, msg: &Message<R>) -> Result<R> {
-        let run = self.dry_call(origin, dest, 0, &msg.input).await?;
+        self.query_at(origin, dest, msg, None).await
+    }
+
+    /// Reads a message's return value on the state after block `at` (the latest when `None`).
+    pub async fn query_at<R: Decode>(
+        &self,
+        origin: &Address,
+        dest: &Address,
+        msg: &Message<R>,
+        at: Option<u32>,
+    ) -> Result<R> {
+        let run = self.dry_call_at(origin, dest, 0, &msg.input, at).await?;
         decode_return::<R>(&run.data)
     }
 

@@ -13,9 +13,10 @@
 use crate::chain::{Address, Chain, Estimate, Hash, Included, Message};
 use crate::constructor_input;
 use crate::contracts::{self, allow_list, blake2_256, cb, contract_address, fund, message, Codes};
+use crate::safety::Refusal;
 use anyhow::{anyhow, bail, Result};
 use bulwark_core::multisig::MultisigParams;
-use bulwark_sim::params::ContractParams;
+use bulwark_sim::params::{AssetRegistration, ContractParams};
 use ink::primitives::AccountId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -51,6 +52,13 @@ pub struct ContractRecord {
     pub block: Option<u32>,
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AssetRecord {
+    /// The block that registered it, when this deployment did: verify reads
+    /// the registration there, since the TVL and the price move afterwards.
+    pub block: Option<u32>,
+}
+
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -81,6 +89,12 @@ pub struct Check {
 }
 
 /// deployment.json: what was deployed where, and how it was verified.
+///
+/// Invariant: a record describes one deployment, named by its chain,
+/// deployer, params, salt, code hashes and so its addresses. A rerun or a
+/// verify continues a record only if all of these are equal
+/// ([`Record::differences`] is empty); any other file at the path is
+/// refused, never overwritten or merged.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Record {
     pub chain: ChainInfo,
@@ -90,23 +104,126 @@ pub struct Record {
     pub salt: String,
     pub codes: BTreeMap<String, CodeRecord>,
     pub contracts: BTreeMap<String, ContractRecord>,
+    /// By asset id.
+    #[serde(default)]
+    pub assets: BTreeMap<String, AssetRecord>,
     pub steps: Vec<StepRecord>,
     pub verification: Vec<Check>,
 }
 
 impl Record {
-    /// Whether `self` records the same deployment as `other`: same chain,
-    /// deployer, params and salt (so the same addresses).
+    /// The record of `plan` on `chain` before any step: its code hashes and
+    /// addresses, no block yet.
+    pub fn planned(chain: ChainInfo, plan: &Plan, params: &ContractParams, params_sha256: String) -> Self {
+        let a = plan.addresses;
+        let contracts = [
+            ("circuit_breaker", a.circuit_breaker),
+            ("insurance_fund", a.insurance_fund),
+            ("multisig_guard", a.multisig_guard),
+        ];
+        Self {
+            chain,
+            deployer: hex(&plan.deployer),
+            params_sha256,
+            salt: hex(&plan.salt),
+            codes: plan
+                .code_hashes
+                .iter()
+                .map(|(n, h)| (n.to_string(), CodeRecord { hash: hex(h), block: None }))
+                .collect(),
+            contracts: contracts
+                .iter()
+                .map(|(n, addr)| (n.to_string(), ContractRecord { address: hex(addr), block: None }))
+                .collect(),
+            assets: params.deployment.assets.iter().map(|r| (r.id.to_string(), AssetRecord { block: None })).collect(),
+            steps: Vec::new(),
+            verification: Vec::new(),
+        }
+    }
+
+    /// How `self` and `other` differ as deployments; empty if they are the
+    /// same one. A rebuilt contract has another code hash and so another
+    /// address: another deployment, never a continuation.
+    pub fn differences(&self, other: &Record) -> Vec<String> {
+        let mut d = Vec::new();
+        let mut differ = |what: &str, a: &str, b: &str| {
+            if a != b {
+                d.push(format!("{what} {a} ≠ {b}"));
+            }
+        };
+        differ("chain genesis", &self.chain.genesis_hash, &other.chain.genesis_hash);
+        differ("deployer", &self.deployer, &other.deployer);
+        differ("params SHA-256", &self.params_sha256, &other.params_sha256);
+        differ("salt", &self.salt, &other.salt);
+        for (name, code) in &self.codes {
+            differ(&format!("{name} code"), &code.hash, other.codes.get(name).map_or("none", |c| &c.hash));
+        }
+        for (name, c) in &self.contracts {
+            differ(&format!("{name} address"), &c.address, other.contracts.get(name).map_or("none", |c| &c.address));
+        }
+        d
+    }
+
     pub fn same_deployment(&self, other: &Record) -> bool {
-        self.chain.genesis_hash == other.chain.genesis_hash
-            && self.deployer == other.deployer
-            && self.params_sha256 == other.params_sha256
-            && self.salt == other.salt
+        self.differences(other).is_empty()
+    }
+
+    /// The record at `path` if it is this deployment's; `None` if there is
+    /// no file. Anything else (not a record, or another deployment's) is a
+    /// [`Refusal`]: it is never overwritten.
+    pub fn existing_at(&self, path: &Path) -> Result<Option<Record>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let old = Record::read(path).map_err(|e| Refusal(format!("{e:#}; pass another --record")))?;
+        let differences = self.differences(&old);
+        if !differences.is_empty() {
+            return Err(Refusal(format!(
+                "{} records another deployment ({}); pass another --record",
+                path.display(),
+                differences.join("; ")
+            ))
+            .into());
+        }
+        Ok(Some(old))
+    }
+
+    /// Continues `old`, a record of the same deployment: keeps the blocks of
+    /// what it did.
+    pub fn continue_from(&mut self, old: &Record) {
+        for (name, c) in &mut self.codes {
+            c.block = old.codes.get(name).and_then(|o| o.block);
+        }
+        for (name, c) in &mut self.contracts {
+            c.block = old.contracts.get(name).and_then(|o| o.block);
+        }
+        for (id, a) in &mut self.assets {
+            a.block = old.assets.get(id).and_then(|o| o.block);
+        }
     }
 
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| anyhow!("{} is not a deployment record: {e}", path.display()))
+    }
+
+    /// Writes the record to `path` atomically: a new file beside it, then a
+    /// rename, so a crash leaves the old record or the new one, never half.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        use std::io::Write as _;
+        let name = path.file_name().ok_or_else(|| anyhow!("{} names no file", path.display()))?;
+        let tmp = path.with_file_name(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+        let write = || -> Result<()> {
+            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+            f.write_all((serde_json::to_string_pretty(self)? + "\n").as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)?;
+            Ok(())
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            anyhow!("cannot write {}: {e:#}", path.display())
+        })
     }
 
     pub fn address(&self, name: &str) -> Result<Address> {
@@ -226,12 +343,10 @@ pub struct Deployment<'a> {
 
 impl<'a> Deployment<'a> {
     fn save(&self) -> Result<()> {
-        if let Some(path) = &self.record_path {
-            let tmp = path.with_extension("json.tmp");
-            std::fs::write(&tmp, serde_json::to_string_pretty(&self.record)? + "\n")?;
-            std::fs::rename(&tmp, path)?;
+        match &self.record_path {
+            Some(path) => self.record.write(path),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn log(
@@ -286,7 +401,6 @@ impl<'a> Deployment<'a> {
         for (i, (name, code)) in codes.iter().enumerate() {
             let hash = self.plan.code_hashes[i].1;
             let code = code.to_vec();
-            self.record.codes.entry(name.to_string()).or_insert(CodeRecord { hash: hex(&hash), block: None });
             let (chain, signer, plan, dry) = (self.chain, self.signer, &self.plan, self.dry_run);
             let step = format!("upload {name}");
             let outcome: Result<Outcome> = async {
@@ -325,6 +439,7 @@ impl<'a> Deployment<'a> {
 
         for reg in self.params.deployment.assets.clone() {
             let breaker = a.circuit_breaker;
+            let registered_at = self.record.assets.get(&reg.id.to_string()).and_then(|r| r.block);
             let (chain, signer, plan, dry) = (self.chain, self.signer, &self.plan, self.dry_run);
             let step = format!("register_asset {} on circuit_breaker", reg.id);
             let outcome: Result<Outcome> = async {
@@ -335,10 +450,26 @@ impl<'a> Deployment<'a> {
                     return Ok((Status::Planned, None, None, Some("priced once circuit_breaker exists".into())));
                 }
                 let flow = chain
-                    .query(&plan.deployer, &breaker, &message(contracts::breaker_at(&breaker).asset_flow(reg.id)))
+                    .query_at(
+                        &plan.deployer,
+                        &breaker,
+                        &message(contracts::breaker_at(&breaker).asset_flow(reg.id)),
+                        registered_at,
+                    )
                     .await?;
-                if flow.is_ok() {
-                    return Ok((Status::Skipped, None, None, Some("already registered".into())));
+                if let Ok(flow) = flow {
+                    // The chain keeps its first registration: a corrected
+                    // params.json must not pass as deployed.
+                    let differs = registration_differences(&flow, &reg);
+                    if !differs.is_empty() {
+                        bail!(
+                            "asset {} is registered on chain otherwise than params.json says ({}){}; a registration is never replaced: deploy under another --salt, or correct it through the multisig",
+                            reg.id,
+                            differs.join("; "),
+                            registered_at.map_or(String::new(), |b| format!(" at its registration block {b}"))
+                        );
+                    }
+                    return Ok((Status::Skipped, None, None, Some("already registered as params.json says".into())));
                 }
                 let msg = message(contracts::breaker_at(&breaker).register_asset(
                     reg.id,
@@ -350,13 +481,21 @@ impl<'a> Deployment<'a> {
                     let (est, reverted) = chain.estimate_message(&plan.deployer, &breaker, &msg).await?;
                     return Ok((Status::Planned, None, Some(est), reverted.then(|| "WOULD REVERT".to_string())));
                 }
-                let (_, inc) =
+                let (r, inc) =
                     chain.send(signer, &breaker, &msg, 0).await?.included(&format!("register_asset({})", reg.id))?;
+                r.map_err(|e| anyhow!("register_asset({}): {e:?}", reg.id))?;
                 Ok((Status::Done, Some(inc.block), None, None))
             }
             .await;
             self.finish(step, outcome)?;
+            if let Some(block) = self.record.steps.last().filter(|s| s.status == Status::Done).map(|s| s.block) {
+                self.record.assets.insert(reg.id.to_string(), AssetRecord { block });
+            }
         }
+
+        // The cover the simulation assumed, set while the deployer is still the fund's admin.
+        let outcome = self.set_cover().await;
+        self.finish(format!("set insurance_fund's active cover to {}", self.params.deployment.active_cover), outcome)?;
 
         self.instantiate("multisig_guard", 2, a.multisig_guard, self.plan.multisig_input.clone()).await?;
 
@@ -378,6 +517,32 @@ impl<'a> Deployment<'a> {
             .await;
         self.finish("hand insurance_fund's admin to multisig_guard".into(), outcome)?;
         Ok(())
+    }
+
+    /// Sets the fund's active cover to the params' (raising or lowering it)
+    /// unless it already is.
+    async fn set_cover(&self) -> Result<Outcome> {
+        let (chain, me, fund) = (self.chain, &self.plan.deployer, self.plan.addresses.insurance_fund);
+        if !chain.contract_exists(&fund).await? {
+            if !self.dry_run {
+                bail!("no insurance_fund at {}", hex(&fund));
+            }
+            return Ok((Status::Planned, None, None, Some("priced once insurance_fund exists".into())));
+        }
+        let mut f = contracts::fund_at(&fund);
+        let want = self.params.deployment.active_cover;
+        let now = chain.query(me, &fund, &message(f.active_cover())).await?;
+        if now == want {
+            return Ok((Status::Skipped, None, None, Some("already set".into())));
+        }
+        let msg = if want > now { message(f.raise_active_cover(want)) } else { message(f.lower_active_cover(want)) };
+        if self.dry_run {
+            let (est, reverted) = chain.estimate_message(me, &fund, &msg).await?;
+            return Ok((Status::Planned, None, Some(est), reverted.then(|| "WOULD REVERT".to_string())));
+        }
+        let (r, inc) = chain.send(self.signer, &fund, &msg, 0).await?.included("active cover")?;
+        r.map_err(|e| anyhow!("active cover: {e:?}"))?;
+        Ok((Status::Done, Some(inc.block), None, Some(format!("was {now}"))))
     }
 
     /// Sets `contract`'s roles to `want` (the multisig as admin) unless `roles` already reads so.
@@ -421,7 +586,6 @@ impl<'a> Deployment<'a> {
         let code_hash = self.plan.code_hashes[code_index].1;
         let code = self.codes.named()[code_index].1.to_vec();
         let salt = self.plan.salt.clone();
-        self.record.contracts.entry(name.into()).or_insert(ContractRecord { address: hex(&address), block: None });
         let (chain, signer, plan, dry) = (self.chain, self.signer, &self.plan, self.dry_run);
         let step = format!("instantiate {name}");
         let outcome: Result<Outcome> = async {
@@ -465,7 +629,7 @@ impl<'a> Deployment<'a> {
 }
 
 /// Reads the wiring back and compares it with what the params and the plan say.
-pub async fn verify(chain: &Chain, params: &ContractParams, plan: &Plan) -> Result<Vec<Check>> {
+pub async fn verify(chain: &Chain, params: &ContractParams, plan: &Plan, record: &Record) -> Result<Vec<Check>> {
     let a = plan.addresses;
     let me = plan.deployer;
     let mut checks = Vec::new();
@@ -499,14 +663,34 @@ pub async fn verify(chain: &Chain, params: &ContractParams, plan: &Plan) -> Resu
         format!("admin {}", hex(&contracts::raw(&got.admin))),
     );
     for reg in &params.deployment.assets {
+        // At its registration block when the record has it: the TVL and the
+        // price move with the protocol afterwards.
+        let at = record.assets.get(&reg.id.to_string()).and_then(|r| r.block);
         let got = chain
-            .query(&me, &a.circuit_breaker, &message(contracts::breaker_at(&a.circuit_breaker).asset_flow(reg.id)))
+            .query_at(
+                &me,
+                &a.circuit_breaker,
+                &message(contracts::breaker_at(&a.circuit_breaker).asset_flow(reg.id)),
+                at,
+            )
             .await?;
-        let ok = matches!(&got, Ok(flow) if flow.units == reg.units);
+        let (ok, detail) = match &got {
+            Ok(flow) => {
+                let d = registration_differences(flow, reg);
+                (d.is_empty(), if d.is_empty() { "equal".to_string() } else { d.join("; ") })
+            }
+            Err(e) => (false, format!("{e:?}")),
+        };
         check(
-            &format!("circuit_breaker: asset {} registered in its units", reg.id),
+            &format!(
+                "circuit_breaker: asset {} registered with params.json's units, TVL and price (read {})",
+                reg.id,
+                at.map_or("at the latest block: the record has no registration block".into(), |b| format!(
+                    "at its registration block {b}"
+                ))
+            ),
             ok,
-            format!("{:?}", got.map(|f| f.units)),
+            detail,
         );
     }
 
@@ -516,6 +700,13 @@ pub async fn verify(chain: &Chain, params: &ContractParams, plan: &Plan) -> Resu
         "insurance_fund.params() equal params.json (native base units)",
         ok,
         if ok { format!("equal; claim cap {} base units", got.claim_cap_per_event) } else { format!("{got:?}") },
+    );
+    let got =
+        chain.query(&me, &a.insurance_fund, &message(contracts::fund_at(&a.insurance_fund).active_cover())).await?;
+    check(
+        "insurance_fund.active_cover() equal params.json's deployment.active_cover",
+        got == params.deployment.active_cover,
+        format!("{got} on chain, {} in params.json", params.deployment.active_cover),
     );
     let got = chain.query(&me, &a.insurance_fund, &message(contracts::fund_at(&a.insurance_fund).roles())).await?;
     check(
@@ -537,4 +728,100 @@ pub async fn verify(chain: &Chain, params: &ContractParams, plan: &Plan) -> Resu
         format!("{entries} allow-listed (target, selector) entries"),
     );
     Ok(checks)
+}
+
+/// How an asset's state on chain differs from its registration in the
+/// params: units, TVL, and the price (reference and last report).
+pub fn registration_differences(flow: &bulwark_core::breaker::AssetFlow, reg: &AssetRegistration) -> Vec<String> {
+    let mut d = Vec::new();
+    if flow.units != reg.units {
+        d.push(format!("units {:?} on chain, {:?} in params.json", flow.units, reg.units));
+    }
+    if flow.tvl != reg.initial_tvl {
+        d.push(format!("TVL {} on chain, {} in params.json", flow.tvl, reg.initial_tvl));
+    }
+    if flow.price.reference != reg.price || flow.price.last != reg.price {
+        d.push(format!(
+            "price {} (reference {}) on chain, {} in params.json",
+            flow.price.last, flow.price.reference, reg.price
+        ));
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(code_byte: u8) -> (Plan, ContractParams) {
+        use bulwark_sim::config::Config;
+        use bulwark_sim::params::{build, Knobs};
+        let c = Config::default();
+        let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
+        let codes = Codes {
+            circuit_breaker: vec![code_byte, 1],
+            insurance_fund: vec![code_byte, 2],
+            multisig_guard: vec![code_byte, 3],
+        };
+        (Plan::new(&params, &codes, [7; 32], b"bulwark").unwrap(), params)
+    }
+
+    fn record(code_byte: u8) -> Record {
+        let (p, params) = plan(code_byte);
+        let chain = ChainInfo { url: "ws://127.0.0.1:9944".into(), genesis_hash: hex(&[0x45; 32]) };
+        Record::planned(chain, &p, &params, "ab".repeat(32))
+    }
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("bulwark-record-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("deployment.json")
+    }
+
+    /// Issue 21 item 2: a rebuilt contract is another deployment, and its
+    /// record names the addresses the plan derives.
+    #[test]
+    fn a_rebuilt_contract_is_another_deployment() {
+        let (first, rebuilt) = (record(0), record(9));
+        assert!(first.same_deployment(&record(0)));
+        let d = first.differences(&rebuilt);
+        assert!(d.iter().any(|d| d.starts_with("circuit_breaker code")), "{d:?}");
+        assert!(d.iter().any(|d| d.starts_with("circuit_breaker address")), "{d:?}");
+        let (p, _) = plan(9);
+        assert_eq!(rebuilt.address("circuit_breaker").unwrap(), p.addresses.circuit_breaker);
+        assert_eq!(rebuilt.codes["multisig_guard"].hash, hex(&p.code_hashes[2].1));
+        // A rerun over the first record after the rebuild is refused.
+        let path = temp("rebuilt");
+        first.write(&path).unwrap();
+        let e = rebuilt.existing_at(&path).unwrap_err();
+        assert!(e.is::<Refusal>() && format!("{e}").contains("records another deployment"), "{e}");
+        assert_eq!(Record::read(&path).unwrap(), first, "the refused file is unchanged");
+    }
+
+    /// Issue 21 item 3: a file that is not this deployment's record is
+    /// refused and left as it was; the record is written atomically.
+    #[test]
+    fn a_file_that_is_not_this_record_is_refused_and_kept() {
+        let path = temp("params");
+        let params_json = "{\"circuit_breaker\": {}}\n";
+        std::fs::write(&path, params_json).unwrap();
+        let e = record(0).existing_at(&path).unwrap_err();
+        assert!(e.is::<Refusal>() && format!("{e}").contains("is not a deployment record"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), params_json);
+
+        let mut mine = record(0);
+        mine.codes.get_mut("circuit_breaker").unwrap().block = Some(3);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(record(0).existing_at(&path).unwrap(), None, "no file: a new record");
+        mine.write(&path).unwrap();
+        let mut again = record(0);
+        again.continue_from(&again.existing_at(&path).unwrap().unwrap());
+        assert_eq!(again.codes["circuit_breaker"].block, Some(3), "a rerun keeps the blocks");
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .filter(|n| n != "deployment.json")
+            .collect();
+        assert!(leftovers.is_empty(), "the temporary file is renamed over the record: {leftovers:?}");
+    }
 }

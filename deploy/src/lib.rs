@@ -3,3 +3,4 @@
 pub mod chain;
 pub mod contracts;
 pub mod deploy;
+pub mod safety;

@@ -2,16 +2,17 @@
 //! from a params.json, or verifies an existing deployment.
 //!
 //! Exit codes: 0 done and verified; 1 the chain refused or a check failed
-//! (the record says which step); 2 bad input, refused before anything is sent.
+//! (the record says which step); 2 bad or unsafe input, refused before
+//! anything is sent (see `bulwark_deploy::safety`).
 
 use anyhow::{anyhow, Context, Result};
 use bulwark_deploy::chain::Chain;
 use bulwark_deploy::contracts::Codes;
-use bulwark_deploy::deploy::{hex, verify, ChainInfo, Deployment, Plan, Record, Status};
+use bulwark_deploy::deploy::{hex, verify, ChainInfo, Check, Deployment, Plan, Record, Status};
+use bulwark_deploy::safety::{self, Refusal};
 use bulwark_sim::report::ParamsFile;
 use clap::{Args, Parser, Subcommand};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 use subxt_signer::sr25519::Keypair;
@@ -33,12 +34,27 @@ struct Common {
     /// The calibrated parameters (bulwark-sim's params.json), in chain units.
     #[arg(long, value_name = "FILE")]
     params: PathBuf,
-    /// The node's WebSocket RPC endpoint.
+    /// The node's WebSocket RPC endpoint: wss://, or ws:// to this machine only.
     #[arg(long, value_name = "URL", default_value = "ws://127.0.0.1:9944")]
     url: String,
-    /// The deployer's secret URI (a dev account like //Alice, or a mnemonic).
-    #[arg(long, env = "BULWARK_SURI", value_name = "SURI", hide_env_values = true)]
-    suri: String,
+    /// The genesis hash of the chain meant: any other chain is refused.
+    #[arg(long, value_name = "0xHASH")]
+    genesis: Option<String>,
+    /// A file whose first line is the deployer's secret URI (a mnemonic, or
+    /// //Alice on a dev chain). Or set BULWARK_SURI.
+    #[arg(long, value_name = "FILE")]
+    suri_file: Option<PathBuf>,
+    /// The deployer's secret URI on the command line, where ps and shell
+    /// history show it (warned): prefer BULWARK_SURI or --suri-file.
+    #[arg(long, value_name = "SURI")]
+    suri: Option<String>,
+    /// Let Substrate's public development accounts (//Alice …) hold roles on
+    /// a chain that is not a dev chain (by its system_chainType).
+    #[arg(long)]
+    allow_dev_accounts: bool,
+    /// Deploy params the calibration marked infeasible, or edited after it.
+    #[arg(long)]
+    force: bool,
     /// Folder with <name>/<name>.wasm for each contract.
     #[arg(long, value_name = "DIR", default_value = "target/ink")]
     artifacts: PathBuf,
@@ -79,15 +95,29 @@ struct Inputs {
     signer: Keypair,
 }
 
+fn refused(r: Refusal) -> BadInput {
+    BadInput(anyhow!(r))
+}
+
 fn inputs(c: &Common) -> Result<Inputs, BadInput> {
+    safety::check_url(&c.url).map_err(refused)?;
     let bytes = std::fs::read(&c.params).map_err(|e| BadInput(anyhow!("cannot read {}: {e}", c.params.display())))?;
     let text =
         String::from_utf8(bytes.clone()).map_err(|_| BadInput(anyhow!("{} is not UTF-8", c.params.display())))?;
-    let params =
-        ParamsFile::parse(&text).with_context(|| format!("in {}", c.params.display())).map_err(BadInput)?.params();
+    let file = ParamsFile::parse(&text).with_context(|| format!("in {}", c.params.display())).map_err(BadInput)?;
+    for w in safety::check_provenance(&file, c.force).map_err(refused)? {
+        eprintln!("{w}");
+    }
+    let params = file.params();
     let codes = Codes::read(&c.artifacts).map_err(BadInput)?;
-    let uri = SecretUri::from_str(&c.suri).map_err(|e| BadInput(anyhow!("--suri: not a secret URI: {e}")))?;
-    let signer = Keypair::from_uri(&uri).map_err(|e| BadInput(anyhow!("--suri: {e}")))?;
+    let (suri, warning) = safety::secret(c.suri.as_deref(), c.suri_file.as_deref(), std::env::var("BULWARK_SURI").ok())
+        .map_err(refused)?;
+    if let Some(w) = warning {
+        eprintln!("{w}");
+    }
+    let uri =
+        SecretUri::from_str(&suri).map_err(|e| BadInput(anyhow!("the deployer secret is not a secret URI: {e}")))?;
+    let signer = Keypair::from_uri(&uri).map_err(|e| BadInput(anyhow!("the deployer secret: {e}")))?;
     Ok(Inputs { params, params_sha256: ::hex::encode(Sha256::digest(&bytes)), codes, signer })
 }
 
@@ -101,37 +131,48 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
     let plan = Plan::new(&i.params, &i.codes, deployer, common.salt.as_bytes()).map_err(BadInput)?;
     let outcome: Result<bool> = async {
         let chain = Chain::connect(&common.url).await?;
-        let fresh = Record {
-            chain: ChainInfo { url: common.url.clone(), genesis_hash: hex(&chain.genesis_hash()) },
-            deployer: hex(&deployer),
-            params_sha256: i.params_sha256.clone(),
-            salt: hex(common.salt.as_bytes()),
-            codes: BTreeMap::new(),
-            contracts: BTreeMap::new(),
-            steps: Vec::new(),
-            verification: Vec::new(),
+        let genesis = hex(&chain.genesis_hash());
+        safety::check_genesis(common.genesis.as_deref(), &genesis)?;
+        let chain_type = chain.chain_type().await?;
+        let dev_roles = safety::dev_roles(&i.params, &deployer);
+        // Verify reports dev accounts as a failed check; a deployment refuses them.
+        let dev_note = match safety::check_dev_accounts(&dev_roles, &chain_type, common.allow_dev_accounts) {
+            Ok(note) => Ok(note),
+            Err(r) if verify_only => Err(r.0),
+            Err(r) => return Err(r.into()),
         };
+        if let Ok(Some(note)) = &dev_note {
+            eprintln!("{note}");
+        }
+        let mut fresh = Record::planned(
+            ChainInfo { url: common.url.clone(), genesis_hash: genesis },
+            &plan,
+            &i.params,
+            i.params_sha256.clone(),
+        );
+        // A rerun or a verify continues its own record (keeping the blocks
+        // of what it did before); any other file is refused, never replaced.
+        let old = if dry_run { None } else { fresh.existing_at(&common.record)? };
+        if let Some(old) = &old {
+            fresh.continue_from(old);
+        }
         if verify_only {
-            let mut record = Record::read(&common.record).unwrap_or(fresh);
-            let checks = verify(&chain, &i.params, &plan).await?;
+            // The deployment's own record keeps its steps; verify adds its checks.
+            let mut record = old.unwrap_or(fresh);
+            let mut checks = verify(&chain, &i.params, &plan, &record).await?;
+            checks.push(Check {
+                check: format!("no role is a public development account (chain type {chain_type})"),
+                ok: dev_note.is_ok(),
+                detail: match &dev_note {
+                    Ok(None) => "none".into(),
+                    Ok(Some(note)) => note.clone(),
+                    Err(e) => e.clone(),
+                },
+            });
             let ok = report(&checks);
             record.verification = checks;
-            std::fs::write(&common.record, serde_json::to_string_pretty(&record)? + "\n")?;
+            record.write(&common.record)?;
             return Ok(ok);
-        }
-        // A rerun continues its own record (keeping the blocks of what it did
-        // before); a record of another deployment is never overwritten.
-        let mut fresh = fresh;
-        if !dry_run && common.record.exists() {
-            let old = Record::read(&common.record)?;
-            if !old.same_deployment(&fresh) {
-                anyhow::bail!(
-                    "{} records another deployment (chain, deployer, params or salt differ); pass another --record",
-                    common.record.display()
-                );
-            }
-            fresh.codes = old.codes;
-            fresh.contracts = old.contracts;
         }
         println!(
             "{} to {} (genesis {}) as {}",
@@ -156,16 +197,17 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
             println!("dry run: {sent} steps would be sent; nothing was sent");
             return Ok(true);
         }
-        let checks = verify(&chain, &i.params, &d.plan).await?;
+        let checks = verify(&chain, &i.params, &d.plan, &d.record).await?;
         let ok = report(&checks);
         d.record.verification = checks;
-        std::fs::write(&common.record, serde_json::to_string_pretty(&d.record)? + "\n")?;
+        d.record.write(&common.record)?;
         println!("record: {}", common.record.display());
         Ok(ok)
     }
     .await;
     match outcome {
         Ok(ok) => Ok(ok),
+        Err(e) if e.is::<Refusal>() => Err(BadInput(e)),
         Err(e) => {
             eprintln!("error: {e:#}");
             Ok(false)
@@ -173,7 +215,7 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
     }
 }
 
-fn report(checks: &[bulwark_deploy::deploy::Check]) -> bool {
+fn report(checks: &[Check]) -> bool {
     for c in checks {
         println!("{} {}: {}", if c.ok { "verified" } else { "MISMATCH" }, c.check, c.detail);
     }
