@@ -2,12 +2,18 @@
 # End to end on a real chain: starts the local pallet-contracts chain
 # (scripts/node.sh), then, with bulwark-deploy and the release builds in
 # target/ink:
-#   1. a params file with a bad value is refused (exit 2) before anything is sent;
+#   1. a params file with a bad value is refused (exit 2) before anything is
+#      sent, and so are the unsafe inputs (issue 21): a knob edited after the
+#      calibration, params marked infeasible, plaintext ws:// to a remote
+#      host, another chain than the --genesis pinned, and (in the unit tests,
+#      since this chain is a dev chain) public dev accounts on a live chain;
 #   2. a deployer without funds fails at the first step, recorded as failed;
 #      --dry-run prints the plan and sends nothing;
 #   3. deploy: every step done, the wiring verified;
 #   4. deploy again: every step skipped, nothing sent;
-#   5. verify alone;
+#   5. verify alone (every parameter the chain holds, the cover included);
+#      verify refuses a file that is not this deployment's record, and a
+#      rerun with rebuilt code refuses the old record, both leaving it as it was;
 #   6. the on-chain scenarios (deploy/tests/on_chain.rs) through signed
 #      extrinsics, and the hot messages' weights (target/chain/weights.json).
 # Stops the chain when done.
@@ -58,6 +64,42 @@ grep -q 'circuit_breaker.limiter.windows\[\].max_bps_of_tvl' "$OUT/refusal.txt" 
 [ ! -e "$RECORD" ] || fail "a refused deployment wrote a record"
 [ "$(block)" = "$before" ] || fail "a refused deployment made a block"
 
+# Expects the deploy command "$@" to be refused with exit 2, a message
+# matching $EXPECT, no record and no block.
+refused() {
+  set +e
+  "$DEPLOY" deploy --record "$RECORD" "$@" >"$OUT/refusal.txt" 2>&1
+  local code=$?
+  set -e
+  cat "$OUT/refusal.txt"
+  [ "$code" = 2 ] || fail "exit $code, not 2, for: $*"
+  grep -q -- "$EXPECT" "$OUT/refusal.txt" || fail "the refusal does not say \"$EXPECT\""
+  [ ! -e "$RECORD" ] || fail "a refused deployment wrote a record"
+  [ "$(block)" = "$before" ] || fail "a refused deployment made a block"
+}
+# Rewrites params.json with a Python statement on `p` (the parsed file).
+edited() {
+  python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(p, open(sys.argv[3], "w"), indent=2)' "$PARAMS" "$1" "$2"
+}
+
+step "a knob edited after the calibration is refused without --force"
+edited 'w = p["circuit_breaker"]["limiter"]["windows"][0]; w["max_bps_of_tvl"] += 1' "$OUT/edited-params.json"
+EXPECT="edited after the calibration: circuit_breaker.limiter.windows\[0\].max_bps_of_tvl" \
+  refused --params "$OUT/edited-params.json" --url "$URL"
+
+step "params the calibration marked infeasible are refused without --force"
+edited 'p["provenance"]["feasible"] = False' "$OUT/infeasible-params.json"
+EXPECT="marked these params infeasible" refused --params "$OUT/infeasible-params.json" --url "$URL"
+
+step "plaintext ws:// to a remote host is refused"
+EXPECT="plaintext ws:// is allowed only to this machine" refused --params "$PARAMS" --url ws://192.0.2.1:9944
+
+step "a chain other than the pinned genesis is refused"
+EXPECT="another chain than the one pinned" refused --params "$PARAMS" --url "$URL" --genesis "0x$(printf '%064d' 0)"
+
 step "a failure is recorded as failed, never as done"
 set +e
 BULWARK_SURI=//Unfunded "$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$OUT/unfunded.json" >"$OUT/unfunded.txt" 2>&1
@@ -85,7 +127,36 @@ step "deploy again: nothing to do"
 ! grep -q '"status": "done"' "$RECORD" || fail "the second deployment did a step again"
 
 step "verify"
-"$DEPLOY" verify --params "$PARAMS" --url "$URL" --record "$RECORD"
+"$DEPLOY" verify --params "$PARAMS" --url "$URL" --record "$RECORD" | tee "$OUT/verify.txt"
+for what in "active_cover() equal" "asset 1 registered with params.json's units, TVL and price (read at its registration block" \
+  "public development accounts hold no role"; do
+  grep -q "^verified .*$what" "$OUT/verify.txt" || fail "verify did not check: $what"
+done
+
+step "verify refuses a file that is not this deployment's record, and leaves it as it was"
+cp "$PARAMS" "$OUT/not-a-record.json"
+set +e
+"$DEPLOY" verify --params "$PARAMS" --url "$URL" --record "$OUT/not-a-record.json" 2>"$OUT/refusal.txt"
+code=$?
+set -e
+cat "$OUT/refusal.txt"
+[ "$code" = 2 ] || fail "verify into a params file exited $code, not 2"
+cmp -s "$PARAMS" "$OUT/not-a-record.json" || fail "verify changed a file that is not its record"
+
+step "a rebuilt contract is another deployment: the old record is refused and kept"
+rm -rf "$OUT/rebuilt" && cp -r target/ink "$OUT/rebuilt"
+# A Wasm custom section ("x", empty) appended: valid code with another hash.
+printf '\x00\x02\x01x' >>"$OUT/rebuilt/circuit_breaker/circuit_breaker.wasm"
+cp "$RECORD" "$OUT/record-before.json"
+set +e
+"$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$RECORD" --artifacts "$OUT/rebuilt" 2>"$OUT/refusal.txt"
+code=$?
+set -e
+cat "$OUT/refusal.txt"
+[ "$code" = 2 ] || fail "a rerun with rebuilt code over the old record exited $code, not 2"
+grep -q "circuit_breaker code" "$OUT/refusal.txt" || fail "the refusal does not name the changed code"
+cmp -s "$RECORD" "$OUT/record-before.json" || fail "the refused rerun changed the record"
+[ "$(block)" = "$deployed" ] || fail "the refused rerun made a block"
 
 step "on-chain scenarios"
 BULWARK_PARAMS="$PARAMS" BULWARK_RECORD="$RECORD" BULWARK_WEIGHTS="$OUT/weights.json" BULWARK_CHAIN_URL="$URL" \
