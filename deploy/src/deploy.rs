@@ -798,6 +798,29 @@ mod tests {
         assert_eq!(Record::read(&path).unwrap(), first, "the refused file is unchanged");
     }
 
+    /// Issue 21 item 4: a registration differing in units, TVL or price
+    /// is named; only the params' own registration passes.
+    #[test]
+    fn an_asset_registered_otherwise_than_the_params_is_named() {
+        let (_, params) = plan(0);
+        let breaker = bulwark_core::breaker::CircuitBreaker::new(params.circuit_breaker.clone()).unwrap();
+        let reg = params.deployment.assets[0].clone();
+        let registered = |tvl: u128, price: u128| {
+            let mut flow = breaker.new_asset(reg.units, tvl).unwrap();
+            breaker.clone().anchor_price(&mut flow, price, 0).unwrap();
+            flow
+        };
+        assert_eq!(registration_differences(&registered(reg.initial_tvl, reg.price), &reg), Vec::<String>::new());
+        let d = registration_differences(&registered(reg.initial_tvl * 10, reg.price), &reg);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].starts_with("TVL "), "{d:?}");
+        let d = registration_differences(&registered(reg.initial_tvl, reg.price + 1), &reg);
+        assert!(d.len() == 1 && d[0].starts_with("price "), "{d:?}");
+        let mut other_units = registered(reg.initial_tvl, reg.price);
+        other_units.units.price_decimals += 1;
+        assert!(registration_differences(&other_units, &reg)[0].starts_with("units "));
+    }
+
     /// Issue 21 item 3: a file that is not this deployment's record is
     /// refused and left as it was; the record is written atomically.
     #[test]

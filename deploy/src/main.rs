@@ -161,7 +161,9 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
             let mut record = old.unwrap_or(fresh);
             let mut checks = verify(&chain, &i.params, &plan, &record).await?;
             checks.push(Check {
-                check: format!("public development accounts hold no role, or the chain is a dev chain (its type: {chain_type})"),
+                check: format!(
+                    "public development accounts hold no role, or the chain is a dev chain (its type: {chain_type})"
+                ),
                 ok: dev_note.is_ok(),
                 detail: match &dev_note {
                     Ok(None) => "none".into(),
