@@ -688,9 +688,8 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         let names: Vec<String> = edges.iter().map(|e| format!("`{}`", e.name())).collect();
         let _ = writeln!(
             s,
-            "\n**Warning: on the edge of what was searched:** {}. The search extends a grid beyond its edge in up to {} refinement rounds (never beyond what the knob may take or bulwark-core accepts), and the choice is still the extreme value tried; the optimum may lie further out: widen the grid in `[calibration]`.",
-            names.join(", "),
-            crate::calibrate::MAX_REFINE_ROUNDS
+            "\n**Warning: on the edge of what was searched:** {}. The search refines only inside each grid, and the choice is its smallest or largest value; the optimum may lie further out: widen the grid in `[calibration]`.",
+            names.join(", ")
         );
     }
     let _ = writeln!(

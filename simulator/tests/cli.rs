@@ -160,7 +160,7 @@ fn an_infeasible_calibration_writes_its_outputs_and_exits_3() {
     let cfg = quick_config(dir.path());
     let mut text = std::fs::read_to_string(&cfg).unwrap();
     // Crashes of 63% several times a path leave every price band the search
-    // tries (its grid, 10% and 30%, extended to 60%), and no trip is allowed.
+    // tries (its grid, 10% and 30%, and the midpoint between), and no trip is allowed.
     assert!(
         text.contains("max_false_trip_rate = 0.03")
             && text.contains("jumps_per_year = 4.0")
