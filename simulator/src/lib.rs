@@ -12,6 +12,7 @@ pub mod engine;
 pub mod identify;
 pub mod market;
 pub mod metrics;
+pub mod output;
 pub mod params;
 pub mod report;
 pub mod sim;

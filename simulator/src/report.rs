@@ -168,18 +168,17 @@ pub fn write_all(cfg: &Config, cal: &Calibration, dir: &Path) -> Result<Vec<Path
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut written = Vec::new();
     let mut write = |name: &str, bytes: &[u8]| -> Result<()> {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        written.push(path);
+        written.push(crate::output::write(dir, name, bytes, &crate::output::CALIBRATE)?);
         Ok(())
     };
     let json = serde_json::to_string_pretty(&params_file(cfg, cal)?)? + "\n";
     write("params.json", json.as_bytes())?;
+    let [distribution, tail, sweep, convergence] = crate::output::CHARTS;
     let plots = [
-        ("loss_distribution.svg", plot_loss_distribution(cfg, cal)?),
-        ("tail_fit.svg", plot_tail_fit(cfg, cal)?),
-        ("parameter_sweep.svg", plot_sweep(cal)?),
-        ("cvar_convergence.svg", plot_convergence(cfg, cal)?),
+        (distribution, plot_loss_distribution(cfg, cal)?),
+        (tail, plot_tail_fit(cfg, cal)?),
+        (sweep, plot_sweep(cal)?),
+        (convergence, plot_convergence(cfg, cal)?),
     ];
     for (name, svg) in &plots {
         write(name, svg.as_bytes())?;
@@ -775,7 +774,7 @@ fn markdown(cfg: &Config, cal: &Calibration) -> String {
         let _ = writeln!(s, "| `{}` | {} | {} | {} |", p.knob.name(), p.value, money(p.total), p.feasible);
     }
     let _ = writeln!(s, "\n## Plots\n");
-    for f in ["loss_distribution.svg", "tail_fit.svg", "parameter_sweep.svg", "cvar_convergence.svg"] {
+    for f in crate::output::CHARTS {
         let _ = writeln!(s, "![{f}]({f})\n");
     }
     s

@@ -152,6 +152,13 @@ fn arguments_and_outputs_are_checked_before_any_work() {
     forced.insert(0, "--force");
     assert!(sim(&forced).status.success());
     assert_ne!(std::fs::read_to_string(out_dir.join("params.json")).unwrap(), "mine");
+    // What calibrate wrote is exactly the list its output check covers.
+    let mut written: Vec<String> =
+        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut listed: Vec<String> = bulwark_sim::output::CALIBRATE.iter().map(|f| f.to_string()).collect();
+    written.sort();
+    listed.sort();
+    assert_eq!(written, listed);
 }
 
 #[test]
@@ -318,4 +325,86 @@ fn the_json_summary_parses_and_the_effective_config_reruns_the_run() {
         "/nonexistent.json",
     ]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Issue 21, item 12: an output that is a symlink is refused (exit 2 naming
+/// it), with or without `--force`, and what it points at is left alone; the
+/// write probe follows no symlink either.
+#[cfg(unix)]
+#[test]
+fn symlinked_outputs_are_refused_and_their_targets_untouched() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = quick_config(dir.path());
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let victim = elsewhere.join("victim");
+    std::fs::write(&victim, "keep").unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let simulate = |force: bool| {
+        let mut args = vec!["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()];
+        if force {
+            args.push("--force");
+        }
+        args.extend(["simulate", "--scenario", "keys_radiant"]);
+        sim(&args)
+    };
+
+    // The old write probe's name, planted as a symlink: the probe must not
+    // truncate what it points at.
+    symlink(&victim, out_dir.join(".bulwark-write-check")).unwrap();
+    let o = simulate(false);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep", "the write probe wrote through a symlink");
+    std::fs::remove_file(out_dir.join(".bulwark-write-check")).ok();
+    std::fs::remove_file(out_dir.join("simulate-keys_radiant.json")).unwrap();
+
+    // An output that is a symlink to an existing file: refused even with --force.
+    let output = out_dir.join("simulate-keys_radiant.json");
+    symlink(&victim, &output).unwrap();
+    for force in [false, true] {
+        let o = simulate(force);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--force {force}: {err}");
+        assert!(err.contains("symlink") && err.contains(output.to_str().unwrap()), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep", "--force {force} wrote through a symlink");
+    }
+    std::fs::remove_file(&output).unwrap();
+
+    // A dangling symlink: nothing is created where it points, for simulate
+    // and for calibrate (refused before any work).
+    let outside = elsewhere.join("planted.json");
+    symlink(&outside, &output).unwrap();
+    let o = simulate(true);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("symlink") && err.contains(output.to_str().unwrap()), "{err}");
+    assert!(!outside.exists(), "a dangling output symlink wrote outside --out");
+    let report = out_dir.join("report.md");
+    symlink(elsewhere.join("report.md"), &report).unwrap();
+    let o = sim(&["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "calibrate"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("symlink") && err.contains(report.to_str().unwrap()), "{err}");
+    assert!(!elsewhere.join("report.md").exists() && !out_dir.join("params.json").exists());
+}
+
+/// Issue 21, item 13: the SVG charts are outputs like the others: an
+/// existing one stops the run before any work unless `--force`.
+#[test]
+fn existing_charts_are_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = quick_config(dir.path());
+    for chart in ["loss_distribution.svg", "tail_fit.svg", "parameter_sweep.svg", "cvar_convergence.svg"] {
+        let out_dir = dir.path().join(chart.replace('.', "_"));
+        std::fs::create_dir_all(&out_dir).unwrap();
+        std::fs::write(out_dir.join(chart), "mine").unwrap();
+        let o = sim(&["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "calibrate"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{chart}: {err}");
+        assert!(err.contains(chart) && err.contains("--force"), "{err}");
+        assert_eq!(std::fs::read_to_string(out_dir.join(chart)).unwrap(), "mine");
+        assert!(!out_dir.join("params.json").exists(), "{chart}: the run went ahead");
+    }
 }
