@@ -15,5 +15,6 @@ pub mod metrics;
 pub mod output;
 pub mod params;
 pub mod report;
+pub mod resources;
 pub mod sim;
 pub mod units;

@@ -6,6 +6,7 @@ use bulwark_sim::calibrate::{calibrate, run_scenarios};
 use bulwark_sim::config::Config;
 use bulwark_sim::metrics::RiskMetrics;
 use bulwark_sim::params::{build, ContractParams, Knobs};
+use bulwark_sim::resources::{self, Command as Job};
 use bulwark_sim::{bench, output, report};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -133,6 +134,17 @@ fn print_metrics(names: &[&str], metrics: &[&RiskMetrics]) {
     }
 }
 
+/// Refuses, before any work, a run this machine cannot hold (exit 2 naming
+/// the fields); otherwise says what it will need, unless quiet.
+fn check_resources(cli: &Cli, cfg: &Config, job: Job) -> Result<()> {
+    let available = resources::available_memory();
+    let estimate = resources::check(cfg, job, available)?;
+    if !cli.quiet && !cli.json {
+        eprintln!("{}", estimate.describe(available));
+    }
+    Ok(())
+}
+
 /// Checks, before any work, that `files` can be written into `--out`:
 /// the folder can be created, no output is a symlink, and nothing there is
 /// overwritten without `--force` ([`output::check`]).
@@ -181,6 +193,7 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("no scenario {scenario:?}; the scenarios are {names:?}");
             };
             let file = output::simulate(scenario);
+            check_resources(&cli, &cfg, Job::Simulate)?;
             check_out(&cli, &[&file])?;
             let params: ContractParams = match params {
                 Some(path) => report::ParamsFile::read(path)?.params(),
@@ -204,6 +217,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Calibrate { print_default_config: false, current } => {
             let cfg = load_config(&cli)?;
             let current = current.as_ref().map(|p| report::ParamsFile::read(p).map(|f| f.params())).transpose()?;
+            check_resources(&cli, &cfg, Job::Calibrate)?;
             check_out(&cli, &output::CALIBRATE)?;
             let pb = progress(&cli);
             let start = Instant::now();
@@ -267,6 +281,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Compare { params, vs } => {
             let cfg = load_config(&cli)?;
+            check_resources(&cli, &cfg, Job::Compare)?;
             check_out(&cli, &output::COMPARE)?;
             let read = |p: &PathBuf| -> Result<(String, ContractParams)> {
                 Ok((p.display().to_string(), report::ParamsFile::read(p)?.params()))

@@ -327,6 +327,27 @@ fn the_json_summary_parses_and_the_effective_config_reruns_the_run() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// `sim` with a deadline: a run that is not refused at once is killed, and
+/// `None` says so (a resource bomb that was not refused would run for days).
+fn sim_within(args: &[&str], secs: u64) -> Option<std::process::Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark-sim"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(secs) {
+        if child.try_wait().expect("waitable").is_some() {
+            return Some(child.wait_with_output().expect("its output"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
 /// Issue 21, item 12: an output that is a symlink is refused (exit 2 naming
 /// it), with or without `--force`, and what it points at is left alone; the
 /// write probe follows no symlink either.
@@ -406,5 +427,46 @@ fn existing_charts_are_not_overwritten_without_force() {
         assert!(err.contains(chart) && err.contains("--force"), "{err}");
         assert_eq!(std::fs::read_to_string(out_dir.join(chart)).unwrap(), "mine");
         assert!(!out_dir.join("params.json").exists(), "{chart}: the run went ahead");
+    }
+}
+
+/// Issue 21, item 14: each setting is bounded, and so is what they need
+/// together: 64 scenarios × 10⁷ paths × 43,200 steps (about 123 GB of
+/// stored path outcomes) is refused at once, with exit 2 and the fields.
+#[test]
+fn a_run_too_big_for_this_machine_is_refused_naming_its_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = quick_config(dir.path());
+    let mut cfg: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let calm = cfg["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("baseline_calm"))
+        .unwrap()
+        .clone();
+    let many: Vec<toml::Value> = (0..64)
+        .map(|i| {
+            let mut s = calm.clone();
+            s["name"] = toml::Value::String(format!("calm_{i}"));
+            s
+        })
+        .collect();
+    cfg["scenarios"] = toml::Value::Array(many);
+    cfg["run"]["paths"] = toml::Value::Integer(10_000_000);
+    cfg["run"]["search_paths"] = toml::Value::Integer(1_000);
+    cfg["run"]["horizon_hours"] = toml::Value::Integer(720);
+    cfg["run"]["step_minutes"] = toml::Value::Integer(1);
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, toml::to_string(&cfg).unwrap()).unwrap();
+    let out_dir = dir.path().join("out");
+    for command in ["calibrate", "compare"] {
+        let mut args = vec!["--config", big.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()];
+        args.push(command);
+        let o = sim_within(&args, 30).unwrap_or_else(|| panic!("{command}: still running after 30 s, not refused"));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.contains("run.paths") && err.contains("scenarios"), "{command}: {err}");
     }
 }
