@@ -103,11 +103,11 @@ pub fn estimate(cfg: &Config, command: Command) -> Estimate {
             // (or under --current).
             let final_sets = per_set.saturating_mul(2);
             // The identification keeps, beside the final outcomes, its own
-            // copy of their first paths, each neighbour's (two a knob) and the
-            // one being run.
+            // copy of their first paths, each neighbour's (two a knob), the
+            // one being run and a rescaled copy for the sensitivity table.
             let n = paths.min(IDENTIFICATION_PATHS_PER_SEARCH_PATH.saturating_mul(cfg.run.search_paths));
             let identify = per_set.saturating_add(
-                scenarios.saturating_mul(n).saturating_mul(OUTCOME_BYTES).saturating_mul(2 + 2 * KNOBS.len() as u64),
+                scenarios.saturating_mul(n).saturating_mul(OUTCOME_BYTES).saturating_mul(3 + 2 * KNOBS.len() as u64),
             );
             // The search: the best candidate's outcomes, a candidate's, and
             // the copy it is assembled from.
