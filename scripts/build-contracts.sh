@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 
 TOOLCHAIN=${BULWARK_TOOLCHAIN_NAME:-$(scripts/toolchain.sh)}
 CONTRACTS=(circuit_breaker multisig_guard insurance_fund)
-command -v llvm-objdump >/dev/null || apt-get install -y --no-install-recommends llvm >/dev/null
+# shellcheck source=lib/apt.sh
+source scripts/lib/apt.sh
+command -v llvm-objdump >/dev/null ||
+  apt_install "for llvm-objdump, which checks each Wasm for opcodes pallet-contracts rejects" llvm
 
 sizes=()
 for c in "${CONTRACTS[@]}"; do

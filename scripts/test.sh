@@ -48,6 +48,11 @@ cargo fmt --all --check
 cargo fmt --all --check --manifest-path contracts/Cargo.toml
 cargo fmt --check --manifest-path e2e/Cargo.toml
 
+step "script checks (scripts/checks)"
+for check in scripts/checks/*.sh; do
+  "$check"
+done
+
 step "clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 

@@ -38,14 +38,9 @@ toolchain_ok() {
     rustup run "$TOOLCHAIN" cargo clippy --version >/dev/null 2>&1
 }
 
-apt_install() {
-  # apt needs a package list once per machine; an update is cheap compared to a failed install.
-  if ! apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1; then
-    apt-get update >/dev/null 2>&1 || true
-    apt-get install -y --no-install-recommends "$@" >&2 ||
-      die "apt-get install $* failed (are you root, and is the Debian mirror reachable?)"
-  fi
-}
+# apt_install WHY PKG...: says what and why, then apt-get install as root.
+# shellcheck source=lib/apt.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/apt.sh"
 
 if [ "${1:-}" = "--e2e" ]; then
   E2E_TOOLCHAIN="${BULWARK_E2E_TOOLCHAIN:-bulwark-e2e}"
@@ -57,11 +52,13 @@ if [ "${1:-}" = "--e2e" ]; then
   if ! e2e_ok; then
     command -v apt-get >/dev/null || die "the e2e toolchain comes from Debian's rustc-web packages, and apt-get is absent"
     log "installing Debian's rustc-web toolchain for the e2e suite"
-    apt_install rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy
+    apt_install "for the ink_e2e suite's toolchain (Debian's rustc-web)" \
+      rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy
     # rust-web-llvm's /usr/bin/rust-lld points at a versioned lld (lld-22 for
     # 1.96) that no package pulls in: install whichever it names.
     lld=$(readlink /usr/bin/rust-lld || true)
-    [ -x "$(readlink -f /usr/bin/rust-lld)" ] || apt_install "${lld:?rust-web-llvm installed no /usr/bin/rust-lld}"
+    [ -x "$(readlink -f /usr/bin/rust-lld)" ] ||
+      apt_install "the linker rust-web-llvm's /usr/bin/rust-lld points at" "${lld:?rust-web-llvm installed no /usr/bin/rust-lld}"
     rustup toolchain uninstall "$E2E_TOOLCHAIN" >/dev/null 2>&1 || true
     rustup toolchain link "$E2E_TOOLCHAIN" /usr >/dev/null
     e2e_ok || die "toolchain '$E2E_TOOLCHAIN' lacks rustc or rust-src after installing rustc-web"
@@ -82,7 +79,8 @@ assemble_from_debian() {
   [ -f /etc/debian_version ] || die "building the toolchain needs Debian bookworm packages"
   log "assembling Rust ${RUST_VERSION} from Debian packages into $TC_DIR"
   # Runtime libraries of the Debian rustc/cargo, and lld to act as rust-lld for wasm.
-  apt_install libllvm19 libpcre3 libhttp-parser2.9 libssh2-1 libcurl4 lld-19
+  apt_install "the runtime libraries of Debian's rustc and cargo ${RUST_VERSION}, and lld-19 as rust-lld for wasm" \
+    libllvm19 libpcre3 libhttp-parser2.9 libssh2-1 libcurl4 lld-19
   local dl
   dl=$(mktemp -d)
   trap 'rm -rf "$dl"' RETURN
@@ -130,8 +128,8 @@ if cargo contract --version 2>/dev/null | grep -q "cargo-contract-contract $CARG
 else
   log "installing cargo-contract $CARGO_CONTRACT_VERSION (a cold build takes 8-15 min)"
   # cargo-contract links against binaryen's C++ code (built by the wasm-opt crate).
-  command -v c++ >/dev/null || apt_install g++
-  command -v cmake >/dev/null || apt_install cmake
+  command -v c++ >/dev/null || apt_install "a C++ compiler for binaryen, which cargo-contract links" g++
+  command -v cmake >/dev/null || apt_install "cmake for binaryen, which cargo-contract links" cmake
   RUSTUP_TOOLCHAIN=stable cargo install --locked cargo-contract --version "$CARGO_CONTRACT_VERSION" >&2 ||
     die "cargo install cargo-contract $CARGO_CONTRACT_VERSION failed"
 fi

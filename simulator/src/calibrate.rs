@@ -76,6 +76,7 @@ impl Knob {
     }
 
     /// The largest value the knob may take.
+    #[cfg(test)]
     fn max(self) -> f64 {
         match self {
             Knob::HourlyShareBps | Knob::MaxDeviationBps | Knob::ReferenceSmoothingBps => 10_000.0,
@@ -285,34 +286,37 @@ pub fn run_scenarios(
         .collect()
 }
 
-/// Candidates of the second round for one knob: midpoints around the best
-/// of its grid, and where the best is at an edge of the grid, the grid
-/// extended beyond it (half or twice the edge, and the point between), so
-/// an optimum outside the grid is not silently clipped. Candidates that
-/// bulwark-core refuses (a Critical timelock above the policy timelock,
-/// say) are skipped by the search.
-fn refine_candidates(knob: Knob, grid: &[f64], best: f64) -> Vec<f64> {
-    let i = grid.iter().position(|&v| v == best);
+/// Candidates of the next refinement round for one knob: the midpoints
+/// between the best value tried so far and its nearest tried neighbours.
+/// Never outside `bounds`, the user's own grid's smallest and largest
+/// values: a choice at an edge of the grid stays there, and the report warns
+/// that the optimum may lie beyond ([`on_grid_edge`]), so that the user, not
+/// the search, widens the grid. Candidates that bulwark-core refuses are
+/// skipped by the search.
+fn refine_candidates(knob: Knob, tried: &[f64], best: f64, (lo, hi): (f64, f64)) -> Vec<f64> {
+    let mut inside: Vec<f64> = tried.iter().copied().filter(|v| (lo..=hi).contains(v)).collect();
+    inside.sort_by(f64::total_cmp);
+    inside.dedup();
+    let Some(i) = inside.iter().position(|&v| v == best) else { return Vec::new() };
     let mut out = Vec::new();
-    if let Some(i) = i {
-        if i > 0 {
-            out.push((grid[i - 1] + grid[i]) / 2.0);
-        } else if grid[0] > 0.0 {
-            out.extend([grid[0] / 2.0, grid[0] / 1.5]);
-        }
-        if i + 1 < grid.len() {
-            out.push((grid[i] + grid[i + 1]) / 2.0);
-        } else {
-            let top = grid[i];
-            out.extend([top * 1.5, top * 2.0].into_iter().filter(|&v| v <= knob.max()));
-        }
+    if i > 0 {
+        out.push((inside[i - 1] + inside[i]) / 2.0);
+    }
+    if i + 1 < inside.len() {
+        out.push((inside[i] + inside[i + 1]) / 2.0);
     }
     if knob.integer() {
-        out.iter_mut().for_each(|v| *v = v.round().max(1.0));
+        // The midpoint of two integers rounds to one between them.
+        out.iter_mut().for_each(|v| *v = v.round());
     }
-    out.retain(|v| !grid.contains(v));
+    out.retain(|v| (lo..=hi).contains(v) && !tried.contains(v));
     out.dedup();
     out
+}
+
+/// The smallest and largest value of a grid: refinement stays between them.
+fn grid_bounds(grid: &[f64]) -> (f64, f64) {
+    grid.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)))
 }
 
 /// The knobs whose choice is the smallest or largest value the search
@@ -401,9 +405,8 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
 }
 
 /// Refinement rounds of one knob after its grid, at most: each tries the
-/// midpoints around the best value so far and, at an edge of what was
-/// tried, the grid extended beyond it; the rounds stop as soon as one
-/// leaves the choice where it was.
+/// midpoints around the best value so far, inside the user's grid; the
+/// rounds stop as soon as one leaves the choice where it was.
 pub const MAX_REFINE_ROUNDS: usize = 4;
 
 /// Polishing passes after the coordinate pass, at most: each re-tries every
@@ -510,11 +513,10 @@ fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<Swee
     for &knob in &searched {
         let grid = knob.grid(cfg);
         s.try_values(knob, &grid);
+        let bounds = grid_bounds(&grid);
         for _ in 0..if cfg.calibration.refine { MAX_REFINE_ROUNDS } else { 0 } {
-            let mut tried: Vec<f64> = s.sweep.iter().filter(|p| p.knob == knob).map(|p| p.value).collect();
-            tried.sort_by(f64::total_cmp);
-            tried.dedup();
-            let candidates = refine_candidates(knob, &tried, knob.get(&s.best.knobs));
+            let tried: Vec<f64> = s.sweep.iter().filter(|p| p.knob == knob).map(|p| p.value).collect();
+            let candidates = refine_candidates(knob, &tried, knob.get(&s.best.knobs), bounds);
             if candidates.is_empty() || !s.try_values(knob, &candidates) {
                 break;
             }
@@ -538,13 +540,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_choice_at_the_grid_edge_extends_the_grid_within_range() {
+    fn refinement_takes_midpoints_inside_the_users_grid() {
         let grid = [1.0, 6.0, 24.0];
-        assert_eq!(refine_candidates(Knob::CriticalTimelockHours, &grid, 6.0), vec![3.5, 15.0]);
-        assert_eq!(refine_candidates(Knob::CriticalTimelockHours, &grid, 24.0), vec![15.0, 36.0, 48.0]);
-        assert_eq!(refine_candidates(Knob::CriticalTimelockHours, &grid, 1.0), vec![0.5, 1.0 / 1.5, 3.5]);
-        // Never beyond what the knob may take.
-        assert_eq!(refine_candidates(Knob::MaxDeviationBps, &[3_000.0, 6_000.0], 6_000.0), vec![4_500.0, 9_000.0]);
+        let bounds = grid_bounds(&grid);
+        let k = Knob::CriticalTimelockHours;
+        assert_eq!(refine_candidates(k, &grid, 6.0, bounds), vec![3.5, 15.0]);
+        // At an edge of the grid: only the midpoint inside, never beyond it
+        // (the report's on-the-edge warning tells the user to widen it).
+        assert_eq!(refine_candidates(k, &grid, 24.0, bounds), vec![15.0]);
+        assert_eq!(refine_candidates(k, &grid, 1.0, bounds), vec![3.5]);
+        // A one-value grid is not refined: issue 21's `[24.0]` came out as 1.5 h.
+        assert!(refine_candidates(k, &[24.0], 24.0, (24.0, 24.0)).is_empty());
+        // Later rounds: the midpoints around the best of what was tried.
+        assert_eq!(refine_candidates(k, &[1.0, 3.5, 6.0, 15.0, 24.0], 3.5, bounds), vec![2.25, 4.75]);
+        // Integer knobs round to a value between the two.
+        assert_eq!(refine_candidates(Knob::MaxDeviationBps, &[3.0, 4.0, 6.0], 4.0, (3.0, 6.0)), vec![5.0]);
         let point = |value| SweepPoint { knob: Knob::ExitCooldownDays, value, total: 0.0, feasible: true };
         let sweep = [point(1.0), point(3.0), point(7.0)];
         let mut k = Knobs::middle(&Config::default().calibration);
@@ -552,6 +562,70 @@ mod tests {
         assert_eq!(on_grid_edge(&k, &sweep), vec![Knob::ExitCooldownDays]);
         k.exit_cooldown_days = 3.0;
         assert!(on_grid_edge(&k, &sweep).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Over any grid and any sequence of choices, every refinement
+        /// round's candidates stay inside the grid's [min, max], are new, and
+        /// (for the integer knobs) whole.
+        #[test]
+        fn refinement_never_leaves_the_grid(
+            steps in proptest::collection::btree_set(1u32..=7_200, 1..8),
+            knob_index in 0..KNOBS.len(),
+            picks in proptest::collection::vec(0usize..64, 1 + MAX_REFINE_ROUNDS),
+        ) {
+            let knob = KNOBS[knob_index];
+            let grid: Vec<f64> =
+                steps.iter().map(|&s| if knob.integer() { f64::from(s) } else { f64::from(s) / 10.0 }).collect();
+            let bounds = grid_bounds(&grid);
+            let mut tried = grid.clone();
+            let mut best = grid[picks[0] % grid.len()];
+            for &pick in &picks[1..] {
+                let candidates = refine_candidates(knob, &tried, best, bounds);
+                for &c in &candidates {
+                    proptest::prop_assert!(
+                        bounds.0 <= c && c <= bounds.1,
+                        "{} = {c} outside the grid {grid:?}", knob.name()
+                    );
+                    proptest::prop_assert!(!tried.contains(&c));
+                    proptest::prop_assert!(!knob.integer() || c.fract() == 0.0);
+                }
+                tried.extend(&candidates);
+                best = tried[pick % tried.len()];
+            }
+        }
+    }
+
+    /// The search itself: with refinement on, every value it scores lies
+    /// inside that knob's grid (a one-value grid stays that value).
+    #[test]
+    fn the_search_never_scores_a_value_outside_the_users_grid() {
+        let mut cfg = Config::default();
+        cfg.scenarios.retain(|s| ["baseline_calm", "keys_radiant"].contains(&s.name.as_str()));
+        cfg.run.paths = 1_000;
+        cfg.run.search_paths = 1_000;
+        cfg.run.horizon_hours = 6;
+        cfg.calibration.refine = true;
+        let c = &mut cfg.calibration;
+        c.critical_timelock_hours = vec![24.0];
+        c.hourly_share_bps = vec![100, 400];
+        c.max_deviation_bps = vec![1_000];
+        c.throttle_hours = vec![1.0, 4.0];
+        c.halt_hours = vec![2.0];
+        c.inflow_decay_minutes = vec![30.0];
+        c.reference_smoothing_bps = vec![100];
+        cfg.validate().unwrap();
+        let (chosen, sweep) = search_knobs(&cfg, &ProgressBar::hidden()).unwrap();
+        assert!(!sweep.is_empty());
+        for knob in KNOBS {
+            let (lo, hi) = grid_bounds(&knob.grid(&cfg));
+            for p in sweep.iter().filter(|p| p.knob == knob) {
+                assert!(lo <= p.value && p.value <= hi, "{} = {} scored, outside [{lo}, {hi}]", knob.name(), p.value);
+            }
+            let v = knob.get(&chosen);
+            assert!(lo <= v && v <= hi, "{} = {v} chosen, outside [{lo}, {hi}]", knob.name());
+        }
+        assert_eq!(chosen.critical_timelock_hours, 24.0);
     }
 
     /// Every knob, moved from its first candidate to well beyond its last,

@@ -6,7 +6,8 @@ use bulwark_sim::calibrate::{calibrate, run_scenarios};
 use bulwark_sim::config::Config;
 use bulwark_sim::metrics::RiskMetrics;
 use bulwark_sim::params::{build, ContractParams, Knobs};
-use bulwark_sim::{bench, report};
+use bulwark_sim::resources::{self, Command as Job};
+use bulwark_sim::{bench, output, report};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -133,19 +134,22 @@ fn print_metrics(names: &[&str], metrics: &[&RiskMetrics]) {
     }
 }
 
-/// Checks, before any work, that `files` can be written into `--out`:
-/// the folder can be created, and nothing there is overwritten without `--force`.
-fn check_out(cli: &Cli, files: &[&str]) -> Result<()> {
-    std::fs::create_dir_all(&cli.out).with_context(|| format!("--out: cannot create {}", cli.out.display()))?;
-    let probe = cli.out.join(".bulwark-write-check");
-    std::fs::write(&probe, b"").with_context(|| format!("--out: cannot write into {}", cli.out.display()))?;
-    let _ = std::fs::remove_file(&probe);
-    if !cli.force {
-        if let Some(f) = files.iter().find(|f| cli.out.join(f).exists()) {
-            bail!("--out: {} already exists; pass --force to overwrite it", cli.out.join(f).display());
-        }
+/// Refuses, before any work, a run this machine cannot hold (exit 2 naming
+/// the fields); otherwise says what it will need, unless quiet.
+fn check_resources(cli: &Cli, cfg: &Config, job: Job) -> Result<()> {
+    let available = resources::available_memory();
+    let estimate = resources::check(cfg, job, available)?;
+    if !cli.quiet && !cli.json {
+        eprintln!("{}", estimate.describe(available));
     }
     Ok(())
+}
+
+/// Checks, before any work, that `files` can be written into `--out`:
+/// the folder can be created, no output is a symlink, and nothing there is
+/// overwritten without `--force` ([`output::check`]).
+fn check_out(cli: &Cli, files: &[&str]) -> Result<()> {
+    output::check(&cli.out, files, cli.force)
 }
 
 /// The chosen parameters in words, read from the built params (so the
@@ -188,7 +192,9 @@ fn run(cli: Cli) -> Result<()> {
                 let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
                 bail!("no scenario {scenario:?}; the scenarios are {names:?}");
             };
-            check_out(&cli, &[&format!("simulate-{scenario}.json")])?;
+            let file = output::simulate(scenario);
+            check_resources(&cli, &cfg, Job::Simulate)?;
+            check_out(&cli, &[&file])?;
             let params: ContractParams = match params {
                 Some(path) => report::ParamsFile::read(path)?.params(),
                 None => build(&cfg, &Knobs::middle(&cfg.calibration))?,
@@ -205,21 +211,20 @@ fn run(cli: Cli) -> Result<()> {
                 print_metrics(&[scenario], &[&m]);
                 eprintln!("{} paths in {:.1}s", cfg.run.paths, start.elapsed().as_secs_f64());
             }
-            std::fs::create_dir_all(&cli.out)?;
-            let path = cli.out.join(format!("simulate-{scenario}.json"));
-            std::fs::write(&path, serde_json::to_string_pretty(&m)?)?;
+            output::write(&cli.out, &file, serde_json::to_string_pretty(&m)?.as_bytes(), &[&file])?;
             Ok(())
         }
         Command::Calibrate { print_default_config: false, current } => {
             let cfg = load_config(&cli)?;
             let current = current.as_ref().map(|p| report::ParamsFile::read(p).map(|f| f.params())).transpose()?;
-            check_out(&cli, &["params.json", "report.md", "report.html", "config.toml"])?;
+            check_resources(&cli, &cfg, Job::Calibrate)?;
+            check_out(&cli, &output::CALIBRATE)?;
             let pb = progress(&cli);
             let start = Instant::now();
             let cal = calibrate(&cfg, current.as_ref(), &pb)?;
             pb.finish_and_clear();
             let mut written = report::write_all(&cfg, &cal, &cli.out)?;
-            written.push(write_effective_config(&cli, &cfg)?);
+            written.push(write_effective_config(&cli, &cfg, &output::CALIBRATE)?);
             if cli.json {
                 println!("{}", serde_json::to_string(&calibration_summary(&cfg, &cal, &written))?);
             } else if !cli.quiet {
@@ -276,7 +281,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Compare { params, vs } => {
             let cfg = load_config(&cli)?;
-            check_out(&cli, &["compare.json", "compare.md", "config.toml"])?;
+            check_resources(&cli, &cfg, Job::Compare)?;
+            check_out(&cli, &output::COMPARE)?;
             let read = |p: &PathBuf| -> Result<(String, ContractParams)> {
                 Ok((p.display().to_string(), report::ParamsFile::read(p)?.params()))
             };
@@ -300,9 +306,10 @@ fn run(cli: Cli) -> Result<()> {
             } else if !cli.quiet {
                 println!("{md}");
             }
-            write_effective_config(&cli, &cfg)?;
-            std::fs::write(cli.out.join("compare.md"), &md)?;
-            std::fs::write(cli.out.join("compare.json"), serde_json::to_string_pretty(&cmp)? + "\n")?;
+            write_effective_config(&cli, &cfg, &output::COMPARE)?;
+            output::write(&cli.out, "compare.md", md.as_bytes(), &output::COMPARE)?;
+            let json = serde_json::to_string_pretty(&cmp)? + "\n";
+            output::write(&cli.out, "compare.json", json.as_bytes(), &output::COMPARE)?;
             Ok(())
         }
         Command::Bench => bench::run(&load_config(&cli)?, cli.quiet),
@@ -310,15 +317,13 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// Writes the config the run used, defaults included, beside its outputs:
-/// `--config` with it reruns the same run.
-fn write_effective_config(cli: &Cli, cfg: &Config) -> Result<PathBuf> {
-    let path = cli.out.join("config.toml");
+/// `--config` with it reruns the same run. `outputs` is the command's list.
+fn write_effective_config(cli: &Cli, cfg: &Config, outputs: &[&str]) -> Result<PathBuf> {
     let text = format!(
         "# The effective config of this run: the built-in defaults with --config, --paths and --seed applied.\n{}",
         cfg.to_toml()
     );
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(path)
+    output::write(&cli.out, "config.toml", text.as_bytes(), outputs)
 }
 
 /// The `--json` summary of a calibration.

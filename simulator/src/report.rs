@@ -240,19 +240,18 @@ pub fn write_all(cfg: &Config, cal: &Calibration, dir: &Path) -> Result<Vec<Path
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut written = Vec::new();
     let mut write = |name: &str, bytes: &[u8]| -> Result<()> {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        written.push(path);
+        written.push(crate::output::write(dir, name, bytes, &crate::output::CALIBRATE)?);
         Ok(())
     };
     let json = serde_json::to_string_pretty(&params_file(cfg, cal)?)? + "\n";
     write("params.json", json.as_bytes())?;
     let params_sha256 = sha256_hex(json.as_bytes());
+    let [distribution, tail, sweep, convergence] = crate::output::CHARTS;
     let plots = [
-        ("loss_distribution.svg", plot_loss_distribution(cfg, cal)?),
-        ("tail_fit.svg", plot_tail_fit(cfg, cal)?),
-        ("parameter_sweep.svg", plot_sweep(cal)?),
-        ("cvar_convergence.svg", plot_convergence(cfg, cal)?),
+        (distribution, plot_loss_distribution(cfg, cal)?),
+        (tail, plot_tail_fit(cfg, cal)?),
+        (sweep, plot_sweep(cal)?),
+        (convergence, plot_convergence(cfg, cal)?),
     ];
     for (name, svg) in &plots {
         write(name, svg.as_bytes())?;
@@ -770,9 +769,8 @@ fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
         let names: Vec<String> = edges.iter().map(|e| format!("`{}`", e.name())).collect();
         let _ = writeln!(
             s,
-            "\n**Warning: on the edge of what was searched:** {}. The search extends a grid beyond its edge in up to {} refinement rounds (never beyond what the knob may take or bulwark-core accepts), and the choice is still the extreme value tried; the optimum may lie further out: widen the grid in `[calibration]`.",
-            names.join(", "),
-            crate::calibrate::MAX_REFINE_ROUNDS
+            "\n**Warning: on the edge of what was searched:** {}. The search refines only inside each grid, and the choice is its smallest or largest value; the optimum may lie further out: widen the grid in `[calibration]`.",
+            names.join(", ")
         );
     }
     let _ = writeln!(
@@ -858,7 +856,7 @@ fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
         let _ = writeln!(s, "| `{}` | {} | {} | {} |", p.knob.name(), p.value, money(p.total), p.feasible);
     }
     let _ = writeln!(s, "\n## Plots\n");
-    for f in ["loss_distribution.svg", "tail_fit.svg", "parameter_sweep.svg", "cvar_convergence.svg"] {
+    for f in crate::output::CHARTS {
         let _ = writeln!(s, "![{f}]({f})\n");
     }
     s

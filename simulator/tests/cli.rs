@@ -152,6 +152,13 @@ fn arguments_and_outputs_are_checked_before_any_work() {
     forced.insert(0, "--force");
     assert!(sim(&forced).status.success());
     assert_ne!(std::fs::read_to_string(out_dir.join("params.json")).unwrap(), "mine");
+    // What calibrate wrote is exactly the list its output check covers.
+    let mut written: Vec<String> =
+        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut listed: Vec<String> = bulwark_sim::output::CALIBRATE.iter().map(|f| f.to_string()).collect();
+    written.sort();
+    listed.sort();
+    assert_eq!(written, listed);
 }
 
 #[test]
@@ -160,7 +167,7 @@ fn an_infeasible_calibration_writes_its_outputs_and_exits_3() {
     let cfg = quick_config(dir.path());
     let mut text = std::fs::read_to_string(&cfg).unwrap();
     // Crashes of 63% several times a path leave every price band the search
-    // tries (its grid, 10% and 30%, extended to 60%), and no trip is allowed.
+    // tries (its grid, 10% and 30%, and the midpoint between), and no trip is allowed.
     assert!(
         text.contains("max_false_trip_rate = 0.03")
             && text.contains("jumps_per_year = 4.0")
@@ -318,4 +325,148 @@ fn the_json_summary_parses_and_the_effective_config_reruns_the_run() {
         "/nonexistent.json",
     ]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// `sim` with a deadline: a run that is not refused at once is killed, and
+/// `None` says so (a resource bomb that was not refused would run for days).
+fn sim_within(args: &[&str], secs: u64) -> Option<std::process::Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark-sim"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(secs) {
+        if child.try_wait().expect("waitable").is_some() {
+            return Some(child.wait_with_output().expect("its output"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// Issue 21, item 12: an output that is a symlink is refused (exit 2 naming
+/// it), with or without `--force`, and what it points at is left alone; the
+/// write probe follows no symlink either.
+#[cfg(unix)]
+#[test]
+fn symlinked_outputs_are_refused_and_their_targets_untouched() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = quick_config(dir.path());
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let victim = elsewhere.join("victim");
+    std::fs::write(&victim, "keep").unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let simulate = |force: bool| {
+        let mut args = vec!["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()];
+        if force {
+            args.push("--force");
+        }
+        args.extend(["simulate", "--scenario", "keys_radiant"]);
+        sim(&args)
+    };
+
+    // The old write probe's name, planted as a symlink: the probe must not
+    // truncate what it points at.
+    symlink(&victim, out_dir.join(".bulwark-write-check")).unwrap();
+    let o = simulate(false);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep", "the write probe wrote through a symlink");
+    std::fs::remove_file(out_dir.join(".bulwark-write-check")).ok();
+    std::fs::remove_file(out_dir.join("simulate-keys_radiant.json")).unwrap();
+
+    // An output that is a symlink to an existing file: refused even with --force.
+    let output = out_dir.join("simulate-keys_radiant.json");
+    symlink(&victim, &output).unwrap();
+    for force in [false, true] {
+        let o = simulate(force);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--force {force}: {err}");
+        assert!(err.contains("symlink") && err.contains(output.to_str().unwrap()), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep", "--force {force} wrote through a symlink");
+    }
+    std::fs::remove_file(&output).unwrap();
+
+    // A dangling symlink: nothing is created where it points, for simulate
+    // and for calibrate (refused before any work).
+    let outside = elsewhere.join("planted.json");
+    symlink(&outside, &output).unwrap();
+    let o = simulate(true);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("symlink") && err.contains(output.to_str().unwrap()), "{err}");
+    assert!(!outside.exists(), "a dangling output symlink wrote outside --out");
+    let report = out_dir.join("report.md");
+    symlink(elsewhere.join("report.md"), &report).unwrap();
+    let o = sim(&["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "calibrate"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("symlink") && err.contains(report.to_str().unwrap()), "{err}");
+    assert!(!elsewhere.join("report.md").exists() && !out_dir.join("params.json").exists());
+}
+
+/// Issue 21, item 13: the SVG charts are outputs like the others: an
+/// existing one stops the run before any work unless `--force`.
+#[test]
+fn existing_charts_are_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = quick_config(dir.path());
+    for chart in ["loss_distribution.svg", "tail_fit.svg", "parameter_sweep.svg", "cvar_convergence.svg"] {
+        let out_dir = dir.path().join(chart.replace('.', "_"));
+        std::fs::create_dir_all(&out_dir).unwrap();
+        std::fs::write(out_dir.join(chart), "mine").unwrap();
+        let o = sim(&["--config", cfg.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap(), "calibrate"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{chart}: {err}");
+        assert!(err.contains(chart) && err.contains("--force"), "{err}");
+        assert_eq!(std::fs::read_to_string(out_dir.join(chart)).unwrap(), "mine");
+        assert!(!out_dir.join("params.json").exists(), "{chart}: the run went ahead");
+    }
+}
+
+/// Issue 21, item 14: each setting is bounded, and so is what they need
+/// together: 64 scenarios × 10⁷ paths × 43,200 steps (about 123 GB of
+/// stored path outcomes) is refused at once, with exit 2 and the fields.
+#[test]
+fn a_run_too_big_for_this_machine_is_refused_naming_its_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = quick_config(dir.path());
+    let mut cfg: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let calm = cfg["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("baseline_calm"))
+        .unwrap()
+        .clone();
+    let many: Vec<toml::Value> = (0..64)
+        .map(|i| {
+            let mut s = calm.clone();
+            s["name"] = toml::Value::String(format!("calm_{i}"));
+            s
+        })
+        .collect();
+    cfg["scenarios"] = toml::Value::Array(many);
+    cfg["run"]["paths"] = toml::Value::Integer(10_000_000);
+    cfg["run"]["search_paths"] = toml::Value::Integer(1_000);
+    cfg["run"]["horizon_hours"] = toml::Value::Integer(720);
+    cfg["run"]["step_minutes"] = toml::Value::Integer(1);
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, toml::to_string(&cfg).unwrap()).unwrap();
+    let out_dir = dir.path().join("out");
+    for command in ["calibrate", "compare"] {
+        let mut args = vec!["--config", big.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()];
+        args.push(command);
+        let o = sim_within(&args, 30).unwrap_or_else(|| panic!("{command}: still running after 30 s, not refused"));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.contains("run.paths") && err.contains("scenarios"), "{command}: {err}");
+    }
 }
