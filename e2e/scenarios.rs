@@ -115,7 +115,7 @@ fn guard(f: &Fixture) -> GuardPolicy {
             entry(&f.breaker, ink::selector_bytes!("settle_trip"), OperationClass::Critical),
             entry(&f.fund, ink::selector_bytes!("approve_claim"), OperationClass::Critical),
             entry(&f.fund, ink::selector_bytes!("set_params"), OperationClass::Critical),
-            entry(&f.fund, ink::selector_bytes!("set_roles"), OperationClass::Critical),
+            entry(&f.fund, ink::selector_bytes!("set_roles"), OperationClass::Policy),
             entry(&f.vault, ink::selector_bytes!("reenter"), OperationClass::Standard),
         ],
         standard_value_cap: 0,

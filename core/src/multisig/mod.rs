@@ -96,11 +96,12 @@ pub enum OperationClass {
     /// Routine calls on the allow-list.
     Standard,
     /// Dangerous calls (unpause, parameter changes, paying claims), and any
-    /// call at all once the guard is removed.
+    /// call at all once the guard is removed (but `set_roles`).
     Critical,
     /// Owner rotation and threshold changes.
     Membership,
-    /// Timelocks, expiry, veto set and guard changes.
+    /// Timelocks, expiry, veto set and guard changes, and the calls that
+    /// hand the breaker or the fund over (`set_roles`).
     Policy,
 }
 
@@ -153,7 +154,8 @@ pub struct MultisigParams {
     /// How long after its timelock a proposal stays executable.
     pub execution_window_ms: u64,
     pub veto: VetoParams,
-    /// `None` means no guard: every call is allowed, at the Critical class.
+    /// `None` means no guard: every call is allowed, at the Critical class
+    /// or the stricter one [`ADMIN_CALLS`] gives its selector.
     pub guard: Option<GuardPolicy>,
 }
 
@@ -465,7 +467,10 @@ impl Multisig {
                     return Err(MultisigError::InputTooLong);
                 }
                 match &self.params.guard {
-                    None => Ok(OperationClass::Critical),
+                    // No guard: Critical, or the stricter class core's table
+                    // gives the selector (set_roles runs at Policy either way).
+                    None => Ok(least_class(&call.selector)
+                        .map_or(OperationClass::Critical, |least| least.max(OperationClass::Critical))),
                     Some(g) => g.check(call),
                 }
             }

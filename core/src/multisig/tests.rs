@@ -347,7 +347,7 @@ fn admin_table_selectors_are_ink_selectors_of_their_names() {
     for a in ADMIN_CALLS {
         let h = blake2::Blake2b::<U32>::digest(a.message.as_bytes());
         assert_eq!(a.selector, [h[0], h[1], h[2], h[3]], "{}", a.message);
-        assert!(matches!(a.class, OperationClass::Standard | OperationClass::Critical));
+        assert_ne!(a.class, OperationClass::Membership, "{}", a.message);
     }
 }
 
@@ -385,6 +385,39 @@ fn claim_approval_and_lowering_cover_run_at_critical() {
         Err(MultisigError::InvalidParams(ParamError::AdminCallClass))
     );
     assert_eq!(least_class(&UNPAUSE), None, "a selector of no admin message is free");
+}
+
+/// Issue 21 item 8: `set_roles` of the breaker and the fund can name any
+/// admin or add a `covered` account that drains the fund through claims,
+/// yet it ran at Critical, shorter than the Membership and Policy
+/// timelocks. It runs at Policy now: an allow-list must list it at Policy
+/// (the guard accepts Policy entries, never a weaker one), its proposals
+/// wait the Policy timelock, and removing the guard does not lower it.
+#[test]
+fn handing_a_contract_over_runs_at_policy() {
+    for contract in [AdminContract::CircuitBreaker, AdminContract::InsuranceFund] {
+        let set_roles = admin_calls(contract).find(|a| a.message == "set_roles").unwrap();
+        assert_eq!(set_roles.class, OperationClass::Policy, "{contract:?}");
+    }
+    let set_roles = least_selector("set_roles");
+    assert_eq!(least_class(&set_roles), Some(OperationClass::Policy));
+    let entry = |class| AllowedCall { target: BREAKER, selector: set_roles, class };
+    let guard = |class| GuardPolicy { allow_list: alloc::vec![entry(class)], ..params().guard.unwrap() };
+    assert_eq!(guard(OperationClass::Critical).validate(), Err(ParamError::AdminCallClass));
+    assert_eq!(guard(OperationClass::Membership).validate(), Err(ParamError::AllowList), "no call runs as Membership");
+    assert_eq!(guard(OperationClass::Policy).validate(), Ok(()));
+    let roles = Action::Call(CallSpec { target: BREAKER, selector: set_roles, input: alloc::vec![], value: 0 });
+    let listed = MultisigParams { guard: Some(guard(OperationClass::Policy)), ..params() };
+    let mut m = Multisig::new(listed).unwrap();
+    let mut p = m.propose(A, roles.clone(), None, hash(1), 0).unwrap();
+    assert_eq!((p.class, p.eta), (OperationClass::Policy, 3 * DAY));
+    m.approve(&mut p, B, &hash(1), 0).unwrap();
+    assert_eq!(m.execute(&mut p, None, 3 * DAY - 1), Err(MultisigError::TimelockNotPassed));
+    assert!(matches!(m.execute(&mut p, None, 3 * DAY), Ok(Execution::Call(_))));
+    // Without a guard every call runs at Critical, but set_roles at Policy.
+    let unguarded = Multisig::new(MultisigParams { guard: None, ..params() }).unwrap();
+    assert_eq!(unguarded.classify(&roles), Ok(OperationClass::Policy));
+    assert_eq!(unguarded.classify(&call(UNPAUSE, 0)), Ok(OperationClass::Critical));
 }
 
 #[test]
