@@ -304,11 +304,14 @@ pub mod circuit_breaker {
             Ok(verdict)
         }
 
-        /// Pauses a scope: any guardian, or the admin.
+        /// Pauses a scope: any guardian, or the admin. An asset scope must
+        /// name a registered asset (`Breaker(Pause(UnknownAsset))`
+        /// otherwise), so made-up ids cannot fill the bounded pause list.
         #[ink(message)]
         pub fn pause(&mut self, scope: PauseScope) -> Result<()> {
             self.only_guardian()?;
-            self.breaker.0.pause(scope)?;
+            let assets = &self.assets;
+            self.breaker.0.pause(scope, |asset| assets.contains(asset))?;
             self.env().emit_event(Paused { scope, by: self.env().caller() });
             Ok(())
         }
@@ -727,6 +730,23 @@ pub mod circuit_breaker {
                 cb.unpause(scope),
                 Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::NotPaused)))
             );
+        }
+
+        /// Issue 21 item 9: a guardian paused made-up asset ids until the
+        /// 64 slots were full, and then no registered asset could be paused.
+        #[ink::test]
+        fn a_guardian_cannot_fill_the_pause_list_with_unregistered_assets() {
+            let mut cb = deployed();
+            as_caller(accounts().django);
+            for junk in 100..100 + core_breaker::pause::MAX_PAUSED_ENTRIES as AssetId {
+                assert_eq!(
+                    cb.pause(PauseScope::Asset(junk)),
+                    Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::UnknownAsset)))
+                );
+            }
+            assert!(cb.pauses().assets.is_empty());
+            cb.pause(PauseScope::Asset(1)).expect("the registered asset can still be paused");
+            assert_eq!(cb.pauses().assets, ink::prelude::vec![1]);
         }
 
         #[ink::test]
