@@ -117,6 +117,8 @@ fn guard(f: &Fixture) -> GuardPolicy {
             entry(&f.fund, ink::selector_bytes!("set_params"), OperationClass::Critical),
             entry(&f.fund, ink::selector_bytes!("set_roles"), OperationClass::Policy),
             entry(&f.vault, ink::selector_bytes!("reenter"), OperationClass::Standard),
+            // A mistyped target: Ferdie's account holds no contract.
+            entry(&id(ink_e2e::AccountKeyring::Ferdie), ink::selector_bytes!("reset"), OperationClass::Critical),
         ],
         standard_value_cap: 0,
         critical_value_cap: 0,
@@ -527,6 +529,31 @@ async fn a_callee_error_leaves_the_proposal_not_executed<Client: E2EBackend>(mut
         events_of::<ms::Executed>(&events, &f.multisig).iter().map(|e| e.id).collect::<Vec<_>>(),
         vec![pid, next]
     );
+    Ok(())
+}
+
+/// Issue 21 item 11a, end to end: pallet-contracts makes a call to an
+/// account without code as a plain transfer that succeeds, so a proposal
+/// with a mistyped target counted as executed. Now `execute` fails with
+/// `TargetNotContract` and the proposal stays pending; the `Proposed` event
+/// names the target (item 11b), so a vetoer sees the mistake at once.
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn a_call_to_an_account_without_code_is_not_executed<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    use ink_e2e::AccountKeyring::Ferdie;
+    let f = deploy(&mut client).await?;
+    let mut m = client_multisig(&f);
+    let action = call_action(&id(Ferdie), ink::selector_bytes!("reset"), ());
+    let pid = submit!(client, &ink_e2e::alice(), m.propose(action.clone(), None)).expect("proposed");
+    let proposed = events_of::<ms::Proposed>(&take_events(), &f.multisig);
+    assert_eq!(proposed.iter().map(|e| (e.id, e.action.clone())).collect::<Vec<_>>(), vec![(pid, action)]);
+    let hash = query!(client, &ink_e2e::alice(), m.proposal(pid)).expect("stored").call_hash;
+    submit!(client, &ink_e2e::bob(), m.approve(pid, hash)).expect("approved");
+    let nonce = query!(client, &ink_e2e::alice(), m.nonce()).expect("nonce");
+    let refused = client.call(&ink_e2e::charlie(), &m.execute(pid)).submit().await?.return_value();
+    assert_eq!(refused, Err(ms::Error::TargetNotContract));
+    assert_eq!(query!(client, &ink_e2e::alice(), m.proposal(pid)).map(|p| p.status), Some(ProposalStatus::Pending));
+    assert_eq!(query!(client, &ink_e2e::alice(), m.nonce()), Ok(nonce));
+    assert!(events_of::<ms::Executed>(&take_events(), &f.multisig).is_empty());
     Ok(())
 }
 
