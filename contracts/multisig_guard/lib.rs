@@ -23,12 +23,12 @@
 
 #[ink::contract]
 pub mod multisig_guard {
+    use bulwark_core::breaker::BondPolicy;
     use bulwark_core::multisig::{
-        Action, CallHash, CallSpec, Execution, Multisig, MultisigError, MultisigParams, OperationClass, Proposal,
-        ProposalId,
+        Action, BondCheck, CallHash, CallSpec, Execution, Multisig, MultisigError, MultisigParams, OperationClass,
+        Proposal, ProposalId, Timelocks,
     };
     use bulwark_ink::{account, Stored};
-    #[cfg(not(target_arch = "wasm32"))]
     use ink::env::call::{build_call, ExecutionInput, Selector};
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
@@ -122,6 +122,10 @@ pub mod multisig_guard {
             /// pending, as a call to a plain account would "succeed" and
             /// count as executed.
             TargetNotContract,
+            /// A breaker whose bond policy a timelock or guard change must be
+            /// checked against (bulwark-core's `BondCheck`) did not report
+            /// it: the change is refused.
+            BreakerQueryFailed,
         }
     }
 
@@ -250,7 +254,12 @@ pub mod multisig_guard {
             Ok(())
         }
 
-        /// Executes a ready proposal, once. Anyone may call it. If the
+        /// Executes a ready proposal, once. Anyone may call it. A timelock
+        /// or guard change that would leave an allow-listed breaker's bond
+        /// settle window at or below the Critical timelock fails with
+        /// `Multisig(InvalidParams(BondOutlastsTimelock))` (or
+        /// `BreakerQueryFailed` if a breaker does not answer) and stays
+        /// pending. If the
         /// callee traps or returns `Err`, this fails with
         /// `Multisig(CallFailed)` and reverts: the proposal stays ready. A
         /// call to an account without contract code fails with
@@ -260,7 +269,14 @@ pub mod multisig_guard {
             let mut ms = self.load()?;
             let mut p = self.proposal_or_err(id)?;
             let predecessor = p.predecessor.and_then(|pid| self.proposals.get(pid).map(|s| s.0));
+            let bond_check = match &p.action {
+                Action::Config(change) => ms.bond_check(change)?,
+                Action::Call(_) => None,
+            };
             let execution = ms.execute(&mut p, predecessor.as_ref(), self.now())?;
+            if let Some(check) = bond_check {
+                self.check_breakers(&check)?;
+            }
             // Refused before anything is stored: `ms` and `p` are copies.
             if let Execution::Call(call) = &execution {
                 if !self.env().is_contract(&AccountId::from(call.target)) {
@@ -296,6 +312,13 @@ pub mod multisig_guard {
         #[ink(message)]
         pub fn params(&self) -> Result<MultisigParams> {
             Ok(self.load()?.params().clone())
+        }
+
+        /// The timelocks per class: what a circuit_breaker asks its new
+        /// admin for, to check that bonded trips can be judged in time.
+        #[ink(message)]
+        pub fn timelocks(&self) -> Result<Timelocks> {
+            Ok(self.load()?.params().timelocks.clone())
         }
 
         #[ink(message)]
@@ -368,6 +391,23 @@ pub mod multisig_guard {
                 .ok()?
                 .ok()
                 .map(|o| o.0)
+        }
+
+        /// Fetches each breaker's bond policy and applies core's
+        /// `BondCheck::verify`, before a config change is stored. A breaker
+        /// that traps, reverts or answers garbage refuses the change.
+        fn check_breakers(&self, check: &BondCheck) -> Result<()> {
+            for breaker in &check.breakers {
+                let policy = build_call::<Environment>()
+                    .call(AccountId::from(*breaker))
+                    .exec_input(ExecutionInput::new(Selector::new(ink::selector_bytes!("bond_policy"))))
+                    .returns::<BondPolicy>()
+                    .try_invoke()
+                    .map_err(|_| Error::BreakerQueryFailed)?
+                    .map_err(|_| Error::BreakerQueryFailed)?;
+                check.verify(&policy)?;
+            }
+            Ok(())
         }
 
         fn load(&self) -> Result<Multisig> {

@@ -82,3 +82,12 @@ pub fn admin_calls(contract: AdminContract) -> impl Iterator<Item = &'static Adm
 pub fn least_class(selector: &Selector) -> Option<OperationClass> {
     ADMIN_CALLS.iter().filter(|a| &a.selector == selector).map(|a| a.class).max()
 }
+
+/// Whether `selector` is an administrative message of the circuit_breaker
+/// only (`settle_trip`, `unpause`, `pause`, ...; not `set_params` or
+/// `set_roles`, which the fund has too): an allow-list entry with it names
+/// a breaker.
+pub fn is_breaker_only(selector: &Selector) -> bool {
+    let of = |contract| admin_calls(contract).any(|a| &a.selector == selector);
+    of(CB) && !of(FUND)
+}

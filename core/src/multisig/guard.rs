@@ -1,7 +1,7 @@
 //! The guard policy: which calls the multisig may make, at what class, and
 //! with how much value.
 
-use super::admin::least_class;
+use super::admin::{is_breaker_only, least_class};
 use super::{CallSpec, MultisigError, OperationClass};
 use crate::error::ParamError;
 use crate::types::{AccountId, Balance, Selector};
@@ -55,6 +55,21 @@ impl GuardPolicy {
             return Err(ParamError::AdminCallClass);
         }
         Ok(())
+    }
+
+    /// The circuit breakers this guard lets the multisig administer: each
+    /// distinct target of an entry for a breaker-only message (see
+    /// [`is_breaker_only`](super::admin::is_breaker_only)), in list order.
+    /// Their bonded-trip settle windows must outlast the multisig's
+    /// Critical timelock ([`BondCheck`](super::BondCheck)).
+    pub fn breaker_targets(&self) -> Vec<AccountId> {
+        let mut targets: Vec<AccountId> = Vec::new();
+        for a in self.allow_list.iter().filter(|a| is_breaker_only(&a.selector)) {
+            if !targets.contains(&a.target) {
+                targets.push(a.target);
+            }
+        }
+        targets
     }
 
     /// The class of `call`, or why the guard refuses it.

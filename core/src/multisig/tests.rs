@@ -420,6 +420,47 @@ fn handing_a_contract_over_runs_at_policy() {
     assert_eq!(unguarded.classify(&call(UNPAUSE, 0)), Ok(OperationClass::Critical));
 }
 
+/// Issue 21 item 10: the rule "a bonded trip's settle window outlasts the
+/// admin's Critical timelock" was only checked by the deploy tool, so a
+/// later `SetTimelocks` could break it. The multisig now names, for each
+/// change that could, the breakers to check and the timelock they must
+/// outlast; the contract fetches their bond policies and refuses the change.
+#[test]
+fn timelock_and_guard_changes_name_the_breakers_whose_bonds_must_outlast_them() {
+    const FUND: AccountId = [201; 32];
+    let entry = |target, message, class| AllowedCall { target, selector: least_selector(message), class };
+    let guard = GuardPolicy {
+        allow_list: alloc::vec![
+            entry(BREAKER, "settle_trip", OperationClass::Critical),
+            entry(BREAKER, "unpause", OperationClass::Critical),
+            entry(FUND, "approve_claim", OperationClass::Critical),
+            entry(FUND, "set_roles", OperationClass::Policy),
+        ],
+        ..params().guard.unwrap()
+    };
+    assert_eq!(guard.breaker_targets(), alloc::vec![BREAKER], "each breaker once; the fund is none");
+    assert!(is_breaker_only(&least_selector("settle_trip")) && !is_breaker_only(&least_selector("set_params")));
+    let m = Multisig::new(MultisigParams { guard: Some(guard.clone()), ..params() }).unwrap();
+    let longer = Timelocks { critical_ms: 2 * DAY, ..params().timelocks };
+    let check = m.bond_check(&ConfigChange::SetTimelocks(longer.clone())).unwrap().expect("a longer Critical timelock");
+    assert_eq!(check, BondCheck { critical_ms: 2 * DAY, breakers: alloc::vec![BREAKER] });
+    let policy = |settle_within_ms| BondPolicy { min_bond: 1, settle_within_ms };
+    assert_eq!(check.verify(&policy(2 * DAY)), Err(MultisigError::InvalidParams(ParamError::BondOutlastsTimelock)));
+    assert_eq!(check.verify(&policy(2 * DAY + 1)), Ok(()));
+    // A shorter or equal Critical timelock, and other changes, cannot break it.
+    let shorter = Timelocks { critical_ms: HOUR, ..params().timelocks };
+    assert_eq!(m.bond_check(&ConfigChange::SetTimelocks(shorter)), Ok(None));
+    assert_eq!(m.bond_check(&ConfigChange::SetExecutionWindow(DAY)), Ok(None));
+    assert_eq!(m.bond_check(&ConfigChange::RemoveGuard), Ok(None));
+    // A new guard is checked at the timelock in force.
+    let check = m.bond_check(&ConfigChange::SetGuard(guard.clone())).unwrap().expect("a guard listing a breaker");
+    assert_eq!(check.critical_ms, DAY);
+    // Without a guard the breakers are unknown: a longer Critical timelock is refused at once.
+    let mut unguarded = Multisig::new(MultisigParams { guard: None, ..params() }).unwrap();
+    let raise = Action::Config(ConfigChange::SetTimelocks(longer));
+    assert_eq!(unguarded.propose(A, raise, None, hash(1), 0), Err(MultisigError::UncheckedBreakers));
+}
+
 #[test]
 fn every_bad_parameter_is_named() {
     let cases: &[ParamCase<MultisigParams>] = &[
