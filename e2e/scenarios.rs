@@ -814,6 +814,50 @@ async fn excess_loss_is_ceded_to_the_reinsurer<Client: E2EBackend>(mut client: C
     Ok(())
 }
 
+/// Issue 21 item 11c: the cession call forwarded all the gas left, so a
+/// reinsurer that burns gas made the primary's whole `file_claim` run out of
+/// gas and revert, against the README's promise that a failing reinsurer
+/// never blocks the retained part. The call now runs under its own gas
+/// limit: the claim is filed, the cession fails alone and stays pending.
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn a_gas_burning_reinsurer_cannot_revert_a_claim<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    use bulwark_core::fund::ReinsuranceLayer;
+    let f = deploy(&mut client).await?;
+    // A second vault, made hostile, is the primary's reinsurer.
+    let burner = client
+        .instantiate("protected_vault", &ink_e2e::alice(), &mut ProtectedVaultRef::new(f.breaker, f.fund, ASSET))
+        .submit()
+        .await?
+        .account_id;
+    submit!(client, &ink_e2e::alice(), ink_e2e::create_call_builder::<ProtectedVault>(burner).burn_gas_as_reinsurer())
+        .expect("made hostile");
+    let mut primary = client_fund(&f);
+    submit!(client, &ink_e2e::bob(), primary.deposit(), value = 10 * UNIT).expect("primary capital");
+    let mut roles = query!(client, &ink_e2e::alice(), primary.roles());
+    roles.reinsurer = Some(burner);
+    pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("set_roles"), roles)).await.expect("roles set");
+    let layered =
+        FundParams { reinsurance: Some(ReinsuranceLayer { attachment: 2 * UNIT, limit: 3 * UNIT }), ..fund_params() };
+    pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("set_params"), layered)).await.expect("layer set");
+    take_events();
+    // A 4-unit loss: 2 retained, 2 ceded to the burner, which fails alone.
+    let filed = client.call(&ink_e2e::alice(), &client_vault(&f).file_claim(4 * UNIT)).submit().await;
+    let id0 = filed.expect("the claim is not reverted by the reinsurer").return_value().expect("filed");
+    let claim = query!(client, &ink_e2e::alice(), primary.claim(id0)).expect("stored");
+    assert_eq!((claim.retained, claim.ceded, claim.cession), (2 * UNIT, 2 * UNIT, Cession::Pending));
+    let events = take_events();
+    assert_eq!(events_of::<fund::ClaimFiled>(&events, &f.fund).len(), 1);
+    assert_eq!(
+        events_of::<fund::CessionFailed>(&events, &f.fund).iter().map(|e| e.ceded).collect::<Vec<_>>(),
+        vec![2 * UNIT]
+    );
+    // The retained part is approved and paid as usual.
+    pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("approve_claim"), id0)).await.expect("approved");
+    let paid = submit!(client, &ink_e2e::eve(), primary.pay_claim(id0)).expect("the retained part pays");
+    assert_eq!(paid.paid, 2 * UNIT);
+    Ok(())
+}
+
 /// One scripted operation of the differential trace.
 #[derive(Clone, Copy, Debug)]
 enum Op {
