@@ -528,7 +528,10 @@ pub mod circuit_breaker {
             self.trips.get(id).map(|s| s.0).ok_or(Error::UnknownTrip)
         }
 
-        /// Pays a settled bond: back to its poster, or into the fund.
+        /// Pays a settled bond: back to its poster, or into the fund. The
+        /// fund's `add_premium` gets all the gas left: the fund is the
+        /// deployment's own, and a slash it does not take must revert the
+        /// whole settlement (the trip stays pending), not half-run.
         fn pay_bond(&self, trip: &BondedTrip, outcome: BondOutcome) -> Result<()> {
             match outcome {
                 BondOutcome::Refund(bond) => {

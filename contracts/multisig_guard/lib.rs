@@ -371,7 +371,11 @@ pub mod multisig_guard {
             let value = call.value.to_le_bytes();
             let mut buffer = ink::prelude::vec![0u8; OUTPUT_LIMIT];
             let mut output: &mut [u8] = &mut buffer[..];
-            // ref_time and proof_size 0: the callee may use all gas left; no deposit limit.
+            // ref_time and proof_size 0: the callee may use all gas left; no
+            // deposit limit. An admin call runs whole or not at all: one that
+            // runs out reverts `execute`, and the proposal stays ready for an
+            // executor who supplies more gas (a fixed limit could leave an
+            // expensive admin call unexecutable for good).
             HostFnImpl::call_v2(CallFlags::empty(), &call.target, 0, 0, None, &value, &input, Some(&mut output))
                 .ok()
                 .map(|()| output.to_vec())
