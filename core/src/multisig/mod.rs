@@ -728,7 +728,10 @@ impl Multisig {
     /// breakers it lists). A longer Critical timelock with no guard is
     /// refused (`UncheckedBreakers`): the breakers are unknown. Removing the
     /// guard keeps the timelock, so every breaker checked so far still
-    /// keeps the rule.
+    /// keeps the rule; a breaker the guard never listed with a breaker-only
+    /// message was never checked, and once the guard is gone its
+    /// `settle_trip` can be called though its window may not outlast the
+    /// Critical timelock (its own `set_roles` checked it only when set).
     pub fn bond_check(&self, change: &ConfigChange) -> Result<Option<BondCheck>, MultisigError> {
         let critical_now = self.params.timelocks.critical_ms;
         let (critical_ms, guard) = match change {
