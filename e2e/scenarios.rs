@@ -10,10 +10,11 @@ use bulwark_core::breaker::{
 };
 use bulwark_core::fund::{Cession, FundError, FundParams, Holder, InsuranceFund as CoreFund};
 use bulwark_core::multisig::{
-    Action, AllowedCall, CallSpec, GuardPolicy, MultisigError, MultisigParams, OperationClass, ProposalStatus,
-    Timelocks, VetoParams,
+    Action, AllowedCall, CallSpec, ConfigChange, GuardPolicy, MultisigError, MultisigParams, OperationClass,
+    ProposalStatus, Timelocks, VetoParams,
 };
 use bulwark_core::units::AssetUnits;
+use bulwark_core::ParamError;
 use circuit_breaker::circuit_breaker::{self as cb, CircuitBreaker, CircuitBreakerRef};
 use ink::primitives::AccountId;
 use ink_e2e::{ChainBackend, ContractsBackend};
@@ -115,8 +116,15 @@ fn guard(f: &Fixture) -> GuardPolicy {
             entry(&f.breaker, ink::selector_bytes!("settle_trip"), OperationClass::Critical),
             entry(&f.fund, ink::selector_bytes!("approve_claim"), OperationClass::Critical),
             entry(&f.fund, ink::selector_bytes!("set_params"), OperationClass::Critical),
-            entry(&f.fund, ink::selector_bytes!("set_roles"), OperationClass::Critical),
+            entry(&f.fund, ink::selector_bytes!("set_roles"), OperationClass::Policy),
             entry(&f.vault, ink::selector_bytes!("reenter"), OperationClass::Standard),
+            entry(&f.breaker, ink::selector_bytes!("set_roles"), OperationClass::Policy),
+            // A mistyped target: Ferdie's account holds no contract.
+            entry(
+                &id(ink_e2e::AccountKeyring::Ferdie),
+                ink::selector_bytes!("approve_claim"),
+                OperationClass::Critical,
+            ),
         ],
         standard_value_cap: 0,
         critical_value_cap: 0,
@@ -530,6 +538,31 @@ async fn a_callee_error_leaves_the_proposal_not_executed<Client: E2EBackend>(mut
     Ok(())
 }
 
+/// Issue 21 item 11a, end to end: pallet-contracts makes a call to an
+/// account without code as a plain transfer that succeeds, so a proposal
+/// with a mistyped target counted as executed. Now `execute` fails with
+/// `TargetNotContract` and the proposal stays pending; the `Proposed` event
+/// names the target (item 11b), so a vetoer sees the mistake at once.
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn a_call_to_an_account_without_code_is_not_executed<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    use ink_e2e::AccountKeyring::Ferdie;
+    let f = deploy(&mut client).await?;
+    let mut m = client_multisig(&f);
+    let action = call_action(&id(Ferdie), ink::selector_bytes!("approve_claim"), 0u64);
+    let pid = submit!(client, &ink_e2e::alice(), m.propose(action.clone(), None)).expect("proposed");
+    let proposed = events_of::<ms::Proposed>(&take_events(), &f.multisig);
+    assert_eq!(proposed.iter().map(|e| (e.id, e.action.clone())).collect::<Vec<_>>(), vec![(pid, action)]);
+    let hash = query!(client, &ink_e2e::alice(), m.proposal(pid)).expect("stored").call_hash;
+    submit!(client, &ink_e2e::bob(), m.approve(pid, hash)).expect("approved");
+    let nonce = query!(client, &ink_e2e::alice(), m.nonce()).expect("nonce");
+    let refused = client.call(&ink_e2e::charlie(), &m.execute(pid)).submit().await?.return_value();
+    assert_eq!(refused, Err(ms::Error::TargetNotContract));
+    assert_eq!(query!(client, &ink_e2e::alice(), m.proposal(pid)).map(|p| p.status), Some(ProposalStatus::Pending));
+    assert_eq!(query!(client, &ink_e2e::alice(), m.nonce()), Ok(nonce));
+    assert!(events_of::<ms::Executed>(&take_events(), &f.multisig).is_empty());
+    Ok(())
+}
+
 #[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
 async fn no_replay_and_no_reentry<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
     let f = deploy(&mut client).await?;
@@ -626,6 +659,76 @@ async fn concurrent_bonded_trips_are_settled_separately<Client: E2EBackend>(mut 
     Ok(())
 }
 
+/// Issue 21 item 10, end to end: a bonded trip's settle window must outlast
+/// the admin's Critical timelock, or the multisig cannot slash a bad trip
+/// before anyone may release its bond. Only the deploy tool checked it;
+/// now neither the breaker's `set_roles` nor the multisig's own timelock
+/// changes can reach a state that breaks it.
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn the_bond_window_always_outlasts_the_admins_critical_timelock<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let f = deploy(&mut client).await?;
+    let mut breaker = client_breaker(&f);
+    let roles = query!(client, &ink_e2e::alice(), breaker.roles());
+    let set_roles = |settle_ms| {
+        call_action(
+            &f.breaker,
+            ink::selector_bytes!("set_roles"),
+            cb::BreakerRoles { bond_settle_within_ms: settle_ms, ..roles.clone() },
+        )
+    };
+    // The multisig, admin of the breaker, may lengthen the window without
+    // being asked (it is executing and cannot be called back) ...
+    pass(&mut client, &f, set_roles(BOND_SETTLE_MS + HOUR)).await.expect("a longer window needs no check");
+    assert_eq!(query!(client, &ink_e2e::alice(), breaker.bond_policy()).settle_within_ms, BOND_SETTLE_MS + HOUR);
+    // ... but not shorten it: that needs its timelock, which it cannot report mid-call.
+    assert_eq!(
+        pass(&mut client, &f, set_roles(BOND_SETTLE_MS)).await,
+        Err(ms::Error::Multisig(MultisigError::CallFailed))
+    );
+    assert_eq!(query!(client, &ink_e2e::alice(), breaker.bond_policy()).settle_within_ms, BOND_SETTLE_MS + HOUR);
+    // The multisig refuses a Critical timelock the breaker's window does not outlast.
+    let timelocks = |critical_ms| {
+        Action::Config(ConfigChange::SetTimelocks(Timelocks {
+            standard_ms: 0,
+            critical_ms,
+            membership_ms: 0,
+            policy_ms: critical_ms,
+        }))
+    };
+    let nonce = query!(client, &ink_e2e::alice(), client_multisig(&f).nonce()).expect("nonce");
+    assert_eq!(
+        pass(&mut client, &f, timelocks(BOND_SETTLE_MS + HOUR)).await,
+        Err(ms::Error::Multisig(MultisigError::InvalidParams(ParamError::BondOutlastsTimelock)))
+    );
+    assert_eq!(query!(client, &ink_e2e::alice(), client_multisig(&f).timelocks()).map(|t| t.critical_ms), Ok(0));
+    let pending = query!(client, &ink_e2e::alice(), client_multisig(&f).proposal(nonce)).map(|p| p.status);
+    assert_eq!(pending, Some(ProposalStatus::Pending), "a refused change stays pending");
+    pass(&mut client, &f, timelocks(BOND_SETTLE_MS)).await.expect("a shorter Critical timelock is fine");
+    // A second breaker, handed over to the multisig by its deployer: its
+    // window must outlast the multisig's Critical timelock, now BOND_SETTLE_MS.
+    let alice = id(ink_e2e::AccountKeyring::Alice);
+    let own = cb::BreakerRoles { admin: alice, ..roles.clone() };
+    let second = client
+        .instantiate("circuit_breaker", &ink_e2e::alice(), &mut CircuitBreakerRef::new(breaker_params(), own.clone()))
+        .submit()
+        .await?
+        .account_id;
+    let mut second = ink_e2e::create_call_builder::<CircuitBreaker>(second);
+    let handed = |settle_ms| cb::BreakerRoles { admin: f.multisig, bond_settle_within_ms: settle_ms, ..own.clone() };
+    assert_eq!(
+        query!(client, &ink_e2e::alice(), second.set_roles(handed(BOND_SETTLE_MS))),
+        Err(cb::Error::Bond(BondError::InvalidPolicy(ParamError::BondOutlastsTimelock)))
+    );
+    // A contract that is no multisig cannot report a timelock: refused, not trapped.
+    let to_vault = cb::BreakerRoles { admin: f.vault, ..own.clone() };
+    assert_eq!(query!(client, &ink_e2e::alice(), second.set_roles(to_vault)), Err(cb::Error::AdminTimelockUnknown));
+    submit!(client, &ink_e2e::alice(), second.set_roles(handed(BOND_SETTLE_MS + 1))).expect("outlasts it");
+    assert_eq!(query!(client, &ink_e2e::alice(), second.roles()).admin, f.multisig);
+    Ok(())
+}
+
 #[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
 async fn excess_loss_is_ceded_to_the_reinsurer<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
     use bulwark_core::fund::ReinsuranceLayer;
@@ -708,6 +811,50 @@ async fn excess_loss_is_ceded_to_the_reinsurer<Client: E2EBackend>(mut client: C
         Err(fund::Error::Fund(FundError::NoPendingCession)),
         "placed once"
     );
+    Ok(())
+}
+
+/// Issue 21 item 11c: the cession call forwarded all the gas left, so a
+/// reinsurer that burns gas made the primary's whole `file_claim` run out of
+/// gas and revert, against the README's promise that a failing reinsurer
+/// never blocks the retained part. The call now runs under its own gas
+/// limit: the claim is filed, the cession fails alone and stays pending.
+#[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]
+async fn a_gas_burning_reinsurer_cannot_revert_a_claim<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    use bulwark_core::fund::ReinsuranceLayer;
+    let f = deploy(&mut client).await?;
+    // A second vault, made hostile, is the primary's reinsurer.
+    let burner = client
+        .instantiate("protected_vault", &ink_e2e::alice(), &mut ProtectedVaultRef::new(f.breaker, f.fund, ASSET))
+        .submit()
+        .await?
+        .account_id;
+    submit!(client, &ink_e2e::alice(), ink_e2e::create_call_builder::<ProtectedVault>(burner).burn_gas_as_reinsurer())
+        .expect("made hostile");
+    let mut primary = client_fund(&f);
+    submit!(client, &ink_e2e::bob(), primary.deposit(), value = 10 * UNIT).expect("primary capital");
+    let mut roles = query!(client, &ink_e2e::alice(), primary.roles());
+    roles.reinsurer = Some(burner);
+    pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("set_roles"), roles)).await.expect("roles set");
+    let layered =
+        FundParams { reinsurance: Some(ReinsuranceLayer { attachment: 2 * UNIT, limit: 3 * UNIT }), ..fund_params() };
+    pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("set_params"), layered)).await.expect("layer set");
+    take_events();
+    // A 4-unit loss: 2 retained, 2 ceded to the burner, which fails alone.
+    let filed = client.call(&ink_e2e::alice(), &client_vault(&f).file_claim(4 * UNIT)).submit().await;
+    let id0 = filed.expect("the claim is not reverted by the reinsurer").return_value().expect("filed");
+    let claim = query!(client, &ink_e2e::alice(), primary.claim(id0)).expect("stored");
+    assert_eq!((claim.retained, claim.ceded, claim.cession), (2 * UNIT, 2 * UNIT, Cession::Pending));
+    let events = take_events();
+    assert_eq!(events_of::<fund::ClaimFiled>(&events, &f.fund).len(), 1);
+    assert_eq!(
+        events_of::<fund::CessionFailed>(&events, &f.fund).iter().map(|e| e.ceded).collect::<Vec<_>>(),
+        vec![2 * UNIT]
+    );
+    // The retained part is approved and paid as usual.
+    pass(&mut client, &f, call_action(&f.fund, ink::selector_bytes!("approve_claim"), id0)).await.expect("approved");
+    let paid = submit!(client, &ink_e2e::eve(), primary.pay_claim(id0)).expect("the retained part pays");
+    assert_eq!(paid.paid, 2 * UNIT);
     Ok(())
 }
 

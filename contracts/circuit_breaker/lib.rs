@@ -22,8 +22,10 @@ pub mod circuit_breaker {
         self as core_breaker, AccountFlow, AssetFlow, AssetUnits, BondBook, BondError, BondPolicy, BondedTrip,
         BreakerError, BreakerParams, Decision, Level, PauseScope, PauseScopes, PriceVerdict, TripId,
     };
+    use bulwark_core::multisig::Timelocks;
     use bulwark_core::{AssetId, Selector};
     use bulwark_ink::{account, Stored};
+    use ink::env::call::{build_call, ExecutionInput, Selector as CallSelector};
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
 
@@ -45,7 +47,9 @@ pub mod circuit_breaker {
         /// Smallest bond for an open trip.
         pub min_bond: Balance,
         /// The admin's deadline to judge a bonded trip; after it, anyone
-        /// may release the bond. Longer than the multisig's Critical timelock.
+        /// may release the bond. Longer than the admin's Critical timelock
+        /// (checked whenever the roles or the admin multisig's timelocks
+        /// change; 0 for an admin that is a plain account).
         pub bond_settle_within_ms: u64,
     }
 
@@ -201,6 +205,11 @@ pub mod circuit_breaker {
             TransferFailed,
             /// The insurance fund did not accept the slashed bond.
             FundCallFailed,
+            /// The admin is a contract that did not report its timelocks
+            /// (not a multisig_guard, or the admin executing this very call,
+            /// which cannot be called back: it may not shorten the bond
+            /// settle window), so the bond rule cannot be checked.
+            AdminTimelockUnknown,
         }
     }
 
@@ -222,6 +231,7 @@ pub mod circuit_breaker {
         /// `params` is `circuit_breaker` from the simulator's params.json.
         #[ink(constructor)]
         pub fn new(params: BreakerParams, roles: BreakerRoles) -> Result<Self> {
+            Self::check_bond_rule(&roles, None)?;
             Ok(Self {
                 breaker: Stored(core_breaker::CircuitBreaker::new(params)?),
                 assets: Mapping::default(),
@@ -304,11 +314,14 @@ pub mod circuit_breaker {
             Ok(verdict)
         }
 
-        /// Pauses a scope: any guardian, or the admin.
+        /// Pauses a scope: any guardian, or the admin. An asset scope must
+        /// name a registered asset (`Breaker(Pause(UnknownAsset))`
+        /// otherwise), so made-up ids cannot fill the bounded pause list.
         #[ink(message)]
         pub fn pause(&mut self, scope: PauseScope) -> Result<()> {
             self.only_guardian()?;
-            self.breaker.0.pause(scope)?;
+            let assets = &self.assets;
+            self.breaker.0.pause(scope, |asset| assets.contains(asset))?;
             self.env().emit_event(Paused { scope, by: self.env().caller() });
             Ok(())
         }
@@ -401,9 +414,14 @@ pub mod circuit_breaker {
             Ok(())
         }
 
+        /// Replaces the roles. The bond settle window must outlast the new
+        /// admin's Critical timelock (asked of the admin if it is a
+        /// contract); under an unchanged admin it is asked only if the
+        /// window shrinks (bulwark-core's `BondPolicy::shortens`).
         #[ink(message)]
         pub fn set_roles(&mut self, roles: BreakerRoles) -> Result<()> {
             self.only_admin()?;
+            Self::check_bond_rule(&roles, Some(&self.roles))?;
             self.bonds.0.set_policy(roles.bond_policy())?;
             self.roles = roles.clone();
             self.env().emit_event(RolesUpdated { roles });
@@ -457,6 +475,13 @@ pub mod circuit_breaker {
             self.roles.clone()
         }
 
+        /// The bonded-trip policy: what the admin multisig_guard checks its
+        /// own timelock changes against.
+        #[ink(message)]
+        pub fn bond_policy(&self) -> BondPolicy {
+            self.roles.bond_policy()
+        }
+
         /// A bonded trip awaiting judgement or release.
         #[ink(message)]
         pub fn pending_trip(&self, id: TripId) -> Option<BondedTrip> {
@@ -467,22 +492,55 @@ pub mod circuit_breaker {
             self.env().block_timestamp()
         }
 
+        /// bulwark-core's bond rule for `roles` replacing `previous` (none
+        /// at construction): the settle window outlasts the admin's Critical
+        /// timelock, so every bonded trip can be judged before its bond may
+        /// be released.
+        fn check_bond_rule(roles: &BreakerRoles, previous: Option<&BreakerRoles>) -> Result<()> {
+            let policy = roles.bond_policy();
+            let unchanged_admin = previous.filter(|p| p.admin == roles.admin);
+            if unchanged_admin.is_some_and(|p| !policy.shortens(&p.bond_policy())) {
+                return Ok(());
+            }
+            let critical_ms = Self::admin_critical_timelock(roles.admin)?;
+            policy.validate_with_admin_timelock(critical_ms).map_err(|e| Error::Bond(BondError::InvalidPolicy(e)))
+        }
+
+        /// The Critical timelock of `admin`: 0 for a plain account (it acts
+        /// at once), asked of a contract (a multisig_guard's `timelocks`).
+        /// A failed call or an undecodable reply is `AdminTimelockUnknown`.
+        fn admin_critical_timelock(admin: AccountId) -> Result<u64> {
+            if !Self::env().is_contract(&admin) {
+                return Ok(0);
+            }
+            let reply = build_call::<Environment>()
+                .call(admin)
+                .exec_input(ExecutionInput::new(CallSelector::new(ink::selector_bytes!("timelocks"))))
+                .returns::<core::result::Result<Timelocks, ()>>()
+                .try_invoke();
+            match reply {
+                Ok(Ok(Ok(t))) => Ok(t.critical_ms),
+                _ => Err(Error::AdminTimelockUnknown),
+            }
+        }
+
         fn trip_or_err(&self, id: TripId) -> Result<BondedTrip> {
             self.trips.get(id).map(|s| s.0).ok_or(Error::UnknownTrip)
         }
 
-        /// Pays a settled bond: back to its poster, or into the fund.
+        /// Pays a settled bond: back to its poster, or into the fund. The
+        /// fund's `add_premium` gets all the gas left: the fund is the
+        /// deployment's own, and a slash it does not take must revert the
+        /// whole settlement (the trip stays pending), not half-run.
         fn pay_bond(&self, trip: &BondedTrip, outcome: BondOutcome) -> Result<()> {
             match outcome {
                 BondOutcome::Refund(bond) => {
                     self.env().transfer(AccountId::from(trip.by), bond).map_err(|_| Error::TransferFailed)
                 }
-                BondOutcome::Slash(bond) => ink::env::call::build_call::<Environment>()
+                BondOutcome::Slash(bond) => build_call::<Environment>()
                     .call(self.roles.insurance_fund)
                     .transferred_value(bond)
-                    .exec_input(ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(
-                        ink::selector_bytes!("add_premium"),
-                    )))
+                    .exec_input(ExecutionInput::new(CallSelector::new(ink::selector_bytes!("add_premium"))))
                     .returns::<core::result::Result<(), ()>>()
                     .try_invoke()
                     .map_err(|_| Error::FundCallFailed)?
@@ -727,6 +785,23 @@ pub mod circuit_breaker {
                 cb.unpause(scope),
                 Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::NotPaused)))
             );
+        }
+
+        /// Issue 21 item 9: a guardian paused made-up asset ids until the
+        /// 64 slots were full, and then no registered asset could be paused.
+        #[ink::test]
+        fn a_guardian_cannot_fill_the_pause_list_with_unregistered_assets() {
+            let mut cb = deployed();
+            as_caller(accounts().django);
+            for junk in 100..100 + core_breaker::pause::MAX_PAUSED_ENTRIES as AssetId {
+                assert_eq!(
+                    cb.pause(PauseScope::Asset(junk)),
+                    Err(Error::Breaker(BreakerError::Pause(core_breaker::PauseError::UnknownAsset)))
+                );
+            }
+            assert!(cb.pauses().assets.is_empty());
+            cb.pause(PauseScope::Asset(1)).expect("the registered asset can still be paused");
+            assert_eq!(cb.pauses().assets, ink::prelude::vec![1]);
         }
 
         #[ink::test]

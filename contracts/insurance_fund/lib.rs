@@ -9,8 +9,12 @@
 //! **breaker** is asked before every exit whether exits must wait (halted
 //! or globally paused); the **reinsurer** receives the ceded part of each
 //! claim as a claim of its own (this fund must be one of its covered
-//! accounts). A reinsurer that refuses never blocks the retained part: the
-//! claim is filed anyway and the cession stays pending for `retry_cession`.
+//! accounts). A reinsurer that refuses, traps or burns gas never blocks the
+//! retained part (its call runs under a gas limit of its own): the claim is
+//! filed anyway and the cession stays pending for `retry_cession`. The
+//! fund's other call, asking the breaker whether exits must wait, gets all
+//! the gas left: the breaker is trusted, and an exit whose check fails must
+//! fail, not proceed.
 //! The per-holder ledger (free shares, one exit per holder), the ceding
 //! policy and every pricing rule are bulwark-core's.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
@@ -195,6 +199,23 @@ pub mod insurance_fund {
     }
 
     pub type Result<T> = core::result::Result<T, Error>;
+
+    /// Most ref_time the reinsurer's `file_claim` may use. A reinsurer is
+    /// this contract, and its `file_claim` (with no cession of its own)
+    /// costs about 1.1×10⁹ on the chain (release build) and 2–3×10⁹ in the
+    /// e2e sandbox (debug build): 10¹⁰ is three or more times that, and
+    /// 0.5% of a block's 2×10¹² (2 s of compute). Without a limit the call
+    /// got all the gas left, so a reinsurer that burns gas made the whole
+    /// `file_claim` run out of gas and revert, blocking the retained part;
+    /// with it, such a reinsurer's call fails alone and the cession stays
+    /// pending, like any refusal. A reinsurer with a layer of its own cedes
+    /// on within what is left (if that fails, its own cession waits for its
+    /// `retry_cession`).
+    const CESSION_REF_TIME_LIMIT: u64 = 10_000_000_000;
+    /// Most proof size the reinsurer's `file_claim` may use: it measured
+    /// about 92 kB on the chain and 50 kB in the sandbox; 256 KiB is nearly
+    /// three times the larger, and 5% of a 5 MiB block proof.
+    const CESSION_PROOF_SIZE_LIMIT: u64 = 256 * 1024;
 
     impl InsuranceFund {
         /// `params` is `insurance_fund` from the simulator's params.json.
@@ -475,7 +496,9 @@ pub mod insurance_fund {
         }
 
         /// Files a pending ceded part with the reinsurer and records it, or
-        /// emits `CessionFailed` and leaves it pending.
+        /// emits `CessionFailed` and leaves it pending. The call gets at
+        /// most `CESSION_REF_TIME_LIMIT` and `CESSION_PROOF_SIZE_LIMIT`, so
+        /// a reinsurer that burns gas fails alone, like one that refuses.
         fn try_cession(&self, claim: &mut Claim) -> Result<()> {
             let pending = claim.clone();
             let mut placed = claim.clone();
@@ -483,6 +506,8 @@ pub mod insurance_fund {
             let reinsurer = self.roles.reinsurer.ok_or(Error::ReinsurerCallFailed)?;
             let accepted = build_call::<Environment>()
                 .call(reinsurer)
+                .ref_time_limit(CESSION_REF_TIME_LIMIT)
+                .proof_size_limit(CESSION_PROOF_SIZE_LIMIT)
                 .exec_input(
                     ExecutionInput::new(Selector::new(ink::selector_bytes!("file_claim")))
                         .push_arg(pending.ceded)

@@ -12,7 +12,8 @@
 //! is written to storage before the call and re-checked after it, and the
 //! runtime refuses re-entry into this contract during the call.
 //!
-//! A call counts as executed only if the callee succeeded: the call is made
+//! A call counts as executed only if the callee is a contract and succeeded
+//! (a call to a plain account would transfer nothing and "succeed"): the call is made
 //! through the raw host function so that a callee's revert (an ink! message
 //! returning `Err`) is seen as a failure, not decoded as output. Then the
 //! whole `execute` fails and reverts, and the proposal stays ready
@@ -22,12 +23,12 @@
 
 #[ink::contract]
 pub mod multisig_guard {
+    use bulwark_core::breaker::BondPolicy;
     use bulwark_core::multisig::{
-        Action, CallHash, CallSpec, Execution, Multisig, MultisigError, MultisigParams, OperationClass, Proposal,
-        ProposalId,
+        Action, BondCheck, CallHash, CallSpec, Execution, Multisig, MultisigError, MultisigParams, OperationClass,
+        Proposal, ProposalId, Timelocks,
     };
     use bulwark_ink::{account, Stored};
-    #[cfg(not(target_arch = "wasm32"))]
     use ink::env::call::{build_call, ExecutionInput, Selector};
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
@@ -40,6 +41,10 @@ pub mod multisig_guard {
         proposals: Mapping<ProposalId, Stored<Proposal>>,
     }
 
+    /// Carries what the proposal does, so vetoers see it without reading
+    /// storage, and can recompute `call_hash` from the event alone
+    /// (`hash_action(id, action, predecessor)`: a proposal's id is the
+    /// nonce it was made at).
     #[ink(event)]
     pub struct Proposed {
         #[ink(topic)]
@@ -47,6 +52,8 @@ pub mod multisig_guard {
         #[ink(topic)]
         pub proposer: AccountId,
         pub class: OperationClass,
+        pub action: Action,
+        pub predecessor: Option<ProposalId>,
         pub call_hash: CallHash,
         pub eta: Timestamp,
         pub expires_at: Timestamp,
@@ -110,6 +117,15 @@ pub mod multisig_guard {
             UnknownProposal,
             /// Storage did not hold the multisig (cannot happen after construction).
             Uninitialized,
+            /// A call proposal's target has no contract code (a mistyped or
+            /// removed address): nothing is called and the proposal stays
+            /// pending, as a call to a plain account would "succeed" and
+            /// count as executed.
+            TargetNotContract,
+            /// A breaker whose bond policy a timelock or guard change must be
+            /// checked against (bulwark-core's `BondCheck`) did not report
+            /// it: the change is refused.
+            BreakerQueryFailed,
         }
     }
 
@@ -176,6 +192,8 @@ pub mod multisig_guard {
                 id: p.id,
                 proposer,
                 class: p.class,
+                action: p.action.clone(),
+                predecessor,
                 call_hash,
                 eta: p.eta,
                 expires_at: p.expires_at,
@@ -236,15 +254,35 @@ pub mod multisig_guard {
             Ok(())
         }
 
-        /// Executes a ready proposal, once. Anyone may call it. If the
+        /// Executes a ready proposal, once. Anyone may call it. A timelock
+        /// or guard change that would leave an allow-listed breaker's bond
+        /// settle window at or below the Critical timelock fails with
+        /// `Multisig(InvalidParams(BondOutlastsTimelock))` (or
+        /// `BreakerQueryFailed` if a breaker does not answer) and stays
+        /// pending. If the
         /// callee traps or returns `Err`, this fails with
-        /// `Multisig(CallFailed)` and reverts: the proposal stays ready.
+        /// `Multisig(CallFailed)` and reverts: the proposal stays ready. A
+        /// call to an account without contract code fails with
+        /// `TargetNotContract`, before anything changes.
         #[ink(message)]
         pub fn execute(&mut self, id: ProposalId) -> Result<Vec<u8>> {
             let mut ms = self.load()?;
             let mut p = self.proposal_or_err(id)?;
             let predecessor = p.predecessor.and_then(|pid| self.proposals.get(pid).map(|s| s.0));
+            let bond_check = match &p.action {
+                Action::Config(change) => ms.bond_check(change)?,
+                Action::Call(_) => None,
+            };
             let execution = ms.execute(&mut p, predecessor.as_ref(), self.now())?;
+            if let Some(check) = bond_check {
+                self.check_breakers(&check)?;
+            }
+            // Refused before anything is stored: `ms` and `p` are copies.
+            if let Execution::Call(call) = &execution {
+                if !self.env().is_contract(&AccountId::from(call.target)) {
+                    return Err(Error::TargetNotContract);
+                }
+            }
             // Effects before the interaction: the call is marked in flight in
             // storage before the callee runs, so any re-entry is refused.
             self.multisig.set(&Stored(ms));
@@ -274,6 +312,13 @@ pub mod multisig_guard {
         #[ink(message)]
         pub fn params(&self) -> Result<MultisigParams> {
             Ok(self.load()?.params().clone())
+        }
+
+        /// The timelocks per class: what a circuit_breaker asks its new
+        /// admin for, to check that bonded trips can be judged in time.
+        #[ink(message)]
+        pub fn timelocks(&self) -> Result<Timelocks> {
+            Ok(self.load()?.params().timelocks.clone())
         }
 
         #[ink(message)]
@@ -326,7 +371,11 @@ pub mod multisig_guard {
             let value = call.value.to_le_bytes();
             let mut buffer = ink::prelude::vec![0u8; OUTPUT_LIMIT];
             let mut output: &mut [u8] = &mut buffer[..];
-            // ref_time and proof_size 0: the callee may use all gas left; no deposit limit.
+            // ref_time and proof_size 0: the callee may use all gas left; no
+            // deposit limit. An admin call runs whole or not at all: one that
+            // runs out reverts `execute`, and the proposal stays ready for an
+            // executor who supplies more gas (a fixed limit could leave an
+            // expensive admin call unexecutable for good).
             HostFnImpl::call_v2(CallFlags::empty(), &call.target, 0, 0, None, &value, &input, Some(&mut output))
                 .ok()
                 .map(|()| output.to_vec())
@@ -346,6 +395,23 @@ pub mod multisig_guard {
                 .ok()?
                 .ok()
                 .map(|o| o.0)
+        }
+
+        /// Fetches each breaker's bond policy and applies core's
+        /// `BondCheck::verify`, before a config change is stored. A breaker
+        /// that traps, reverts or answers garbage refuses the change.
+        fn check_breakers(&self, check: &BondCheck) -> Result<()> {
+            for breaker in &check.breakers {
+                let policy = build_call::<Environment>()
+                    .call(AccountId::from(*breaker))
+                    .exec_input(ExecutionInput::new(Selector::new(ink::selector_bytes!("bond_policy"))))
+                    .returns::<BondPolicy>()
+                    .try_invoke()
+                    .map_err(|_| Error::BreakerQueryFailed)?
+                    .map_err(|_| Error::BreakerQueryFailed)?;
+                check.verify(&policy)?;
+            }
+            Ok(())
         }
 
         fn load(&self) -> Result<Multisig> {
@@ -559,6 +625,37 @@ pub mod multisig_guard {
             as_caller(accounts().frank);
             assert_eq!(m.cancel_vetoed(bad), Ok(()), "anyone records the cancel");
             assert_eq!(m.proposal(bad).map(|p| p.status), Some(ProposalStatus::Cancelled));
+        }
+
+        /// Issue 21 item 11b: `Proposed` did not say what was proposed, so
+        /// vetoers had to read storage; it carries the action and the
+        /// predecessor now, enough to recompute the call hash.
+        #[ink::test]
+        fn the_proposed_event_carries_the_action() {
+            let mut m = deployed();
+            let first = m.propose(add_frank(), None).expect("an owner proposes");
+            let id = m.propose(unpause_call(0), Some(first)).expect("an owner proposes");
+            let last = test::recorded_events().last().expect("Proposed emitted");
+            let event = <Proposed as scale::Decode>::decode(&mut &last.data[..]).expect("a Proposed event");
+            assert_eq!((event.id, event.action.clone(), event.predecessor), (id, unpause_call(0), Some(first)));
+            assert_eq!(m.hash_action(event.id, event.action, event.predecessor), event.call_hash);
+        }
+
+        /// Issue 21 item 11a: a call to an account without contract code (a
+        /// mistyped target) was made as a plain transfer and counted as
+        /// executed. It fails now, and the proposal stays pending.
+        #[ink::test]
+        fn a_call_to_an_account_without_code_is_not_executed() {
+            let mut m = deployed();
+            let id = m.propose(unpause_call(0), None).expect("listed");
+            let hash = m.proposal(id).expect("stored").call_hash;
+            as_caller(accounts().bob);
+            m.approve(id, hash).expect("a second owner approves");
+            at(24 * HOUR);
+            assert!(!test::is_contract::<Env>(AccountId::from(BREAKER)));
+            assert_eq!(m.execute(id), Err(Error::TargetNotContract));
+            assert_eq!(m.proposal(id).map(|p| p.status), Some(ProposalStatus::Pending));
+            assert_eq!(m.nonce(), Ok(1), "nothing was executed");
         }
 
         #[ink::test]

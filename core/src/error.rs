@@ -79,10 +79,10 @@ param_errors! {
     /// Multisig: proposal lifetime after its timelock.
     Expiry => "execution_window_ms", "1 hour to 90 days";
     /// Multisig: the guard's allow-list.
-    AllowList => "guard.allow_list", "at most 64 distinct (target, selector) entries, each of class Standard or Critical";
+    AllowList => "guard.allow_list", "at most 64 distinct (target, selector) entries, each of class Standard, Critical or Policy";
     /// Multisig: an administrative message of the breaker or the fund is
     /// allowed at a class weaker than core's table gives it.
-    AdminCallClass => "guard.allow_list[].class", "at least the class bulwark_core::multisig::ADMIN_CALLS gives the entry's selector (approve_claim, lower_active_cover, unpause, ... are Critical)";
+    AdminCallClass => "guard.allow_list[].class", "at least the class bulwark_core::multisig::ADMIN_CALLS gives the entry's selector (set_roles is Policy; approve_claim, lower_active_cover, unpause, ... are Critical)";
     /// Multisig: Critical calls must wait at least as long as Standard ones.
     CriticalTimelock => "timelocks.critical_ms", "at least timelocks.standard_ms";
     /// Fund: virtual share offset.

@@ -161,6 +161,8 @@ mod tests {
         assert_eq!(class(&fund, "set_active_cover"), None, "no such message any more");
         assert_eq!(class(&breaker, "unpause"), Some(OperationClass::Critical));
         assert_eq!(class(&breaker, "pause"), Some(OperationClass::Standard));
+        assert_eq!(class(&breaker, "set_roles"), Some(OperationClass::Policy), "a handover waits the Policy timelock");
+        assert_eq!(class(&fund, "set_roles"), Some(OperationClass::Policy));
         let guard = GuardPolicy { allow_list: list, standard_value_cap: 0, critical_value_cap: 0 };
         assert_eq!(guard.validate(), Ok(()));
     }

@@ -79,13 +79,14 @@ async fn reverted<R: Decode>(d: &Deployed, k: &Keypair, to: &Address, m: Message
 /// Proposes `call` as Alice, approves it as Bob; returns the proposal id.
 async fn propose_and_approve(d: &Deployed, call: CallSpec) -> u64 {
     let (alice, bob) = (dev::alice(), dev::bob());
+    let action = Action::Call(call);
     let (r, inc) =
-        send(d, &alice, &d.multisig, message(contracts::multisig_at(&d.multisig).propose(Action::Call(call), None)))
-            .await;
+        send(d, &alice, &d.multisig, message(contracts::multisig_at(&d.multisig).propose(action.clone(), None))).await;
     let pid = r.expect("proposed");
     let proposed: Vec<ms::Proposed> = events(&inc, &d.multisig);
     assert_eq!(proposed.len(), 1);
     assert_eq!(proposed[0].id, pid);
+    assert_eq!(proposed[0].action, action, "the event shows vetoers what is coming");
     let (r, inc) =
         send(d, &bob, &d.multisig, message(contracts::multisig_at(&d.multisig).approve(pid, proposed[0].call_hash)))
             .await;

@@ -468,7 +468,7 @@ impl<'a> PathSim<'a> {
                         a.done = true;
                         a.ended = step;
                         if unpause_at.is_none() {
-                            let _ = self.breaker.pause(PauseScope::Global);
+                            let _ = self.breaker.pause(PauseScope::Global, |a| (a as usize) < assets);
                             unpause_at = Some(now.saturating_add(critical_ms));
                             for i in 0..assets {
                                 anchors[i].get_or_insert(self.propose_anchor(i, price[i], now, critical_ms));

@@ -58,6 +58,17 @@ impl BondPolicy {
         }
         Ok(())
     }
+
+    /// Whether this policy, replacing `previous` under the same admin, can
+    /// break [`BondPolicy::validate_with_admin_timelock`], which `previous`
+    /// met: only a shorter settle window can (the admin's timelock is
+    /// unchanged by the replacement, and the multisig_guard refuses its own
+    /// timelock changes that would break the rule). The breaker asks the
+    /// admin for its timelock only then: an admin executing the
+    /// replacement cannot be called back.
+    pub fn shortens(&self, previous: &BondPolicy) -> bool {
+        self.settle_within_ms < previous.settle_within_ms
+    }
 }
 
 /// One pending bonded trip.
@@ -203,6 +214,16 @@ mod tests {
         assert_eq!(b.release(&t, 999), Err(BondError::NotYetReleasable));
         assert_eq!(b.release(&t, 1_000), Ok(BondOutcome::Refund(100)));
         assert_eq!(b.settle(&t, false, 1_000), Err(BondError::SettleDeadlinePassed));
+    }
+
+    /// Under the same admin only a shorter settle window needs the
+    /// admin's timelock again (issue 21 item 10).
+    #[test]
+    fn only_a_shorter_settle_window_needs_the_admins_timelock() {
+        let policy = |settle_within_ms| BondPolicy { min_bond: 1, settle_within_ms };
+        assert!(policy(999).shortens(&policy(1_000)));
+        assert!(!policy(1_000).shortens(&policy(1_000)));
+        assert!(!policy(1_001).shortens(&policy(1_000)));
     }
 
     #[test]

@@ -464,7 +464,19 @@ impl CircuitBreaker {
         self.level.reset();
     }
 
-    pub fn pause(&mut self, scope: PauseScope) -> Result<(), BreakerError> {
+    /// Pauses `scope`. An asset scope must name a registered asset
+    /// (`is_registered` answers from the caller's asset store): otherwise
+    /// one guardian could fill the bounded asset list with made-up ids, and
+    /// no real asset could be paused any more. With registered assets only,
+    /// every entry is a real pause, and a list full of them blocks nothing
+    /// unless more than [`MAX_PAUSED_ENTRIES`](pause::MAX_PAUSED_ENTRIES)
+    /// assets are registered (the global pause still covers every asset).
+    pub fn pause(&mut self, scope: PauseScope, is_registered: impl Fn(AssetId) -> bool) -> Result<(), BreakerError> {
+        if let PauseScope::Asset(asset) = scope {
+            if !is_registered(asset) {
+                return Err(PauseError::UnknownAsset.into());
+            }
+        }
         Ok(self.pauses.pause(scope)?)
     }
 

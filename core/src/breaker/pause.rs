@@ -25,6 +25,8 @@ pub enum PauseError {
     AlreadyPaused,
     NotPaused,
     TooManyPaused,
+    /// An asset scope names an asset the breaker does not watch.
+    UnknownAsset,
 }
 
 /// The set of active pauses. Invariant: no duplicates, each list at most

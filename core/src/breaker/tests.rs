@@ -307,10 +307,10 @@ proptest! {
 fn exits_wait_under_a_global_pause_and_a_halt() {
     let (mut cb, _) = setup(1_000_000);
     assert!(!cb.blocks_exits(0));
-    cb.pause(PauseScope::Global).unwrap();
+    cb.pause(PauseScope::Global, registered).unwrap();
     assert!(cb.blocks_exits(0), "a global pause must block exits");
     cb.unpause(PauseScope::Global).unwrap();
-    cb.pause(PauseScope::Asset(1)).unwrap();
+    cb.pause(PauseScope::Asset(1), registered).unwrap();
     assert!(!cb.blocks_exits(0), "an asset pause does not");
     cb.trip(0);
     assert!(cb.blocks_exits(1));
@@ -321,17 +321,40 @@ fn exits_wait_under_a_global_pause_and_a_halt() {
 fn pause_scopes_block_only_their_scope() {
     let (mut cb, mut a) = setup(1_000_000);
     let mut u = AccountFlow::default();
-    cb.pause(PauseScope::Asset(1)).unwrap();
+    cb.pause(PauseScope::Asset(1), registered).unwrap();
     assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, 1)), Rejection::AssetPaused);
     assert!(cb.check_outflow(2, &mut a, &mut u, SEL, 1, 1).is_allowed());
     cb.unpause(PauseScope::Asset(1)).unwrap();
-    cb.pause(PauseScope::Selector(SEL)).unwrap();
+    cb.pause(PauseScope::Selector(SEL), registered).unwrap();
     assert_eq!(rejected(cb.check_outflow(1, &mut a, &mut u, SEL, 1, 1)), Rejection::SelectorPaused);
     assert!(cb.check_outflow(1, &mut a, &mut u, [0; 4], 1, 1).is_allowed());
-    cb.pause(PauseScope::Global).unwrap();
+    cb.pause(PauseScope::Global, registered).unwrap();
     assert_eq!(rejected(cb.check_outflow(2, &mut a, &mut u, [0; 4], 1, 1)), Rejection::GlobalPause);
-    assert_eq!(cb.pause(PauseScope::Global), Err(BreakerError::Pause(PauseError::AlreadyPaused)));
+    assert_eq!(cb.pause(PauseScope::Global, registered), Err(BreakerError::Pause(PauseError::AlreadyPaused)));
     assert_eq!(cb.level(1), Level::Normal, "pauses do not change the level");
+}
+
+/// Assets 1 and 2 are registered in these tests.
+fn registered(asset: AssetId) -> bool {
+    matches!(asset, 1 | 2)
+}
+
+/// Issue 21 item 9: `pause(Asset(a))` accepted any id, so one guardian
+/// filled the 64 asset slots with made-up ids and no registered asset could
+/// be paused any more. Only a registered asset's scope can be paused now,
+/// and filling the list with made-up ids fails at the first one.
+#[test]
+fn only_registered_assets_can_be_paused() {
+    let (mut cb, _) = setup(1_000_000);
+    for junk in 100..100 + pause::MAX_PAUSED_ENTRIES as AssetId {
+        assert_eq!(cb.pause(PauseScope::Asset(junk), registered), Err(BreakerError::Pause(PauseError::UnknownAsset)));
+    }
+    assert!(cb.pauses.assets.is_empty(), "a refused pause takes no slot");
+    cb.pause(PauseScope::Asset(1), registered).unwrap();
+    cb.pause(PauseScope::Asset(2), registered).unwrap();
+    assert_eq!(cb.pauses.assets, alloc::vec![1, 2]);
+    cb.pause(PauseScope::Global, |_| false).unwrap();
+    cb.pause(PauseScope::Selector(SEL), |_| false).expect("no asset named, no lookup needed");
 }
 
 #[test]

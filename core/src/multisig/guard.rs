@@ -1,7 +1,7 @@
 //! The guard policy: which calls the multisig may make, at what class, and
 //! with how much value.
 
-use super::admin::least_class;
+use super::admin::{is_breaker_only, least_class};
 use super::{CallSpec, MultisigError, OperationClass};
 use crate::error::ParamError;
 use crate::types::{AccountId, Balance, Selector};
@@ -19,12 +19,14 @@ pub struct AllowedCall {
     pub target: AccountId,
     #[cfg_attr(feature = "serde", serde(with = "crate::hex::array"))]
     pub selector: Selector,
-    /// Standard or Critical (calls never run as Membership or Policy).
+    /// Standard, Critical or Policy (Policy for the messages that hand a
+    /// contract over, see [`ADMIN_CALLS`](super::ADMIN_CALLS); calls never
+    /// run as Membership).
     pub class: OperationClass,
 }
 
 /// Invariants (checked by `validate`): at most [`MAX_ALLOW_LIST`] entries,
-/// no (target, selector) listed twice, call classes only, and no entry for
+/// no (target, selector) listed twice, no Membership entry, and no entry for
 /// an administrative selector at a class weaker than
 /// [`ADMIN_CALLS`](super::ADMIN_CALLS) gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +47,7 @@ impl GuardPolicy {
             .iter()
             .enumerate()
             .any(|(i, a)| l.iter().skip(i.saturating_add(1)).any(|b| a.target == b.target && a.selector == b.selector));
-        let bad_class = l.iter().any(|a| !matches!(a.class, OperationClass::Standard | OperationClass::Critical));
+        let bad_class = l.iter().any(|a| a.class == OperationClass::Membership);
         if l.len() > MAX_ALLOW_LIST || duplicate || bad_class {
             return Err(ParamError::AllowList);
         }
@@ -53,6 +55,21 @@ impl GuardPolicy {
             return Err(ParamError::AdminCallClass);
         }
         Ok(())
+    }
+
+    /// The circuit breakers this guard lets the multisig administer: each
+    /// distinct target of an entry for a breaker-only message (see
+    /// [`is_breaker_only`](super::admin::is_breaker_only)), in list order.
+    /// Their bonded-trip settle windows must outlast the multisig's
+    /// Critical timelock ([`BondCheck`](super::BondCheck)).
+    pub fn breaker_targets(&self) -> Vec<AccountId> {
+        let mut targets: Vec<AccountId> = Vec::new();
+        for a in self.allow_list.iter().filter(|a| is_breaker_only(&a.selector)) {
+            if !targets.contains(&a.target) {
+                targets.push(a.target);
+            }
+        }
+        targets
     }
 
     /// The class of `call`, or why the guard refuses it.

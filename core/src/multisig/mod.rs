@@ -62,9 +62,10 @@ mod guard;
 #[cfg(test)]
 mod tests;
 
-pub use admin::{admin_calls, least_class, AdminCall, AdminContract, ADMIN_CALLS};
+pub use admin::{admin_calls, is_breaker_only, least_class, AdminCall, AdminContract, ADMIN_CALLS};
 pub use guard::{AllowedCall, GuardPolicy};
 
+use crate::breaker::BondPolicy;
 use crate::error::ParamError;
 use crate::types::{AccountId, Balance, Selector, Timestamp};
 use alloc::vec::Vec;
@@ -96,11 +97,12 @@ pub enum OperationClass {
     /// Routine calls on the allow-list.
     Standard,
     /// Dangerous calls (unpause, parameter changes, paying claims), and any
-    /// call at all once the guard is removed.
+    /// call at all once the guard is removed (but `set_roles`).
     Critical,
     /// Owner rotation and threshold changes.
     Membership,
-    /// Timelocks, expiry, veto set and guard changes.
+    /// Timelocks, expiry, veto set and guard changes, and the calls that
+    /// hand the breaker or the fund over (`set_roles`).
     Policy,
 }
 
@@ -153,7 +155,8 @@ pub struct MultisigParams {
     /// How long after its timelock a proposal stays executable.
     pub execution_window_ms: u64,
     pub veto: VetoParams,
-    /// `None` means no guard: every call is allowed, at the Critical class.
+    /// `None` means no guard: every call is allowed, at the Critical class
+    /// or the stricter one [`ADMIN_CALLS`] gives its selector.
     pub guard: Option<GuardPolicy>,
 }
 
@@ -348,6 +351,30 @@ pub enum MultisigError {
     /// `cancel_vetoed` of a proposal whose vetoes do not meet the threshold.
     NotEnoughVetoes,
     Overflow,
+    /// A raise of the Critical timelock with no guard: the breakers whose
+    /// bonded trips the multisig judges cannot be listed, so their settle
+    /// windows cannot be checked against it ([`BondCheck`]).
+    UncheckedBreakers,
+}
+
+/// The bond rule a config change must keep (issue 21 item 10): every
+/// breaker in `breakers` must give bonded trips a settle window longer than
+/// `critical_ms`, the multisig's Critical timelock after the change, or the
+/// multisig could not slash a bad bonded trip before anyone may release its
+/// bond, and every bonded trip would be a free halt. The contract fetches
+/// each breaker's [`BondPolicy`] and applies [`BondCheck::verify`] before
+/// the change is stored; a breaker that does not answer refuses the change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BondCheck {
+    pub critical_ms: u64,
+    pub breakers: Vec<AccountId>,
+}
+
+impl BondCheck {
+    /// Whether a breaker with bond policy `policy` keeps the rule.
+    pub fn verify(&self, policy: &BondPolicy) -> Result<(), MultisigError> {
+        policy.validate_with_admin_timelock(self.critical_ms).map_err(MultisigError::InvalidParams)
+    }
 }
 
 /// What an execution asks the caller to do.
@@ -465,7 +492,10 @@ impl Multisig {
                     return Err(MultisigError::InputTooLong);
                 }
                 match &self.params.guard {
-                    None => Ok(OperationClass::Critical),
+                    // No guard: Critical, or the stricter class core's table
+                    // gives the selector (set_roles runs at Policy either way).
+                    None => Ok(least_class(&call.selector)
+                        .map_or(OperationClass::Critical, |least| least.max(OperationClass::Critical))),
                     Some(g) => g.check(call),
                 }
             }
@@ -489,6 +519,7 @@ impl Multisig {
         if let Action::Config(change) = &action {
             // Refuse at once what could never apply to the current state.
             self.applied(change)?;
+            self.bond_check(change)?;
         }
         let eta = now.checked_add(self.params.timelocks.of(class)).ok_or(MultisigError::Overflow)?;
         let expires_at = eta.checked_add(self.params.execution_window_ms).ok_or(MultisigError::Overflow)?;
@@ -687,6 +718,31 @@ impl Multisig {
                 Ok(Execution::Call(call.clone()))
             }
         }
+    }
+
+    /// The breakers whose bond policies `change` must be checked against
+    /// before it applies, and the Critical timelock they must outlast
+    /// (`None`: nothing to check). Only two changes can break the rule for
+    /// a breaker that kept it: a longer Critical timelock (checked against
+    /// the breakers the guard lists) and a new guard (checked against the
+    /// breakers it lists). A longer Critical timelock with no guard is
+    /// refused (`UncheckedBreakers`): the breakers are unknown. Removing the
+    /// guard keeps the timelock, so every breaker checked so far still
+    /// keeps the rule; a breaker the guard never listed with a breaker-only
+    /// message was never checked, and once the guard is gone its
+    /// `settle_trip` can be called though its window may not outlast the
+    /// Critical timelock (its own `set_roles` checked it only when set).
+    pub fn bond_check(&self, change: &ConfigChange) -> Result<Option<BondCheck>, MultisigError> {
+        let critical_now = self.params.timelocks.critical_ms;
+        let (critical_ms, guard) = match change {
+            ConfigChange::SetTimelocks(t) if t.critical_ms > critical_now => {
+                (t.critical_ms, self.params.guard.as_ref().ok_or(MultisigError::UncheckedBreakers)?)
+            }
+            ConfigChange::SetGuard(g) => (critical_now, g),
+            _ => return Ok(None),
+        };
+        let breakers = guard.breaker_targets();
+        Ok((!breakers.is_empty()).then_some(BondCheck { critical_ms, breakers }))
     }
 
     /// Ends a call execution with the callee's outcome. Re-checks after the

@@ -347,7 +347,7 @@ fn admin_table_selectors_are_ink_selectors_of_their_names() {
     for a in ADMIN_CALLS {
         let h = blake2::Blake2b::<U32>::digest(a.message.as_bytes());
         assert_eq!(a.selector, [h[0], h[1], h[2], h[3]], "{}", a.message);
-        assert!(matches!(a.class, OperationClass::Standard | OperationClass::Critical));
+        assert_ne!(a.class, OperationClass::Membership, "{}", a.message);
     }
 }
 
@@ -385,6 +385,80 @@ fn claim_approval_and_lowering_cover_run_at_critical() {
         Err(MultisigError::InvalidParams(ParamError::AdminCallClass))
     );
     assert_eq!(least_class(&UNPAUSE), None, "a selector of no admin message is free");
+}
+
+/// Issue 21 item 8: `set_roles` of the breaker and the fund can name any
+/// admin or add a `covered` account that drains the fund through claims,
+/// yet it ran at Critical, shorter than the Membership and Policy
+/// timelocks. It runs at Policy now: an allow-list must list it at Policy
+/// (the guard accepts Policy entries, never a weaker one), its proposals
+/// wait the Policy timelock, and removing the guard does not lower it.
+#[test]
+fn handing_a_contract_over_runs_at_policy() {
+    for contract in [AdminContract::CircuitBreaker, AdminContract::InsuranceFund] {
+        let set_roles = admin_calls(contract).find(|a| a.message == "set_roles").unwrap();
+        assert_eq!(set_roles.class, OperationClass::Policy, "{contract:?}");
+    }
+    let set_roles = least_selector("set_roles");
+    assert_eq!(least_class(&set_roles), Some(OperationClass::Policy));
+    let entry = |class| AllowedCall { target: BREAKER, selector: set_roles, class };
+    let guard = |class| GuardPolicy { allow_list: alloc::vec![entry(class)], ..params().guard.unwrap() };
+    assert_eq!(guard(OperationClass::Critical).validate(), Err(ParamError::AdminCallClass));
+    assert_eq!(guard(OperationClass::Membership).validate(), Err(ParamError::AllowList), "no call runs as Membership");
+    assert_eq!(guard(OperationClass::Policy).validate(), Ok(()));
+    let roles = Action::Call(CallSpec { target: BREAKER, selector: set_roles, input: alloc::vec![], value: 0 });
+    let listed = MultisigParams { guard: Some(guard(OperationClass::Policy)), ..params() };
+    let mut m = Multisig::new(listed).unwrap();
+    let mut p = m.propose(A, roles.clone(), None, hash(1), 0).unwrap();
+    assert_eq!((p.class, p.eta), (OperationClass::Policy, 3 * DAY));
+    m.approve(&mut p, B, &hash(1), 0).unwrap();
+    assert_eq!(m.execute(&mut p, None, 3 * DAY - 1), Err(MultisigError::TimelockNotPassed));
+    assert!(matches!(m.execute(&mut p, None, 3 * DAY), Ok(Execution::Call(_))));
+    // Without a guard every call runs at Critical, but set_roles at Policy.
+    let unguarded = Multisig::new(MultisigParams { guard: None, ..params() }).unwrap();
+    assert_eq!(unguarded.classify(&roles), Ok(OperationClass::Policy));
+    assert_eq!(unguarded.classify(&call(UNPAUSE, 0)), Ok(OperationClass::Critical));
+}
+
+/// Issue 21 item 10: the rule "a bonded trip's settle window outlasts the
+/// admin's Critical timelock" was only checked by the deploy tool, so a
+/// later `SetTimelocks` could break it. The multisig now names, for each
+/// change that could, the breakers to check and the timelock they must
+/// outlast; the contract fetches their bond policies and refuses the change.
+#[test]
+fn timelock_and_guard_changes_name_the_breakers_whose_bonds_must_outlast_them() {
+    const FUND: AccountId = [201; 32];
+    let entry = |target, message, class| AllowedCall { target, selector: least_selector(message), class };
+    let guard = GuardPolicy {
+        allow_list: alloc::vec![
+            entry(BREAKER, "settle_trip", OperationClass::Critical),
+            entry(BREAKER, "unpause", OperationClass::Critical),
+            entry(FUND, "approve_claim", OperationClass::Critical),
+            entry(FUND, "set_roles", OperationClass::Policy),
+        ],
+        ..params().guard.unwrap()
+    };
+    assert_eq!(guard.breaker_targets(), alloc::vec![BREAKER], "each breaker once; the fund is none");
+    assert!(is_breaker_only(&least_selector("settle_trip")) && !is_breaker_only(&least_selector("set_params")));
+    let m = Multisig::new(MultisigParams { guard: Some(guard.clone()), ..params() }).unwrap();
+    let longer = Timelocks { critical_ms: 2 * DAY, ..params().timelocks };
+    let check = m.bond_check(&ConfigChange::SetTimelocks(longer.clone())).unwrap().expect("a longer Critical timelock");
+    assert_eq!(check, BondCheck { critical_ms: 2 * DAY, breakers: alloc::vec![BREAKER] });
+    let policy = |settle_within_ms| BondPolicy { min_bond: 1, settle_within_ms };
+    assert_eq!(check.verify(&policy(2 * DAY)), Err(MultisigError::InvalidParams(ParamError::BondOutlastsTimelock)));
+    assert_eq!(check.verify(&policy(2 * DAY + 1)), Ok(()));
+    // A shorter or equal Critical timelock, and other changes, cannot break it.
+    let shorter = Timelocks { critical_ms: HOUR, ..params().timelocks };
+    assert_eq!(m.bond_check(&ConfigChange::SetTimelocks(shorter)), Ok(None));
+    assert_eq!(m.bond_check(&ConfigChange::SetExecutionWindow(DAY)), Ok(None));
+    assert_eq!(m.bond_check(&ConfigChange::RemoveGuard), Ok(None));
+    // A new guard is checked at the timelock in force.
+    let check = m.bond_check(&ConfigChange::SetGuard(guard.clone())).unwrap().expect("a guard listing a breaker");
+    assert_eq!(check.critical_ms, DAY);
+    // Without a guard the breakers are unknown: a longer Critical timelock is refused at once.
+    let mut unguarded = Multisig::new(MultisigParams { guard: None, ..params() }).unwrap();
+    let raise = Action::Config(ConfigChange::SetTimelocks(longer));
+    assert_eq!(unguarded.propose(A, raise, None, hash(1), 0), Err(MultisigError::UncheckedBreakers));
 }
 
 #[test]
