@@ -39,7 +39,7 @@ block() {
 }
 
 mkdir -p "$OUT"
-rm -f "$RECORD"
+rm -f "$RECORD" "$OUT/unfunded.json"
 [ -s target/ink/circuit_breaker/circuit_breaker.wasm ] || scripts/build-contracts.sh
 
 step "building bulwark-deploy (test profile, shared with its tests)"
