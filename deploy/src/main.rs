@@ -144,6 +144,17 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
         if let Ok(Some(note)) = &dev_note {
             eprintln!("{note}");
         }
+        let dev_check = Check {
+            check: format!(
+                "public development accounts hold no role, or the chain is a dev chain (its type: {chain_type})"
+            ),
+            ok: dev_note.is_ok(),
+            detail: match &dev_note {
+                Ok(None) => "none".into(),
+                Ok(Some(note)) => note.clone(),
+                Err(e) => e.clone(),
+            },
+        };
         let mut fresh = Record::planned(
             ChainInfo { url: common.url.clone(), genesis_hash: genesis },
             &plan,
@@ -160,17 +171,7 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
             // The deployment's own record keeps its steps; verify adds its checks.
             let mut record = old.unwrap_or(fresh);
             let mut checks = verify(&chain, &i.params, &plan, &record).await?;
-            checks.push(Check {
-                check: format!(
-                    "public development accounts hold no role, or the chain is a dev chain (its type: {chain_type})"
-                ),
-                ok: dev_note.is_ok(),
-                detail: match &dev_note {
-                    Ok(None) => "none".into(),
-                    Ok(Some(note)) => note.clone(),
-                    Err(e) => e.clone(),
-                },
-            });
+            checks.push(dev_check.clone());
             let ok = report(&checks);
             record.verification = checks;
             record.write(&common.record)?;
@@ -199,7 +200,8 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
             println!("dry run: {sent} steps would be sent; nothing was sent");
             return Ok(true);
         }
-        let checks = verify(&chain, &i.params, &d.plan, &d.record).await?;
+        let mut checks = verify(&chain, &i.params, &d.plan, &d.record).await?;
+        checks.push(dev_check);
         let ok = report(&checks);
         d.record.verification = checks;
         d.record.write(&common.record)?;
