@@ -51,32 +51,33 @@ scripts/node.sh stop
 scripts/node.sh start
 trap 'scripts/node.sh stop' EXIT
 
-step "a bad value is refused before anything is sent"
-sed '0,/"max_bps_of_tvl": [0-9]*/s//"max_bps_of_tvl": 20000/' "$PARAMS" >"$OUT/bad-params.json"
-before=$(block)
-set +e
-"$DEPLOY" deploy --params "$OUT/bad-params.json" --url "$URL" --record "$RECORD" 2>"$OUT/refusal.txt"
-code=$?
-set -e
-cat "$OUT/refusal.txt"
-[ "$code" = 2 ] || fail "a bad params file exited $code, not 2"
-grep -q 'circuit_breaker.limiter.windows\[\].max_bps_of_tvl' "$OUT/refusal.txt" || fail "the refusal does not name the field"
-[ ! -e "$RECORD" ] || fail "a refused deployment wrote a record"
-[ "$(block)" = "$before" ] || fail "a refused deployment made a block"
-
-# Expects the deploy command "$@" to be refused with exit 2, a message
-# matching $EXPECT, no record and no block.
-refused() {
+# Runs "$@" expecting exit code $1 and output (kept in $OUT/refusal.txt)
+# matching the pattern $2.
+exits_with() {
+  local want=$1 expect=$2
+  shift 2
   set +e
-  "$DEPLOY" deploy --record "$RECORD" "$@" >"$OUT/refusal.txt" 2>&1
+  "$@" >"$OUT/refusal.txt" 2>&1
   local code=$?
   set -e
   cat "$OUT/refusal.txt"
-  [ "$code" = 2 ] || fail "exit $code, not 2, for: $*"
-  grep -q -- "$EXPECT" "$OUT/refusal.txt" || fail "the refusal does not say \"$EXPECT\""
+  [ "$code" = "$want" ] || fail "exit $code, not $want, for: $*"
+  grep -q -- "$expect" "$OUT/refusal.txt" || fail "the output does not say \"$expect\" for: $*"
+}
+# A deployment refused before anything is sent: exit 2, the message $1,
+# no record and no block.
+refused() {
+  local expect=$1
+  shift
+  exits_with 2 "$expect" "$DEPLOY" deploy --record "$RECORD" "$@"
   [ ! -e "$RECORD" ] || fail "a refused deployment wrote a record"
   [ "$(block)" = "$before" ] || fail "a refused deployment made a block"
 }
+before=$(block)
+
+step "a bad value is refused before anything is sent"
+sed '0,/"max_bps_of_tvl": [0-9]*/s//"max_bps_of_tvl": 20000/' "$PARAMS" >"$OUT/bad-params.json"
+refused 'circuit_breaker.limiter.windows\[\].max_bps_of_tvl' --params "$OUT/bad-params.json" --url "$URL"
 # Rewrites params.json with a Python statement on `p` (the parsed file).
 edited() {
   python3 -c 'import json, sys
@@ -87,18 +88,18 @@ json.dump(p, open(sys.argv[3], "w"), indent=2)' "$PARAMS" "$1" "$2"
 
 step "a knob edited after the calibration is refused without --force"
 edited 'w = p["circuit_breaker"]["limiter"]["windows"][0]; w["max_bps_of_tvl"] += 1' "$OUT/edited-params.json"
-EXPECT="edited after the calibration: circuit_breaker.limiter.windows\[0\].max_bps_of_tvl" \
-  refused --params "$OUT/edited-params.json" --url "$URL"
+refused "edited after the calibration: circuit_breaker.limiter.windows\[0\].max_bps_of_tvl" \
+  --params "$OUT/edited-params.json" --url "$URL"
 
 step "params the calibration marked infeasible are refused without --force"
 edited 'p["provenance"]["feasible"] = False' "$OUT/infeasible-params.json"
-EXPECT="marked these params infeasible" refused --params "$OUT/infeasible-params.json" --url "$URL"
+refused "marked these params infeasible" --params "$OUT/infeasible-params.json" --url "$URL"
 
 step "plaintext ws:// to a remote host is refused"
-EXPECT="plaintext ws:// is allowed only to this machine" refused --params "$PARAMS" --url ws://192.0.2.1:9944
+refused "plaintext ws:// is allowed only to this machine" --params "$PARAMS" --url ws://192.0.2.1:9944
 
 step "a chain other than the pinned genesis is refused"
-EXPECT="another chain than the one pinned" refused --params "$PARAMS" --url "$URL" --genesis "0x$(printf '%064d' 0)"
+refused "another chain than the one pinned" --params "$PARAMS" --url "$URL" --genesis "0x$(printf '%064d' 0)"
 
 step "a failure is recorded as failed, never as done"
 set +e
@@ -135,12 +136,8 @@ done
 
 step "verify refuses a file that is not this deployment's record, and leaves it as it was"
 cp "$PARAMS" "$OUT/not-a-record.json"
-set +e
-"$DEPLOY" verify --params "$PARAMS" --url "$URL" --record "$OUT/not-a-record.json" 2>"$OUT/refusal.txt"
-code=$?
-set -e
-cat "$OUT/refusal.txt"
-[ "$code" = 2 ] || fail "verify into a params file exited $code, not 2"
+exits_with 2 "is not a deployment record" \
+  "$DEPLOY" verify --params "$PARAMS" --url "$URL" --record "$OUT/not-a-record.json"
 cmp -s "$PARAMS" "$OUT/not-a-record.json" || fail "verify changed a file that is not its record"
 
 step "a rebuilt contract is another deployment: the old record is refused and kept"
@@ -148,13 +145,8 @@ rm -rf "$OUT/rebuilt" && cp -r target/ink "$OUT/rebuilt"
 # A Wasm custom section ("x", empty) appended: valid code with another hash.
 printf '\x00\x02\x01x' >>"$OUT/rebuilt/circuit_breaker/circuit_breaker.wasm"
 cp "$RECORD" "$OUT/record-before.json"
-set +e
-"$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$RECORD" --artifacts "$OUT/rebuilt" 2>"$OUT/refusal.txt"
-code=$?
-set -e
-cat "$OUT/refusal.txt"
-[ "$code" = 2 ] || fail "a rerun with rebuilt code over the old record exited $code, not 2"
-grep -q "circuit_breaker code" "$OUT/refusal.txt" || fail "the refusal does not name the changed code"
+exits_with 2 "circuit_breaker code" \
+  "$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$RECORD" --artifacts "$OUT/rebuilt"
 cmp -s "$RECORD" "$OUT/record-before.json" || fail "the refused rerun changed the record"
 [ "$(block)" = "$deployed" ] || fail "the refused rerun made a block"
 
