@@ -872,3 +872,39 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Issue 21 item 10, searched over strategies: whatever Critical
+    /// timelocks the owners propose, in any order, a breaker whose bond
+    /// window outlasted the Critical timelock still outlasts it after every
+    /// change the bond check lets through (safety), and a change that does
+    /// not lengthen it is never refused (liveness: the owners can always
+    /// shorten their timelock, whatever the breaker's window).
+    #[test]
+    fn no_sequence_of_timelock_changes_lets_a_bonded_trip_go_unjudged(
+        settle in HOUR + 1..=3 * DAY,
+        proposed in proptest::collection::vec(HOUR..=3 * DAY, 1..12),
+    ) {
+        let entry = |message| AllowedCall { target: BREAKER, selector: least_selector(message), class: OperationClass::Critical };
+        let guard = GuardPolicy { allow_list: alloc::vec![entry("settle_trip"), entry("unpause")], ..params().guard.unwrap() };
+        let policy = BondPolicy { min_bond: 1, settle_within_ms: settle };
+        // Start from a state that keeps the rule (the deploy tool and the breaker ensure it).
+        let mut critical = HOUR;
+        for n in proposed {
+            let timelocks = Timelocks { critical_ms: critical, ..params().timelocks };
+            let m = Multisig::new(MultisigParams { guard: Some(guard.clone()), timelocks, ..params() }).unwrap();
+            let change = ConfigChange::SetTimelocks(Timelocks { critical_ms: n, ..params().timelocks });
+            let allowed = match m.bond_check(&change).unwrap() {
+                Some(check) => check.verify(&policy).is_ok(),
+                None => true,
+            };
+            if n <= critical {
+                prop_assert!(allowed, "shortening {critical} to {n} refused");
+            }
+            if allowed {
+                critical = n;
+            }
+            prop_assert!(settle > critical, "window {settle} no longer outlasts Critical {critical}");
+        }
+    }
+}
