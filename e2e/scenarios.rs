@@ -131,7 +131,7 @@ fn guard(f: &Fixture) -> GuardPolicy {
     }
 }
 
-/// Deploys in the README's order: fund and breaker with alice as temporary
+/// Deploys in docs/contracts.md's order: fund and breaker with alice as temporary
 /// admin, the vault, then the multisig with a guard naming them, then the
 /// admin role handed to the multisig.
 async fn deploy(client: &mut Client) -> E2EResult<Fixture> {
@@ -816,7 +816,7 @@ async fn excess_loss_is_ceded_to_the_reinsurer<Client: E2EBackend>(mut client: C
 
 /// Issue 21 item 11c: the cession call forwarded all the gas left, so a
 /// reinsurer that burns gas made the primary's whole `file_claim` run out of
-/// gas and revert, against the README's promise that a failing reinsurer
+/// gas and revert, against docs/contracts.md's promise that a failing reinsurer
 /// never blocks the retained part. The call now runs under its own gas
 /// limit: the claim is filed, the cession fails alone and stays pending.
 #[ink_e2e::test(backend(runtime_only(sandbox = crate::sandbox::RecordingSandbox)))]

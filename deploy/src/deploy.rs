@@ -1,4 +1,4 @@
-//! The deployment: the README's wiring as a list of idempotent steps, a
+//! The deployment: docs/deploy.md's wiring as a list of idempotent steps, a
 //! record written after each of them, and a verification that reads the
 //! wiring back from the chain.
 //!

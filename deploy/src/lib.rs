@@ -1,5 +1,5 @@
 //! bulwark-deploy: puts a calibrated params.json on a pallet-contracts chain.
-//! See the README's "Deploy to a chain".
+//! See docs/deploy.md.
 pub mod chain;
 pub mod contracts;
 pub mod deploy;

@@ -252,7 +252,7 @@ async fn a_claim_is_paid_after_approval_at_exactly_the_calibrated_cap() {
 }
 
 /// Gas of the hot messages, measured by dry runs of the release builds on
-/// the chain; written to BULWARK_WEIGHTS (JSON) for the README's gas table.
+/// the chain; written to BULWARK_WEIGHTS (JSON) for docs/performance.md's gas table.
 #[tokio::test]
 #[ignore = "needs the local chain and a deployment: scripts/chain-test.sh"]
 async fn hot_message_weights() {

@@ -235,7 +235,7 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
 mod tests {
     use super::*;
 
-    /// The floor's premise, as the README states it: on the reference path
+    /// The floor's premise, as docs/performance.md states it: on the reference path
     /// every step makes exactly two core calls (a price report, and an
     /// inflow or an outflow), so a call's cost bounds the path's.
     #[test]

@@ -27,7 +27,7 @@ const WORKING_BYTES_PER_PATH: u64 = OUTCOME_BYTES + 32 + 24;
 pub const MAX_PATH_STEPS: u64 = 1_000_000_000_000;
 
 /// Path-steps a second on one core on `bulwark-sim bench`'s reference path
-/// (28.0k paths/s of 288 steps on one thread, README): the simplest path, so
+/// (28.0k paths/s of 288 steps on one thread, docs/performance.md): the simplest path, so
 /// times from it are lower bounds.
 pub const PATH_STEPS_PER_CORE_SECOND: f64 = 8.0e6;
 
