@@ -436,11 +436,14 @@ pub mod insurance_fund {
         /// Caller: a covered account.
         /// Emits: `ClaimFiled`, then for a claim with a ceded part
         /// `CessionPlaced` or `CessionFailed`.
-        /// Errors (the reinsurer's refusal is none of them):
+        /// Errors:
         /// - `NotCovered`: the caller is not a covered account;
         /// - `Fund(ZeroAmount)`: `loss` is 0;
         /// - `Fund(Overflow)`: the liabilities or the claim id counter
         ///   would overflow.
+        ///
+        /// A reinsurer's refusal is none of these: the claim is filed all
+        /// the same.
         #[ink(message)]
         pub fn file_claim(&mut self, loss: Balance, claimant: AccountId) -> Result<ClaimId> {
             if !self.roles.covered.contains(&self.env().caller()) {
