@@ -5,6 +5,7 @@
 //! value into contract storage as one packed cell and describes it in the
 //! metadata as a leaf of the core type.
 #![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
 
 /// A bulwark-core value held in one storage cell.
 #[derive(Clone, Debug, PartialEq, Eq, scale::Encode, scale::Decode, scale_info::TypeInfo)]

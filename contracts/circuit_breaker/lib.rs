@@ -14,7 +14,9 @@
 //! insurance fund, and a bond left unjudged past its deadline can be
 //! released by anyone (bulwark-core's `breaker::bond` holds these rules).
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+#![warn(missing_docs)]
 
+/// The contract: its roles, storage, events, errors and messages.
 #[ink::contract]
 pub mod circuit_breaker {
     use bulwark_core::breaker::bond::BondOutcome;
@@ -63,12 +65,17 @@ pub mod circuit_breaker {
     /// An account's flow is kept per asset.
     type AccountKey = (AssetId, AccountId);
 
+    /// The breaker's state: bulwark-core's breaker, each asset's and each
+    /// account's flow, the roles and the bonded trips.
     #[ink(storage)]
     pub struct CircuitBreaker {
+        /// Parameters, level and pauses, shared by all assets.
         breaker: Stored<core_breaker::CircuitBreaker>,
+        /// Each registered asset's flow state (TVL, windows, buffer, price).
         assets: Mapping<AssetId, Stored<AssetFlow>>,
         /// Each account's own flow in each asset; an idle one is removed.
         accounts: Mapping<AccountKey, Stored<AccountFlow>>,
+        /// Who may do what.
         roles: BreakerRoles,
         /// The bond policy (from `roles`) and the trip id counter.
         bonds: Stored<BondBook>,
@@ -76,23 +83,34 @@ pub mod circuit_breaker {
         trips: Mapping<TripId, Stored<BondedTrip>>,
     }
 
+    /// The admin registered an asset (`register_asset`).
     #[ink(event)]
     pub struct AssetRegistered {
+        /// The asset now watched.
         #[ink(topic)]
         pub asset: AssetId,
+        /// How its amounts and the oracle's prices are written.
         pub units: AssetUnits,
+        /// The protocol's balance of it, in base units.
         pub initial_tvl: Balance,
+        /// Its first reference price.
         pub price: Balance,
     }
 
+    /// An outflow was decided, allowed or rejected (`check_outflow`).
     #[ink(event)]
     pub struct OutflowChecked {
+        /// The asset leaving.
         #[ink(topic)]
         pub asset: AssetId,
+        /// The account the funds go to.
         #[ink(topic)]
         pub account: AccountId,
+        /// Base units requested.
         pub amount: Balance,
+        /// Allowed (with what it consumed) or rejected (with why).
         pub decision: Decision,
+        /// The level after the decision.
         pub level: Level,
     }
 
@@ -100,56 +118,79 @@ pub mod circuit_breaker {
     /// escalated takes that escalation back.
     #[ink(event)]
     pub struct InflowRecorded {
+        /// The asset entering.
         #[ink(topic)]
         pub asset: AssetId,
+        /// The account the funds come from.
         #[ink(topic)]
         pub account: AccountId,
+        /// Base units deposited.
         pub amount: Balance,
+        /// The level after the deposit.
         pub level: Level,
     }
 
+    /// The oracle reported a price (`report_price`).
     #[ink(event)]
     pub struct PriceReported {
+        /// The asset priced.
         #[ink(topic)]
         pub asset: AssetId,
+        /// The reported price.
         pub price: Balance,
+        /// Within the band, or deviated (the breaker halted).
         pub verdict: PriceVerdict,
     }
 
+    /// The admin re-anchored an asset's reference price (`anchor_price`).
     #[ink(event)]
     pub struct PriceAnchored {
+        /// The asset re-anchored.
         #[ink(topic)]
         pub asset: AssetId,
+        /// The new reference: the oracle's latest report.
         pub price: Balance,
     }
 
+    /// A scope was paused (`pause`).
     #[ink(event)]
     pub struct Paused {
+        /// What is paused: everything, an asset or a selector.
         pub scope: PauseScope,
+        /// The guardian or admin who paused it.
         #[ink(topic)]
         pub by: AccountId,
     }
 
+    /// The admin lifted a pause (`unpause`).
     #[ink(event)]
     pub struct Unpaused {
+        /// The scope no longer paused.
         pub scope: PauseScope,
     }
 
+    /// The breaker was halted by hand (`trip`, `trip_with_bond`).
     #[ink(event)]
     pub struct Tripped {
+        /// The guardian, admin or bond poster who tripped it.
         #[ink(topic)]
         pub by: AccountId,
+        /// The bond posted (0 for a guardian's trip).
         pub bond: Balance,
         /// The bonded trip's id (none for a guardian's trip).
         pub trip: Option<TripId>,
     }
 
+    /// The admin judged a bonded trip (`settle_trip`).
     #[ink(event)]
     pub struct TripSettled {
+        /// The trip's id.
         #[ink(topic)]
         pub trip: TripId,
+        /// Who posted the bond.
         #[ink(topic)]
         pub by: AccountId,
+        /// The bond refunded or slashed.
         pub bond: Balance,
         /// True: confirmed and refunded; false: slashed into the fund.
         pub confirmed: bool,
@@ -158,24 +199,32 @@ pub mod circuit_breaker {
     /// An unjudged bond went back to its poster after the deadline.
     #[ink(event)]
     pub struct BondReleased {
+        /// The trip's id.
         #[ink(topic)]
         pub trip: TripId,
+        /// Who posted the bond, and gets it back.
         #[ink(topic)]
         pub by: AccountId,
+        /// The bond released.
         pub bond: Balance,
     }
 
+    /// The admin put the level back to Normal (`reset`).
     #[ink(event)]
     pub struct LevelReset {}
 
-    /// Carries the new values, so monitors need not query.
+    /// The admin replaced the parameters (`set_params`). Carries the new
+    /// values, so monitors need not query.
     #[ink(event)]
     pub struct ParamsUpdated {
+        /// The parameters now in force.
         pub params: BreakerParams,
     }
 
+    /// The admin replaced the roles (`set_roles`).
     #[ink(event)]
     pub struct RolesUpdated {
+        /// The roles now in force.
         pub roles: BreakerRoles,
     }
 
@@ -188,20 +237,30 @@ pub mod circuit_breaker {
     mod errors {
         use super::*;
 
+        /// Why a message or the constructor failed; the call reverts.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[ink::scale_derive(Encode, Decode, TypeInfo)]
         pub enum Error {
+            /// The caller is not the admin.
             NotAdmin,
+            /// The caller is not the oracle.
             NotOracle,
+            /// The caller is not the protected protocol.
             NotProtected,
+            /// The caller is neither a guardian nor the admin.
             NotGuardian,
+            /// The asset is not registered.
             UnknownAsset,
+            /// The asset is registered already.
             AssetExists,
             /// bulwark-core refused the operation.
             Breaker(BreakerError),
             /// bulwark-core refused the bonded-trip operation.
             Bond(BondError),
+            /// No bonded trip with this id is pending (never posted, or
+            /// settled or released already).
             UnknownTrip,
+            /// The bond could not be paid back to its poster.
             TransferFailed,
             /// The insurance fund did not accept the slashed bond.
             FundCallFailed,
@@ -225,10 +284,29 @@ pub mod circuit_breaker {
         }
     }
 
+    /// The result of the breaker's fallible messages.
     pub type Result<T> = core::result::Result<T, Error>;
 
     impl CircuitBreaker {
-        /// `params` is `circuit_breaker` from the simulator's params.json.
+        /// Deploys a breaker at Normal, nothing paused, no asset
+        /// registered. `params` is `circuit_breaker` from the simulator's
+        /// params.json.
+        ///
+        /// Caller: anyone (the deployer; it gets no role unless `roles`
+        /// names it).
+        /// Emits: nothing.
+        /// Errors:
+        /// - `AdminTimelockUnknown`: `roles.admin` is a contract that does
+        ///   not answer `timelocks` (not a multisig_guard);
+        /// - `Bond(InvalidPolicy(MinBond | BondSettleWindow |
+        ///   BondOutlastsTimelock))`: `min_bond` is 0, the settle window is
+        ///   0 or over 90 days, or not longer than the admin's Critical
+        ///   timelock;
+        /// - `Breaker(InvalidParams(_))`: a field of `params` out of range
+        ///   (`WindowCount`, `WindowLength`, `WindowShare`, `WindowEmpty`,
+        ///   `InflowDecay`, `PriceDeviation`, `PriceStaleness`,
+        ///   `PriceSmoothing`, `ThrottleShare`, `ThrottleDuration`,
+        ///   `HaltDuration`).
         #[ink(constructor)]
         pub fn new(params: BreakerParams, roles: BreakerRoles) -> Result<Self> {
             Self::check_bond_rule(&roles, None)?;
@@ -244,6 +322,14 @@ pub mod circuit_breaker {
 
         /// Starts watching `asset`, written in `units`, holding `initial_tvl`
         /// base units, at the oracle's `price` (see `bulwark_core::units`).
+        ///
+        /// Caller: the admin.
+        /// Emits: `AssetRegistered`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `AssetExists`: `asset` is registered already;
+        /// - `Breaker(InvalidParams(AssetUnits))`: `units` out of range;
+        /// - `Breaker(ZeroPrice)`: `price` is 0.
         #[ink(message)]
         pub fn register_asset(
             &mut self,
@@ -268,6 +354,12 @@ pub mod circuit_breaker {
         /// allowed. A rejection is a successful call
         /// (`Ok(Decision::Rejected(_))`) so that the level it may raise is
         /// kept.
+        ///
+        /// Caller: the protected protocol.
+        /// Emits: `OutflowChecked` (for a rejection too).
+        /// Errors:
+        /// - `NotProtected`: the caller is not the protected protocol;
+        /// - `UnknownAsset`: `asset` is not registered.
         #[ink(message)]
         pub fn check_outflow(
             &mut self,
@@ -289,6 +381,14 @@ pub mod circuit_breaker {
         }
 
         /// Records funds that entered the protected protocol from `account`.
+        ///
+        /// Caller: the protected protocol.
+        /// Emits: `InflowRecorded`.
+        /// Errors:
+        /// - `NotProtected`: the caller is not the protected protocol;
+        /// - `UnknownAsset`: `asset` is not registered;
+        /// - `Breaker(Overflow)`: the tracked balance or a buffer would
+        ///   overflow.
         #[ink(message)]
         pub fn record_inflow(&mut self, asset: AssetId, account: AccountId, amount: Balance) -> Result<()> {
             self.only(self.roles.protected, Error::NotProtected)?;
@@ -304,6 +404,13 @@ pub mod circuit_breaker {
         }
 
         /// The oracle's price report; a price outside the band halts.
+        ///
+        /// Caller: the oracle.
+        /// Emits: `PriceReported`.
+        /// Errors:
+        /// - `NotOracle`: the caller is not the oracle;
+        /// - `UnknownAsset`: `asset` is not registered;
+        /// - `Breaker(ZeroPrice)`: `price` is 0.
         #[ink(message)]
         pub fn report_price(&mut self, asset: AssetId, price: Balance) -> Result<PriceVerdict> {
             self.only(self.roles.oracle, Error::NotOracle)?;
@@ -317,6 +424,16 @@ pub mod circuit_breaker {
         /// Pauses a scope: any guardian, or the admin. An asset scope must
         /// name a registered asset (`Breaker(Pause(UnknownAsset))`
         /// otherwise), so made-up ids cannot fill the bounded pause list.
+        ///
+        /// Caller: a guardian or the admin.
+        /// Emits: `Paused`.
+        /// Errors:
+        /// - `NotGuardian`: the caller is neither a guardian nor the admin;
+        /// - `Breaker(Pause(UnknownAsset))`: an asset scope names an
+        ///   unregistered asset;
+        /// - `Breaker(Pause(AlreadyPaused))`: `scope` is paused already;
+        /// - `Breaker(Pause(TooManyPaused))`: the asset or selector pause
+        ///   list is full (64 entries).
         #[ink(message)]
         pub fn pause(&mut self, scope: PauseScope) -> Result<()> {
             self.only_guardian()?;
@@ -327,6 +444,12 @@ pub mod circuit_breaker {
         }
 
         /// Lifts a pause: the admin only.
+        ///
+        /// Caller: the admin.
+        /// Emits: `Unpaused`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Breaker(Pause(NotPaused))`: `scope` is not paused.
         #[ink(message)]
         pub fn unpause(&mut self, scope: PauseScope) -> Result<()> {
             self.only_admin()?;
@@ -336,6 +459,11 @@ pub mod circuit_breaker {
         }
 
         /// Halts now: any guardian, or the admin.
+        ///
+        /// Caller: a guardian or the admin.
+        /// Emits: `Tripped` (bond 0, no trip id).
+        /// Errors: `NotGuardian` if the caller is neither a guardian nor the
+        /// admin.
         #[ink(message)]
         pub fn trip(&mut self) -> Result<()> {
             self.only_guardian()?;
@@ -346,6 +474,14 @@ pub mod circuit_breaker {
 
         /// Halts now, for anyone who posts at least the minimum bond.
         /// Returns the trip's id; any number may be pending at once.
+        ///
+        /// Caller: anyone, transferring the bond with the call.
+        /// Emits: `Tripped` (with the bond and the trip's id).
+        /// Errors:
+        /// - `Bond(BondTooSmall)`: the value transferred is below
+        ///   `min_bond`;
+        /// - `Bond(Overflow)`: the deadline or the trip id counter would
+        ///   overflow.
         #[ink(message, payable)]
         pub fn trip_with_bond(&mut self) -> Result<TripId> {
             let bond = self.env().transferred_value();
@@ -360,6 +496,18 @@ pub mod circuit_breaker {
 
         /// The admin judges bonded trip `id` before its deadline: confirmed,
         /// the bond goes back; not confirmed, it is slashed into the fund.
+        ///
+        /// Caller: the admin.
+        /// Emits: `TripSettled` (and a slash makes the insurance fund emit
+        /// its `PremiumAdded`).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `UnknownTrip`: no trip `id` is pending;
+        /// - `Bond(SettleDeadlinePassed)`: the trip's deadline passed (it
+        ///   can only be released now);
+        /// - `TransferFailed`: confirmed, the refund to the poster failed;
+        /// - `FundCallFailed`: not confirmed, the insurance fund's
+        ///   `add_premium` failed or refused the bond.
         #[ink(message)]
         pub fn settle_trip(&mut self, id: TripId, confirmed: bool) -> Result<()> {
             self.only_admin()?;
@@ -373,6 +521,13 @@ pub mod circuit_breaker {
 
         /// Anyone may release an unjudged bond to its poster once the
         /// deadline passed.
+        ///
+        /// Caller: anyone.
+        /// Emits: `BondReleased`.
+        /// Errors:
+        /// - `UnknownTrip`: no trip `id` is pending;
+        /// - `Bond(NotYetReleasable)`: the trip's deadline has not passed;
+        /// - `TransferFailed`: the refund to the poster failed.
         #[ink(message)]
         pub fn release_bond(&mut self, id: TripId) -> Result<()> {
             let trip = self.trip_or_err(id)?;
@@ -384,6 +539,10 @@ pub mod circuit_breaker {
         }
 
         /// Back to Normal at once: the admin only.
+        ///
+        /// Caller: the admin.
+        /// Emits: `LevelReset`.
+        /// Errors: `NotAdmin` if the caller is not the admin.
         #[ink(message)]
         pub fn reset(&mut self) -> Result<()> {
             self.only_admin()?;
@@ -396,6 +555,18 @@ pub mod circuit_breaker {
         /// oracle's latest fresh report if it lies in `[min_price,
         /// max_price]` (the range governance approved when it proposed the
         /// call): the admin only. Fails, changing nothing, otherwise.
+        ///
+        /// Caller: the admin.
+        /// Emits: `PriceAnchored`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `UnknownAsset`: `asset` is not registered;
+        /// - `Breaker(EmptyAnchorRange)`: `min_price` is 0 or above
+        ///   `max_price`;
+        /// - `Breaker(NoFreshReport)`: no oracle report within
+        ///   `max_staleness_ms`;
+        /// - `Breaker(ReportOutOfRange { price })`: the latest report lies
+        ///   outside `[min_price, max_price]`.
         #[ink(message)]
         pub fn anchor_price(&mut self, asset: AssetId, min_price: Balance, max_price: Balance) -> Result<()> {
             self.only_admin()?;
@@ -406,6 +577,15 @@ pub mod circuit_breaker {
             Ok(())
         }
 
+        /// Replaces the parameters. Windows whose length changed restart
+        /// empty on the asset's next outflow.
+        ///
+        /// Caller: the admin.
+        /// Emits: `ParamsUpdated`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Breaker(InvalidParams(_))`: a field of `params` out of range
+        ///   (as for the constructor).
         #[ink(message)]
         pub fn set_params(&mut self, params: BreakerParams) -> Result<()> {
             self.only_admin()?;
@@ -418,6 +598,18 @@ pub mod circuit_breaker {
         /// admin's Critical timelock (asked of the admin if it is a
         /// contract); under an unchanged admin it is asked only if the
         /// window shrinks (bulwark-core's `BondPolicy::shortens`).
+        ///
+        /// Caller: the admin.
+        /// Emits: `RolesUpdated`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `AdminTimelockUnknown`: the timelock had to be asked and the
+        ///   new admin is a contract that did not report it (not a
+        ///   multisig_guard, or the admin executing this very call);
+        /// - `Bond(InvalidPolicy(MinBond | BondSettleWindow |
+        ///   BondOutlastsTimelock))`: `min_bond` is 0, the settle window is
+        ///   0 or over 90 days, or (when checked) not longer than the
+        ///   admin's Critical timelock.
         #[ink(message)]
         pub fn set_roles(&mut self, roles: BreakerRoles) -> Result<()> {
             self.only_admin()?;
@@ -429,6 +621,10 @@ pub mod circuit_breaker {
         }
 
         /// The level now.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn level(&self) -> Level {
             self.breaker.0.level(self.now())
@@ -436,12 +632,20 @@ pub mod circuit_breaker {
 
         /// Whether insurance-fund exits must wait (halted or globally
         /// paused); the insurance fund asks this before every exit.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn blocks_exits(&self) -> bool {
             self.breaker.0.blocks_exits(self.now())
         }
 
         /// The most `check_outflow` would allow `account` now.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `UnknownAsset` if `asset` is not registered.
         #[ink(message)]
         pub fn available_outflow(&self, asset: AssetId, account: AccountId, selector: Selector) -> Result<Balance> {
             let flow = self.flow(asset)?;
@@ -450,26 +654,50 @@ pub mod circuit_breaker {
         }
 
         /// `account`'s own flow in `asset` (empty when idle).
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn account_flow(&self, asset: AssetId, account: AccountId) -> AccountFlow {
             self.accounts.get((asset, account)).map(|s| s.0).unwrap_or_default()
         }
 
+        /// `asset`'s flow state: TVL, windows, buffer and price.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `UnknownAsset` if `asset` is not registered.
         #[ink(message)]
         pub fn asset_flow(&self, asset: AssetId) -> Result<AssetFlow> {
             self.flow(asset)
         }
 
+        /// The parameters in force.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn params(&self) -> BreakerParams {
             self.breaker.0.params().clone()
         }
 
+        /// The active pauses.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn pauses(&self) -> PauseScopes {
             self.breaker.0.pauses.clone()
         }
 
+        /// The roles in force.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn roles(&self) -> BreakerRoles {
             self.roles.clone()
@@ -477,12 +705,20 @@ pub mod circuit_breaker {
 
         /// The bonded-trip policy: what the admin multisig_guard checks its
         /// own timelock changes against.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn bond_policy(&self) -> BondPolicy {
             self.roles.bond_policy()
         }
 
         /// A bonded trip awaiting judgement or release.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn pending_trip(&self, id: TripId) -> Option<BondedTrip> {
             self.trips.get(id).map(|s| s.0)

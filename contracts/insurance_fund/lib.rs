@@ -18,7 +18,9 @@
 //! The per-holder ledger (free shares, one exit per holder), the ceding
 //! policy and every pricing rule are bulwark-core's.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+#![warn(missing_docs)]
 
+/// The contract: its roles, storage, events, errors and messages.
 #[ink::contract]
 pub mod insurance_fund {
     use bulwark_core::fund::{
@@ -45,19 +47,29 @@ pub mod insurance_fund {
         pub covered: Vec<AccountId>,
     }
 
+    /// The fund's state: bulwark-core's pool, each holder's position,
+    /// the claims and the roles.
     #[ink(storage)]
     pub struct InsuranceFund {
+        /// Assets, shares, cover, liabilities, rounds and parameters.
         pool: Stored<Pool>,
+        /// Each holder's free shares and pending exit.
         holders: Mapping<AccountId, Stored<Holder>>,
+        /// Every claim filed, by id, whatever its status.
         claims: Mapping<ClaimId, Stored<Claim>>,
+        /// Who may do what.
         roles: FundRoles,
     }
 
+    /// A holder deposited and was minted shares (`deposit`).
     #[ink(event)]
     pub struct Deposited {
+        /// The depositor.
         #[ink(topic)]
         pub who: AccountId,
+        /// The value deposited.
         pub assets: Balance,
+        /// The shares minted.
         pub shares: Balance,
     }
 
@@ -65,58 +77,85 @@ pub mod insurance_fund {
     /// them: holders of earlier generations own nothing from now on.
     #[ink(event)]
     pub struct SharesRetired {
+        /// The new share generation.
         pub generation: u32,
     }
 
+    /// Value added for every shareholder: a premium or a slashed trip bond
+    /// (`add_premium`).
     #[ink(event)]
     pub struct PremiumAdded {
+        /// Who paid it.
         #[ink(topic)]
         pub from: AccountId,
+        /// The value added.
         pub amount: Balance,
     }
 
+    /// A holder locked shares for exit (`request_exit`).
     #[ink(event)]
     pub struct ExitRequested {
+        /// The holder.
         #[ink(topic)]
         pub who: AccountId,
+        /// The shares locked.
         pub shares: Balance,
+        /// Their value at the request: the most the exit pays.
         pub value_at_request: Balance,
+        /// When the cooldown ends.
         pub unlock_at: Timestamp,
+        /// First instant at which the exit can no longer complete.
         pub expires_at: Timestamp,
     }
 
+    /// A holder's exit was paid (`complete_exit`).
     #[ink(event)]
     pub struct Exited {
+        /// The holder.
         #[ink(topic)]
         pub who: AccountId,
+        /// The shares burned.
         pub shares: Balance,
+        /// The value paid to the holder.
         pub paid: Balance,
+        /// The gain forgone (value now above the value at request).
         pub withheld: Balance,
     }
 
+    /// A lapsed exit was dropped and its shares freed (`expire_exit`).
     #[ink(event)]
     pub struct ExitLapsed {
+        /// The holder.
         #[ink(topic)]
         pub who: AccountId,
+        /// The shares given back.
         pub shares: Balance,
     }
 
+    /// A covered protocol filed a claim (`file_claim`).
     #[ink(event)]
     pub struct ClaimFiled {
+        /// The new claim's id.
         #[ink(topic)]
         pub id: ClaimId,
+        /// Who the claim pays.
         #[ink(topic)]
         pub claimant: AccountId,
+        /// The loss claimed.
         pub loss: Balance,
+        /// The pool's own part, after the layer and the cap.
         pub retained: Balance,
+        /// The part ceded to the reinsurer.
         pub ceded: Balance,
     }
 
     /// The reinsurer accepted a claim's ceded part.
     #[ink(event)]
     pub struct CessionPlaced {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
+        /// The part the reinsurer took.
         pub ceded: Balance,
     }
 
@@ -124,46 +163,64 @@ pub mod insurance_fund {
     /// filed regardless and the cession can be retried.
     #[ink(event)]
     pub struct CessionFailed {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
+        /// The part still pending.
         pub ceded: Balance,
     }
 
+    /// The admin approved a claim (`approve_claim`).
     #[ink(event)]
     pub struct ClaimApproved {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
     }
 
+    /// The admin rejected a claim (`reject_claim`).
     #[ink(event)]
     pub struct ClaimRejected {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
     }
 
+    /// An approved claim was paid (`pay_claim`).
     #[ink(event)]
     pub struct ClaimPaid {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
+        /// Who was paid.
         #[ink(topic)]
         pub claimant: AccountId,
+        /// The value paid.
         pub paid: Balance,
+        /// The pro-rata haircut: the retained part not paid.
         pub haircut: Balance,
     }
 
+    /// The admin raised or lowered the active cover (`raise_active_cover`,
+    /// `lower_active_cover`).
     #[ink(event)]
     pub struct CoverSet {
+        /// The cover now active.
         pub cover: Balance,
     }
 
-    /// Carries the new values, so monitors need not query.
+    /// The admin replaced the parameters (`set_params`). Carries the new
+    /// values, so monitors need not query.
     #[ink(event)]
     pub struct ParamsUpdated {
+        /// The parameters now in force.
         pub params: FundParams,
     }
 
+    /// The admin replaced the roles (`set_roles`).
     #[ink(event)]
     pub struct RolesUpdated {
+        /// The roles now in force.
         pub roles: FundRoles,
     }
 
@@ -176,14 +233,19 @@ pub mod insurance_fund {
     mod errors {
         use super::*;
 
+        /// Why a message or the constructor failed; the call reverts.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[ink::scale_derive(Encode, Decode, TypeInfo)]
         pub enum Error {
+            /// The caller is not the admin.
             NotAdmin,
+            /// The caller is not a covered account.
             NotCovered,
             /// bulwark-core refused the operation.
             Fund(FundError),
+            /// No claim with this id was ever filed.
             UnknownClaim,
+            /// The payment to the holder or claimant failed.
             TransferFailed,
             /// The breaker could not be asked whether exits wait; they wait.
             BreakerCallFailed,
@@ -198,6 +260,7 @@ pub mod insurance_fund {
         }
     }
 
+    /// The result of the fund's fallible messages.
     pub type Result<T> = core::result::Result<T, Error>;
 
     /// Most ref_time the reinsurer's `file_claim` may use. A reinsurer is
@@ -218,7 +281,18 @@ pub mod insurance_fund {
     const CESSION_PROOF_SIZE_LIMIT: u64 = 256 * 1024;
 
     impl InsuranceFund {
+        /// Deploys an empty fund: no assets, shares, cover or claims.
         /// `params` is `insurance_fund` from the simulator's params.json.
+        ///
+        /// Caller: anyone (the deployer; it gets no role unless `roles`
+        /// names it).
+        /// Emits: nothing.
+        /// Errors:
+        /// - `Fund(InvalidParams(Reinsurer))`: `params` sets a reinsurance
+        ///   layer and `roles` no reinsurer;
+        /// - `Fund(InvalidParams(_))`: a field of `params` out of range
+        ///   (`VirtualShares`, `ExitCooldown`, `ExitWindow`,
+        ///   `SolvencyTarget`, `ClaimCap`, `ReinsuranceLayer`).
         #[ink(constructor)]
         pub fn new(params: FundParams, roles: FundRoles) -> Result<Self> {
             validate_ceding(params.reinsurance.as_ref(), roles.reinsurer.is_some())
@@ -232,6 +306,18 @@ pub mod insurance_fund {
         }
 
         /// Deposits the transferred value; returns the shares minted.
+        ///
+        /// Caller: anyone, transferring the deposit with the call.
+        /// Emits: `SharesRetired` (first, if worthless shares were retired)
+        /// and `Deposited`.
+        /// Errors:
+        /// - `Fund(ZeroAmount)`: nothing was transferred;
+        /// - `Fund(ClaimsUndecided)`: a claim awaits a decision;
+        /// - `Fund(LiabilitiesExceedAssets)`: the open claims exceed the
+        ///   assets;
+        /// - `Fund(ZeroShares)`: the deposit is too small to mint a share;
+        /// - `Fund(Overflow)`: the shares, assets or generation would
+        ///   overflow.
         #[ink(message, payable)]
         pub fn deposit(&mut self) -> Result<Balance> {
             let assets = self.env().transferred_value();
@@ -248,6 +334,13 @@ pub mod insurance_fund {
         }
 
         /// Premiums and slashed bonds: value for every shareholder.
+        ///
+        /// Caller: anyone, transferring the premium with the call (the
+        /// circuit_breaker sends slashed trip bonds here).
+        /// Emits: `PremiumAdded`.
+        /// Errors:
+        /// - `Fund(ZeroAmount)`: nothing was transferred;
+        /// - `Fund(Overflow)`: the assets would overflow.
         #[ink(message, payable)]
         pub fn add_premium(&mut self) -> Result<()> {
             let amount = self.env().transferred_value();
@@ -257,6 +350,15 @@ pub mod insurance_fund {
         }
 
         /// Locks `shares` for exit; they keep bearing losses until paid.
+        ///
+        /// Caller: any holder (for its own shares).
+        /// Emits: `ExitRequested`.
+        /// Errors:
+        /// - `Fund(ExitPending)`: the caller has an exit in progress;
+        /// - `Fund(ZeroAmount)`: `shares` is 0;
+        /// - `Fund(InsufficientShares)`: more than the caller's free
+        ///   shares;
+        /// - `Fund(Overflow)`: the value, unlock or expiry would overflow.
         #[ink(message)]
         pub fn request_exit(&mut self, shares: Balance) -> Result<ExitRequest> {
             let who = self.env().caller();
@@ -278,6 +380,22 @@ pub mod insurance_fund {
         /// window closed, a claim is undecided or solvency forbids. The
         /// caller's account exists, so the payment cannot fall foul of the
         /// existential deposit.
+        ///
+        /// Caller: the holder whose exit it is.
+        /// Emits: `Exited`.
+        /// Errors:
+        /// - `BreakerCallFailed`: the breaker could not be asked whether
+        ///   exits wait;
+        /// - `Fund(NoExit)`: the caller has no exit in progress;
+        /// - `Fund(CooldownActive)`: the cooldown has not ended;
+        /// - `Fund(ExitExpired)`: the exit window closed;
+        /// - `Fund(ExitsBlocked)`: the breaker is halted or globally paused;
+        /// - `Fund(ClaimsUndecided)`: a claim awaits a decision;
+        /// - `Fund(BelowSolvencyTarget)`: paying would leave less than the
+        ///   requirement plus the open claims;
+        /// - `Fund(InsufficientShares)`, `Fund(Overflow)`: the pool's
+        ///   accounts would not add up (an invariant broken);
+        /// - `TransferFailed`: the payment to the caller failed.
         #[ink(message)]
         pub fn complete_exit(&mut self) -> Result<Payout> {
             let who = self.env().caller();
@@ -292,6 +410,13 @@ pub mod insurance_fund {
         }
 
         /// Drops the caller's lapsed exit and gives the shares back.
+        ///
+        /// Caller: the holder whose exit it is.
+        /// Emits: `ExitLapsed`.
+        /// Errors:
+        /// - `Fund(NoExit)`: the caller has no exit in progress;
+        /// - `Fund(ExitStillOpen)`: the exit can still complete;
+        /// - `Fund(Overflow)`: the caller's free shares would overflow.
         #[ink(message)]
         pub fn expire_exit(&mut self) -> Result<Balance> {
             let who = self.env().caller();
@@ -307,6 +432,18 @@ pub mod insurance_fund {
         /// reinsurer in the same transaction; if the reinsurer refuses, the
         /// retained part is filed all the same and the cession waits for
         /// `retry_cession`.
+        ///
+        /// Caller: a covered account.
+        /// Emits: `ClaimFiled`, then for a claim with a ceded part
+        /// `CessionPlaced` or `CessionFailed`.
+        /// Errors:
+        /// - `NotCovered`: the caller is not a covered account;
+        /// - `Fund(ZeroAmount)`: `loss` is 0;
+        /// - `Fund(Overflow)`: the liabilities or the claim id counter
+        ///   would overflow.
+        ///
+        /// A reinsurer's refusal is none of these: the claim is filed all
+        /// the same.
         #[ink(message)]
         pub fn file_claim(&mut self, loss: Balance, claimant: AccountId) -> Result<ClaimId> {
             if !self.roles.covered.contains(&self.env().caller()) {
@@ -328,6 +465,16 @@ pub mod insurance_fund {
         /// Files a claim's pending ceded part with the reinsurer again
         /// (anyone may: it only moves the loss where the layer says). A
         /// rejected claim's cession was withdrawn and is refused.
+        ///
+        /// Caller: anyone.
+        /// Emits: `CessionPlaced` (a refusal emits `CessionFailed`, but the
+        /// call then fails and reverts, and the event with it).
+        /// Errors:
+        /// - `UnknownClaim`: no claim `id`;
+        /// - `Fund(ClaimRejected)`: the claim was rejected;
+        /// - `Fund(NoPendingCession)`: no ceded part waits to be placed;
+        /// - `ReinsurerCallFailed`: the reinsurer refused, trapped or ran
+        ///   out of its gas limit (or no reinsurer is set).
         #[ink(message)]
         pub fn retry_cession(&mut self, id: ClaimId) -> Result<()> {
             let mut claim = self.claim_or_err(id)?;
@@ -336,7 +483,16 @@ pub mod insurance_fund {
             placed
         }
 
-        /// The admin approves a filed claim.
+        /// The admin approves a filed claim; it joins the open payment
+        /// round.
+        ///
+        /// Caller: the admin.
+        /// Emits: `ClaimApproved`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `UnknownClaim`: no claim `id`;
+        /// - `Fund(ClaimNotFiled)`: the claim was decided already;
+        /// - `Fund(Overflow)`: the approved liabilities would overflow.
         #[ink(message)]
         pub fn approve_claim(&mut self, id: ClaimId) -> Result<()> {
             self.only_admin()?;
@@ -349,6 +505,13 @@ pub mod insurance_fund {
 
         /// The admin rejects a filed claim; its reserve is freed and a pending
         /// cession withdrawn.
+        ///
+        /// Caller: the admin.
+        /// Emits: `ClaimRejected`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `UnknownClaim`: no claim `id`;
+        /// - `Fund(ClaimNotFiled)`: the claim was decided already.
         #[ink(message)]
         pub fn reject_claim(&mut self, id: ClaimId) -> Result<()> {
             self.only_admin()?;
@@ -364,6 +527,19 @@ pub mod insurance_fund {
         /// transfer fails (a payment below the existential deposit to an
         /// account that does not exist) the whole call reverts and the claim
         /// stays approved: anyone may endow the claimant's account and pay it.
+        ///
+        /// Caller: anyone.
+        /// Emits: `ClaimPaid`.
+        /// Errors:
+        /// - `UnknownClaim`: no claim `id`;
+        /// - `Fund(ClaimNotApproved)`: the claim is not approved (or paid
+        ///   already);
+        /// - `Fund(PaymentWaitsForDecisions)`: the pool is short and a
+        ///   claim is still undecided;
+        /// - `Fund(EarlierRoundUnpaid)`: claims of an earlier settled
+        ///   round must be paid first;
+        /// - `Fund(Overflow)`: the settlement would overflow;
+        /// - `TransferFailed`: the payment to the claimant failed.
         #[ink(message)]
         pub fn pay_claim(&mut self, id: ClaimId) -> Result<Payout> {
             let mut claim = self.claim_or_err(id)?;
@@ -377,6 +553,12 @@ pub mod insurance_fund {
 
         /// The admin raises the active cover (or keeps it): it only raises
         /// the capital the pool keeps, so the multisig runs it at Standard.
+        ///
+        /// Caller: the admin.
+        /// Emits: `CoverSet`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Fund(CoverDirection)`: `cover` is below the active cover.
         #[ink(message)]
         pub fn raise_active_cover(&mut self, cover: Balance) -> Result<()> {
             self.only_admin()?;
@@ -388,6 +570,12 @@ pub mod insurance_fund {
         /// The admin lowers the active cover (or keeps it): it lowers the
         /// capital the pool keeps and so re-opens exits, so the multisig
         /// runs it at Critical (bulwark_core::multisig::ADMIN_CALLS).
+        ///
+        /// Caller: the admin.
+        /// Emits: `CoverSet`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Fund(CoverDirection)`: `cover` is above the active cover.
         #[ink(message)]
         pub fn lower_active_cover(&mut self, cover: Balance) -> Result<()> {
             self.only_admin()?;
@@ -396,6 +584,19 @@ pub mod insurance_fund {
             Ok(())
         }
 
+        /// Replaces the parameters; `virtual_shares` is fixed while shares
+        /// exist.
+        ///
+        /// Caller: the admin.
+        /// Emits: `ParamsUpdated`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Fund(InvalidParams(Reinsurer))`: `params` sets a reinsurance
+        ///   layer and the roles no reinsurer;
+        /// - `Fund(InvalidParams(VirtualSharesLocked))`: `virtual_shares`
+        ///   changes while shares exist;
+        /// - `Fund(InvalidParams(_))`: a field of `params` out of range (as
+        ///   for the constructor).
         #[ink(message)]
         pub fn set_params(&mut self, params: FundParams) -> Result<()> {
             self.only_admin()?;
@@ -406,6 +607,14 @@ pub mod insurance_fund {
             Ok(())
         }
 
+        /// Replaces the roles.
+        ///
+        /// Caller: the admin.
+        /// Emits: `RolesUpdated`.
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Fund(InvalidParams(Reinsurer))`: `roles` names no reinsurer
+        ///   while the params set a reinsurance layer.
         #[ink(message)]
         pub fn set_roles(&mut self, roles: FundRoles) -> Result<()> {
             self.only_admin()?;
@@ -418,59 +627,112 @@ pub mod insurance_fund {
 
         /// The holder's free shares (those locked in an exit not included);
         /// 0 once its shares were retired as worthless after a wipe-out.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn shares_of(&self, who: AccountId) -> Balance {
             self.pool.0.holding(&self.holder(who)).shares
         }
 
         /// The holder's pending exit; none once its shares were retired.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn exit_of(&self, who: AccountId) -> Option<ExitRequest> {
             self.pool.0.holding(&self.holder(who)).exit
         }
 
+        /// Claim `id`, whatever its status; none if never filed.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn claim(&self, id: ClaimId) -> Option<Claim> {
             self.claims.get(id).map(|s| s.0)
         }
 
         /// Value `shares` would redeem for now, net of filed claims.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Fund(Overflow)` if the value would overflow.
         #[ink(message)]
         pub fn preview_redeem(&self, shares: Balance) -> Result<Balance> {
             self.pool.0.preview_redeem(shares).ok_or(Error::Fund(FundError::Overflow))
         }
 
+        /// The assets the pool holds, set-aside claim money included.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn total_assets(&self) -> Balance {
             self.pool.0.total_assets()
         }
 
+        /// The shares of the current generation, locked ones included.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn total_shares(&self) -> Balance {
             self.pool.0.total_shares()
         }
 
         /// The cover the pool backs, which sets the capital it must keep.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn active_cover(&self) -> Balance {
             self.pool.0.active_cover()
         }
 
+        /// The capital the pool must keep: `max(active cover × solvency
+        /// target, min_capital)`.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn required_capital(&self) -> Balance {
             self.pool.0.required_capital()
         }
 
+        /// The assets over the required capital plus open claims, in bps
+        /// (`u32::MAX` when nothing is required).
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn coverage_bps(&self) -> Bps {
             self.pool.0.coverage_bps()
         }
 
+        /// The parameters in force.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn params(&self) -> FundParams {
             self.pool.0.params().clone()
         }
 
+        /// The roles in force.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn roles(&self) -> FundRoles {
             self.roles.clone()

@@ -20,7 +20,9 @@
 //! (OpenZeppelin's TimelockController). `execute` is not payable: a call's
 //! value comes from the multisig's own balance.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+#![warn(missing_docs)]
 
+/// The contract: its storage, events, errors and messages.
 #[ink::contract]
 pub mod multisig_guard {
     use bulwark_core::breaker::BondPolicy;
@@ -33,11 +35,14 @@ pub mod multisig_guard {
     use ink::prelude::vec::Vec;
     use ink::storage::{Lazy, Mapping};
 
+    /// The multisig (parameters, nonce, veto thresholds, the call in
+    /// flight) and its proposals.
     #[ink(storage)]
     pub struct MultisigGuard {
         /// Written eagerly (not at the end of the message) so that it is
         /// current in storage while an executed call is in flight.
         multisig: Lazy<Stored<Multisig>>,
+        /// Every proposal ever made, by id (its nonce), whatever its status.
         proposals: Mapping<ProposalId, Stored<Proposal>>,
     }
 
@@ -47,40 +52,58 @@ pub mod multisig_guard {
     /// nonce it was made at).
     #[ink(event)]
     pub struct Proposed {
+        /// The new proposal's id.
         #[ink(topic)]
         pub id: ProposalId,
+        /// The owner who proposed it (its first approval).
         #[ink(topic)]
         pub proposer: AccountId,
+        /// The class it runs under, which sets its timelock.
         pub class: OperationClass,
+        /// What it does: a call or a change to the multisig.
         pub action: Action,
+        /// The proposal that must execute first, if any.
         pub predecessor: Option<ProposalId>,
+        /// The hash owners approve against.
         pub call_hash: CallHash,
+        /// Earliest execution time.
         pub eta: Timestamp,
+        /// First instant at which it can no longer execute.
         pub expires_at: Timestamp,
     }
 
+    /// An owner approved a proposal (`approve`).
     #[ink(event)]
     pub struct Approved {
+        /// The proposal.
         #[ink(topic)]
         pub id: ProposalId,
+        /// The approving owner.
         #[ink(topic)]
         pub owner: AccountId,
     }
 
+    /// An owner withdrew an approval (`revoke`).
     #[ink(event)]
     pub struct Revoked {
+        /// The proposal.
         #[ink(topic)]
         pub id: ProposalId,
+        /// The owner whose approval was withdrawn.
         #[ink(topic)]
         pub owner: AccountId,
     }
 
+    /// A vetoer voted to cancel a proposal (`veto`).
     #[ink(event)]
     pub struct Vetoed {
+        /// The proposal.
         #[ink(topic)]
         pub id: ProposalId,
+        /// The vetoer.
         #[ink(topic)]
         pub vetoer: AccountId,
+        /// Whether this vote cancelled it.
         pub cancelled: bool,
     }
 
@@ -88,12 +111,16 @@ pub mod multisig_guard {
     /// force fell to them (`cancel_vetoed`).
     #[ink(event)]
     pub struct CancelledOnVetoes {
+        /// The proposal cancelled.
         #[ink(topic)]
         pub id: ProposalId,
     }
 
+    /// A proposal executed (`execute`): its config change applied, or its
+    /// call succeeded.
     #[ink(event)]
     pub struct Executed {
+        /// The proposal.
         #[ink(topic)]
         pub id: ProposalId,
         /// The callee's SCALE-encoded return value (empty for config changes).
@@ -109,11 +136,13 @@ pub mod multisig_guard {
     mod errors {
         use super::*;
 
+        /// Why a message or the constructor failed; the call reverts.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[ink::scale_derive(Encode, Decode, TypeInfo)]
         pub enum Error {
             /// bulwark-core refused the operation.
             Multisig(MultisigError),
+            /// No proposal with this id was ever made.
             UnknownProposal,
             /// Storage did not hold the multisig (cannot happen after construction).
             Uninitialized,
@@ -135,6 +164,7 @@ pub mod multisig_guard {
         }
     }
 
+    /// The result of the multisig's fallible messages.
     pub type Result<T> = core::result::Result<T, Error>;
 
     /// Most output bytes kept from an executed call.
@@ -170,7 +200,18 @@ pub mod multisig_guard {
     }
 
     impl MultisigGuard {
-        /// `params` is `multisig_guard` from the simulator's params.json.
+        /// Deploys the multisig with nonce 0, no proposal, and the veto
+        /// thresholds at their base. `params` is `multisig_guard` from the
+        /// simulator's params.json.
+        ///
+        /// Caller: anyone (the deployer; it gets no role unless `params`
+        /// names it).
+        /// Emits: nothing.
+        /// Errors: `Multisig(InvalidParams(_))` if a field of `params` is
+        /// out of range (`OwnerCount`, `DuplicateOwner`, `Threshold`,
+        /// `VetoerCount`, `VetoThreshold`, `CriticalTimelock`,
+        /// `MembershipTimelock`, `PolicyTimelock`, `Expiry`, `AllowList`,
+        /// `AdminCallClass`).
         #[ink(constructor)]
         pub fn new(params: MultisigParams) -> Result<Self> {
             let mut multisig = Lazy::new();
@@ -180,6 +221,26 @@ pub mod multisig_guard {
 
         /// An owner proposes `action`, to run only after proposal
         /// `predecessor` (if any) executed; their approval is counted.
+        /// A config change that could never apply now is refused at once.
+        ///
+        /// Caller: an owner.
+        /// Emits: `Proposed`.
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after
+        ///   construction);
+        /// - `Multisig(NotOwner)`: the caller is not an owner;
+        /// - `Multisig(InputTooLong)`: a call's input is over 4,096 bytes;
+        /// - `Multisig(NotAllowedByGuard)`: the guard has no entry for the
+        ///   call's (target, selector);
+        /// - `Multisig(ValueCapExceeded)`: the call's value is above its
+        ///   class's cap;
+        /// - `Multisig(OwnerExists)`, `Multisig(OwnerMissing)`: an owner
+        ///   change adds an owner twice or removes or swaps a non-owner;
+        /// - `Multisig(InvalidParams(_))`: the params after a config change
+        ///   would be out of range (as for the constructor);
+        /// - `Multisig(UncheckedBreakers)`: a longer Critical timelock with
+        ///   no guard to list the breakers it must be checked against;
+        /// - `Multisig(Overflow)`: the eta, expiry or nonce would overflow.
         #[ink(message)]
         pub fn propose(&mut self, action: Action, predecessor: Option<ProposalId>) -> Result<ProposalId> {
             let mut ms = self.load()?;
@@ -202,6 +263,20 @@ pub mod multisig_guard {
         }
 
         /// An owner approves the proposal whose hash they reviewed.
+        ///
+        /// Caller: an owner.
+        /// Emits: `Approved`.
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after
+        ///   construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(NotOwner)`: the caller is not an owner;
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no
+        ///   longer open;
+        /// - `Multisig(CallHashMismatch)`: `call_hash` is not the
+        ///   proposal's;
+        /// - `Multisig(AlreadyApproved)`: the caller approved it already.
         #[ink(message)]
         pub fn approve(&mut self, id: ProposalId, call_hash: CallHash) -> Result<()> {
             let ms = self.load()?;
@@ -214,6 +289,18 @@ pub mod multisig_guard {
         }
 
         /// An owner withdraws their approval.
+        ///
+        /// Caller: an owner.
+        /// Emits: `Revoked`.
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after
+        ///   construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(NotOwner)`: the caller is not an owner;
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no
+        ///   longer open;
+        /// - `Multisig(NotApproved)`: the caller has not approved it.
         #[ink(message)]
         pub fn revoke(&mut self, id: ProposalId) -> Result<()> {
             let ms = self.load()?;
@@ -226,6 +313,18 @@ pub mod multisig_guard {
         }
 
         /// A vetoer votes to cancel; returns whether this vote cancelled it.
+        ///
+        /// Caller: a vetoer.
+        /// Emits: `Vetoed`.
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after
+        ///   construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(NotVetoer)`: the caller is not a vetoer;
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no
+        ///   longer open;
+        /// - `Multisig(AlreadyVetoed)`: the caller vetoed it already.
         #[ink(message)]
         pub fn veto(&mut self, id: ProposalId) -> Result<bool> {
             let mut ms = self.load()?;
@@ -243,6 +342,18 @@ pub mod multisig_guard {
         /// while it was higher, and an execution has since reset it). Such
         /// a proposal cannot execute either way; this records it and, like
         /// a cancel by vote, may raise the threshold.
+        ///
+        /// Caller: anyone.
+        /// Emits: `CancelledOnVetoes`.
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after
+        ///   construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no
+        ///   longer open;
+        /// - `Multisig(NotEnoughVetoes)`: its vetoes from current vetoers
+        ///   do not meet the threshold in force.
         #[ink(message)]
         pub fn cancel_vetoed(&mut self, id: ProposalId) -> Result<()> {
             let mut ms = self.load()?;
@@ -264,6 +375,43 @@ pub mod multisig_guard {
         /// `Multisig(CallFailed)` and reverts: the proposal stays ready. A
         /// call to an account without contract code fails with
         /// `TargetNotContract`, before anything changes.
+        ///
+        /// Caller: anyone (not payable: a call's value comes from the
+        /// multisig's balance).
+        /// Emits: `Executed` (and whatever the called contract emits).
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after
+        ///   construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(Reentrancy)`: another proposal's call is in flight,
+        ///   or after its call this proposal is not the pending one in
+        ///   flight (defensive: the runtime refuses re-entry first);
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no
+        ///   longer open;
+        /// - `Multisig(Vetoed)`: its vetoes meet the threshold in force;
+        /// - `Multisig(TimelockNotPassed)`: before its eta, or before the
+        ///   longer timelock its call's class now needs;
+        /// - `Multisig(PredecessorNotExecuted)`: its predecessor has not
+        ///   executed;
+        /// - `Multisig(NotEnoughApprovals)`: fewer approvals from current
+        ///   owners than the threshold;
+        /// - `Multisig(InputTooLong)`, `Multisig(NotAllowedByGuard)`,
+        ///   `Multisig(ValueCapExceeded)`: the call is refused by the
+        ///   guard as it stands now;
+        /// - `Multisig(OwnerExists)`, `Multisig(OwnerMissing)`,
+        ///   `Multisig(InvalidParams(_))`: the config change no longer
+        ///   applies to the current params;
+        /// - `Multisig(UncheckedBreakers)`: a longer Critical timelock with
+        ///   no guard;
+        /// - `Multisig(InvalidParams(MinBond | BondSettleWindow |
+        ///   BondOutlastsTimelock))`: a breaker the guard lists has a bond
+        ///   policy that fails the bond rule after the change;
+        /// - `BreakerQueryFailed`: such a breaker did not report its bond
+        ///   policy;
+        /// - `TargetNotContract`: the call's target has no contract code;
+        /// - `Multisig(CallFailed)`: the callee trapped or returned `Err`;
+        /// - `Multisig(Overflow)`: the nonce would overflow.
         #[ink(message)]
         pub fn execute(&mut self, id: ProposalId) -> Result<Vec<u8>> {
             let mut ms = self.load()?;
@@ -304,11 +452,23 @@ pub mod multisig_guard {
             Ok(output)
         }
 
+        /// Proposal `id`, whatever its status; none if never made.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn proposal(&self, id: ProposalId) -> Option<Proposal> {
             self.proposals.get(id).map(|s| s.0)
         }
 
+        /// The parameters in force: owners, threshold, timelocks, expiry,
+        /// veto set and guard.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn params(&self) -> Result<MultisigParams> {
             Ok(self.load()?.params().clone())
@@ -316,22 +476,45 @@ pub mod multisig_guard {
 
         /// The timelocks per class: what a circuit_breaker asks its new
         /// admin for, to check that bonded trips can be judged in time.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn timelocks(&self) -> Result<Timelocks> {
             Ok(self.load()?.params().timelocks.clone())
         }
 
+        /// The nonce: the next proposal's id, bumped by every proposal and
+        /// every execution.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn nonce(&self) -> Result<u64> {
             Ok(self.load()?.nonce())
         }
 
+        /// Vetoes that cancel a proposal other than a veto-set change.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn veto_threshold(&self) -> Result<u32> {
             Ok(self.load()?.veto_threshold())
         }
 
         /// Vetoes that cancel a proposal to change the veto set.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn veto_set_threshold(&self) -> Result<u32> {
             Ok(self.load()?.veto_set_threshold())
@@ -340,6 +523,11 @@ pub mod multisig_guard {
         /// When the general and the veto-set thresholds last rose since
         /// their last reset; each rises again at most a Critical timelock
         /// later.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn veto_thresholds_raised_at(&self) -> Result<(Option<Timestamp>, Option<Timestamp>)> {
             let ms = self.load()?;
@@ -348,6 +536,10 @@ pub mod multisig_guard {
 
         /// The hash approvers compare: Blake2x256 of (this contract, nonce,
         /// action, predecessor).
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn hash_action(&self, nonce: u64, action: Action, predecessor: Option<ProposalId>) -> CallHash {
             let mut out = [0u8; 32];
