@@ -42,6 +42,35 @@ toolchain_ok() {
 # shellcheck source=lib/apt.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/apt.sh"
 
+# --revive provides what the ink! 6 contracts (contracts/revive) build with,
+# and prints the folder holding its cargo-contract, to put first on PATH:
+# Rust 1.95.0 with rust-src (cargo-contract 6 builds PolkaVM code with
+# -Zbuild-std; polkadot-sdk 2609 needs a newer Rust than 1.85), and
+# cargo-contract 6.0.0-beta.2, installed into its own folder under the cache
+# so that it and cargo-contract 5 (on PATH) do not replace each other.
+if [ "${1:-}" = "--revive" ]; then
+  REVIVE_RUST=1.95.0
+  REVIVE_CARGO_CONTRACT=6.0.0-beta.2
+  bin="$CACHE/tools/cargo-contract-$REVIVE_CARGO_CONTRACT/bin"
+  if ! rustup run "$REVIVE_RUST" rustc --version >/dev/null 2>&1; then
+    rustup toolchain install "$REVIVE_RUST" --profile minimal >&2 || die "cannot install Rust $REVIVE_RUST"
+  fi
+  # Added only when missing: rustup reinstalls are not free for builds in flight.
+  for component in rust-src clippy rustfmt; do
+    rustup component list --installed --toolchain "$REVIVE_RUST" 2>/dev/null | grep -q "^$component" ||
+      rustup component add "$component" --toolchain "$REVIVE_RUST" >&2 || die "cannot add $component to Rust $REVIVE_RUST"
+  done
+  if ! "$bin/cargo-contract" --version 2>/dev/null | grep -q "^cargo-contract $REVIVE_CARGO_CONTRACT"; then
+    log "installing cargo-contract $REVIVE_CARGO_CONTRACT into $bin (a cold build takes about 10 min)"
+    RUSTUP_TOOLCHAIN="$REVIVE_RUST" cargo install --locked cargo-contract --version "$REVIVE_CARGO_CONTRACT" \
+      --root "$CACHE/tools/cargo-contract-$REVIVE_CARGO_CONTRACT" >&2 ||
+      die "cargo install cargo-contract $REVIVE_CARGO_CONTRACT failed"
+  fi
+  log "Rust $REVIVE_RUST and $("$bin/cargo-contract" --version) ready"
+  echo "$bin"
+  exit 0
+fi
+
 if [ "${1:-}" = "--e2e" ]; then
   E2E_TOOLCHAIN="${BULWARK_E2E_TOOLCHAIN:-bulwark-e2e}"
   e2e_ok() {
