@@ -319,9 +319,11 @@ mod tests {
         assert_eq!(Level::Halted.to_sol(), 2);
         assert_eq!(Level::from_sol(3), None);
 
-        for v in [PriceVerdict::Anchored, PriceVerdict::WithinBand { deviation_bps: 7 }, PriceVerdict::Deviated {
-            deviation_bps: 10_000,
-        }] {
+        for v in [
+            PriceVerdict::Anchored,
+            PriceVerdict::WithinBand { deviation_bps: 7 },
+            PriceVerdict::Deviated { deviation_bps: 10_000 },
+        ] {
             round_trip(v);
         }
         assert_eq!(PriceVerdict::from_sol((0, 5)), None);

@@ -19,7 +19,11 @@
 //! assets and payouts in native units (`u128`), so [`native_value`] divides
 //! by [`BulwarkEnv`]'s `NATIVE_TO_ETH_RATIO` and refuses a remainder or a
 //! quotient beyond `u128` (no truncation), and [`eth_value`] multiplies back
-//! (exact: a `u128` times a `u32` fits a `U256`). Token amounts of the
+//! (exact: a `u128` times a `u32` fits a `U256`). A call's storage
+//! deposit limit is the exception: pallet-revive 0.20.2's `call` host
+//! function reads it in native units (`CallResources::from_weight_and_deposit`
+//! saturates the `U256` into `BalanceOf<T>`, exec.rs), so [`deposit_limit`]
+//! passes native units through unconverted. Token amounts of the
 //! protected protocol (`check_outflow`, `record_inflow`, prices) are the
 //! protocol token's base units and are never converted.
 //!
@@ -80,6 +84,13 @@ pub fn native_value(eth: U256) -> Result<Balance, ValueError> {
 /// `transferred_value` take it. Exact: at most `u128::MAX * u32::MAX < 2^160`.
 pub fn eth_value(native: Balance) -> U256 {
     U256::from(native).saturating_mul(U256::from(NATIVE_TO_ETH_RATIO))
+}
+
+/// A call's storage deposit limit of `native` units, as ink!'s
+/// `storage_deposit_limit` passes it to pallet-revive's `call` host
+/// function, which reads it in native units (not the Ethereum view).
+pub fn deposit_limit(native: Balance) -> U256 {
+    U256::from(native)
 }
 
 /// Core's clock (milliseconds) from ink!'s `block_timestamp()` (seconds on

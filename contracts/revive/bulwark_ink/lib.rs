@@ -20,7 +20,7 @@ pub mod convert;
 pub mod store;
 
 pub use abi::{Core, SolView};
-pub use convert::{account, address, eth_value, native_value, now_ms, ValueError};
+pub use convert::{account, address, deposit_limit, eth_value, native_value, now_ms, ValueError};
 pub use store::Chunks;
 
 use ink::env::{DefaultEnvironment, Environment};

@@ -15,6 +15,7 @@
 //! ink!'s own `Mapping::get` does on an undecodable cell.
 
 use alloc::vec::Vec;
+use ink::storage::traits::{AutoKey, StorageKey};
 use ink::storage::Mapping;
 use scale::{Compact, Decode, DecodeAll, Encode, EncodeLike};
 
@@ -22,10 +23,11 @@ use scale::{Compact, Decode, DecodeAll, Encode, EncodeLike};
 pub const CHUNK_BYTES: usize = 400;
 
 /// The cells of core values keyed by `K`: `(key, i)` holds the `i`-th chunk.
-pub type Chunks<K> = Mapping<(K, u32), Vec<u8>>;
+/// (`S` is the storage key ink!'s `#[ink(storage)]` resolves for the field.)
+pub type Chunks<K, S = AutoKey> = Mapping<(K, u32), Vec<u8>, S>;
 
 /// The value stored under `key`, if any.
-pub fn load<K, T>(cells: &Chunks<K>, key: K) -> Option<T>
+pub fn load<K, T, S: StorageKey>(cells: &Chunks<K, S>, key: K) -> Option<T>
 where
     K: Encode + EncodeLike + Copy,
     T: Decode,
@@ -47,7 +49,7 @@ where
 }
 
 /// Whether a value is stored under `key`.
-pub fn exists<K>(cells: &Chunks<K>, key: K) -> bool
+pub fn exists<K, S: StorageKey>(cells: &Chunks<K, S>, key: K) -> bool
 where
     K: Encode + EncodeLike + Copy,
 {
@@ -56,7 +58,7 @@ where
 
 /// Stores `value` under `key`, replacing (and cleaning up after) any
 /// earlier value.
-pub fn save<K, T>(cells: &mut Chunks<K>, key: K, value: &T)
+pub fn save<K, T, S: StorageKey>(cells: &mut Chunks<K, S>, key: K, value: &T)
 where
     K: Encode + EncodeLike + Copy,
     T: Encode,
@@ -77,7 +79,7 @@ where
 }
 
 /// Removes the value stored under `key` (nothing if there is none).
-pub fn remove<K>(cells: &mut Chunks<K>, key: K)
+pub fn remove<K, S: StorageKey>(cells: &mut Chunks<K, S>, key: K)
 where
     K: Encode + EncodeLike + Copy,
 {
@@ -87,7 +89,7 @@ where
 }
 
 /// How many cells the value under `key` occupies (0 if none).
-fn stored_chunks<K>(cells: &Chunks<K>, key: K) -> u32
+fn stored_chunks<K, S: StorageKey>(cells: &Chunks<K, S>, key: K) -> u32
 where
     K: Encode + EncodeLike + Copy,
 {
@@ -132,12 +134,12 @@ mod tests {
     #[ink::test]
     fn values_round_trip_in_cells_revive_accepts() {
         let mut cells: Chunks<u8> = Mapping::default();
-        assert_eq!(load::<_, Vec<u8>>(&cells, 1), None);
+        assert_eq!(load::<_, Vec<u8>, _>(&cells, 1), None);
         assert!(!exists(&cells, 1));
         for len in [0usize, 1, 397, 398, 399, 400, 401, 5_000, 12_345] {
             let value: Vec<u8> = (0..len).map(|i| i as u8).collect();
             save(&mut cells, 1, &value);
-            assert_eq!(load::<_, Vec<u8>>(&cells, 1), Some(value.clone()), "length {len}");
+            assert_eq!(load::<_, Vec<u8>, _>(&cells, 1), Some(value.clone()), "length {len}");
             let n = stored_chunks(&cells, 1);
             let stream = value.encode().len() + Compact(value.encode().len() as u64).encode().len();
             assert_eq!(n as usize, stream.div_ceil(CHUNK_BYTES));
@@ -147,7 +149,7 @@ mod tests {
             }
             assert_eq!(cells.get((1, n)), None, "no cell beyond the value");
         }
-        assert_eq!(load::<_, Vec<u8>>(&cells, 2), None, "keys are apart");
+        assert_eq!(load::<_, Vec<u8>, _>(&cells, 2), None, "keys are apart");
     }
 
     #[ink::test]
@@ -161,7 +163,7 @@ mod tests {
         for i in 1..6 {
             assert_eq!(cells.get((key, i)), None, "cell {i} given back");
         }
-        assert_eq!(load::<_, Vec<u8>>(&cells, key), Some(vec![2u8; 10]));
+        assert_eq!(load::<_, Vec<u8>, _>(&cells, key), Some(vec![2u8; 10]));
         remove(&mut cells, key);
         assert_eq!(cells.get((key, 0)), None);
         assert!(!exists(&cells, key));
