@@ -71,9 +71,21 @@ struct Common {
     /// keccak256 is the 32-byte salt).
     #[arg(long, default_value = "bulwark")]
     salt: String,
+    /// The contracts pallet to deploy to. By default the chain's: the one
+    /// its metadata has, or pallet-contracts if it has both.
+    #[arg(long, value_enum)]
+    backend: Option<BackendArg>,
     /// The deployment record.
     #[arg(long, value_name = "FILE", default_value = "deployment.json")]
     record: PathBuf,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BackendArg {
+    /// pallet-contracts, the ink! 5 contracts.
+    Contracts,
+    /// pallet-revive, the ink! 6 contracts of contracts/revive.
+    Revive,
 }
 
 #[derive(Subcommand)]
@@ -159,21 +171,15 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
             .await
             .with_context(|| format!("cannot read the chain at {url}"))?;
         // The backend is the chain's: the contracts pallet its metadata has.
-        let pallet = match revive::subxt::contracts_pallets(&api)[..] {
-            [one] => one,
-            [] => {
-                return Err(Refusal(format!(
-                    "the chain at {url} has neither a Revive nor a Contracts pallet: no contracts can be deployed there"
-                ))
-                .into())
-            }
-            _ => {
-                return Err(Refusal(format!(
-                    "the chain at {url} has both a Revive and a Contracts pallet: which contracts to deploy is not clear, and bulwark-deploy does not guess"
-                ))
-                .into())
-            }
-        };
+        let wanted = common.backend.map(|b| match b {
+            BackendArg::Contracts => "Contracts",
+            BackendArg::Revive => "Revive",
+        });
+        let (pallet, note) = safety::choose_backend(&revive::subxt::contracts_pallets(&api), wanted)
+            .map_err(|r| Refusal(format!("{url}: {r}")))?;
+        if let Some(note) = note {
+            eprintln!("{note}");
+        }
         let genesis = hex(&api.genesis_hash().0);
         safety::check_genesis(common.genesis.as_deref(), &genesis)?;
         let chain_type: serde_json::Value =
