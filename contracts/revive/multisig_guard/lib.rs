@@ -6,7 +6,7 @@
 //! executed call proposal becomes a cross-contract call (callee, selector,
 //! input, value).
 //!
-//! The contract adds only what core cannot: the call hash (Blake2x256 of
+//! The contract adds only what core cannot: the call hash (Keccak-256 of
 //! this contract's 20-byte address, the proposal nonce, the SCALE-encoded
 //! action and its predecessor), storage, events and the call itself. The
 //! in-flight mark is written to storage before the call and re-checked
@@ -370,11 +370,15 @@ pub mod multisig_guard {
             Ok((ms.veto_threshold_raised_at(), ms.veto_set_threshold_raised_at()))
         }
 
-        /// The hash approvers compare: Blake2x256 of (this contract's
+        /// The hash approvers compare: Keccak-256 of (this contract's
         /// 20-byte address, nonce, action, predecessor), SCALE-encoded.
+        /// Keccak-256, not Blake2: on pallet-revive, ink_env 6.0.0-beta.1's
+        /// `hash_encoded::<Blake2x256>` panics (Blake2 needs a precompile
+        /// call and a buffer), so a Blake2 hash traps every `propose` on
+        /// chain while passing off chain; Keccak-256 is the VM's own hash.
         #[ink(message)]
         pub fn hash_action(&self, nonce: u64, action: Core<Action>, predecessor: Option<ProposalId>) -> FixedBytes<32> {
-            FixedBytes(self.env().hash_encoded::<ink::env::hash::Blake2x256, _>(&(
+            FixedBytes(self.env().hash_encoded::<ink::env::hash::Keccak256, _>(&(
                 self.env().address(),
                 nonce,
                 action,
@@ -706,10 +710,10 @@ pub mod multisig_guard {
             let here = m.hash_action(0, add_frank(), None);
             let mut preimage = (test::callee(), 0u64, add_frank(), None::<ProposalId>).encode();
             let mut expected = [0u8; 32];
-            ink::env::hash_bytes::<ink::env::hash::Blake2x256>(&preimage, &mut expected);
+            ink::env::hash_bytes::<ink::env::hash::Keccak256>(&preimage, &mut expected);
             assert_eq!(here.0, expected);
             preimage[0] ^= 1;
-            ink::env::hash_bytes::<ink::env::hash::Blake2x256>(&preimage, &mut expected);
+            ink::env::hash_bytes::<ink::env::hash::Keccak256>(&preimage, &mut expected);
             assert_ne!(here.0, expected);
         }
 
