@@ -1,0 +1,1085 @@
+//! # circuit_breaker (ink! 6, pallet-revive)
+//!
+//! A thin ink! shell over `bulwark_core::breaker`: storage, roles, events
+//! and calls. Every rule (limits, buffer, price band, levels, pauses, bonds)
+//! is a call into bulwark-core; the ink! 5 shell in `contracts/` is the same
+//! contract on pallet-contracts.
+//!
+//! BreakerRoles: the **admin** (the multisig_guard) unpauses, resets, re-anchors
+//! prices and changes parameters; any **guardian** pauses or trips (pausing
+//! is cheap, unpausing is hard); the **oracle** reports prices; the
+//! **protected** protocol calls `check_outflow` and `record_inflow` before it
+//! moves funds, naming the account the funds go to or come from: a deposit
+//! opens room only for its own depositor (bulwark-core's `AccountFlow`).
+//! Anyone may trip the breaker by posting a bond: the admin judges each
+//! bonded trip by its id, refunding it or slashing it into the insurance
+//! fund, and a bond left unjudged past its deadline can be released by
+//! anyone (bulwark-core's `breaker::bond` holds these rules).
+//!
+//! What pallet-revive changes (see `bulwark_ink`): accounts are `Address`
+//! (stored in core right-aligned in 32 bytes), a bond arrives in the
+//! chain's Ethereum view and is counted in native units (a bond that is not
+//! a whole number of native units is refused), core values are stored in
+//! cells of at most 400 bytes, and every message is callable through the
+//! Solidity ABI too (`IBulwarkBreaker.sol`).
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+// ink!'s Solidity encoding of the field-less `LevelReset` event is a `()`.
+#[allow(clippy::unused_unit)]
+#[ink::contract(env = bulwark_ink::BulwarkEnv)]
+pub mod circuit_breaker {
+    use bulwark_core::breaker::bond::BondOutcome;
+    use bulwark_core::breaker::{
+        self as core_breaker, AccountFlow, AssetFlow, AssetUnits, BondBook, BondError, BondPolicy, BondedTrip,
+        BreakerError, BreakerParams, Decision, Level, PauseScope, PauseScopes, PriceVerdict, TripId,
+    };
+    use bulwark_core::multisig::Timelocks;
+    use bulwark_core::AssetId;
+    use bulwark_ink::store::{self, Chunks};
+    use bulwark_ink::{account, address, eth_value, native_value, now_ms, Core, ValueError};
+    use ink::env::call::{build_call_ink, ExecutionInput, Selector as CallSelector};
+    use ink::prelude::vec::Vec;
+    use ink::sol::FixedBytes;
+    use ink::storage::Mapping;
+
+    /// Who may do what. Set at construction, changed only by the admin.
+    #[derive(Clone, Debug, PartialEq, Eq, ink::SolEncode, ink::SolDecode)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    pub struct BreakerRoles {
+        /// Unpauses, resets, re-anchors, changes parameters: the multisig_guard.
+        pub admin: Address,
+        /// Reports prices.
+        pub oracle: Address,
+        /// The protocol whose outflows are checked.
+        pub protected: Address,
+        /// May pause any scope and trip the breaker.
+        pub guardians: Vec<Address>,
+        /// Receives slashed trip bonds (through its `add_premium`).
+        pub insurance_fund: Address,
+        /// Smallest bond for an open trip, in native units.
+        pub min_bond: Balance,
+        /// The admin's deadline to judge a bonded trip; after it, anyone
+        /// may release the bond. Longer than the admin's Critical timelock
+        /// (checked whenever the roles or the admin multisig's timelocks
+        /// change; 0 for an admin that is a plain account).
+        pub bond_settle_within_ms: u64,
+    }
+
+    impl BreakerRoles {
+        /// The bonded-trip policy these roles set.
+        pub fn bond_policy(&self) -> BondPolicy {
+            BondPolicy { min_bond: self.min_bond, settle_within_ms: self.bond_settle_within_ms }
+        }
+    }
+
+    /// An account's flow is kept per asset.
+    type AccountKey = (AssetId, Address);
+
+    /// Every value is a core value in cells of `bulwark_ink::store` (the
+    /// root cell itself is empty).
+    #[ink(storage)]
+    pub struct CircuitBreaker {
+        /// `bulwark_core::breaker::CircuitBreaker` (params, level, pauses).
+        breaker: Chunks<()>,
+        assets: Chunks<AssetId>,
+        /// Each account's own flow in each asset; an idle one is removed.
+        accounts: Chunks<AccountKey>,
+        roles: Chunks<()>,
+        /// The bond policy (from `roles`) and the trip id counter.
+        bonds: Chunks<()>,
+        /// Bonded trips awaiting judgement or release, by id.
+        trips: Chunks<TripId>,
+    }
+
+    #[ink(event)]
+    pub struct AssetRegistered {
+        #[ink(topic)]
+        pub asset: AssetId,
+        pub units: Core<AssetUnits>,
+        pub initial_tvl: Balance,
+        pub price: Balance,
+    }
+
+    #[ink(event)]
+    pub struct OutflowChecked {
+        #[ink(topic)]
+        pub asset: AssetId,
+        #[ink(topic)]
+        pub account: Address,
+        pub amount: Balance,
+        pub decision: Core<Decision>,
+        pub level: Core<Level>,
+    }
+
+    /// Carries the level after it: the deposit that brings back what
+    /// escalated takes that escalation back.
+    #[ink(event)]
+    pub struct InflowRecorded {
+        #[ink(topic)]
+        pub asset: AssetId,
+        #[ink(topic)]
+        pub account: Address,
+        pub amount: Balance,
+        pub level: Core<Level>,
+    }
+
+    #[ink(event)]
+    pub struct PriceReported {
+        #[ink(topic)]
+        pub asset: AssetId,
+        pub price: Balance,
+        pub verdict: Core<PriceVerdict>,
+    }
+
+    #[ink(event)]
+    pub struct PriceAnchored {
+        #[ink(topic)]
+        pub asset: AssetId,
+        pub price: Balance,
+    }
+
+    #[ink(event)]
+    pub struct Paused {
+        pub scope: Core<PauseScope>,
+        #[ink(topic)]
+        pub by: Address,
+    }
+
+    #[ink(event)]
+    pub struct Unpaused {
+        pub scope: Core<PauseScope>,
+    }
+
+    #[ink(event)]
+    pub struct Tripped {
+        #[ink(topic)]
+        pub by: Address,
+        /// In native units.
+        pub bond: Balance,
+        /// The bonded trip's id (none for a guardian's trip).
+        pub trip: Option<TripId>,
+    }
+
+    #[ink(event)]
+    pub struct TripSettled {
+        #[ink(topic)]
+        pub trip: TripId,
+        #[ink(topic)]
+        pub by: Address,
+        pub bond: Balance,
+        /// True: confirmed and refunded; false: slashed into the fund.
+        pub confirmed: bool,
+    }
+
+    /// An unjudged bond went back to its poster after the deadline.
+    #[ink(event)]
+    pub struct BondReleased {
+        #[ink(topic)]
+        pub trip: TripId,
+        #[ink(topic)]
+        pub by: Address,
+        pub bond: Balance,
+    }
+
+    #[ink(event)]
+    pub struct LevelReset {}
+
+    /// Carries the new values, so monitors need not query.
+    #[ink(event)]
+    pub struct ParamsUpdated {
+        pub params: Core<BreakerParams>,
+    }
+
+    #[ink(event)]
+    pub struct RolesUpdated {
+        pub roles: BreakerRoles,
+    }
+
+    pub use errors::Error;
+
+    // parity-scale-codec's derive casts variant indices to u8 inside
+    // `Encode`, which the contract lints (cast_possible_truncation) flag
+    // for enums with data; the indices are below 256 by construction.
+    #[allow(clippy::cast_possible_truncation)]
+    mod errors {
+        use super::*;
+
+        /// The ink! 5 shell's errors, in the same order (the same SCALE
+        /// bytes), and `Value` last. In the Solidity ABI each variant is a
+        /// custom error of its name; core's errors are `bytes` of their
+        /// SCALE encoding (see `bulwark_ink::abi`).
+        #[ink::error]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Error {
+            NotAdmin,
+            NotOracle,
+            NotProtected,
+            NotGuardian,
+            UnknownAsset,
+            AssetExists,
+            /// bulwark-core refused the operation.
+            Breaker(Core<BreakerError>),
+            /// bulwark-core refused the bonded-trip operation.
+            Bond(Core<BondError>),
+            UnknownTrip,
+            TransferFailed,
+            /// The insurance fund did not accept the slashed bond.
+            FundCallFailed,
+            /// The admin is a contract that did not report its timelocks
+            /// (not a multisig_guard, or the admin executing this very call,
+            /// which cannot be called back: it may not shorten the bond
+            /// settle window), so the bond rule cannot be checked.
+            AdminTimelockUnknown,
+            /// The bond sent is not a whole number of native units, or more
+            /// than a `u128` of them (`bulwark_ink::native_value`).
+            Value(Core<ValueError>),
+        }
+    }
+
+    impl From<BreakerError> for Error {
+        fn from(e: BreakerError) -> Self {
+            Error::Breaker(Core(e))
+        }
+    }
+
+    impl From<BondError> for Error {
+        fn from(e: BondError) -> Self {
+            Error::Bond(Core(e))
+        }
+    }
+
+    impl From<ValueError> for Error {
+        fn from(e: ValueError) -> Self {
+            Error::Value(Core(e))
+        }
+    }
+
+    pub type Result<T> = core::result::Result<T, Error>;
+
+    impl CircuitBreaker {
+        /// `params` is `circuit_breaker` from the simulator's params.json.
+        #[ink(constructor)]
+        pub fn new(params: Core<BreakerParams>, roles: BreakerRoles) -> Result<Self> {
+            Self::check_bond_rule(&roles, None)?;
+            let breaker = core_breaker::CircuitBreaker::new(params.0)?;
+            let bonds = BondBook::new(roles.bond_policy())?;
+            let mut this = Self {
+                breaker: Mapping::default(),
+                assets: Mapping::default(),
+                accounts: Mapping::default(),
+                roles: Mapping::default(),
+                bonds: Mapping::default(),
+                trips: Mapping::default(),
+            };
+            store::save(&mut this.breaker, (), &breaker);
+            store::save(&mut this.roles, (), &roles);
+            store::save(&mut this.bonds, (), &bonds);
+            Ok(this)
+        }
+
+        /// Starts watching `asset`, written in `units`, holding `initial_tvl`
+        /// base units, at the oracle's `price` (see `bulwark_core::units`).
+        #[ink(message)]
+        pub fn register_asset(
+            &mut self,
+            asset: AssetId,
+            units: Core<AssetUnits>,
+            initial_tvl: Balance,
+            price: Balance,
+        ) -> Result<()> {
+            self.only_admin()?;
+            if store::exists(&self.assets, asset) {
+                return Err(Error::AssetExists);
+            }
+            let mut breaker = self.state();
+            let mut flow = breaker.new_asset(units.0, initial_tvl)?;
+            breaker.anchor_price(&mut flow, price, self.now())?;
+            store::save(&mut self.breaker, (), &breaker);
+            store::save(&mut self.assets, asset, &flow);
+            self.env().emit_event(AssetRegistered { asset, units, initial_tvl, price });
+            Ok(())
+        }
+
+        /// Decides an outflow of `amount` (the asset's base units) of
+        /// `asset` to `account` through the protected protocol's message
+        /// `selector`, and records it if allowed. A rejection is a
+        /// successful call (`Ok(Decision::Rejected(_))`) so that the level
+        /// it may raise is kept.
+        #[ink(message)]
+        pub fn check_outflow(
+            &mut self,
+            asset: AssetId,
+            account: Address,
+            selector: FixedBytes<4>,
+            amount: Balance,
+        ) -> Result<Core<Decision>> {
+            self.only(self.load_roles().protected, Error::NotProtected)?;
+            let mut flow = self.flow(asset)?;
+            let mut own = self.account_flow(asset, account).0;
+            let now = self.now();
+            let mut breaker = self.state();
+            let decision = breaker.check_outflow(asset, &mut flow, &mut own, selector.0, amount, now);
+            store::save(&mut self.breaker, (), &breaker);
+            store::save(&mut self.assets, asset, &flow);
+            self.store_account(&breaker, asset, account, own, now);
+            let level = breaker.level(now);
+            self.env().emit_event(OutflowChecked {
+                asset,
+                account,
+                amount,
+                decision: Core(decision),
+                level: Core(level),
+            });
+            Ok(Core(decision))
+        }
+
+        /// Records funds (the asset's base units) that entered the
+        /// protected protocol from `account`.
+        #[ink(message)]
+        pub fn record_inflow(&mut self, asset: AssetId, account: Address, amount: Balance) -> Result<()> {
+            self.only(self.load_roles().protected, Error::NotProtected)?;
+            let mut flow = self.flow(asset)?;
+            let mut own = self.account_flow(asset, account).0;
+            let now = self.now();
+            let mut breaker = self.state();
+            breaker.record_inflow(&mut flow, &mut own, amount, now)?;
+            store::save(&mut self.breaker, (), &breaker);
+            store::save(&mut self.assets, asset, &flow);
+            self.store_account(&breaker, asset, account, own, now);
+            let level = breaker.level(now);
+            self.env().emit_event(InflowRecorded { asset, account, amount, level: Core(level) });
+            Ok(())
+        }
+
+        /// The oracle's price report; a price outside the band halts.
+        #[ink(message)]
+        pub fn report_price(&mut self, asset: AssetId, price: Balance) -> Result<Core<PriceVerdict>> {
+            self.only(self.load_roles().oracle, Error::NotOracle)?;
+            let mut flow = self.flow(asset)?;
+            let mut breaker = self.state();
+            let verdict = breaker.report_price(&mut flow, price, self.now())?;
+            store::save(&mut self.breaker, (), &breaker);
+            store::save(&mut self.assets, asset, &flow);
+            self.env().emit_event(PriceReported { asset, price, verdict: Core(verdict) });
+            Ok(Core(verdict))
+        }
+
+        /// Pauses a scope: any guardian, or the admin. An asset scope must
+        /// name a registered asset (`Breaker(Pause(UnknownAsset))`
+        /// otherwise), so made-up ids cannot fill the bounded pause list.
+        #[ink(message)]
+        pub fn pause(&mut self, scope: Core<PauseScope>) -> Result<()> {
+            self.only_guardian()?;
+            let mut breaker = self.state();
+            let assets = &self.assets;
+            breaker.pause(scope.0, |asset| store::exists(assets, asset))?;
+            store::save(&mut self.breaker, (), &breaker);
+            self.env().emit_event(Paused { scope, by: self.env().caller() });
+            Ok(())
+        }
+
+        /// Lifts a pause: the admin only.
+        #[ink(message)]
+        pub fn unpause(&mut self, scope: Core<PauseScope>) -> Result<()> {
+            self.only_admin()?;
+            let mut breaker = self.state();
+            breaker.unpause(scope.0)?;
+            store::save(&mut self.breaker, (), &breaker);
+            self.env().emit_event(Unpaused { scope });
+            Ok(())
+        }
+
+        /// Halts now: any guardian, or the admin.
+        #[ink(message)]
+        pub fn trip(&mut self) -> Result<()> {
+            self.only_guardian()?;
+            let mut breaker = self.state();
+            breaker.trip(self.now());
+            store::save(&mut self.breaker, (), &breaker);
+            self.env().emit_event(Tripped { by: self.env().caller(), bond: 0, trip: None });
+            Ok(())
+        }
+
+        /// Halts now, for anyone who posts at least the minimum bond (the
+        /// transferred value, a whole number of native units). Returns the
+        /// trip's id; any number may be pending at once.
+        #[ink(message, payable)]
+        pub fn trip_with_bond(&mut self) -> Result<TripId> {
+            let bond = native_value(self.env().transferred_value())?;
+            let by = self.env().caller();
+            let now = self.now();
+            let mut bonds: BondBook = store::load(&self.bonds, ()).unwrap_or_else(|| missing());
+            let trip = bonds.post(account(&by), bond, now)?;
+            let mut breaker = self.state();
+            breaker.trip(now);
+            store::save(&mut self.bonds, (), &bonds);
+            store::save(&mut self.breaker, (), &breaker);
+            store::save(&mut self.trips, trip.id, &trip);
+            self.env().emit_event(Tripped { by, bond, trip: Some(trip.id) });
+            Ok(trip.id)
+        }
+
+        /// The admin judges bonded trip `id` before its deadline: confirmed,
+        /// the bond goes back; not confirmed, it is slashed into the fund.
+        #[ink(message)]
+        pub fn settle_trip(&mut self, id: TripId, confirmed: bool) -> Result<()> {
+            self.only_admin()?;
+            let trip = self.trip_or_err(id)?;
+            let outcome = self.bond_book().settle(&trip, confirmed, self.now())?;
+            store::remove(&mut self.trips, id);
+            let by = self.pay_bond(&trip, outcome)?;
+            self.env().emit_event(TripSettled { trip: id, by, bond: trip.bond, confirmed });
+            Ok(())
+        }
+
+        /// Anyone may release an unjudged bond to its poster once the
+        /// deadline passed.
+        #[ink(message)]
+        pub fn release_bond(&mut self, id: TripId) -> Result<()> {
+            let trip = self.trip_or_err(id)?;
+            let outcome = self.bond_book().release(&trip, self.now())?;
+            store::remove(&mut self.trips, id);
+            let by = self.pay_bond(&trip, outcome)?;
+            self.env().emit_event(BondReleased { trip: id, by, bond: trip.bond });
+            Ok(())
+        }
+
+        /// Back to Normal at once: the admin only.
+        #[ink(message)]
+        pub fn reset(&mut self) -> Result<()> {
+            self.only_admin()?;
+            let mut breaker = self.state();
+            breaker.reset();
+            store::save(&mut self.breaker, (), &breaker);
+            self.env().emit_event(LevelReset {});
+            Ok(())
+        }
+
+        /// Re-anchors an asset's reference price after a real move, at the
+        /// oracle's latest fresh report if it lies in `[min_price,
+        /// max_price]` (the range governance approved when it proposed the
+        /// call): the admin only. Fails, changing nothing, otherwise.
+        #[ink(message)]
+        pub fn anchor_price(&mut self, asset: AssetId, min_price: Balance, max_price: Balance) -> Result<()> {
+            self.only_admin()?;
+            let mut flow = self.flow(asset)?;
+            let mut breaker = self.state();
+            let price = breaker.reanchor(&mut flow, min_price, max_price, self.now())?;
+            store::save(&mut self.breaker, (), &breaker);
+            store::save(&mut self.assets, asset, &flow);
+            self.env().emit_event(PriceAnchored { asset, price });
+            Ok(())
+        }
+
+        #[ink(message)]
+        pub fn set_params(&mut self, params: Core<BreakerParams>) -> Result<()> {
+            self.only_admin()?;
+            let mut breaker = self.state();
+            breaker.set_params(params.0.clone())?;
+            store::save(&mut self.breaker, (), &breaker);
+            self.env().emit_event(ParamsUpdated { params });
+            Ok(())
+        }
+
+        /// Replaces the roles. The bond settle window must outlast the new
+        /// admin's Critical timelock (asked of the admin if it is a
+        /// contract); under an unchanged admin it is asked only if the
+        /// window shrinks (bulwark-core's `BondPolicy::shortens`).
+        #[ink(message)]
+        pub fn set_roles(&mut self, roles: BreakerRoles) -> Result<()> {
+            let previous = self.load_roles();
+            self.only(previous.admin, Error::NotAdmin)?;
+            Self::check_bond_rule(&roles, Some(&previous))?;
+            let mut bonds = self.bond_book();
+            bonds.set_policy(roles.bond_policy())?;
+            store::save(&mut self.bonds, (), &bonds);
+            store::save(&mut self.roles, (), &roles);
+            self.env().emit_event(RolesUpdated { roles });
+            Ok(())
+        }
+
+        /// The level now.
+        #[ink(message)]
+        pub fn level(&self) -> Core<Level> {
+            Core(self.state().level(self.now()))
+        }
+
+        /// Whether insurance-fund exits must wait (halted or globally
+        /// paused); the insurance fund asks this before every exit.
+        #[ink(message)]
+        pub fn blocks_exits(&self) -> bool {
+            self.state().blocks_exits(self.now())
+        }
+
+        /// The most (in the asset's base units) `check_outflow` would allow
+        /// `account` now.
+        #[ink(message)]
+        pub fn available_outflow(&self, asset: AssetId, account: Address, selector: FixedBytes<4>) -> Result<Balance> {
+            let flow = self.flow(asset)?;
+            let own = self.account_flow(asset, account).0;
+            Ok(self.state().available_outflow(asset, &flow, &own, selector.0, self.now()))
+        }
+
+        /// `account`'s own flow in `asset` (empty when idle).
+        #[ink(message)]
+        pub fn account_flow(&self, asset: AssetId, account: Address) -> Core<AccountFlow> {
+            Core(store::load(&self.accounts, (asset, account)).unwrap_or_default())
+        }
+
+        #[ink(message)]
+        pub fn asset_flow(&self, asset: AssetId) -> Result<Core<AssetFlow>> {
+            self.flow(asset).map(Core)
+        }
+
+        #[ink(message)]
+        pub fn params(&self) -> Core<BreakerParams> {
+            Core(self.state().params().clone())
+        }
+
+        #[ink(message)]
+        pub fn pauses(&self) -> Core<PauseScopes> {
+            Core(self.state().pauses)
+        }
+
+        #[ink(message)]
+        pub fn roles(&self) -> BreakerRoles {
+            self.load_roles()
+        }
+
+        /// The bonded-trip policy: what the admin multisig_guard checks its
+        /// own timelock changes against.
+        #[ink(message)]
+        pub fn bond_policy(&self) -> Core<BondPolicy> {
+            Core(self.load_roles().bond_policy())
+        }
+
+        /// A bonded trip awaiting judgement or release.
+        #[ink(message)]
+        pub fn pending_trip(&self, id: TripId) -> Option<Core<BondedTrip>> {
+            store::load(&self.trips, id).map(Core)
+        }
+
+        fn now(&self) -> Timestamp {
+            now_ms(self.env().block_timestamp())
+        }
+
+        /// The core breaker, stored by the constructor.
+        fn state(&self) -> core_breaker::CircuitBreaker {
+            store::load(&self.breaker, ()).unwrap_or_else(|| missing())
+        }
+
+        fn load_roles(&self) -> BreakerRoles {
+            store::load(&self.roles, ()).unwrap_or_else(|| missing())
+        }
+
+        fn bond_book(&self) -> BondBook {
+            store::load(&self.bonds, ()).unwrap_or_else(|| missing())
+        }
+
+        /// bulwark-core's bond rule for `roles` replacing `previous` (none
+        /// at construction): the settle window outlasts the admin's Critical
+        /// timelock, so every bonded trip can be judged before its bond may
+        /// be released.
+        fn check_bond_rule(roles: &BreakerRoles, previous: Option<&BreakerRoles>) -> Result<()> {
+            let policy = roles.bond_policy();
+            let unchanged_admin = previous.filter(|p| p.admin == roles.admin);
+            if unchanged_admin.is_some_and(|p| !policy.shortens(&p.bond_policy())) {
+                return Ok(());
+            }
+            let critical_ms = Self::admin_critical_timelock(roles.admin)?;
+            policy.validate_with_admin_timelock(critical_ms).map_err(|e| Error::Bond(Core(BondError::InvalidPolicy(e))))
+        }
+
+        /// The Critical timelock of `admin`: 0 for a plain account (it acts
+        /// at once), asked of a contract (a multisig_guard's `timelocks`,
+        /// through the ink! ABI). A failed call or an undecodable reply is
+        /// `AdminTimelockUnknown`.
+        fn admin_critical_timelock(admin: Address) -> Result<u64> {
+            if !Self::env().is_contract(&admin) {
+                return Ok(0);
+            }
+            let reply = build_call_ink::<Environment>()
+                .call(admin)
+                .exec_input(ExecutionInput::new(CallSelector::new(ink::selector_bytes!("timelocks"))))
+                .returns::<core::result::Result<Timelocks, ()>>()
+                .try_invoke();
+            match reply {
+                Ok(Ok(Ok(t))) => Ok(t.critical_ms),
+                _ => Err(Error::AdminTimelockUnknown),
+            }
+        }
+
+        fn trip_or_err(&self, id: TripId) -> Result<BondedTrip> {
+            store::load(&self.trips, id).ok_or(Error::UnknownTrip)
+        }
+
+        /// Pays a settled bond: back to its poster, or into the fund; returns
+        /// the poster. The value moves in the Ethereum view
+        /// (`bulwark_ink::eth_value`). The fund's `add_premium` gets all the
+        /// gas left: the fund is the deployment's own, and a slash it does
+        /// not take must revert the whole settlement (the trip stays
+        /// pending), not half-run.
+        fn pay_bond(&self, trip: &BondedTrip, outcome: BondOutcome) -> Result<Address> {
+            // Posted by `account(caller)`, so always an address.
+            let by = address(&trip.by).ok_or(Error::TransferFailed)?;
+            match outcome {
+                BondOutcome::Refund(bond) => {
+                    self.env().transfer(by, eth_value(bond)).map_err(|_| Error::TransferFailed)?;
+                }
+                BondOutcome::Slash(bond) => {
+                    build_call_ink::<Environment>()
+                        .call(self.load_roles().insurance_fund)
+                        .transferred_value(eth_value(bond))
+                        .exec_input(ExecutionInput::new(CallSelector::new(ink::selector_bytes!("add_premium"))))
+                        .returns::<core::result::Result<(), ()>>()
+                        .try_invoke()
+                        .map_err(|_| Error::FundCallFailed)?
+                        .map_err(|_| Error::FundCallFailed)?
+                        .map_err(|_| Error::FundCallFailed)?;
+                }
+            }
+            Ok(by)
+        }
+
+        fn flow(&self, asset: AssetId) -> Result<AssetFlow> {
+            store::load(&self.assets, asset).ok_or(Error::UnknownAsset)
+        }
+
+        /// Stores `account`'s flow, or removes it once idle (it then
+        /// decides like a fresh one, and its storage deposit is returned).
+        fn store_account(
+            &mut self,
+            breaker: &core_breaker::CircuitBreaker,
+            asset: AssetId,
+            account: Address,
+            own: AccountFlow,
+            now: u64,
+        ) {
+            if own.is_idle(now, breaker.params().limiter.inflow_decay_ms) {
+                store::remove(&mut self.accounts, (asset, account));
+            } else {
+                store::save(&mut self.accounts, (asset, account), &own);
+            }
+        }
+
+        fn only(&self, who: Address, err: Error) -> Result<()> {
+            if self.env().caller() == who {
+                Ok(())
+            } else {
+                Err(err)
+            }
+        }
+
+        fn only_admin(&self) -> Result<()> {
+            self.only(self.load_roles().admin, Error::NotAdmin)
+        }
+
+        fn only_guardian(&self) -> Result<()> {
+            let caller = self.env().caller();
+            let roles = self.load_roles();
+            if caller == roles.admin || roles.guardians.contains(&caller) {
+                Ok(())
+            } else {
+                Err(Error::NotGuardian)
+            }
+        }
+    }
+
+    /// A value the constructor stored is absent: impossible (traps).
+    #[cold]
+    fn missing() -> ! {
+        panic!("circuit_breaker: state written at construction is missing")
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use bulwark_core::breaker::{LimiterParams, PriceBandParams, Rejection, WindowParams};
+        use ink::env::test;
+        use ink::U256;
+        use scale::Encode;
+
+        type Env = bulwark_ink::BulwarkEnv;
+
+        const SEC: u64 = 1_000;
+        const HOUR: u64 = 3_600_000;
+        const SEL: FixedBytes<4> = FixedBytes(*b"wdrw");
+        /// 6-decimal base units on a 9-decimal feed: a price of `ONE` values a base unit at one value unit.
+        const UNITS: AssetUnits = AssetUnits { decimals: 6, price_decimals: 9 };
+        const ONE: Balance = 1_000_000_000;
+
+        fn accounts() -> test::DefaultAccounts {
+            test::default_accounts()
+        }
+
+        fn params() -> BreakerParams {
+            BreakerParams {
+                limiter: LimiterParams {
+                    windows: ink::prelude::vec![WindowParams { length_ms: HOUR, max_bps_of_tvl: 100, floor: 0 }],
+                    inflow_decay_ms: 600_000,
+                },
+                price: PriceBandParams {
+                    max_deviation_bps: 1_000,
+                    max_staleness_ms: HOUR,
+                    reference_smoothing_bps: 1_000,
+                },
+                throttle_bps: 5_000,
+                throttle_ms: HOUR,
+                halt_ms: 4 * HOUR,
+                // Every window escalates: these tests drive escalation with small TVLs.
+                min_escalating_limit: 0,
+            }
+        }
+
+        /// admin = alice, oracle = bob, protected = charlie, guardian = django, fund = frank.
+        fn roles() -> BreakerRoles {
+            let a = accounts();
+            BreakerRoles {
+                admin: a.alice,
+                oracle: a.bob,
+                protected: a.charlie,
+                guardians: ink::prelude::vec![a.django],
+                insurance_fund: a.frank,
+                min_bond: 1_000,
+                bond_settle_within_ms: 7 * 24 * HOUR,
+            }
+        }
+
+        /// The end user whose funds the protected protocol moves.
+        fn user() -> Address {
+            Address::from([0x42; 20])
+        }
+
+        fn as_caller(who: Address) {
+            test::set_caller(who);
+        }
+
+        /// Block time `ms` (whole seconds: pallet-revive's clock ticks in seconds).
+        fn at(ms: u64) {
+            assert_eq!(ms % SEC, 0, "pallet-revive block timestamps are whole seconds");
+            test::set_block_timestamp::<Env>(ms / SEC);
+        }
+
+        /// `native` units in the chain's Ethereum view.
+        fn eth(native: Balance) -> U256 {
+            eth_value(native)
+        }
+
+        /// A breaker with asset 1 registered: TVL 1_000_000 at price 1.0.
+        fn deployed() -> CircuitBreaker {
+            at(SEC);
+            as_caller(accounts().alice);
+            let mut cb = CircuitBreaker::new(Core(params()), roles()).expect("valid params");
+            cb.register_asset(1, Core(UNITS), 1_000_000, ONE).expect("admin registers");
+            cb
+        }
+
+        fn events() -> usize {
+            test::recorded_events().len()
+        }
+
+        fn breaker_err(e: BreakerError) -> Error {
+            e.into()
+        }
+
+        fn pause_err(e: core_breaker::PauseError) -> Error {
+            BreakerError::Pause(e).into()
+        }
+
+        #[ink::test]
+        fn constructor_rejects_bad_params() {
+            let mut p = params();
+            p.limiter.windows.clear();
+            let err = CircuitBreaker::new(Core(p), roles()).err();
+            assert_eq!(err, Some(breaker_err(BreakerError::InvalidParams(bulwark_core::ParamError::WindowCount))));
+        }
+
+        #[ink::test]
+        fn register_asset_is_admin_only_and_once() {
+            let mut cb = deployed();
+            assert_eq!(cb.register_asset(1, Core(UNITS), 5, ONE), Err(Error::AssetExists));
+            assert_eq!(cb.register_asset(2, Core(UNITS), 5, 0), Err(breaker_err(BreakerError::ZeroPrice)));
+            let too_fine = AssetUnits { decimals: 30, price_decimals: 18 };
+            assert_eq!(
+                cb.register_asset(2, Core(too_fine), 5, ONE),
+                Err(breaker_err(BreakerError::InvalidParams(bulwark_core::ParamError::AssetUnits)))
+            );
+            as_caller(accounts().bob);
+            assert_eq!(cb.register_asset(2, Core(UNITS), 5, ONE), Err(Error::NotAdmin));
+            assert_eq!(cb.asset_flow(1).map(|f| f.0.tvl), Ok(1_000_000));
+            assert_eq!(cb.asset_flow(9), Err(Error::UnknownAsset));
+        }
+
+        /// An asset's flow does not fit one pallet-revive storage value (416
+        /// bytes); the glue stores it in cells that do.
+        #[ink::test]
+        fn an_asset_flow_outgrows_one_revive_cell_and_is_kept_whole() {
+            let mut cb = deployed();
+            as_caller(accounts().charlie);
+            for i in 0..13u64 {
+                at(SEC + i * 60 * SEC);
+                cb.record_inflow(1, user(), 1_000).expect("protected caller");
+            }
+            let flow = cb.asset_flow(1).expect("registered").0;
+            assert!(flow.encode().len() > 416, "{} bytes", flow.encode().len());
+            assert_eq!(flow.tvl, 1_013_000);
+            assert!(cb.account_flow(1, user()).0.encode().len() > 416);
+        }
+
+        #[ink::test]
+        fn check_outflow_allows_then_rejects_and_keeps_the_trip() {
+            let mut cb = deployed();
+            as_caller(accounts().charlie);
+            let before = events();
+            let d = cb.check_outflow(1, user(), SEL, 10_000).expect("protected caller");
+            assert!(d.0.is_allowed());
+            // In "all" ABI mode each event is emitted twice: ink! (SCALE) and Solidity ABI.
+            assert_eq!(events(), before + 2, "OutflowChecked emitted in both ABIs");
+            assert_eq!(cb.level(), Core(Level::Throttled), "filling the window raised the level and it stuck");
+            let d = cb.check_outflow(1, user(), SEL, 1).expect("a rejection is still Ok");
+            assert_eq!(d, Core(Decision::Rejected(Rejection::LimitExceeded { window: 0 })));
+            assert_eq!(cb.asset_flow(1).map(|f| f.0.tvl), Ok(990_000));
+            assert_eq!(cb.check_outflow(7, user(), SEL, 1), Err(Error::UnknownAsset));
+            as_caller(accounts().eve);
+            assert_eq!(cb.check_outflow(1, user(), SEL, 1), Err(Error::NotProtected));
+        }
+
+        #[ink::test]
+        fn record_inflow_fills_the_buffer_for_the_protected_caller_only() {
+            let mut cb = deployed();
+            as_caller(accounts().charlie);
+            cb.record_inflow(1, user(), 50_000).expect("protected caller");
+            assert_eq!(cb.available_outflow(1, user(), SEL), Ok(60_000), "10_000 limit + its own 50_000 buffer");
+            assert_eq!(cb.available_outflow(1, accounts().django, SEL), Ok(10_000), "another account: the limit only");
+            as_caller(accounts().eve);
+            assert_eq!(cb.record_inflow(1, user(), 1), Err(Error::NotProtected));
+            as_caller(accounts().charlie);
+            assert_eq!(cb.record_inflow(1, user(), u128::MAX), Err(breaker_err(BreakerError::Overflow)));
+        }
+
+        /// A deposit opens room only for its depositor; the account's state
+        /// is stored while it counts, and removed once idle.
+        #[ink::test]
+        fn accounts_are_kept_while_they_count_and_removed_when_idle() {
+            let mut cb = deployed();
+            as_caller(accounts().charlie);
+            cb.record_inflow(1, user(), 50_000).expect("protected caller");
+            assert_ne!(cb.account_flow(1, user()).0, AccountFlow::default());
+            let d = cb.check_outflow(1, accounts().django, SEL, 10_001).expect("protected caller");
+            assert_eq!(d.0, Decision::Rejected(Rejection::LimitExceeded { window: 0 }), "not its deposit");
+            assert_eq!(cb.account_flow(1, accounts().django).0, AccountFlow::default(), "nothing stored for a refusal");
+            assert!(!store::exists(&cb.accounts, (1, accounts().django)));
+            // Ten minutes on, the deposit has decayed and nothing of the user is counted.
+            at(SEC + 600_000);
+            as_caller(accounts().bob);
+            cb.report_price(1, ONE).expect("oracle");
+            as_caller(accounts().charlie);
+            assert!(cb.check_outflow(1, user(), SEL, 0).expect("protected caller").0.is_allowed());
+            assert_eq!(cb.account_flow(1, user()).0, AccountFlow::default(), "idle: removed");
+            assert!(!store::exists(&cb.accounts, (1, user())), "its cells are gone");
+        }
+
+        /// The value that raised the level coming back takes the escalation
+        /// back; another account's deposit does not.
+        #[ink::test]
+        fn the_deposit_that_brings_back_an_escalating_outflow_lowers_the_level() {
+            let mut cb = deployed();
+            as_caller(accounts().charlie);
+            assert!(cb.check_outflow(1, user(), SEL, 10_000).expect("protected caller").0.is_allowed());
+            assert_eq!(cb.level().0, Level::Throttled);
+            cb.record_inflow(1, accounts().django, 10_000).expect("protected caller");
+            assert_eq!(cb.level().0, Level::Throttled, "not the value that left");
+            cb.record_inflow(1, user(), 10_000).expect("protected caller");
+            assert_eq!(cb.level().0, Level::Normal);
+        }
+
+        #[ink::test]
+        fn oracle_reports_and_a_deviation_halts() {
+            let mut cb = deployed();
+            as_caller(accounts().eve);
+            assert_eq!(cb.report_price(1, ONE), Err(Error::NotOracle));
+            as_caller(accounts().bob);
+            assert!(matches!(cb.report_price(1, ONE), Ok(Core(PriceVerdict::WithinBand { .. }))));
+            assert_eq!(cb.report_price(1, 0), Err(breaker_err(BreakerError::ZeroPrice)));
+            assert!(matches!(cb.report_price(1, 2 * ONE), Ok(Core(PriceVerdict::Deviated { .. }))));
+            assert_eq!(cb.level().0, Level::Halted);
+            as_caller(accounts().charlie);
+            assert_eq!(cb.check_outflow(1, user(), SEL, 1), Ok(Core(Decision::Rejected(Rejection::Halted))));
+        }
+
+        #[ink::test]
+        fn guardians_pause_only_the_admin_unpauses() {
+            let mut cb = deployed();
+            let scope = Core(PauseScope::Asset(1));
+            as_caller(accounts().eve);
+            assert_eq!(cb.pause(scope), Err(Error::NotGuardian));
+            as_caller(accounts().django);
+            cb.pause(scope).expect("a guardian pauses");
+            assert_eq!(cb.pause(scope), Err(pause_err(core_breaker::PauseError::AlreadyPaused)));
+            assert_eq!(cb.unpause(scope), Err(Error::NotAdmin), "a guardian cannot unpause");
+            as_caller(accounts().charlie);
+            assert_eq!(cb.check_outflow(1, user(), SEL, 1), Ok(Core(Decision::Rejected(Rejection::AssetPaused))));
+            as_caller(accounts().alice);
+            cb.unpause(scope).expect("the admin unpauses");
+            assert!(cb.pauses().0.assets.is_empty());
+            assert_eq!(cb.unpause(scope), Err(pause_err(core_breaker::PauseError::NotPaused)));
+        }
+
+        /// Issue 21 item 9: a guardian paused made-up asset ids until the
+        /// 64 slots were full, and then no registered asset could be paused.
+        #[ink::test]
+        fn a_guardian_cannot_fill_the_pause_list_with_unregistered_assets() {
+            let mut cb = deployed();
+            as_caller(accounts().django);
+            for junk in 100..100 + core_breaker::pause::MAX_PAUSED_ENTRIES as AssetId {
+                assert_eq!(
+                    cb.pause(Core(PauseScope::Asset(junk))),
+                    Err(pause_err(core_breaker::PauseError::UnknownAsset))
+                );
+            }
+            assert!(cb.pauses().0.assets.is_empty());
+            cb.pause(Core(PauseScope::Asset(1))).expect("the registered asset can still be paused");
+            assert_eq!(cb.pauses().0.assets, ink::prelude::vec![1]);
+        }
+
+        /// Four windows and a full pause list are more than one
+        /// pallet-revive storage value holds; they are stored and read back.
+        #[ink::test]
+        fn a_full_pause_list_is_stored() {
+            at(SEC);
+            as_caller(accounts().alice);
+            let mut p = params();
+            p.limiter.windows =
+                (1..=4).map(|h| WindowParams { length_ms: h * HOUR, max_bps_of_tvl: 100, floor: 0 }).collect();
+            let mut cb = CircuitBreaker::new(Core(p.clone()), roles()).expect("valid params");
+            as_caller(accounts().django);
+            for i in 0..core_breaker::pause::MAX_PAUSED_ENTRIES as u32 {
+                cb.pause(Core(PauseScope::Selector(i.to_be_bytes()))).expect("room for 64");
+            }
+            assert_eq!(
+                cb.pause(Core(PauseScope::Selector(*b"full"))),
+                Err(pause_err(core_breaker::PauseError::TooManyPaused))
+            );
+            assert_eq!(cb.pauses().0.selectors.len(), core_breaker::pause::MAX_PAUSED_ENTRIES);
+            assert_eq!(cb.params().0, p);
+            assert!(cb.state().encode().len() > 416, "{} bytes", cb.state().encode().len());
+        }
+
+        #[ink::test]
+        fn trip_and_reset_have_separate_authority() {
+            let mut cb = deployed();
+            as_caller(accounts().eve);
+            assert_eq!(cb.trip(), Err(Error::NotGuardian));
+            as_caller(accounts().django);
+            cb.trip().expect("a guardian trips");
+            assert_eq!(cb.level().0, Level::Halted);
+            assert_eq!(cb.reset(), Err(Error::NotAdmin));
+            // The halt expires by itself, into a throttle.
+            at(SEC + 4 * HOUR);
+            assert_eq!(cb.level().0, Level::Throttled);
+            as_caller(accounts().alice);
+            cb.reset().expect("the admin resets");
+            assert_eq!(cb.level().0, Level::Normal);
+        }
+
+        #[ink::test]
+        fn bonded_trips_are_concurrent_settled_by_id_and_released_after_the_deadline() {
+            let mut cb = deployed();
+            let (eve, bob) = (accounts().eve, accounts().bob);
+            as_caller(eve);
+            test::set_value_transferred(eth(999));
+            assert_eq!(cb.trip_with_bond(), Err(Error::Bond(Core(BondError::BondTooSmall))));
+            test::set_value_transferred(eth(1_000));
+            let first = cb.trip_with_bond().expect("bond posted");
+            assert_eq!(cb.level().0, Level::Halted);
+            as_caller(bob);
+            test::set_value_transferred(eth(2_000));
+            let second = cb.trip_with_bond().expect("a pending trip never blocks another");
+            assert_ne!(first, second);
+            test::set_value_transferred(U256::zero());
+            as_caller(eve);
+            assert_eq!(cb.settle_trip(first, true), Err(Error::NotAdmin));
+            // The contract holds the bonds (the test env does not move them for us).
+            test::set_contract_balance(test::callee(), eth(1_000_000));
+            let before = test::get_contract_balance::<Env>(eve).expect("eve exists");
+            as_caller(accounts().alice);
+            cb.settle_trip(first, true).expect("confirmed");
+            assert_eq!(test::get_contract_balance::<Env>(eve), Ok(before + eth(1_000)), "bond refunded");
+            assert_eq!(cb.pending_trip(first), None);
+            assert_eq!(cb.settle_trip(first, false), Err(Error::UnknownTrip), "settled once, by id");
+            assert!(cb.pending_trip(second).is_some(), "the other trip is untouched");
+            // Unjudged past its deadline: anyone releases it, the admin no longer slashes it.
+            as_caller(eve);
+            assert_eq!(cb.release_bond(second), Err(Error::Bond(Core(BondError::NotYetReleasable))));
+            at(SEC + 7 * 24 * HOUR);
+            as_caller(accounts().alice);
+            assert_eq!(cb.settle_trip(second, false), Err(Error::Bond(Core(BondError::SettleDeadlinePassed))));
+            let bob_before = test::get_contract_balance::<Env>(bob).expect("bob exists");
+            as_caller(eve);
+            cb.release_bond(second).expect("released by anyone");
+            assert_eq!(test::get_contract_balance::<Env>(bob), Ok(bob_before + eth(2_000)));
+            assert_eq!(cb.pending_trip(second), None);
+        }
+
+        /// A bond arrives in the chain's Ethereum view; one that is not a
+        /// whole number of native units would leave dust core cannot
+        /// count, so it is refused (and the call reverts, returning it).
+        #[ink::test]
+        fn a_bond_with_dust_is_refused() {
+            let mut cb = deployed();
+            as_caller(accounts().eve);
+            test::set_value_transferred(eth(1_000) + 1);
+            assert_eq!(cb.trip_with_bond(), Err(Error::Value(Core(ValueError::NotWholeNativeUnits))));
+            assert_eq!(cb.level().0, Level::Normal, "nothing happened");
+            test::set_value_transferred(eth(u128::MAX) + eth(1));
+            assert_eq!(cb.trip_with_bond(), Err(Error::Value(Core(ValueError::TooLarge))));
+            test::set_value_transferred(eth(1_000));
+            assert_eq!(cb.trip_with_bond(), Ok(0));
+            assert_eq!(cb.pending_trip(0).map(|t| t.0.bond), Some(1_000), "counted in native units");
+            assert_eq!(cb.pending_trip(0).map(|t| t.0.by), Some(account(&accounts().eve)));
+        }
+
+        #[ink::test]
+        fn a_global_pause_blocks_fund_exits() {
+            let mut cb = deployed();
+            assert!(!cb.blocks_exits());
+            as_caller(accounts().django);
+            cb.pause(Core(PauseScope::Global)).expect("a guardian pauses");
+            assert!(cb.blocks_exits());
+        }
+
+        #[ink::test]
+        fn admin_reanchors_changes_params_and_roles() {
+            let mut cb = deployed();
+            as_caller(accounts().eve);
+            assert_eq!(cb.anchor_price(1, ONE, 3 * ONE), Err(Error::NotAdmin));
+            assert_eq!(cb.set_params(Core(params())), Err(Error::NotAdmin));
+            assert_eq!(cb.set_roles(roles()), Err(Error::NotAdmin));
+            as_caller(accounts().bob);
+            cb.report_price(1, 2 * ONE).expect("the oracle reports a real move");
+            as_caller(accounts().alice);
+            assert_eq!(
+                cb.anchor_price(1, ONE, 3 * ONE / 2),
+                Err(breaker_err(BreakerError::ReportOutOfRange { price: 2 * ONE }))
+            );
+            assert_eq!(cb.asset_flow(1).map(|f| f.0.price.reference), Ok(ONE), "a refused re-anchor changes nothing");
+            cb.anchor_price(1, ONE, 3 * ONE).expect("admin re-anchors at the oracle's report");
+            assert_eq!(cb.asset_flow(1).map(|f| f.0.price.reference), Ok(2 * ONE));
+            let mut p = params();
+            p.halt_ms = 0;
+            assert_eq!(
+                cb.set_params(Core(p)),
+                Err(breaker_err(BreakerError::InvalidParams(bulwark_core::ParamError::HaltDuration)))
+            );
+            let mut p = params();
+            p.limiter.windows[0].max_bps_of_tvl = 200;
+            cb.set_params(Core(p.clone())).expect("valid params");
+            assert_eq!(cb.params().0, p);
+            let mut r = roles();
+            r.oracle = accounts().eve;
+            cb.set_roles(r.clone()).expect("admin rotates the oracle");
+            assert_eq!(cb.roles(), r);
+            assert_eq!(cb.bond_policy().0, r.bond_policy());
+        }
+    }
+}
