@@ -61,7 +61,7 @@ struct InstantiateReturnValue {
 /// read through `Debug`).
 #[derive(Decode, Debug)]
 #[allow(dead_code)]
-enum DispatchError {
+pub(crate) enum DispatchError {
     Other,
     CannotLookup,
     BadOrigin,
@@ -79,7 +79,7 @@ enum DispatchError {
 }
 
 #[derive(Decode, Debug)]
-struct ModuleErrorRaw {
+pub(crate) struct ModuleErrorRaw {
     index: u8,
     error: [u8; 4],
 }
@@ -138,20 +138,38 @@ pub struct Message<R> {
     pub(crate) _returns: PhantomData<fn() -> R>,
 }
 
-/// What sending a message did.
-pub enum Sent<R> {
+/// What sending a message did (`I`: the chain's record of an included extrinsic).
+pub enum Sent<R, I = Included> {
     /// The dry run reverted, so nothing was sent; the decoded return value says why.
     Reverted(R),
-    Included(R, Included),
+    Included(R, I),
 }
 
-impl<R: std::fmt::Debug> Sent<R> {
+impl<R: std::fmt::Debug, I> Sent<R, I> {
     /// The included call, or an error naming the revert.
-    pub fn included(self, what: &str) -> Result<(R, Included)> {
+    pub fn included(self, what: &str) -> Result<(R, I)> {
         match self {
             Sent::Included(r, inc) => Ok((r, inc)),
             Sent::Reverted(r) => Err(anyhow!("{what} would revert with {r:?}; nothing was sent")),
         }
+    }
+}
+
+/// Names a runtime API's dispatch error by the chain's metadata (e.g.
+/// `Contracts::StorageDepositNotEnoughFunds`), with the debug buffer if any.
+pub(crate) fn dispatch_error(md: &subxt::Metadata, e: &DispatchError, debug: &[u8]) -> anyhow::Error {
+    let name = match e {
+        DispatchError::Module(ModuleErrorRaw { index, error }) => md
+            .pallet_by_index(*index)
+            .and_then(|p| p.error_variant_by_index(error[0]).map(|v| format!("{}::{}", p.name(), v.name)))
+            .unwrap_or_else(|| format!("module {index} error {error:?}")),
+        other => format!("{other:?}"),
+    };
+    let debug = String::from_utf8_lossy(debug);
+    if debug.trim().is_empty() {
+        anyhow!("the runtime refused it: {name}")
+    } else {
+        anyhow!("the runtime refused it: {name} ({})", debug.trim())
     }
 }
 
@@ -178,6 +196,11 @@ impl Chain {
         Ok(Self { api, rpc })
     }
 
+    /// Over a client already connected (backend detection connects once).
+    pub fn from_parts(api: Api, rpc: RpcClient) -> Self {
+        Self { api, rpc }
+    }
+
     pub fn genesis_hash(&self) -> Hash {
         self.api.genesis_hash().0
     }
@@ -187,21 +210,7 @@ impl Chain {
     }
 
     fn dispatch_error(&self, e: &DispatchError, debug: &[u8]) -> anyhow::Error {
-        let name = match e {
-            DispatchError::Module(ModuleErrorRaw { index, error }) => {
-                let md = self.api.metadata();
-                md.pallet_by_index(*index)
-                    .and_then(|p| p.error_variant_by_index(error[0]).map(|v| format!("{}::{}", p.name(), v.name)))
-                    .unwrap_or_else(|| format!("module {index} error {error:?}"))
-            }
-            other => format!("{other:?}"),
-        };
-        let debug = String::from_utf8_lossy(debug);
-        if debug.trim().is_empty() {
-            anyhow!("the runtime refused it: {name}")
-        } else {
-            anyhow!("the runtime refused it: {name} ({})", debug.trim())
-        }
+        dispatch_error(&self.api.metadata(), e, debug)
     }
 
     async fn runtime_call<R: Decode>(&self, function: &str, args: Vec<u8>) -> Result<R> {
