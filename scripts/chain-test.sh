@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# End to end on a real chain: starts the local pallet-contracts chain
-# (scripts/node.sh), then, with bulwark-deploy and the release builds in
-# target/ink:
+# End to end on a real chain: starts the local chain (scripts/node.sh):
+# pallet-contracts with the ink! 5 release builds in target/ink, or, with
+# BULWARK_CHAIN_BACKEND=revive, pallet-revive with the ink! 6 release
+# builds in contracts/revive/target/ink (bulwark-deploy tells the backend
+# from the chain's metadata). Then, with bulwark-deploy:
 #   1. a params file with a bad value is refused (exit 2) before anything is
 #      sent, and so are the unsafe inputs (issue 21): a knob edited after the
 #      calibration, params marked infeasible, plaintext ws:// to a remote
@@ -14,15 +16,42 @@
 #   5. verify alone (every parameter the chain holds, the cover included);
 #      verify refuses a file that is not this deployment's record, and a
 #      rerun with rebuilt code refuses the old record, both leaving it as it was;
-#   6. the on-chain scenarios (deploy/tests/on_chain.rs) through signed
-#      extrinsics, and the hot messages' weights (target/chain/weights.json).
+#   6. the on-chain scenarios (deploy/tests/on_chain.rs, on revive
+#      deploy/tests/on_chain_revive.rs) through signed extrinsics, and the
+#      hot messages' weights (target/chain/weights.json; on revive with the
+#      storage deposit, in target/chain/revive/weights.json). On revive also
+#      the chain client's own test (deploy/tests/revive_client.rs) and the
+#      check of the deploy tool's message declarations against the
+#      contracts' metadata.
 # Stops the chain when done.
 #
-# usage: scripts/chain-test.sh PARAMS.json
+# BULWARK_ARTIFACTS=DIR takes the release builds from DIR instead (built
+# there beforehand).
+#
+# usage: [BULWARK_CHAIN_BACKEND=revive] scripts/chain-test.sh PARAMS.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PARAMS=$(realpath "${1:?usage: scripts/chain-test.sh PARAMS.json}")
-OUT=$PWD/target/chain
+BACKEND="${BULWARK_CHAIN_BACKEND:-contracts}"
+case "$BACKEND" in
+  contracts)
+    OUT=$PWD/target/chain
+    ARTIFACTS="${BULWARK_ARTIFACTS:-target/ink}"
+    CODE_EXT=wasm
+    SCENARIOS=on_chain
+    ;;
+  revive)
+    OUT=$PWD/target/chain/revive
+    ARTIFACTS="${BULWARK_ARTIFACTS:-contracts/revive/target/ink}"
+    CODE_EXT=polkavm
+    SCENARIOS=on_chain_revive
+    ;;
+  *)
+    echo "chain-test: BULWARK_CHAIN_BACKEND must be contracts or revive, not '$BACKEND'" >&2
+    exit 2
+    ;;
+esac
+export BULWARK_CHAIN_BACKEND="$BACKEND"
 PORT="${BULWARK_CHAIN_PORT:-9944}"
 URL="ws://127.0.0.1:$PORT"
 RECORD="$OUT/deployment.json"
@@ -40,11 +69,23 @@ block() {
 
 mkdir -p "$OUT"
 rm -f "$RECORD" "$OUT/unfunded.json"
-[ -s target/ink/circuit_breaker/circuit_breaker.wasm ] || scripts/build-contracts.sh
+if [ "$BACKEND" = contracts ]; then
+  [ -s target/ink/circuit_breaker/circuit_breaker.wasm ] || scripts/build-contracts.sh
+else
+  # The ink! 6 release builds (cargo-contract 6.0.0-beta.2 on Rust 1.95.0, docs/chain.md).
+  for name in circuit_breaker insurance_fund multisig_guard; do
+    [ -s "$ARTIFACTS/$name/$name.polkavm" ] && continue
+    step "building contracts/revive/$name (release)"
+    CARGO_UNSTABLE_JSON_TARGET_SPEC=true PATH="$HOME/.cache/bulwark/tools/cargo-contract-6.0.0-beta.2/bin:$PATH" \
+      cargo +1.95.0 contract build --release --manifest-path "contracts/revive/$name/Cargo.toml"
+  done
+fi
 
 step "building bulwark-deploy (test profile, shared with its tests)"
 cargo test -q -p bulwark-deploy --no-run 2>&1 | tail -3
 DEPLOY=$PWD/target/debug/bulwark-deploy
+# The release builds of this backend, wherever the default is.
+deploy() { "$DEPLOY" "$1" --artifacts "$ARTIFACTS" "${@:2}"; }
 
 # A fresh chain: Chopsticks keeps its state in memory, so a restart is genesis again.
 scripts/node.sh stop
@@ -69,7 +110,7 @@ exits_with() {
 refused() {
   local expect=$1
   shift
-  exits_with 2 "$expect" "$DEPLOY" deploy --record "$RECORD" "$@"
+  exits_with 2 "$expect" deploy deploy --record "$RECORD" "$@"
   [ ! -e "$RECORD" ] || fail "a refused deployment wrote a record"
   [ "$(block)" = "$before" ] || fail "a refused deployment made a block"
 }
@@ -103,7 +144,7 @@ refused "another chain than the one pinned" --params "$PARAMS" --url "$URL" --ge
 
 step "a failure is recorded as failed, never as done"
 set +e
-BULWARK_SURI=//Unfunded "$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$OUT/unfunded.json" >"$OUT/unfunded.txt" 2>&1
+BULWARK_SURI=//Unfunded deploy deploy --params "$PARAMS" --url "$URL" --record "$OUT/unfunded.json" >"$OUT/unfunded.txt" 2>&1
 code=$?
 set -e
 cat "$OUT/unfunded.txt"
@@ -113,22 +154,23 @@ grep -q '"status": "failed"' "$OUT/unfunded.json" || fail "the failed step is no
 [ "$(block)" = "$before" ] || fail "a failed deployment made a block"
 
 step "dry run"
-"$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$RECORD" --dry-run | tee "$OUT/dry-run.txt"
+deploy deploy --params "$PARAMS" --url "$URL" --record "$RECORD" --dry-run | tee "$OUT/dry-run.txt"
 [ "$(block)" = "$before" ] || fail "the dry run made a block"
 [ ! -e "$RECORD" ] || fail "the dry run wrote a record"
 
 step "deploy"
-"$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$RECORD" | tee "$OUT/deploy.txt"
+deploy deploy --params "$PARAMS" --url "$URL" --record "$RECORD" | tee "$OUT/deploy.txt"
+grep -q "\"backend\": \"pallet-$BACKEND\"" "$RECORD" || fail "the record does not name the backend pallet-$BACKEND"
 grep -q '"status": "done"' "$RECORD" || fail "nothing was recorded as done"
 deployed=$(block)
 
 step "deploy again: nothing to do"
-"$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$RECORD" | tee "$OUT/redeploy.txt"
+deploy deploy --params "$PARAMS" --url "$URL" --record "$RECORD" | tee "$OUT/redeploy.txt"
 [ "$(block)" = "$deployed" ] || fail "the second deployment made a block"
 ! grep -q '"status": "done"' "$RECORD" || fail "the second deployment did a step again"
 
 step "verify"
-"$DEPLOY" verify --params "$PARAMS" --url "$URL" --record "$RECORD" | tee "$OUT/verify.txt"
+deploy verify --params "$PARAMS" --url "$URL" --record "$RECORD" | tee "$OUT/verify.txt"
 for what in "active_cover() equal" "asset 1 registered with params.json's units, TVL and price (read at its registration block" \
   "public development accounts hold no role"; do
   grep -q "^verified .*$what" "$OUT/verify.txt" || fail "verify did not check: $what"
@@ -137,19 +179,36 @@ done
 step "verify refuses a file that is not this deployment's record, and leaves it as it was"
 cp "$PARAMS" "$OUT/not-a-record.json"
 exits_with 2 "is not a deployment record" \
-  "$DEPLOY" verify --params "$PARAMS" --url "$URL" --record "$OUT/not-a-record.json"
+  deploy verify --params "$PARAMS" --url "$URL" --record "$OUT/not-a-record.json"
 cmp -s "$PARAMS" "$OUT/not-a-record.json" || fail "verify changed a file that is not its record"
 
 step "a rebuilt contract is another deployment: the old record is refused and kept"
-rm -rf "$OUT/rebuilt" && cp -r target/ink "$OUT/rebuilt"
-# A Wasm custom section ("x", empty) appended: valid code with another hash.
-printf '\x00\x02\x01x' >>"$OUT/rebuilt/circuit_breaker/circuit_breaker.wasm"
+rm -rf "$OUT/rebuilt" && mkdir -p "$OUT/rebuilt"
+for name in circuit_breaker insurance_fund multisig_guard; do
+  mkdir -p "$OUT/rebuilt/$name" && cp "$ARTIFACTS/$name/$name.$CODE_EXT" "$OUT/rebuilt/$name/"
+done
+# Bytes appended: another hash (for Wasm, a custom section "x", empty: valid
+# code; nothing is sent in any case, the record refuses it first).
+printf '\x00\x02\x01x' >>"$OUT/rebuilt/circuit_breaker/circuit_breaker.$CODE_EXT"
 cp "$RECORD" "$OUT/record-before.json"
 exits_with 2 "circuit_breaker code" \
   "$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$RECORD" --artifacts "$OUT/rebuilt"
 cmp -s "$RECORD" "$OUT/record-before.json" || fail "the refused rerun changed the record"
 [ "$(block)" = "$deployed" ] || fail "the refused rerun made a block"
 
+if [ "$BACKEND" = revive ]; then
+  step "the deploy tool's message and event declarations against the contracts' metadata"
+  BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
+    cargo test -p bulwark-deploy --lib revive::abi::metadata_tests -- --ignored --nocapture
+fi
+
 step "on-chain scenarios"
 BULWARK_PARAMS="$PARAMS" BULWARK_RECORD="$RECORD" BULWARK_WEIGHTS="$OUT/weights.json" BULWARK_CHAIN_URL="$URL" \
-  cargo test -p bulwark-deploy --test on_chain -- --ignored --test-threads 1 --nocapture
+  BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
+  cargo test -p bulwark-deploy --test "$SCENARIOS" -- --ignored --test-threads 1 --nocapture
+
+if [ "$BACKEND" = revive ]; then
+  step "the revive chain client with one contract (a circuit_breaker of its own)"
+  BULWARK_CHAIN_URL="$URL" BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
+    cargo test -p bulwark-deploy --test revive_client -- --ignored --nocapture
+fi

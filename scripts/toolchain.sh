@@ -2,10 +2,8 @@
 # Provides the pinned contract toolchain and cargo-contract, then prints the
 # toolchain's rustup name on stdout (everything else goes to stderr).
 #
-# With --e2e it instead provides the toolchain the ink_e2e suite builds with
-# and prints its name: Debian's current rustc-web (1.96 when written), whose
-# debug Wasm has no memory.copy/memory.fill (1.85's has, and pallet-contracts
-# rejects it with CodeRejected).
+# With --revive it instead provides the ink! 6 contracts' toolchain (see
+# below) and prints the folder of its cargo-contract.
 #
 # Why a private toolchain: cargo-contract builds with -Zbuild-std, which needs
 # rust-src, and cargo-contract 5's `--release` breaks on Rust >= 1.92
@@ -68,32 +66,6 @@ if [ "${1:-}" = "--revive" ]; then
   fi
   log "Rust $REVIVE_RUST and $("$bin/cargo-contract" --version) ready"
   echo "$bin"
-  exit 0
-fi
-
-if [ "${1:-}" = "--e2e" ]; then
-  E2E_TOOLCHAIN="${BULWARK_E2E_TOOLCHAIN:-bulwark-e2e}"
-  e2e_ok() {
-    rustup run "$E2E_TOOLCHAIN" rustc --version 2>/dev/null | grep -q "built from a source tarball" &&
-      [ -d "$(rustup run "$E2E_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library/core" ] &&
-      [ -x "$(readlink -f /usr/bin/rust-lld)" ]
-  }
-  if ! e2e_ok; then
-    command -v apt-get >/dev/null || die "the e2e toolchain comes from Debian's rustc-web packages, and apt-get is absent"
-    log "installing Debian's rustc-web toolchain for the e2e suite"
-    apt_install "for the ink_e2e suite's toolchain (Debian's rustc-web)" \
-      rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy
-    # rust-web-llvm's /usr/bin/rust-lld points at a versioned lld (lld-22 for
-    # 1.96) that no package pulls in: install whichever it names.
-    lld=$(readlink /usr/bin/rust-lld || true)
-    [ -x "$(readlink -f /usr/bin/rust-lld)" ] ||
-      apt_install "the linker rust-web-llvm's /usr/bin/rust-lld points at" "${lld:?rust-web-llvm installed no /usr/bin/rust-lld}"
-    rustup toolchain uninstall "$E2E_TOOLCHAIN" >/dev/null 2>&1 || true
-    rustup toolchain link "$E2E_TOOLCHAIN" /usr >/dev/null
-    e2e_ok || die "toolchain '$E2E_TOOLCHAIN' lacks rustc or rust-src after installing rustc-web"
-  fi
-  log "$E2E_TOOLCHAIN ready: $(rustup run "$E2E_TOOLCHAIN" rustc --version)"
-  echo "$E2E_TOOLCHAIN"
   exit 0
 fi
 

@@ -33,6 +33,13 @@ pub fn unhex<const N: usize>(s: &str) -> Result<[u8; N]> {
     bulwark_core::hex::parse::<N>(s).ok_or_else(|| anyhow!("{s:?} is not 0x followed by {} hex digits", 2 * N))
 }
 
+/// The record's `backend` for a pallet-contracts chain.
+pub const BACKEND_CONTRACTS: &str = "pallet-contracts";
+
+fn backend_contracts() -> String {
+    BACKEND_CONTRACTS.into()
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ChainInfo {
     pub url: String,
@@ -98,6 +105,13 @@ pub struct Check {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Record {
     pub chain: ChainInfo,
+    /// The chain's contracts pallet, read from its metadata:
+    /// [`BACKEND_CONTRACTS`] or [`crate::revive::deploy::BACKEND`]
+    /// (records from before the revive backend hold none, and are
+    /// pallet-contracts').
+    #[serde(default = "backend_contracts")]
+    pub backend: String,
+    /// pallet-contracts: the deployer's 32-byte account; pallet-revive: its H160.
     pub deployer: String,
     /// SHA-256 of the params file deployed.
     pub params_sha256: String,
@@ -117,23 +131,46 @@ impl Record {
     pub fn planned(chain: ChainInfo, plan: &Plan, params: &ContractParams, params_sha256: String) -> Self {
         let a = plan.addresses;
         let contracts = [
-            ("circuit_breaker", a.circuit_breaker),
-            ("insurance_fund", a.insurance_fund),
-            ("multisig_guard", a.multisig_guard),
+            ("circuit_breaker", hex(&a.circuit_breaker)),
+            ("insurance_fund", hex(&a.insurance_fund)),
+            ("multisig_guard", hex(&a.multisig_guard)),
         ];
+        let codes = plan.code_hashes.map(|(n, h)| (n, hex(&h)));
+        Self::before_any_step(
+            chain,
+            BACKEND_CONTRACTS,
+            hex(&plan.deployer),
+            params_sha256,
+            hex(&plan.salt),
+            &codes,
+            &contracts,
+            params,
+        )
+    }
+
+    /// A record before any step, from what names the deployment (hex
+    /// strings in the chain's own address format).
+    #[allow(clippy::too_many_arguments)]
+    pub fn before_any_step(
+        chain: ChainInfo,
+        backend: &str,
+        deployer: String,
+        params_sha256: String,
+        salt: String,
+        codes: &[(&str, String)],
+        contracts: &[(&str, String)],
+        params: &ContractParams,
+    ) -> Self {
         Self {
             chain,
-            deployer: hex(&plan.deployer),
+            backend: backend.into(),
+            deployer,
             params_sha256,
-            salt: hex(&plan.salt),
-            codes: plan
-                .code_hashes
-                .iter()
-                .map(|(n, h)| (n.to_string(), CodeRecord { hash: hex(h), block: None }))
-                .collect(),
+            salt,
+            codes: codes.iter().map(|(n, h)| (n.to_string(), CodeRecord { hash: h.clone(), block: None })).collect(),
             contracts: contracts
                 .iter()
-                .map(|(n, addr)| (n.to_string(), ContractRecord { address: hex(addr), block: None }))
+                .map(|(n, a)| (n.to_string(), ContractRecord { address: a.clone(), block: None }))
                 .collect(),
             assets: params.deployment.assets.iter().map(|r| (r.id.to_string(), AssetRecord { block: None })).collect(),
             steps: Vec::new(),
@@ -152,6 +189,7 @@ impl Record {
             }
         };
         differ("chain genesis", &self.chain.genesis_hash, &other.chain.genesis_hash);
+        differ("backend", &self.backend, &other.backend);
         differ("deployer", &self.deployer, &other.deployer);
         differ("params SHA-256", &self.params_sha256, &other.params_sha256);
         differ("salt", &self.salt, &other.salt);
@@ -227,6 +265,11 @@ impl Record {
     }
 
     pub fn address(&self, name: &str) -> Result<Address> {
+        self.address_bytes(name)
+    }
+
+    /// A contract's address of N bytes (32 on pallet-contracts, 20 on pallet-revive).
+    pub fn address_bytes<const N: usize>(&self, name: &str) -> Result<[u8; N]> {
         let c = self.contracts.get(name).ok_or_else(|| anyhow!("the record has no {name}"))?;
         unhex(&c.address)
     }
@@ -325,8 +368,46 @@ impl Plan {
     }
 }
 
+/// The line printed for a step: its status, block, the dry run's
+/// `weight_label` (pallet-contracts' gas, pallet-revive's weight) in both
+/// dimensions, and its storage deposit in `native` base units and whole tokens.
+pub fn step_line(
+    step: &str,
+    status: Status,
+    block: Option<u32>,
+    estimate: Option<&Estimate>,
+    note: Option<&str>,
+    weight_label: &str,
+    native: &bulwark_sim::units::NativeToken,
+) -> String {
+    let mark = match status {
+        Status::Done => "done   ",
+        Status::Skipped => "skipped",
+        Status::Planned => "plan   ",
+        Status::Failed => "FAILED ",
+    };
+    let mut line = format!("{mark} {step}");
+    if let Some(b) = block {
+        line += &format!("  (block {b})");
+    }
+    if let Some(e) = estimate {
+        if e.gas_required.ref_time > 0 {
+            line += &format!(
+                "  {weight_label} {} ref_time / {} proof_size,",
+                e.gas_required.ref_time, e.gas_required.proof_size
+            );
+        }
+        let whole = e.storage_deposit as f64 / 10f64.powi(i32::from(native.decimals));
+        line += &format!(" storage deposit {} ({whole:.3} {})", e.storage_deposit, native.symbol);
+    }
+    if let Some(n) = note {
+        line += &format!("  {n}");
+    }
+    line
+}
+
 /// A step's status, block, estimate and note.
-type Outcome = (Status, Option<u32>, Option<Estimate>, Option<String>);
+pub(crate) type Outcome = (Status, Option<u32>, Option<Estimate>, Option<String>);
 
 /// Runs (or, with `dry_run`, prices) every step, writing `record_path`
 /// after each one.
@@ -357,28 +438,8 @@ impl<'a> Deployment<'a> {
         estimate: Option<Estimate>,
         note: Option<String>,
     ) -> Result<()> {
-        let mark = match status {
-            Status::Done => "done   ",
-            Status::Skipped => "skipped",
-            Status::Planned => "plan   ",
-            Status::Failed => "FAILED ",
-        };
-        let mut line = format!("{mark} {step}");
-        if let Some(b) = block {
-            line += &format!("  (block {b})");
-        }
-        if let Some(e) = &estimate {
-            if e.gas_required.ref_time > 0 {
-                line +=
-                    &format!("  gas {} ref_time / {} proof_size,", e.gas_required.ref_time, e.gas_required.proof_size);
-            }
-            let native = &self.params.units.native;
-            let whole = e.storage_deposit as f64 / 10f64.powi(i32::from(native.decimals));
-            line += &format!(" storage deposit {} ({whole:.3} {})", e.storage_deposit, native.symbol);
-        }
-        if let Some(n) = &note {
-            line += &format!("  {n}");
-        }
+        let line =
+            step_line(&step, status, block, estimate.as_ref(), note.as_deref(), "gas", &self.params.units.native);
         println!("{line}");
         self.record.steps.push(StepRecord { step, status, block, estimate, note });
         self.save()

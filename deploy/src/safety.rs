@@ -56,6 +56,35 @@ pub fn check_url(url: &str) -> Result<(), Refusal> {
     }
 }
 
+/// The contracts pallet to deploy to, from those the chain's metadata has
+/// (`Revive`, `Contracts`) and the one asked for (`--backend`), with a note
+/// to print when the chain has both and none was asked for: then the ink! 5
+/// contracts go to pallet-contracts, as before pallet-revive existed (the
+/// contracts node's runtime, for one, has both).
+pub fn choose_backend(
+    pallets: &[&'static str],
+    wanted: Option<&str>,
+) -> Result<(&'static str, Option<String>), Refusal> {
+    match (wanted, pallets) {
+        (Some(w), _) => match pallets.iter().find(|p| **p == w) {
+            Some(p) => Ok((p, None)),
+            None => Err(Refusal(format!(
+                "--backend {}: the chain has no {w} pallet (it has: {})",
+                w.to_lowercase(),
+                if pallets.is_empty() { "none".to_string() } else { pallets.join(", ") }
+            ))),
+        },
+        (None, [one]) => Ok((one, None)),
+        (None, []) => Err(Refusal(
+            "the chain has neither a Revive nor a Contracts pallet: no contracts can be deployed there".into(),
+        )),
+        (None, _) => Ok((
+            "Contracts",
+            Some("note: the chain has both a Contracts and a Revive pallet; deploying the ink! 5 contracts to pallet-contracts (--backend revive for the ink! 6 ones)".into()),
+        )),
+    }
+}
+
 /// Refuses a chain whose genesis hash is not the pinned one.
 pub fn check_genesis(pinned: Option<&str>, actual: &str) -> Result<(), Refusal> {
     match pinned {
@@ -179,6 +208,18 @@ mod tests {
         ] {
             assert!(check_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_backend_is_the_chains_unless_asked() {
+        assert_eq!(choose_backend(&["Revive"], None).unwrap(), ("Revive", None));
+        assert_eq!(choose_backend(&["Contracts"], None).unwrap(), ("Contracts", None));
+        let (both, note) = choose_backend(&["Revive", "Contracts"], None).unwrap();
+        assert_eq!(both, "Contracts");
+        assert!(note.unwrap().contains("--backend revive"));
+        assert_eq!(choose_backend(&["Revive", "Contracts"], Some("Revive")).unwrap(), ("Revive", None));
+        assert!(choose_backend(&["Contracts"], Some("Revive")).unwrap_err().0.contains("no Revive pallet"));
+        assert!(choose_backend(&[], None).unwrap_err().0.contains("neither"));
     }
 
     #[test]

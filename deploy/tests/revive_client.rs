@@ -12,7 +12,7 @@
 use bulwark_deploy::chain::Sent;
 use bulwark_deploy::revive::abi::breaker::{self, BreakerRoles};
 use bulwark_deploy::revive::client::{Code, Messages, ReviveClient};
-use bulwark_deploy::revive::subxt::{contracts_pallet, SubxtRevive};
+use bulwark_deploy::revive::subxt::{contracts_pallets, SubxtRevive};
 use bulwark_deploy::revive::{code_hash, create2, h160_of, salt32};
 use std::path::PathBuf;
 use subxt_signer::sr25519::dev;
@@ -28,7 +28,7 @@ fn artifacts() -> PathBuf {
 async fn the_revive_client_deploys_queries_and_calls_one_contract() {
     let url = std::env::var("BULWARK_CHAIN_URL").unwrap_or_else(|_| "ws://127.0.0.1:9944".into());
     let chain = SubxtRevive::connect(&url).await.expect("the local revive chain answers");
-    assert_eq!(contracts_pallet(&chain.api), Some("Revive"));
+    assert_eq!(contracts_pallets(&chain.api), vec!["Revive"]);
 
     let (alice, ferdie) = (dev::alice(), dev::ferdie());
     let me = alice.public_key().0;

@@ -407,10 +407,10 @@ pub mod insurance_fund {
 
         /// Pays an approved claim to its claimant (anyone may trigger it), at
         /// its round's ratio (see bulwark-core's `pay_claim`). If the
-        /// transfer fails (a payment below the existential deposit to an
-        /// account that does not exist, or a claimant contract that takes
-        /// no plain value) the whole call reverts and the claim stays
-        /// approved.
+        /// transfer fails (a claimant contract that takes no plain value, or
+        /// a new claimant account whose existential deposit, which
+        /// pallet-revive draws from the transaction's origin, cannot be
+        /// paid) the whole call reverts and the claim stays approved.
         #[ink(message)]
         pub fn pay_claim(&mut self, id: ClaimId) -> Result<Core<Payout>> {
             let mut claim = self.claim_or_err(id)?;

@@ -59,6 +59,9 @@ pub struct Included {
     pub emitted: Vec<Emitted>,
     /// `Revive.Instantiated` contracts, in order.
     pub instantiated: Vec<H160>,
+    /// The dry run it was sent after, when [`Messages::send`] sent it: its
+    /// weight and storage deposit.
+    pub dry_run: Option<Estimate>,
 }
 
 /// The limits sent with an extrinsic, from its dry run: 10% above what the
@@ -197,7 +200,8 @@ pub trait Messages: ReviveClient {
         if run.reverted {
             return Ok(Sent::Reverted(ret));
         }
-        let inc = self.call(signer, dest, value, Limits::from_dry_run(&run), &msg.input).await?;
+        let mut inc = self.call(signer, dest, value, Limits::from_dry_run(&run), &msg.input).await?;
+        inc.dry_run = Some(run.estimate);
         Ok(Sent::Included(ret, inc))
     }
 }

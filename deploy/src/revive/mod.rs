@@ -5,7 +5,7 @@
 //! - [`client`]: the small chain interface the deployment uses, and
 //!   [`subxt`]: its implementation over subxt.
 //! - [`abi`]: the contracts' messages (ink! ABI: selector and SCALE).
-
+//! - [`deploy`]: the plan, the steps and the verification.
 //!
 //! Addresses here are pallet-revive's, and this module is the one place
 //! that relates them to the 32-byte accounts of params.json and of
@@ -13,7 +13,7 @@
 
 pub mod abi;
 pub mod client;
-
+pub mod deploy;
 pub mod subxt;
 
 pub use client::{AccountId32, Hash, H160};

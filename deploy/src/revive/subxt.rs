@@ -71,10 +71,10 @@ pub struct SubxtRevive {
     rpc: RpcClient,
 }
 
-/// The contracts pallet a chain's metadata has, if any: `Revive` or `Contracts`.
-pub fn contracts_pallet(api: &Api) -> Option<&'static str> {
+/// The contracts pallets a chain's metadata has: `Revive`, `Contracts`, both or none.
+pub fn contracts_pallets(api: &Api) -> Vec<&'static str> {
     let md = api.metadata();
-    ["Revive", "Contracts"].into_iter().find(|p| md.pallet_by_name(p).is_some())
+    ["Revive", "Contracts"].into_iter().filter(|p| md.pallet_by_name(p).is_some()).collect()
 }
 
 fn weight_value(w: Weight) -> Value {
@@ -167,7 +167,7 @@ impl SubxtRevive {
                 _ => {}
             }
         }
-        Ok(Included { block, emitted, instantiated })
+        Ok(Included { block, emitted, instantiated, dry_run: None })
     }
 
     async fn storage(&self, pallet: &str, entry: &str, key: Value) -> Result<Option<Vec<u8>>> {
