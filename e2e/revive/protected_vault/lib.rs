@@ -149,14 +149,7 @@ pub mod protected_vault {
         /// Errors: none.
         #[ink(constructor)]
         pub fn new(breaker: Address, fund: Address, asset: AssetId) -> Self {
-            Self {
-                breaker,
-                fund,
-                asset,
-                owner: Self::env().caller(),
-                balances: Mapping::default(),
-                burns_gas: false,
-            }
+            Self { breaker, fund, asset, owner: Self::env().caller(), balances: Mapping::default(), burns_gas: false }
         }
 
         /// Deposits the transferred value and records it with the breaker.

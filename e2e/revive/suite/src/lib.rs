@@ -35,7 +35,7 @@ pub mod metadata;
 use anyhow::{anyhow, bail, Context, Result};
 use bulwark_deploy::chain::{Sent, Weight};
 use bulwark_deploy::revive::client::{Code, DryRun, Emitted, Included, Limits, ReviveClient};
-use bulwark_deploy::revive::subxt::{contracts_pallet, SubxtRevive};
+use bulwark_deploy::revive::subxt::{contracts_pallets, SubxtRevive};
 use bulwark_deploy::revive::{code_hash, core_account, h160_of, salt32, AccountId32, Hash, H160};
 use scale::Decode;
 use std::collections::BTreeMap;
@@ -104,13 +104,13 @@ pub fn contract_account(address: &H160) -> AccountId32 {
 /// Where the release builds are: `$BULWARK_REVIVE_ARTIFACTS` (the three
 /// contracts, `<dir>/<name>/<name>.polkavm` and `.json`) and
 /// `$BULWARK_VAULT_ARTIFACTS` (the vault), by default the build folders of
-/// contracts/revive and e2e/revive/protected_vault.
+/// contracts/revive and e2e/revive (scripts/build-revive-contracts.sh).
 pub fn artifacts_of(contract: &str) -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
     let dir = if contract == "protected_vault" {
         std::env::var("BULWARK_VAULT_ARTIFACTS")
             .map(PathBuf::from)
-            .unwrap_or_else(|_| root.join("e2e/revive/protected_vault/target/ink"))
+            .unwrap_or_else(|_| root.join("e2e/revive/target/ink"))
     } else {
         std::env::var("BULWARK_REVIVE_ARTIFACTS")
             .map(PathBuf::from)
@@ -194,7 +194,7 @@ impl Chain {
         let client = SubxtRevive::connect(&url)
             .await
             .with_context(|| format!("no revive chain answers at {url} (BULWARK_CHAIN_URL)"))?;
-        if contracts_pallet(&client.api) != Some("Revive") {
+        if !contracts_pallets(&client.api).contains(&"Revive") {
             bail!("the chain at {url} has no Revive pallet: start it with BULWARK_CHAIN_BACKEND=revive");
         }
         let rpc = RpcClient::from_insecure_url(&url).await.with_context(|| format!("cannot connect to {url}"))?;
