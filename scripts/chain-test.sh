@@ -72,12 +72,12 @@ rm -f "$RECORD" "$OUT/unfunded.json"
 if [ "$BACKEND" = contracts ]; then
   [ -s target/ink/circuit_breaker/circuit_breaker.wasm ] || scripts/build-contracts.sh
 else
-  # The ink! 6 release builds (cargo-contract 6.0.0-beta.2 on Rust 1.95.0, docs/chain.md).
+  # The ink! 6 release builds (scripts/build-revive-contracts.sh).
   for name in circuit_breaker insurance_fund multisig_guard; do
-    [ -s "$ARTIFACTS/$name/$name.polkavm" ] && continue
-    step "building contracts/revive/$name (release)"
-    CARGO_UNSTABLE_JSON_TARGET_SPEC=true PATH="$HOME/.cache/bulwark/tools/cargo-contract-6.0.0-beta.2/bin:$PATH" \
-      cargo +1.95.0 contract build --release --manifest-path "contracts/revive/$name/Cargo.toml"
+    [ -s "$ARTIFACTS/$name/$name.polkavm" ] || {
+      scripts/build-revive-contracts.sh
+      break
+    }
   done
 fi
 

@@ -80,6 +80,7 @@ impl<T: scale_info::TypeInfo + 'static> scale_info::TypeInfo for Core<T> {
 pub trait SolView: Sized {
     /// Its Solidity ABI type: a tuple of Solidity-native values, or `bytes`.
     type Sol: SolTypeEncode + SolTopicEncode + SolTypeDecode;
+    /// The value's Solidity view.
     fn to_sol(&self) -> Self::Sol;
     /// The value whose view `sol` is; `None` if there is none.
     fn from_sol(sol: Self::Sol) -> Option<Self>;

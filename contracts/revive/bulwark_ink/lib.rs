@@ -12,6 +12,7 @@
 //! - [`store`]: core values in storage, split into cells pallet-revive accepts.
 //! - [`abi`]: how a core value crosses a message or event, in both ABIs.
 #![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 

@@ -21,11 +21,26 @@
 //! chain's Ethereum view and is counted in native units (a bond that is not
 //! a whole number of native units is refused), core values are stored in
 //! cells of at most 400 bytes, and every message is callable through the
-//! Solidity ABI too (`IBulwarkBreaker.sol`).
+//! Solidity ABI too (`IBulwarkBreaker.sol`). A bond is paid back by a
+//! transfer, which on pallet-revive calls the recipient: a poster contract
+//! that takes no plain value refuses it and the paying call reverts whole.
+//!
+//! Each message's doc says what it does, then `Caller:`, `Emits:` and
+//! `Errors:`. Under `abi = "all"` every event is emitted twice, once per
+//! ABI (its ink! record, then its Solidity one; `Emits: X (once per ABI)`
+//! means both), and an error is returned to a Solidity caller as the
+//! custom error of its variant's name.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+#![warn(missing_docs)]
 
+/// The contract: its roles, storage, events, errors and messages.
 // ink!'s Solidity encoding of the field-less `LevelReset` event is a `()`.
 #[allow(clippy::unused_unit)]
+// ink! 6.0.0-beta.1 generates undocumented `pub type`s in this module (the
+// contract reference's aliases `<Name>Ref`, `<Name>RefInk`, `<Name>RefSol`),
+// so the lint is allowed on the module and warned again on each item
+// written here: a new public item needs `#[warn(missing_docs)]` too.
+#[allow(missing_docs)]
 #[ink::contract(env = bulwark_ink::BulwarkEnv)]
 pub mod circuit_breaker {
     use bulwark_core::breaker::bond::BondOutcome;
@@ -43,6 +58,7 @@ pub mod circuit_breaker {
     use ink::storage::Mapping;
 
     /// Who may do what. Set at construction, changed only by the admin.
+    #[warn(missing_docs)]
     #[derive(Clone, Debug, PartialEq, Eq, ink::SolEncode, ink::SolDecode)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub struct BreakerRoles {
@@ -65,6 +81,7 @@ pub mod circuit_breaker {
         pub bond_settle_within_ms: u64,
     }
 
+    #[warn(missing_docs)]
     impl BreakerRoles {
         /// The bonded-trip policy these roles set.
         pub fn bond_policy(&self) -> BondPolicy {
@@ -77,13 +94,16 @@ pub mod circuit_breaker {
 
     /// Every value is a core value in cells of `bulwark_ink::store` (the
     /// root cell itself is empty).
+    #[warn(missing_docs)]
     #[ink(storage)]
     pub struct CircuitBreaker {
         /// `bulwark_core::breaker::CircuitBreaker` (params, level, pauses).
         breaker: Chunks<()>,
+        /// Each registered asset's flow state (TVL, windows, buffer, price).
         assets: Chunks<AssetId>,
         /// Each account's own flow in each asset; an idle one is removed.
         accounts: Chunks<AccountKey>,
+        /// Who may do what.
         roles: Chunks<()>,
         /// The bond policy (from `roles`) and the trip id counter.
         bonds: Chunks<()>,
@@ -91,67 +111,105 @@ pub mod circuit_breaker {
         trips: Chunks<TripId>,
     }
 
+    /// The admin registered an asset (`register_asset`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct AssetRegistered {
+        /// The asset now watched.
         #[ink(topic)]
         pub asset: AssetId,
+        /// How its amounts and the oracle's prices are written.
         pub units: Core<AssetUnits>,
+        /// The protocol's balance of it, in base units.
         pub initial_tvl: Balance,
+        /// Its first reference price.
         pub price: Balance,
     }
 
+    /// An outflow was decided, allowed or rejected (`check_outflow`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct OutflowChecked {
+        /// The asset leaving.
         #[ink(topic)]
         pub asset: AssetId,
+        /// The account the funds go to.
         #[ink(topic)]
         pub account: Address,
+        /// Base units requested.
         pub amount: Balance,
+        /// Allowed (with what it consumed) or rejected (with why).
         pub decision: Core<Decision>,
+        /// The level after the decision.
         pub level: Core<Level>,
     }
 
-    /// Carries the level after it: the deposit that brings back what
-    /// escalated takes that escalation back.
+    /// An inflow was recorded (`record_inflow`). Carries the level after
+    /// it: the deposit that brings back what escalated takes that
+    /// escalation back.
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct InflowRecorded {
+        /// The asset entering.
         #[ink(topic)]
         pub asset: AssetId,
+        /// The account the funds come from.
         #[ink(topic)]
         pub account: Address,
+        /// Base units deposited.
         pub amount: Balance,
+        /// The level after the deposit.
         pub level: Core<Level>,
     }
 
+    /// The oracle reported a price (`report_price`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct PriceReported {
+        /// The asset priced.
         #[ink(topic)]
         pub asset: AssetId,
+        /// The reported price.
         pub price: Balance,
+        /// Within the band, or deviated (the breaker halted).
         pub verdict: Core<PriceVerdict>,
     }
 
+    /// The admin re-anchored an asset's reference price (`anchor_price`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct PriceAnchored {
+        /// The asset re-anchored.
         #[ink(topic)]
         pub asset: AssetId,
+        /// The new reference: the oracle's latest report.
         pub price: Balance,
     }
 
+    /// A scope was paused (`pause`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Paused {
+        /// What is paused: everything, an asset or a selector.
         pub scope: Core<PauseScope>,
+        /// The guardian or admin who paused it.
         #[ink(topic)]
         pub by: Address,
     }
 
+    /// The admin lifted a pause (`unpause`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Unpaused {
+        /// The scope no longer paused.
         pub scope: Core<PauseScope>,
     }
 
+    /// The breaker was halted by hand (`trip`, `trip_with_bond`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Tripped {
+        /// The guardian, admin or bond poster who tripped it.
         #[ink(topic)]
         pub by: Address,
         /// In native units.
@@ -160,38 +218,55 @@ pub mod circuit_breaker {
         pub trip: Option<TripId>,
     }
 
+    /// The admin judged a bonded trip (`settle_trip`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct TripSettled {
+        /// The trip's id.
         #[ink(topic)]
         pub trip: TripId,
+        /// Who posted the bond.
         #[ink(topic)]
         pub by: Address,
+        /// The bond refunded or slashed, in native units.
         pub bond: Balance,
         /// True: confirmed and refunded; false: slashed into the fund.
         pub confirmed: bool,
     }
 
     /// An unjudged bond went back to its poster after the deadline.
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct BondReleased {
+        /// The trip's id.
         #[ink(topic)]
         pub trip: TripId,
+        /// Who posted the bond, and gets it back.
         #[ink(topic)]
         pub by: Address,
+        /// The bond released, in native units.
         pub bond: Balance,
     }
 
+    /// The admin put the level back to Normal (`reset`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct LevelReset {}
 
-    /// Carries the new values, so monitors need not query.
+    /// The admin replaced the parameters (`set_params`). Carries the new
+    /// values, so monitors need not query.
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct ParamsUpdated {
+        /// The parameters now in force.
         pub params: Core<BreakerParams>,
     }
 
+    /// The admin replaced the roles (`set_roles`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct RolesUpdated {
+        /// The roles now in force.
         pub roles: BreakerRoles,
     }
 
@@ -201,6 +276,7 @@ pub mod circuit_breaker {
     // `Encode`, which the contract lints (cast_possible_truncation) flag
     // for enums with data; the indices are below 256 by construction.
     #[allow(clippy::cast_possible_truncation)]
+    #[warn(missing_docs)]
     mod errors {
         use super::*;
 
@@ -211,17 +287,28 @@ pub mod circuit_breaker {
         #[ink::error]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Error {
+            /// The caller is not the admin.
             NotAdmin,
+            /// The caller is not the oracle.
             NotOracle,
+            /// The caller is not the protected protocol.
             NotProtected,
+            /// The caller is neither a guardian nor the admin.
             NotGuardian,
+            /// The asset is not registered.
             UnknownAsset,
+            /// The asset is registered already.
             AssetExists,
             /// bulwark-core refused the operation.
             Breaker(Core<BreakerError>),
             /// bulwark-core refused the bonded-trip operation.
             Bond(Core<BondError>),
+            /// No bonded trip with this id is pending (never posted, or
+            /// settled or released already).
             UnknownTrip,
+            /// The bond could not be paid back to its poster (on
+            /// pallet-revive a transfer calls the recipient: a poster
+            /// contract that takes no plain value refuses it).
             TransferFailed,
             /// The insurance fund did not accept the slashed bond.
             FundCallFailed,
@@ -254,10 +341,28 @@ pub mod circuit_breaker {
         }
     }
 
+    /// The result of the breaker's fallible messages and constructor.
+    #[warn(missing_docs)]
     pub type Result<T> = core::result::Result<T, Error>;
 
+    #[warn(missing_docs)]
     impl CircuitBreaker {
-        /// `params` is `circuit_breaker` from the simulator's params.json.
+        /// Deploys a breaker at Normal, nothing paused, no asset registered.
+        /// `params` is `circuit_breaker` from the simulator's params.json (in the
+        /// Solidity ABI: its SCALE encoding as `bytes`).
+        ///
+        /// Caller: anyone (the deployer; it gets no role unless `roles` names it).
+        /// Emits: nothing.
+        /// Errors:
+        /// - `AdminTimelockUnknown`: `roles.admin` is a contract that does not
+        ///   answer `timelocks` through the ink! ABI (not a multisig_guard);
+        /// - `Bond(InvalidPolicy(MinBond | BondSettleWindow |
+        ///   BondOutlastsTimelock))`: `min_bond` is 0, the settle window is 0 or
+        ///   over 90 days, or not longer than the admin's Critical timelock;
+        /// - `Breaker(InvalidParams(_))`: a field of `params` out of range
+        ///   (`WindowCount`, `WindowLength`, `WindowShare`, `WindowEmpty`,
+        ///   `InflowDecay`, `PriceDeviation`, `PriceStaleness`, `PriceSmoothing`,
+        ///   `ThrottleShare`, `ThrottleDuration`, `HaltDuration`).
         #[ink(constructor)]
         pub fn new(params: Core<BreakerParams>, roles: BreakerRoles) -> Result<Self> {
             Self::check_bond_rule(&roles, None)?;
@@ -279,6 +384,14 @@ pub mod circuit_breaker {
 
         /// Starts watching `asset`, written in `units`, holding `initial_tvl`
         /// base units, at the oracle's `price` (see `bulwark_core::units`).
+        ///
+        /// Caller: the admin.
+        /// Emits: `AssetRegistered` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `AssetExists`: `asset` is registered already;
+        /// - `Breaker(InvalidParams(AssetUnits))`: `units` out of range;
+        /// - `Breaker(ZeroPrice)`: `price` is 0.
         #[ink(message)]
         pub fn register_asset(
             &mut self,
@@ -300,11 +413,18 @@ pub mod circuit_breaker {
             Ok(())
         }
 
-        /// Decides an outflow of `amount` (the asset's base units) of
-        /// `asset` to `account` through the protected protocol's message
-        /// `selector`, and records it if allowed. A rejection is a
-        /// successful call (`Ok(Decision::Rejected(_))`) so that the level
-        /// it may raise is kept.
+        /// Decides an outflow of `amount` (the asset's base units) of `asset` to
+        /// `account` through the protected protocol's message `selector`, and
+        /// records it if allowed. A rejection is a successful call
+        /// (`Ok(Decision::Rejected(_))`) so that the level it may raise is kept.
+        /// An account that is idle afterwards has its cells removed (and their
+        /// storage deposit returned).
+        ///
+        /// Caller: the protected protocol.
+        /// Emits: `OutflowChecked` (once per ABI; for a rejection too).
+        /// Errors:
+        /// - `NotProtected`: the caller is not the protected protocol;
+        /// - `UnknownAsset`: `asset` is not registered.
         #[ink(message)]
         pub fn check_outflow(
             &mut self,
@@ -333,8 +453,15 @@ pub mod circuit_breaker {
             Ok(Core(decision))
         }
 
-        /// Records funds (the asset's base units) that entered the
-        /// protected protocol from `account`.
+        /// Records funds (the asset's base units) that entered the protected
+        /// protocol from `account`.
+        ///
+        /// Caller: the protected protocol.
+        /// Emits: `InflowRecorded` (once per ABI).
+        /// Errors:
+        /// - `NotProtected`: the caller is not the protected protocol;
+        /// - `UnknownAsset`: `asset` is not registered;
+        /// - `Breaker(Overflow)`: the tracked balance or a buffer would overflow.
         #[ink(message)]
         pub fn record_inflow(&mut self, asset: AssetId, account: Address, amount: Balance) -> Result<()> {
             self.only(self.load_roles().protected, Error::NotProtected)?;
@@ -352,6 +479,13 @@ pub mod circuit_breaker {
         }
 
         /// The oracle's price report; a price outside the band halts.
+        ///
+        /// Caller: the oracle.
+        /// Emits: `PriceReported` (once per ABI).
+        /// Errors:
+        /// - `NotOracle`: the caller is not the oracle;
+        /// - `UnknownAsset`: `asset` is not registered;
+        /// - `Breaker(ZeroPrice)`: `price` is 0.
         #[ink(message)]
         pub fn report_price(&mut self, asset: AssetId, price: Balance) -> Result<Core<PriceVerdict>> {
             self.only(self.load_roles().oracle, Error::NotOracle)?;
@@ -364,9 +498,19 @@ pub mod circuit_breaker {
             Ok(Core(verdict))
         }
 
-        /// Pauses a scope: any guardian, or the admin. An asset scope must
-        /// name a registered asset (`Breaker(Pause(UnknownAsset))`
-        /// otherwise), so made-up ids cannot fill the bounded pause list.
+        /// Pauses a scope: any guardian, or the admin. An asset scope must name a
+        /// registered asset (`Breaker(Pause(UnknownAsset))` otherwise), so made-up
+        /// ids cannot fill the bounded pause list.
+        ///
+        /// Caller: a guardian or the admin.
+        /// Emits: `Paused` (once per ABI).
+        /// Errors:
+        /// - `NotGuardian`: the caller is neither a guardian nor the admin;
+        /// - `Breaker(Pause(UnknownAsset))`: an asset scope names an unregistered
+        ///   asset;
+        /// - `Breaker(Pause(AlreadyPaused))`: `scope` is paused already;
+        /// - `Breaker(Pause(TooManyPaused))`: the asset or selector pause list is
+        ///   full (64 entries).
         #[ink(message)]
         pub fn pause(&mut self, scope: Core<PauseScope>) -> Result<()> {
             self.only_guardian()?;
@@ -379,6 +523,12 @@ pub mod circuit_breaker {
         }
 
         /// Lifts a pause: the admin only.
+        ///
+        /// Caller: the admin.
+        /// Emits: `Unpaused` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Breaker(Pause(NotPaused))`: `scope` is not paused.
         #[ink(message)]
         pub fn unpause(&mut self, scope: Core<PauseScope>) -> Result<()> {
             self.only_admin()?;
@@ -390,6 +540,10 @@ pub mod circuit_breaker {
         }
 
         /// Halts now: any guardian, or the admin.
+        ///
+        /// Caller: a guardian or the admin.
+        /// Emits: `Tripped` (once per ABI; bond 0, no trip id).
+        /// Errors: `NotGuardian` if the caller is neither a guardian nor the admin.
         #[ink(message)]
         pub fn trip(&mut self) -> Result<()> {
             self.only_guardian()?;
@@ -401,8 +555,22 @@ pub mod circuit_breaker {
         }
 
         /// Halts now, for anyone who posts at least the minimum bond (the
-        /// transferred value, a whole number of native units). Returns the
-        /// trip's id; any number may be pending at once.
+        /// transferred value, which arrives in the chain's Ethereum view and must
+        /// be a whole number of native units). Returns the trip's id; any number
+        /// may be pending at once. A refund later is a transfer to the caller,
+        /// which on pallet-revive calls it: the bond of a contract that takes no
+        /// plain value can only be slashed, and after the deadline it stays
+        /// locked (neither `settle_trip` nor `release_bond` can pay it).
+        ///
+        /// Caller: anyone, transferring the bond with the call.
+        /// Emits: `Tripped` (once per ABI; with the bond in native units and the
+        /// trip's id).
+        /// Errors:
+        /// - `Value(NotWholeNativeUnits)`: the value transferred is not a whole
+        ///   number of native units (`bulwark_ink::native_value`);
+        /// - `Value(TooLarge)`: it is more native units than a `u128` holds;
+        /// - `Bond(BondTooSmall)`: it is below `min_bond`;
+        /// - `Bond(Overflow)`: the deadline or the trip id counter would overflow.
         #[ink(message, payable)]
         pub fn trip_with_bond(&mut self) -> Result<TripId> {
             let bond = native_value(self.env().transferred_value())?;
@@ -419,8 +587,25 @@ pub mod circuit_breaker {
             Ok(trip.id)
         }
 
-        /// The admin judges bonded trip `id` before its deadline: confirmed,
-        /// the bond goes back; not confirmed, it is slashed into the fund.
+        /// The admin judges bonded trip `id` before its deadline: confirmed, the
+        /// bond goes back; not confirmed, it is slashed into the fund (through its
+        /// `add_premium`, in the ink! ABI). The value moves in the chain's
+        /// Ethereum view. If the payment fails the whole call reverts and the trip
+        /// stays pending.
+        ///
+        /// Caller: the admin.
+        /// Emits: `TripSettled` (once per ABI; and a slash makes the insurance fund
+        /// emit its `PremiumAdded`).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `UnknownTrip`: no trip `id` is pending;
+        /// - `Bond(SettleDeadlinePassed)`: the trip's deadline passed (it can only
+        ///   be released now);
+        /// - `TransferFailed`: confirmed, the refund to the poster failed (a
+        ///   transfer calls the recipient on pallet-revive: a poster contract that
+        ///   takes no plain value refuses it);
+        /// - `FundCallFailed`: not confirmed, the insurance fund's `add_premium`
+        ///   failed or refused the bond.
         #[ink(message)]
         pub fn settle_trip(&mut self, id: TripId, confirmed: bool) -> Result<()> {
             self.only_admin()?;
@@ -432,8 +617,18 @@ pub mod circuit_breaker {
             Ok(())
         }
 
-        /// Anyone may release an unjudged bond to its poster once the
-        /// deadline passed.
+        /// Anyone may release an unjudged bond to its poster once the deadline
+        /// passed. If the refund fails the whole call reverts and the trip stays
+        /// pending.
+        ///
+        /// Caller: anyone.
+        /// Emits: `BondReleased` (once per ABI).
+        /// Errors:
+        /// - `UnknownTrip`: no trip `id` is pending;
+        /// - `Bond(NotYetReleasable)`: the trip's deadline has not passed;
+        /// - `TransferFailed`: the refund to the poster failed (a transfer calls
+        ///   the recipient on pallet-revive: a poster contract that takes no plain
+        ///   value refuses it).
         #[ink(message)]
         pub fn release_bond(&mut self, id: TripId) -> Result<()> {
             let trip = self.trip_or_err(id)?;
@@ -445,6 +640,10 @@ pub mod circuit_breaker {
         }
 
         /// Back to Normal at once: the admin only.
+        ///
+        /// Caller: the admin.
+        /// Emits: `LevelReset` (once per ABI).
+        /// Errors: `NotAdmin` if the caller is not the admin.
         #[ink(message)]
         pub fn reset(&mut self) -> Result<()> {
             self.only_admin()?;
@@ -456,9 +655,19 @@ pub mod circuit_breaker {
         }
 
         /// Re-anchors an asset's reference price after a real move, at the
-        /// oracle's latest fresh report if it lies in `[min_price,
-        /// max_price]` (the range governance approved when it proposed the
-        /// call): the admin only. Fails, changing nothing, otherwise.
+        /// oracle's latest fresh report if it lies in `[min_price, max_price]` (the
+        /// range governance approved when it proposed the call): the admin only.
+        /// Fails, changing nothing, otherwise.
+        ///
+        /// Caller: the admin.
+        /// Emits: `PriceAnchored` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `UnknownAsset`: `asset` is not registered;
+        /// - `Breaker(EmptyAnchorRange)`: `min_price` is 0 or above `max_price`;
+        /// - `Breaker(NoFreshReport)`: no oracle report within `max_staleness_ms`;
+        /// - `Breaker(ReportOutOfRange { price })`: the latest report lies outside
+        ///   `[min_price, max_price]`.
         #[ink(message)]
         pub fn anchor_price(&mut self, asset: AssetId, min_price: Balance, max_price: Balance) -> Result<()> {
             self.only_admin()?;
@@ -471,6 +680,15 @@ pub mod circuit_breaker {
             Ok(())
         }
 
+        /// Replaces the parameters. Windows whose length changed restart empty on
+        /// the asset's next outflow.
+        ///
+        /// Caller: the admin.
+        /// Emits: `ParamsUpdated` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Breaker(InvalidParams(_))`: a field of `params` out of range (as for
+        ///   the constructor).
         #[ink(message)]
         pub fn set_params(&mut self, params: Core<BreakerParams>) -> Result<()> {
             self.only_admin()?;
@@ -481,10 +699,23 @@ pub mod circuit_breaker {
             Ok(())
         }
 
-        /// Replaces the roles. The bond settle window must outlast the new
-        /// admin's Critical timelock (asked of the admin if it is a
-        /// contract); under an unchanged admin it is asked only if the
-        /// window shrinks (bulwark-core's `BondPolicy::shortens`).
+        /// Replaces the roles. The bond settle window must outlast the new admin's
+        /// Critical timelock (asked of the admin through the ink! ABI if it is a
+        /// contract); under an unchanged admin it is asked only if the window
+        /// shrinks (bulwark-core's `BondPolicy::shortens`).
+        ///
+        /// Caller: the admin.
+        /// Emits: `RolesUpdated` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `AdminTimelockUnknown`: the timelock had to be asked and the new admin
+        ///   is a contract that did not report it (not a multisig_guard, or the
+        ///   admin executing this very call, which pallet-revive does not let be
+        ///   called back);
+        /// - `Bond(InvalidPolicy(MinBond | BondSettleWindow |
+        ///   BondOutlastsTimelock))`: `min_bond` is 0, the settle window is 0 or
+        ///   over 90 days, or (when checked) not longer than the admin's Critical
+        ///   timelock.
         #[ink(message)]
         pub fn set_roles(&mut self, roles: BreakerRoles) -> Result<()> {
             let previous = self.load_roles();
@@ -499,13 +730,21 @@ pub mod circuit_breaker {
         }
 
         /// The level now.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn level(&self) -> Core<Level> {
             Core(self.state().level(self.now()))
         }
 
-        /// Whether insurance-fund exits must wait (halted or globally
-        /// paused); the insurance fund asks this before every exit.
+        /// Whether insurance-fund exits must wait (halted or globally paused); the
+        /// insurance fund asks this (through the ink! ABI) before every exit.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn blocks_exits(&self) -> bool {
             self.state().blocks_exits(self.now())
@@ -513,6 +752,10 @@ pub mod circuit_breaker {
 
         /// The most (in the asset's base units) `check_outflow` would allow
         /// `account` now.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `UnknownAsset` if `asset` is not registered.
         #[ink(message)]
         pub fn available_outflow(&self, asset: AssetId, account: Address, selector: FixedBytes<4>) -> Result<Balance> {
             let flow = self.flow(asset)?;
@@ -521,39 +764,73 @@ pub mod circuit_breaker {
         }
 
         /// `account`'s own flow in `asset` (empty when idle).
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn account_flow(&self, asset: AssetId, account: Address) -> Core<AccountFlow> {
             Core(store::load(&self.accounts, (asset, account)).unwrap_or_default())
         }
 
+        /// `asset`'s flow state: TVL, windows, buffer and price.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `UnknownAsset` if `asset` is not registered.
         #[ink(message)]
         pub fn asset_flow(&self, asset: AssetId) -> Result<Core<AssetFlow>> {
             self.flow(asset).map(Core)
         }
 
+        /// The parameters in force.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn params(&self) -> Core<BreakerParams> {
             Core(self.state().params().clone())
         }
 
+        /// The active pauses.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn pauses(&self) -> Core<PauseScopes> {
             Core(self.state().pauses)
         }
 
+        /// The roles in force.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn roles(&self) -> BreakerRoles {
             self.load_roles()
         }
 
-        /// The bonded-trip policy: what the admin multisig_guard checks its
-        /// own timelock changes against.
+        /// The bonded-trip policy (`min_bond` in native units): what the admin
+        /// multisig_guard checks its own timelock changes against.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn bond_policy(&self) -> Core<BondPolicy> {
             Core(self.load_roles().bond_policy())
         }
 
-        /// A bonded trip awaiting judgement or release.
+        /// A bonded trip awaiting judgement or release (its bond in native units,
+        /// its poster right-aligned in 32 bytes); none if settled, released or
+        /// never posted.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn pending_trip(&self, id: TripId) -> Option<Core<BondedTrip>> {
             store::load(&self.trips, id).map(Core)

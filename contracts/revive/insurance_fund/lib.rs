@@ -22,9 +22,25 @@
 //! the chain's **native units**, as in the ink! 5 shell; only the value a
 //! call carries in or out is in the Ethereum view, converted by
 //! `bulwark_ink::{native_value, eth_value}` (a deposit or premium that is not
-//! a whole number of native units is refused).
+//! a whole number of native units is refused). A payment out (an exit,
+//! a claim) is a transfer, which on pallet-revive calls the recipient: a
+//! contract that takes no plain value refuses it and the paying call
+//! reverts whole.
+//!
+//! Each message's doc says what it does, then `Caller:`, `Emits:` and
+//! `Errors:`. Under `abi = "all"` every event is emitted twice, once per
+//! ABI (its ink! record, then its Solidity one; `Emits: X (once per ABI)`
+//! means both), and an error is returned to a Solidity caller as the
+//! custom error of its variant's name.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+#![warn(missing_docs)]
 
+/// The contract: its roles, storage, events, errors and messages.
+// ink! 6.0.0-beta.1 generates undocumented `pub type`s in this module (the
+// contract reference's aliases `<Name>Ref`, `<Name>RefInk`, `<Name>RefSol`),
+// so the lint is allowed on the module and warned again on each item
+// written here: a new public item needs `#[warn(missing_docs)]` too.
+#[allow(missing_docs)]
 #[ink::contract(env = bulwark_ink::BulwarkEnv)]
 pub mod insurance_fund {
     use bulwark_core::fund::{
@@ -38,6 +54,7 @@ pub mod insurance_fund {
     use ink::storage::Mapping;
 
     /// Who may do what.
+    #[warn(missing_docs)]
     #[derive(Clone, Debug, PartialEq, Eq, ink::SolEncode, ink::SolDecode)]
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     pub struct FundRoles {
@@ -52,125 +69,193 @@ pub mod insurance_fund {
     }
 
     /// Every value is a core value in cells of `bulwark_ink::store`.
+    #[warn(missing_docs)]
     #[ink(storage)]
     pub struct InsuranceFund {
+        /// Assets, shares, cover, liabilities, rounds and parameters.
         pool: Chunks<()>,
+        /// Each holder's free shares and pending exit.
         holders: Chunks<Address>,
+        /// Every claim filed, by id, whatever its status.
         claims: Chunks<ClaimId>,
+        /// Who may do what.
         roles: Chunks<()>,
     }
 
+    /// A holder deposited and was minted shares (`deposit`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Deposited {
+        /// The depositor.
         #[ink(topic)]
         pub who: Address,
+        /// The value deposited, in native units.
         pub assets: Balance,
+        /// The shares minted.
         pub shares: Balance,
     }
 
     /// A deposit found the shares worthless after a wipe-out and retired
     /// them: holders of earlier generations own nothing from now on.
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct SharesRetired {
+        /// The new share generation.
         pub generation: u32,
     }
 
+    /// Value added for every shareholder: a premium or a slashed trip bond
+    /// (`add_premium`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct PremiumAdded {
+        /// Who paid it.
         #[ink(topic)]
         pub from: Address,
+        /// The value added.
         pub amount: Balance,
     }
 
+    /// A holder locked shares for exit (`request_exit`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct ExitRequested {
+        /// The holder.
         #[ink(topic)]
         pub who: Address,
+        /// The shares locked.
         pub shares: Balance,
+        /// Their value at the request: the most the exit pays.
         pub value_at_request: Balance,
+        /// When the cooldown ends.
         pub unlock_at: Timestamp,
+        /// First instant at which the exit can no longer complete.
         pub expires_at: Timestamp,
     }
 
+    /// A holder's exit was paid (`complete_exit`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Exited {
+        /// The holder.
         #[ink(topic)]
         pub who: Address,
+        /// The shares burned.
         pub shares: Balance,
+        /// The value paid to the holder.
         pub paid: Balance,
+        /// The gain forgone (value now above the value at request).
         pub withheld: Balance,
     }
 
+    /// A lapsed exit was dropped and its shares freed (`expire_exit`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct ExitLapsed {
+        /// The holder.
         #[ink(topic)]
         pub who: Address,
+        /// The shares given back.
         pub shares: Balance,
     }
 
+    /// A covered protocol filed a claim (`file_claim`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct ClaimFiled {
+        /// The new claim's id.
         #[ink(topic)]
         pub id: ClaimId,
+        /// Who the claim pays.
         #[ink(topic)]
         pub claimant: Address,
+        /// The loss claimed.
         pub loss: Balance,
+        /// The pool's own part, after the layer and the cap.
         pub retained: Balance,
+        /// The part ceded to the reinsurer.
         pub ceded: Balance,
     }
 
     /// The reinsurer accepted a claim's ceded part.
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct CessionPlaced {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
+        /// The part the reinsurer took.
         pub ceded: Balance,
     }
 
     /// The reinsurer refused a claim's ceded part; the retained part is
     /// filed regardless and the cession can be retried.
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct CessionFailed {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
+        /// The part still pending.
         pub ceded: Balance,
     }
 
+    /// The admin approved a claim (`approve_claim`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct ClaimApproved {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
     }
 
+    /// The admin rejected a claim (`reject_claim`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct ClaimRejected {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
     }
 
+    /// An approved claim was paid (`pay_claim`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct ClaimPaid {
+        /// The claim.
         #[ink(topic)]
         pub id: ClaimId,
+        /// Who was paid.
         #[ink(topic)]
         pub claimant: Address,
+        /// The value paid.
         pub paid: Balance,
+        /// The pro-rata haircut: the retained part not paid.
         pub haircut: Balance,
     }
 
+    /// The admin raised or lowered the active cover (`raise_active_cover`,
+    /// `lower_active_cover`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct CoverSet {
+        /// The cover now active.
         pub cover: Balance,
     }
 
     /// Carries the new values, so monitors need not query.
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct ParamsUpdated {
+        /// The parameters now in force.
         pub params: Core<FundParams>,
     }
 
+    /// The admin replaced the roles (`set_roles`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct RolesUpdated {
+        /// The roles now in force.
         pub roles: FundRoles,
     }
 
@@ -180,6 +265,7 @@ pub mod insurance_fund {
     // `Encode`, which the contract lints (cast_possible_truncation) flag
     // for enums with data; the indices are below 256 by construction.
     #[allow(clippy::cast_possible_truncation)]
+    #[warn(missing_docs)]
     mod errors {
         use super::*;
 
@@ -190,11 +276,17 @@ pub mod insurance_fund {
         #[ink::error]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Error {
+            /// The caller is not the admin.
             NotAdmin,
+            /// The caller is not a covered account.
             NotCovered,
             /// bulwark-core refused the operation.
             Fund(Core<FundError>),
+            /// No claim with this id was ever filed.
             UnknownClaim,
+            /// The payment to the holder or claimant failed (on
+            /// pallet-revive a transfer calls the recipient: a contract
+            /// that takes no plain value refuses it).
             TransferFailed,
             /// The breaker could not be asked whether exits wait; they wait.
             BreakerCallFailed,
@@ -218,6 +310,8 @@ pub mod insurance_fund {
         }
     }
 
+    /// The result of the fund's fallible messages and constructor.
+    #[warn(missing_docs)]
     pub type Result<T> = core::result::Result<T, Error>;
 
     /// Most ref_time the reinsurer's `file_claim` may use: 10^10, as on
@@ -246,8 +340,20 @@ pub mod insurance_fund {
     /// alone, like one that burns gas.
     const CESSION_STORAGE_DEPOSIT_LIMIT: Balance = 4 * 200_000_000_000 + 2_048 * 10_000_000;
 
+    #[warn(missing_docs)]
     impl InsuranceFund {
-        /// `params` is `insurance_fund` from the simulator's params.json.
+        /// Deploys an empty fund: no assets, shares, cover or claims. `params` is
+        /// `insurance_fund` from the simulator's params.json (in the Solidity ABI:
+        /// its SCALE encoding as `bytes`).
+        ///
+        /// Caller: anyone (the deployer; it gets no role unless `roles` names it).
+        /// Emits: nothing.
+        /// Errors:
+        /// - `Fund(InvalidParams(Reinsurer))`: `params` sets a reinsurance layer
+        ///   and `roles` no reinsurer;
+        /// - `Fund(InvalidParams(_))`: a field of `params` out of range
+        ///   (`VirtualShares`, `ExitCooldown`, `ExitWindow`, `SolvencyTarget`,
+        ///   `ClaimCap`, `ReinsuranceLayer`).
         #[ink(constructor)]
         pub fn new(params: Core<FundParams>, roles: FundRoles) -> Result<Self> {
             validate_ceding(params.0.reinsurance.as_ref(), roles.reinsurer.is_some())
@@ -264,8 +370,21 @@ pub mod insurance_fund {
             Ok(this)
         }
 
-        /// Deposits the transferred value (a whole number of native units);
-        /// returns the shares minted.
+        /// Deposits the transferred value (it arrives in the chain's Ethereum view
+        /// and must be a whole number of native units); returns the shares minted.
+        ///
+        /// Caller: anyone, transferring the deposit with the call.
+        /// Emits: `SharesRetired` (first, if worthless shares were retired) and
+        /// `Deposited`, each once per ABI.
+        /// Errors:
+        /// - `Value(NotWholeNativeUnits)`: the value transferred is not a whole
+        ///   number of native units (`bulwark_ink::native_value`);
+        /// - `Value(TooLarge)`: it is more native units than a `u128` holds;
+        /// - `Fund(ZeroAmount)`: nothing was transferred;
+        /// - `Fund(ClaimsUndecided)`: a claim awaits a decision;
+        /// - `Fund(LiabilitiesExceedAssets)`: the open claims exceed the assets;
+        /// - `Fund(ZeroShares)`: the deposit is too small to mint a share;
+        /// - `Fund(Overflow)`: the shares, assets or generation would overflow.
         #[ink(message, payable)]
         pub fn deposit(&mut self) -> Result<Balance> {
             let assets = native_value(self.env().transferred_value())?;
@@ -283,7 +402,19 @@ pub mod insurance_fund {
             Ok(minted)
         }
 
-        /// Premiums and slashed bonds: value for every shareholder.
+        /// Premiums and slashed bonds: value for every shareholder. The value
+        /// transferred arrives in the chain's Ethereum view and must be a whole
+        /// number of native units.
+        ///
+        /// Caller: anyone, transferring the premium with the call (the
+        /// circuit_breaker sends slashed trip bonds here, through the ink! ABI).
+        /// Emits: `PremiumAdded` (once per ABI).
+        /// Errors:
+        /// - `Value(NotWholeNativeUnits)`: the value transferred is not a whole
+        ///   number of native units (`bulwark_ink::native_value`);
+        /// - `Value(TooLarge)`: it is more native units than a `u128` holds;
+        /// - `Fund(ZeroAmount)`: nothing was transferred;
+        /// - `Fund(Overflow)`: the assets would overflow.
         #[ink(message, payable)]
         pub fn add_premium(&mut self) -> Result<()> {
             let amount = native_value(self.env().transferred_value())?;
@@ -295,6 +426,14 @@ pub mod insurance_fund {
         }
 
         /// Locks `shares` for exit; they keep bearing losses until paid.
+        ///
+        /// Caller: any holder (for its own shares).
+        /// Emits: `ExitRequested` (once per ABI).
+        /// Errors:
+        /// - `Fund(ExitPending)`: the caller has an exit in progress;
+        /// - `Fund(ZeroAmount)`: `shares` is 0;
+        /// - `Fund(InsufficientShares)`: more than the caller's free shares;
+        /// - `Fund(Overflow)`: the value, unlock or expiry would overflow.
         #[ink(message)]
         pub fn request_exit(&mut self, shares: Balance) -> Result<Core<ExitRequest>> {
             let who = self.env().caller();
@@ -311,11 +450,31 @@ pub mod insurance_fund {
             Ok(Core(req))
         }
 
-        /// Completes the caller's exit and pays it, unless the breaker
-        /// blocks exits (halted or globally paused), the cooldown runs, the
-        /// window closed, a claim is undecided or solvency forbids. The
-        /// caller's account exists, so the payment cannot fall foul of the
-        /// existential deposit.
+        /// Completes the caller's exit and pays it, unless the breaker blocks
+        /// exits (halted or globally paused; asked through the ink! ABI), the
+        /// cooldown runs, the window closed, a claim is undecided or solvency
+        /// forbids. The payment (native units, sent in the chain's Ethereum view)
+        /// is a transfer to the caller, which on pallet-revive calls it: a caller
+        /// contract that takes no plain value makes the whole call revert, and the
+        /// exit stays pending. The caller's account exists, so the payment cannot
+        /// fall foul of the existential deposit.
+        ///
+        /// Caller: the holder whose exit it is.
+        /// Emits: `Exited` (once per ABI).
+        /// Errors:
+        /// - `BreakerCallFailed`: the breaker could not be asked whether exits
+        ///   wait;
+        /// - `Fund(NoExit)`: the caller has no exit in progress;
+        /// - `Fund(CooldownActive)`: the cooldown has not ended;
+        /// - `Fund(ExitExpired)`: the exit window closed;
+        /// - `Fund(ExitsBlocked)`: the breaker is halted or globally paused;
+        /// - `Fund(ClaimsUndecided)`: a claim awaits a decision;
+        /// - `Fund(BelowSolvencyTarget)`: paying would leave less than the
+        ///   requirement plus the open claims;
+        /// - `Fund(InsufficientShares)`, `Fund(Overflow)`: the pool's accounts
+        ///   would not add up (an invariant broken);
+        /// - `TransferFailed`: the payment to the caller failed (a contract that
+        ///   takes no plain value).
         #[ink(message)]
         pub fn complete_exit(&mut self) -> Result<Core<Payout>> {
             let who = self.env().caller();
@@ -332,6 +491,13 @@ pub mod insurance_fund {
         }
 
         /// Drops the caller's lapsed exit and gives the shares back.
+        ///
+        /// Caller: the holder whose exit it is.
+        /// Emits: `ExitLapsed` (once per ABI).
+        /// Errors:
+        /// - `Fund(NoExit)`: the caller has no exit in progress;
+        /// - `Fund(ExitStillOpen)`: the exit can still complete;
+        /// - `Fund(Overflow)`: the caller's free shares would overflow.
         #[ink(message)]
         pub fn expire_exit(&mut self) -> Result<Balance> {
             let who = self.env().caller();
@@ -342,11 +508,24 @@ pub mod insurance_fund {
             Ok(back)
         }
 
-        /// A covered protocol files a claim for `loss`, paid to `claimant`.
-        /// The part above the reinsurance attachment is filed with the
-        /// reinsurer in the same transaction; if the reinsurer refuses, the
-        /// retained part is filed all the same and the cession waits for
-        /// `retry_cession`.
+        /// A covered protocol files a claim for `loss` (native units), paid to
+        /// `claimant`. The part above the reinsurance attachment is filed with the
+        /// reinsurer (its `file_claim`, through the ink! ABI, within its own
+        /// ref_time, proof size and storage deposit limits) in the same
+        /// transaction; if the reinsurer refuses, the retained part is filed all
+        /// the same and the cession waits for `retry_cession`.
+        ///
+        /// Caller: a covered account.
+        /// Emits: `ClaimFiled`, then for a claim with a ceded part
+        /// `CessionPlaced` or `CessionFailed`, each once per ABI.
+        /// Errors:
+        /// - `NotCovered`: the caller is not a covered account;
+        /// - `Fund(ZeroAmount)`: `loss` is 0;
+        /// - `Fund(Overflow)`: the liabilities or the claim id counter would
+        ///   overflow.
+        ///
+        /// A reinsurer's refusal is none of these: the claim is filed all the
+        /// same.
         #[ink(message)]
         pub fn file_claim(&mut self, loss: Balance, claimant: Address) -> Result<ClaimId> {
             if !self.load_roles().covered.contains(&self.env().caller()) {
@@ -367,9 +546,20 @@ pub mod insurance_fund {
             Ok(claim.id)
         }
 
-        /// Files a claim's pending ceded part with the reinsurer again
-        /// (anyone may: it only moves the loss where the layer says). A
-        /// rejected claim's cession was withdrawn and is refused.
+        /// Files a claim's pending ceded part with the reinsurer again (anyone
+        /// may: it only moves the loss where the layer says). A rejected claim's
+        /// cession was withdrawn and is refused.
+        ///
+        /// Caller: anyone.
+        /// Emits: `CessionPlaced` (once per ABI; a refusal emits `CessionFailed`,
+        /// but the call then fails and reverts, and the event with it).
+        /// Errors:
+        /// - `UnknownClaim`: no claim `id`;
+        /// - `Fund(ClaimRejected)`: the claim was rejected;
+        /// - `Fund(NoPendingCession)`: no ceded part waits to be placed;
+        /// - `ReinsurerCallFailed`: the reinsurer refused, trapped or ran out of
+        ///   its ref_time, proof size or storage deposit limit (or no reinsurer is
+        ///   set).
         #[ink(message)]
         pub fn retry_cession(&mut self, id: ClaimId) -> Result<()> {
             let mut claim = self.claim_or_err(id)?;
@@ -378,7 +568,15 @@ pub mod insurance_fund {
             placed
         }
 
-        /// The admin approves a filed claim.
+        /// The admin approves a filed claim; it joins the open payment round.
+        ///
+        /// Caller: the admin.
+        /// Emits: `ClaimApproved` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `UnknownClaim`: no claim `id`;
+        /// - `Fund(ClaimNotFiled)`: the claim was decided already;
+        /// - `Fund(Overflow)`: the approved liabilities would overflow.
         #[ink(message)]
         pub fn approve_claim(&mut self, id: ClaimId) -> Result<()> {
             self.only_admin()?;
@@ -393,6 +591,13 @@ pub mod insurance_fund {
 
         /// The admin rejects a filed claim; its reserve is freed and a pending
         /// cession withdrawn.
+        ///
+        /// Caller: the admin.
+        /// Emits: `ClaimRejected` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `UnknownClaim`: no claim `id`;
+        /// - `Fund(ClaimNotFiled)`: the claim was decided already.
         #[ink(message)]
         pub fn reject_claim(&mut self, id: ClaimId) -> Result<()> {
             self.only_admin()?;
@@ -405,12 +610,26 @@ pub mod insurance_fund {
             Ok(())
         }
 
-        /// Pays an approved claim to its claimant (anyone may trigger it), at
-        /// its round's ratio (see bulwark-core's `pay_claim`). If the
-        /// transfer fails (a claimant contract that takes no plain value, or
-        /// a new claimant account whose existential deposit, which
-        /// pallet-revive draws from the transaction's origin, cannot be
+        /// Pays an approved claim to its claimant (anyone may trigger it), at its
+        /// round's ratio (see bulwark-core's `pay_claim`), in native units sent in
+        /// the chain's Ethereum view. If the transfer fails (a claimant contract
+        /// that takes no plain value: a transfer calls the recipient on
+        /// pallet-revive; or a new claimant account whose existential deposit,
+        /// which pallet-revive draws from the transaction's origin, cannot be
         /// paid) the whole call reverts and the claim stays approved.
+        ///
+        /// Caller: anyone.
+        /// Emits: `ClaimPaid` (once per ABI).
+        /// Errors:
+        /// - `UnknownClaim`: no claim `id`;
+        /// - `Fund(ClaimNotApproved)`: the claim is not approved (or paid
+        ///   already);
+        /// - `Fund(PaymentWaitsForDecisions)`: the pool is short and a claim is
+        ///   still undecided;
+        /// - `Fund(EarlierRoundUnpaid)`: claims of an earlier settled round must
+        ///   be paid first;
+        /// - `Fund(Overflow)`: the settlement would overflow;
+        /// - `TransferFailed`: the payment to the claimant failed.
         #[ink(message)]
         pub fn pay_claim(&mut self, id: ClaimId) -> Result<Core<Payout>> {
             let mut claim = self.claim_or_err(id)?;
@@ -425,8 +644,14 @@ pub mod insurance_fund {
             Ok(Core(payout))
         }
 
-        /// The admin raises the active cover (or keeps it): it only raises
-        /// the capital the pool keeps, so the multisig runs it at Standard.
+        /// The admin raises the active cover (or keeps it): it only raises the
+        /// capital the pool keeps, so the multisig runs it at Standard.
+        ///
+        /// Caller: the admin.
+        /// Emits: `CoverSet` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Fund(CoverDirection)`: `cover` is below the active cover.
         #[ink(message)]
         pub fn raise_active_cover(&mut self, cover: Balance) -> Result<()> {
             self.only_admin()?;
@@ -437,9 +662,15 @@ pub mod insurance_fund {
             Ok(())
         }
 
-        /// The admin lowers the active cover (or keeps it): it lowers the
-        /// capital the pool keeps and so re-opens exits, so the multisig
-        /// runs it at Critical (bulwark_core::multisig::ADMIN_CALLS).
+        /// The admin lowers the active cover (or keeps it): it lowers the capital
+        /// the pool keeps and so re-opens exits, so the multisig runs it at
+        /// Critical (bulwark_core::multisig::ADMIN_CALLS).
+        ///
+        /// Caller: the admin.
+        /// Emits: `CoverSet` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Fund(CoverDirection)`: `cover` is above the active cover.
         #[ink(message)]
         pub fn lower_active_cover(&mut self, cover: Balance) -> Result<()> {
             self.only_admin()?;
@@ -450,6 +681,18 @@ pub mod insurance_fund {
             Ok(())
         }
 
+        /// Replaces the parameters; `virtual_shares` is fixed while shares exist.
+        ///
+        /// Caller: the admin.
+        /// Emits: `ParamsUpdated` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Fund(InvalidParams(Reinsurer))`: `params` sets a reinsurance layer
+        ///   and the roles no reinsurer;
+        /// - `Fund(InvalidParams(VirtualSharesLocked))`: `virtual_shares` changes
+        ///   while shares exist;
+        /// - `Fund(InvalidParams(_))`: a field of `params` out of range (as for
+        ///   the constructor).
         #[ink(message)]
         pub fn set_params(&mut self, params: Core<FundParams>) -> Result<()> {
             let roles = self.load_roles();
@@ -463,6 +706,14 @@ pub mod insurance_fund {
             Ok(())
         }
 
+        /// Replaces the roles.
+        ///
+        /// Caller: the admin.
+        /// Emits: `RolesUpdated` (once per ABI).
+        /// Errors:
+        /// - `NotAdmin`: the caller is not the admin;
+        /// - `Fund(InvalidParams(Reinsurer))`: `roles` names no reinsurer while the
+        ///   params set a reinsurance layer.
         #[ink(message)]
         pub fn set_roles(&mut self, roles: FundRoles) -> Result<()> {
             self.only_admin()?;
@@ -473,61 +724,117 @@ pub mod insurance_fund {
             Ok(())
         }
 
-        /// The holder's free shares (those locked in an exit not included);
-        /// 0 once its shares were retired as worthless after a wipe-out.
+        /// The holder's free shares (those locked in an exit not included); 0 once
+        /// its shares were retired as worthless after a wipe-out.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn shares_of(&self, who: Address) -> Balance {
             self.pool().holding(&self.holder(who)).shares
         }
 
         /// The holder's pending exit; none once its shares were retired.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn exit_of(&self, who: Address) -> Option<Core<ExitRequest>> {
             self.pool().holding(&self.holder(who)).exit.map(Core)
         }
 
+        /// Claim `id`, whatever its status; none if never filed.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn claim(&self, id: ClaimId) -> Option<Core<Claim>> {
             store::load(&self.claims, id).map(Core)
         }
 
-        /// Value (native units) `shares` would redeem for now, net of filed claims.
+        /// Value (native units) `shares` would redeem for now, net of filed
+        /// claims.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Fund(Overflow)` if the value would overflow.
         #[ink(message)]
         pub fn preview_redeem(&self, shares: Balance) -> Result<Balance> {
             self.pool().preview_redeem(shares).ok_or(Error::from(FundError::Overflow))
         }
 
+        /// The assets the pool holds (native units), set-aside claim money
+        /// included.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn total_assets(&self) -> Balance {
             self.pool().total_assets()
         }
 
+        /// The shares of the current generation, locked ones included.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn total_shares(&self) -> Balance {
             self.pool().total_shares()
         }
 
-        /// The cover the pool backs, which sets the capital it must keep.
+        /// The cover the pool backs (native units), which sets the capital it must
+        /// keep.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn active_cover(&self) -> Balance {
             self.pool().active_cover()
         }
 
+        /// The capital the pool must keep (native units): `max(active cover ×
+        /// solvency target, min_capital)`.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn required_capital(&self) -> Balance {
             self.pool().required_capital()
         }
 
+        /// The assets over the required capital plus open claims, in bps
+        /// (`u32::MAX` when nothing is required).
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn coverage_bps(&self) -> Bps {
             self.pool().coverage_bps()
         }
 
+        /// The parameters in force.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn params(&self) -> Core<FundParams> {
             Core(self.pool().params().clone())
         }
 
+        /// The roles in force.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn roles(&self) -> FundRoles {
             self.load_roles()

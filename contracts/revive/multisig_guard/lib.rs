@@ -27,8 +27,21 @@
 //! Core accounts in the parameters and in call targets are addresses
 //! right-aligned in 32 bytes (`bulwark_ink::account`); a target that is no
 //! address has no code and is refused like one without code.
+//!
+//! Each message's doc says what it does, then `Caller:`, `Emits:` and
+//! `Errors:`. Under `abi = "all"` every event is emitted twice, once per
+//! ABI (its ink! record, then its Solidity one; `Emits: X (once per ABI)`
+//! means both), and an error is returned to a Solidity caller as the
+//! custom error of its variant's name.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+#![warn(missing_docs)]
 
+/// The contract: its storage, events, errors and messages.
+// ink! 6.0.0-beta.1 generates undocumented `pub type`s in this module (the
+// contract reference's aliases `<Name>Ref`, `<Name>RefInk`, `<Name>RefSol`),
+// so the lint is allowed on the module and warned again on each item
+// written here: a new public item needs `#[warn(missing_docs)]` too.
+#[allow(missing_docs)]
 #[ink::contract(env = bulwark_ink::BulwarkEnv)]
 pub mod multisig_guard {
     use bulwark_core::breaker::BondPolicy;
@@ -44,12 +57,14 @@ pub mod multisig_guard {
     use ink::storage::Mapping;
 
     /// Every value is a core value in cells of `bulwark_ink::store`.
+    #[warn(missing_docs)]
     #[ink(storage)]
     pub struct MultisigGuard {
         /// The core multisig. Written eagerly (not at the end of the
         /// message) so that it is current in storage while an executed call
         /// is in flight.
         multisig: Chunks<()>,
+        /// Every proposal ever made, by id (its nonce), whatever its status.
         proposals: Chunks<ProposalId>,
     }
 
@@ -57,58 +72,87 @@ pub mod multisig_guard {
     /// storage, and can recompute `call_hash` from the event alone
     /// (`hash_action(id, action, predecessor)`: a proposal's id is the
     /// nonce it was made at).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Proposed {
+        /// The new proposal's id.
         #[ink(topic)]
         pub id: ProposalId,
+        /// The owner who proposed it (its first approval).
         #[ink(topic)]
         pub proposer: Address,
+        /// The class it runs under, which sets its timelock.
         pub class: Core<OperationClass>,
+        /// What it does: a call or a change to the multisig.
         pub action: Core<Action>,
+        /// The proposal that must execute first, if any.
         pub predecessor: Option<ProposalId>,
+        /// The hash owners approve against (Keccak-256, `hash_action`).
         pub call_hash: FixedBytes<32>,
+        /// Earliest execution time.
         pub eta: Timestamp,
+        /// First instant at which it can no longer execute.
         pub expires_at: Timestamp,
     }
 
+    /// An owner approved a proposal (`approve`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Approved {
+        /// The proposal.
         #[ink(topic)]
         pub id: ProposalId,
+        /// The approving owner.
         #[ink(topic)]
         pub owner: Address,
     }
 
+    /// An owner withdrew an approval (`revoke`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Revoked {
+        /// The proposal.
         #[ink(topic)]
         pub id: ProposalId,
+        /// The owner whose approval was withdrawn.
         #[ink(topic)]
         pub owner: Address,
     }
 
+    /// A vetoer voted to cancel a proposal (`veto`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Vetoed {
+        /// The proposal.
         #[ink(topic)]
         pub id: ProposalId,
+        /// The vetoer.
         #[ink(topic)]
         pub vetoer: Address,
+        /// Whether this vote cancelled it.
         pub cancelled: bool,
     }
 
     /// A proposal cancelled on vetoes cast earlier, once the threshold in
     /// force fell to them (`cancel_vetoed`).
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct CancelledOnVetoes {
+        /// The proposal cancelled.
         #[ink(topic)]
         pub id: ProposalId,
     }
 
+    /// A proposal executed (`execute`): its config change applied, or its
+    /// call succeeded.
+    #[warn(missing_docs)]
     #[ink(event)]
     pub struct Executed {
+        /// The proposal.
         #[ink(topic)]
         pub id: ProposalId,
-        /// The callee's return data (empty for config changes).
+        /// The callee's return data, its first 8 KiB (empty for config
+        /// changes).
         pub output: DynBytes,
     }
 
@@ -118,6 +162,7 @@ pub mod multisig_guard {
     // `Encode`, which the contract lints (cast_possible_truncation) flag
     // for enums with data; the indices are below 256 by construction.
     #[allow(clippy::cast_possible_truncation)]
+    #[warn(missing_docs)]
     mod errors {
         use super::*;
 
@@ -129,6 +174,7 @@ pub mod multisig_guard {
         pub enum Error {
             /// bulwark-core refused the operation.
             Multisig(Core<MultisigError>),
+            /// No proposal with this id was ever made.
             UnknownProposal,
             /// Storage did not hold the multisig (cannot happen after construction).
             Uninitialized,
@@ -150,6 +196,8 @@ pub mod multisig_guard {
         }
     }
 
+    /// The result of the multisig's fallible messages and constructor.
+    #[warn(missing_docs)]
     pub type Result<T> = core::result::Result<T, Error>;
 
     /// Most output bytes kept from an executed call (pallet-revive cuts a
@@ -188,8 +236,21 @@ pub mod multisig_guard {
         }
     }
 
+    #[warn(missing_docs)]
     impl MultisigGuard {
-        /// `params` is `multisig_guard` from the simulator's params.json.
+        /// Deploys the multisig with nonce 0, no proposal, and the veto thresholds
+        /// at their base. `params` is `multisig_guard` from the simulator's
+        /// params.json (in the Solidity ABI: its SCALE encoding as `bytes`). Its
+        /// owners, vetoers and guard targets are addresses right-aligned in 32
+        /// bytes (`bulwark_ink::account`); an owner or vetoer that is not one can
+        /// never act, and a target that is not one is refused at execution.
+        ///
+        /// Caller: anyone (the deployer; it gets no role unless `params` names it).
+        /// Emits: nothing.
+        /// Errors: `Multisig(InvalidParams(_))` if a field of `params` is out of
+        /// range (`OwnerCount`, `DuplicateOwner`, `Threshold`, `VetoerCount`,
+        /// `VetoThreshold`, `CriticalTimelock`, `MembershipTimelock`,
+        /// `PolicyTimelock`, `Expiry`, `AllowList`, `AdminCallClass`).
         #[ink(constructor)]
         pub fn new(params: Core<MultisigParams>) -> Result<Self> {
             let multisig = Multisig::new(params.0)?;
@@ -198,8 +259,28 @@ pub mod multisig_guard {
             Ok(this)
         }
 
-        /// An owner proposes `action`, to run only after proposal
-        /// `predecessor` (if any) executed; their approval is counted.
+        /// An owner proposes `action`, to run only after proposal `predecessor`
+        /// (if any) executed; their approval is counted. The proposal's call hash
+        /// is `hash_action(nonce, action, predecessor)` (Keccak-256). A config
+        /// change that could never apply now is refused at once.
+        ///
+        /// Caller: an owner.
+        /// Emits: `Proposed` (once per ABI).
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after construction);
+        /// - `Multisig(NotOwner)`: the caller is not an owner;
+        /// - `Multisig(InputTooLong)`: a call's input is over 4,096 bytes;
+        /// - `Multisig(NotAllowedByGuard)`: the guard has no entry for the call's
+        ///   (target, selector);
+        /// - `Multisig(ValueCapExceeded)`: the call's value (native units) is
+        ///   above its class's cap;
+        /// - `Multisig(OwnerExists)`, `Multisig(OwnerMissing)`: an owner change
+        ///   adds an owner twice or removes or swaps a non-owner;
+        /// - `Multisig(InvalidParams(_))`: the params after a config change would
+        ///   be out of range (as for the constructor);
+        /// - `Multisig(UncheckedBreakers)`: a longer Critical timelock with no
+        ///   guard to list the breakers it must be checked against;
+        /// - `Multisig(Overflow)`: the eta, expiry or nonce would overflow.
         #[ink(message)]
         pub fn propose(&mut self, action: Core<Action>, predecessor: Option<ProposalId>) -> Result<ProposalId> {
             let mut ms = self.load()?;
@@ -221,7 +302,19 @@ pub mod multisig_guard {
             Ok(p.id)
         }
 
-        /// An owner approves the proposal whose hash they reviewed.
+        /// An owner approves the proposal whose hash they reviewed (the Keccak-256
+        /// `call_hash` of its `Proposed` event, or `hash_action`).
+        ///
+        /// Caller: an owner.
+        /// Emits: `Approved` (once per ABI).
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(NotOwner)`: the caller is not an owner;
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no longer open;
+        /// - `Multisig(CallHashMismatch)`: `call_hash` is not the proposal's;
+        /// - `Multisig(AlreadyApproved)`: the caller approved it already.
         #[ink(message)]
         pub fn approve(&mut self, id: ProposalId, call_hash: FixedBytes<32>) -> Result<()> {
             let ms = self.load()?;
@@ -234,6 +327,16 @@ pub mod multisig_guard {
         }
 
         /// An owner withdraws their approval.
+        ///
+        /// Caller: an owner.
+        /// Emits: `Revoked` (once per ABI).
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(NotOwner)`: the caller is not an owner;
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no longer open;
+        /// - `Multisig(NotApproved)`: the caller has not approved it.
         #[ink(message)]
         pub fn revoke(&mut self, id: ProposalId) -> Result<()> {
             let ms = self.load()?;
@@ -246,6 +349,16 @@ pub mod multisig_guard {
         }
 
         /// A vetoer votes to cancel; returns whether this vote cancelled it.
+        ///
+        /// Caller: a vetoer.
+        /// Emits: `Vetoed` (once per ABI).
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(NotVetoer)`: the caller is not a vetoer;
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no longer open;
+        /// - `Multisig(AlreadyVetoed)`: the caller vetoed it already.
         #[ink(message)]
         pub fn veto(&mut self, id: ProposalId) -> Result<bool> {
             let mut ms = self.load()?;
@@ -258,11 +371,21 @@ pub mod multisig_guard {
             Ok(cancelled)
         }
 
-        /// Anyone cancels a pending proposal whose vetoes from current
-        /// vetoers already meet the veto threshold in force (they were cast
-        /// while it was higher, and an execution has since reset it). Such
-        /// a proposal cannot execute either way; this records it and, like
-        /// a cancel by vote, may raise the threshold.
+        /// Anyone cancels a pending proposal whose vetoes from current vetoers
+        /// already meet the veto threshold in force (they were cast while it was
+        /// higher, and an execution has since reset it). Such a proposal cannot
+        /// execute either way; this records it and, like a cancel by vote, may
+        /// raise the threshold.
+        ///
+        /// Caller: anyone.
+        /// Emits: `CancelledOnVetoes` (once per ABI).
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no longer open;
+        /// - `Multisig(NotEnoughVetoes)`: its vetoes from current vetoers do not
+        ///   meet the threshold in force.
         #[ink(message)]
         pub fn cancel_vetoed(&mut self, id: ProposalId) -> Result<()> {
             let mut ms = self.load()?;
@@ -274,15 +397,56 @@ pub mod multisig_guard {
             Ok(())
         }
 
-        /// Executes a ready proposal, once. Anyone may call it. A timelock
-        /// or guard change that would leave an allow-listed breaker's bond
-        /// settle window at or below the Critical timelock fails with
-        /// `Multisig(InvalidParams(BondOutlastsTimelock))` (or
-        /// `BreakerQueryFailed` if a breaker does not answer) and stays
-        /// pending. If the callee traps or returns `Err`, this fails with
-        /// `Multisig(CallFailed)` and reverts: the proposal stays ready. A
-        /// call to an account without contract code fails with
-        /// `TargetNotContract`, before anything changes.
+        /// Executes a ready proposal, once, and returns the callee's output (empty
+        /// for a config change). A call goes through pallet-revive's raw `call`
+        /// host function (selector and input as proposed, so the callee's ink!
+        /// ABI) with all the gas left, its value (native units) sent from the
+        /// multisig's own balance in the chain's Ethereum view; only the first
+        /// 8 KiB of the callee's output are kept. A timelock or guard change that
+        /// would leave an allow-listed breaker's bond settle window at or below
+        /// the Critical timelock fails (each breaker is asked its `bond_policy`
+        /// through the ink! ABI) and stays pending. If the callee traps, reverts
+        /// or returns `Err`, this fails with `Multisig(CallFailed)` and reverts:
+        /// the proposal stays ready. A call to an account without contract code
+        /// fails with `TargetNotContract`, before anything changes.
+        ///
+        /// Caller: anyone (not payable: a call's value comes from the multisig's
+        /// balance).
+        /// Emits: `Executed` (once per ABI; and whatever the called contract
+        /// emits).
+        /// Errors:
+        /// - `Uninitialized`: no multisig in storage (never after construction);
+        /// - `UnknownProposal`: no proposal `id`;
+        /// - `Multisig(Reentrancy)`: another proposal's call is in flight, or after
+        ///   its call this proposal is not the pending one in flight (defensive:
+        ///   the runtime refuses re-entry first);
+        /// - `Multisig(AlreadyExecuted)`, `Multisig(Cancelled)`,
+        ///   `Multisig(Expired)`: the proposal is no longer open;
+        /// - `Multisig(Vetoed)`: its vetoes meet the threshold in force;
+        /// - `Multisig(TimelockNotPassed)`: before its eta, or before the longer
+        ///   timelock its call's class now needs;
+        /// - `Multisig(PredecessorNotExecuted)`: its predecessor has not executed;
+        /// - `Multisig(NotEnoughApprovals)`: fewer approvals from current owners
+        ///   than the threshold;
+        /// - `Multisig(InputTooLong)`, `Multisig(NotAllowedByGuard)`,
+        ///   `Multisig(ValueCapExceeded)`: the call is refused by the guard as it
+        ///   stands now;
+        /// - `Multisig(OwnerExists)`, `Multisig(OwnerMissing)`,
+        ///   `Multisig(InvalidParams(_))`: the config change no longer applies to
+        ///   the current params;
+        /// - `Multisig(UncheckedBreakers)`: a longer Critical timelock with no
+        ///   guard;
+        /// - `Multisig(InvalidParams(MinBond | BondSettleWindow |
+        ///   BondOutlastsTimelock))`: a breaker the guard lists has a bond policy
+        ///   that fails the bond rule after the change;
+        /// - `BreakerQueryFailed`: such a breaker is no address (not right-aligned
+        ///   in 32 bytes) or did not report its bond policy;
+        /// - `TargetNotContract`: the call's target is no address (not
+        ///   right-aligned in 32 bytes) or has no contract code;
+        /// - `Multisig(CallFailed)`: the callee trapped, reverted or returned
+        ///   `Err`, or could not be called (the multisig's balance does not cover
+        ///   the value);
+        /// - `Multisig(Overflow)`: the nonce would overflow.
         #[ink(message)]
         pub fn execute(&mut self, id: ProposalId) -> Result<DynBytes> {
             let mut ms = self.load()?;
@@ -328,54 +492,98 @@ pub mod multisig_guard {
             Ok(DynBytes(output))
         }
 
+        /// Proposal `id`, whatever its status; none if never made.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn proposal(&self, id: ProposalId) -> Option<Core<Proposal>> {
             store::load(&self.proposals, id).map(Core)
         }
 
+        /// The parameters in force: owners, threshold, timelocks, expiry, veto set
+        /// and guard.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn params(&self) -> Result<Core<MultisigParams>> {
             Ok(Core(self.load()?.params().clone()))
         }
 
-        /// The timelocks per class: what a circuit_breaker asks its new
-        /// admin for, to check that bonded trips can be judged in time.
+        /// The timelocks per class: what a circuit_breaker asks its new admin for
+        /// (through the ink! ABI), to check that bonded trips can be judged in
+        /// time.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn timelocks(&self) -> Result<Core<Timelocks>> {
             Ok(Core(self.load()?.params().timelocks.clone()))
         }
 
+        /// The nonce: the next proposal's id, bumped by every proposal and every
+        /// execution.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn nonce(&self) -> Result<u64> {
             Ok(self.load()?.nonce())
         }
 
+        /// Vetoes that cancel a proposal other than a veto-set change.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn veto_threshold(&self) -> Result<u32> {
             Ok(self.load()?.veto_threshold())
         }
 
         /// Vetoes that cancel a proposal to change the veto set.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn veto_set_threshold(&self) -> Result<u32> {
             Ok(self.load()?.veto_set_threshold())
         }
 
-        /// When the general and the veto-set thresholds last rose since
-        /// their last reset; each rises again at most a Critical timelock
-        /// later.
+        /// When the general and the veto-set thresholds last rose since their last
+        /// reset; each rises again at most a Critical timelock later.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: `Uninitialized` if no multisig is in storage (never after
+        /// construction).
         #[ink(message)]
         pub fn veto_thresholds_raised_at(&self) -> Result<(Option<Timestamp>, Option<Timestamp>)> {
             let ms = self.load()?;
             Ok((ms.veto_threshold_raised_at(), ms.veto_set_threshold_raised_at()))
         }
 
-        /// The hash approvers compare: Keccak-256 of (this contract's
-        /// 20-byte address, nonce, action, predecessor), SCALE-encoded.
-        /// Keccak-256, not Blake2: on pallet-revive, ink_env 6.0.0-beta.1's
-        /// `hash_encoded::<Blake2x256>` panics (Blake2 needs a precompile
-        /// call and a buffer), so a Blake2 hash traps every `propose` on
-        /// chain while passing off chain; Keccak-256 is the VM's own hash.
+        /// The hash approvers compare: Keccak-256 of (this contract's 20-byte
+        /// address, nonce, action, predecessor), SCALE-encoded. Keccak-256, not
+        /// Blake2: on pallet-revive, ink_env 6.0.0-beta.1's
+        /// `hash_encoded::<Blake2x256>` panics (Blake2 needs a precompile call and
+        /// a buffer), so a Blake2 hash traps every `propose` on chain while
+        /// passing off chain; Keccak-256 is the VM's own hash.
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
         #[ink(message)]
         pub fn hash_action(&self, nonce: u64, action: Core<Action>, predecessor: Option<ProposalId>) -> FixedBytes<32> {
             FixedBytes(self.env().hash_encoded::<ink::env::hash::Keccak256, _>(&(
