@@ -965,7 +965,7 @@ async fn gas_report_of_hot_messages() -> Result<()> {
     let (out, (_, m)) = c.send_input(Alice, &direct, &sol, 0).await?.included("record_inflow (Sol ABI)")?;
     assert!(out.is_empty(), "record_inflow returns nothing in the Solidity ABI: {out:?}");
     report.insert("circuit_breaker.record_inflow (Sol ABI)", m);
-    measure!("vault.deposit → breaker.record_inflow (Sol ABI)", Dave, f.vault, vault::deposit(), value = 10 * UNIT);
+    measure!("vault.deposit -> breaker.record_inflow (Sol ABI)", Dave, f.vault, vault::deposit(), value = 10 * UNIT);
     c.set_time(f.t0 + 20 * MINUTE)?;
     measure!(
         "circuit_breaker.check_outflow",
@@ -984,7 +984,7 @@ async fn gas_report_of_hot_messages() -> Result<()> {
     assert_eq!(out.len(), 5 * 32, "a Decision is five words in the Solidity ABI: {out:?}");
     assert_eq!(out[31], 1, "allowed, as the same outflow was through the ink! ABI");
     report.insert("circuit_breaker.check_outflow (Sol ABI)", m);
-    measure!("vault.withdraw → breaker.check_outflow (Sol ABI)", Dave, f.vault, vault::withdraw(UNIT / 10));
+    measure!("vault.withdraw -> breaker.check_outflow (Sol ABI)", Dave, f.vault, vault::withdraw(UNIT / 10));
     measure!("insurance_fund.deposit", Bob, f.fund, f::deposit(), value = UNIT);
     let shares = query!(c, Bob, f.fund, fx::shares_of(Bob.h160()));
     measure!("insurance_fund.request_exit", Bob, f.fund, fx::request_exit(shares / 2));
