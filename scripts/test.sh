@@ -93,9 +93,7 @@ prune contracts/target/debug target/contract-toolchain
 
 step "contracts: release builds"
 BULWARK_TOOLCHAIN_NAME="$TOOLCHAIN" scripts/build-contracts.sh
-# The artifacts were copied to target/ink; the e2e suite rebuilds in debug.
-prune contracts/target/ink
-
+# The artifacts were copied to target/ink, where the chain test reads them.
 prune contracts/target
 
 # The ink! 6 contracts for pallet-revive (contracts/revive). Run from their
