@@ -52,7 +52,7 @@ scripts/node.sh start
 export BULWARK_CHAIN_URL="ws://127.0.0.1:$PORT"
 t_chain=$(seconds)
 status=0
-cargo test --locked -p bulwark-e2e-revive -- --ignored --test-threads 1 "$@" || status=$?
+cargo test --locked -p bulwark-e2e-revive -- --include-ignored --test-threads 1 "$@" || status=$?
 t_done=$(seconds)
 
 gas=target/e2e-revive-gas.json
