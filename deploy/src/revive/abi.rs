@@ -353,7 +353,7 @@ impl EventTopics {
 #[cfg(test)]
 mod metadata_tests {
     use super::*;
-    use scale_info::{form::PortableForm, MetaType, PortableRegistry, Registry, TypeDef};
+    use crate::revive::metadata::Metadata;
     use std::path::PathBuf;
 
     fn artifacts() -> PathBuf {
@@ -362,105 +362,13 @@ mod metadata_tests {
             .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contracts/revive/target/ink"))
     }
 
-    /// A type's SCALE shape, with field and variant names and indices;
-    /// single-field tuple structs (`H160`, `Core<T>`'s wrappers,
-    /// `FixedBytes<N>`) are their field.
-    fn shape(reg: &PortableRegistry, id: u32, stack: &mut Vec<u32>) -> String {
-        let ty = reg.resolve(id).unwrap_or_else(|| panic!("no type {id} in the registry"));
-        if stack.contains(&id) {
-            return format!("<recursive {}>", ty.path.segments.join("::"));
-        }
-        stack.push(id);
-        let fields = |fs: &[scale_info::Field<PortableForm>], stack: &mut Vec<u32>| -> String {
-            fs.iter()
-                .map(|f| match &f.name {
-                    Some(n) => format!("{n}: {}", shape(reg, f.ty.id, stack)),
-                    None => shape(reg, f.ty.id, stack),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let out = match &ty.type_def {
-            TypeDef::Composite(c) if c.fields.len() == 1 && c.fields[0].name.is_none() => {
-                shape(reg, c.fields[0].ty.id, stack)
-            }
-            TypeDef::Composite(c) => format!("{{{}}}", fields(&c.fields, stack)),
-            TypeDef::Variant(v) => {
-                let vs: Vec<String> = v
-                    .variants
-                    .iter()
-                    .map(|v| format!("{}#{}({})", v.name, v.index, fields(&v.fields, stack)))
-                    .collect();
-                format!("enum[{}]", vs.join(" | "))
-            }
-            TypeDef::Sequence(s) => format!("Vec<{}>", shape(reg, s.type_param.id, stack)),
-            TypeDef::Array(a) => format!("[{}; {}]", shape(reg, a.type_param.id, stack), a.len),
-            TypeDef::Tuple(t) => {
-                format!("({})", t.fields.iter().map(|f| shape(reg, f.id, stack)).collect::<Vec<_>>().join(", "))
-            }
-            TypeDef::Primitive(p) => format!("{p:?}"),
-            TypeDef::Compact(c) => format!("Compact<{}>", shape(reg, c.type_param.id, stack)),
-            TypeDef::BitSequence(_) => "bits".into(),
-        };
-        stack.pop();
-        out
+    fn read(contract: &str) -> Metadata {
+        let path = artifacts().join(contract).join(format!("{contract}.json"));
+        Metadata::read(&path, contract).unwrap_or_else(|e| panic!("{e:#}"))
     }
 
-    fn own_shape(t: &MetaType) -> String {
-        let mut r = Registry::new();
-        let id = r.register_type(t).id;
-        shape(&r.into(), id, &mut Vec::new())
-    }
-
-    struct Metadata {
-        json: serde_json::Value,
-        types: PortableRegistry,
-    }
-
-    impl Metadata {
-        fn read(name: &str) -> Self {
-            let path = artifacts().join(name).join(format!("{name}.json"));
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e} (build the ink! 6 contracts first)", path.display()));
-            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-            let types = serde_json::from_value(serde_json::json!({ "types": json["types"] })).unwrap();
-            Self { json, types }
-        }
-
-        fn shape(&self, ty: &serde_json::Value) -> String {
-            shape(&self.types, ty["type"].as_u64().unwrap() as u32, &mut Vec::new())
-        }
-
-        /// Compares one declaration with the metadata's `kind` ("messages"
-        /// or "constructors") entry of its name: selector, argument names
-        /// and shapes, return shape.
-        fn check(&self, contract: &str, kind: &str, d: &Declared) -> Vec<String> {
-            let mut problems = Vec::new();
-            let entries = self.json["spec"][kind].as_array().unwrap();
-            let Some(m) = entries.iter().find(|m| m["label"] == d.name) else {
-                return vec![format!("{contract}: no {kind} `{}` in the metadata", d.name)];
-            };
-            let sel = crate::deploy::hex(&selector(d.name));
-            if m["selector"] != sel.as_str() {
-                problems.push(format!("{contract}.{}: selector {} in the metadata, {sel} here", d.name, m["selector"]));
-            }
-            let args = m["args"].as_array().unwrap();
-            if args.len() != d.args.len() {
-                problems.push(format!("{contract}.{}: {} arguments there, {} here", d.name, args.len(), d.args.len()));
-            }
-            for (a, (name, ty)) in args.iter().zip(&d.args) {
-                let (theirs, ours) = (self.shape(&a["type"]), own_shape(ty));
-                if a["label"] != *name || theirs != ours {
-                    problems
-                        .push(format!("{contract}.{}: argument {} {theirs}, here {name} {ours}", d.name, a["label"]));
-                }
-            }
-            let (theirs, ours) = (self.shape(&m["returnType"]), own_shape(&d.returns));
-            if theirs != ours {
-                problems.push(format!("{contract}.{}: returns {theirs}, here {ours}", d.name));
-            }
-            problems
-        }
+    fn check(md: &Metadata, kind: &str, d: &Declared) -> Vec<String> {
+        md.check(kind, d.name, &d.args, &d.returns)
     }
 
     #[test]
@@ -473,10 +381,10 @@ mod metadata_tests {
             ("insurance_fund", fund::declared_constructor(), fund::declared()),
             ("multisig_guard", multisig::declared_constructor(), multisig::declared()),
         ] {
-            let md = Metadata::read(contract);
-            problems.extend(md.check(contract, "constructors", &ctor));
+            let md = read(contract);
+            problems.extend(check(&md, "constructors", &ctor));
             for m in &messages {
-                problems.extend(md.check(contract, "messages", m));
+                problems.extend(check(&md, "messages", m));
             }
             n += 1 + messages.len();
         }
@@ -490,18 +398,7 @@ mod metadata_tests {
         let mut problems = Vec::new();
         let declared = events::declared();
         for (contract, name, fields) in &declared {
-            let md = Metadata::read(contract);
-            let Some(e) = md.json["spec"]["events"].as_array().unwrap().iter().find(|e| e["label"] == *name) else {
-                problems.push(format!("{contract}: no event {name}"));
-                continue;
-            };
-            let args = e["args"].as_array().unwrap();
-            let theirs: Vec<String> =
-                args.iter().map(|a| format!("{}: {}", a["label"].as_str().unwrap(), md.shape(&a["type"]))).collect();
-            let ours: Vec<String> = fields.iter().map(|(n, t)| format!("{n}: {}", own_shape(t))).collect();
-            if theirs != ours {
-                problems.push(format!("{contract}.{name}: {theirs:?} there, {ours:?} here"));
-            }
+            problems.extend(read(contract).check_event(name, fields));
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
         assert!(EventTopics::read(&artifacts()).unwrap().of::<events::Paused>().is_ok());
@@ -514,7 +411,7 @@ mod metadata_tests {
     #[ignore = "needs the ink! 6 release builds' metadata: scripts/chain-test.sh with the revive backend"]
     fn the_admin_table_names_the_contracts_messages() {
         use bulwark_core::multisig::{AdminContract, ADMIN_CALLS};
-        let (b, f) = (Metadata::read("circuit_breaker"), Metadata::read("insurance_fund"));
+        let (b, f) = (read("circuit_breaker"), read("insurance_fund"));
         for a in ADMIN_CALLS {
             let md = match a.contract {
                 AdminContract::CircuitBreaker => &b,

@@ -14,6 +14,7 @@
 pub mod abi;
 pub mod client;
 pub mod deploy;
+pub mod metadata;
 pub mod subxt;
 
 pub use client::{AccountId32, Hash, H160};
