@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
-# End to end on a real chain: starts the local chain (scripts/node.sh):
-# pallet-contracts with the ink! 5 release builds in target/ink, or, with
-# BULWARK_CHAIN_BACKEND=revive, pallet-revive with the ink! 6 release
-# builds in contracts/revive/target/ink (bulwark-deploy tells the backend
-# from the chain's metadata). Then, with bulwark-deploy:
+# End to end on a real chain: starts the local pallet-revive chain
+# (scripts/node.sh) and takes the ink! 6 release builds in
+# contracts/target/ink. Then, with bulwark-deploy:
 #   1. a params file with a bad value is refused (exit 2) before anything is
 #      sent, and so are the unsafe inputs (issue 21): a knob edited after the
 #      calibration, params marked infeasible, plaintext ws:// to a remote
@@ -16,42 +14,22 @@
 #   5. verify alone (every parameter the chain holds, the cover included);
 #      verify refuses a file that is not this deployment's record, and a
 #      rerun with rebuilt code refuses the old record, both leaving it as it was;
-#   6. the on-chain scenarios (deploy/tests/on_chain.rs, on revive
-#      deploy/tests/on_chain_revive.rs) through signed extrinsics, and the
-#      hot messages' weights (target/chain/weights.json; on revive with the
-#      storage deposit, in target/chain/revive/weights.json). On revive also
-#      the chain client's own test (deploy/tests/revive_client.rs) and the
-#      check of the deploy tool's message declarations against the
-#      contracts' metadata.
+#   6. the check of the deploy tool's message declarations against the
+#      contracts' metadata; the on-chain scenarios (deploy/tests/on_chain.rs)
+#      through signed extrinsics, and the hot messages' weights and storage
+#      deposits (target/chain/weights.json); the chain client's own test
+#      (deploy/tests/revive_client.rs).
 # Stops the chain when done.
 #
 # BULWARK_ARTIFACTS=DIR takes the release builds from DIR instead (built
 # there beforehand).
 #
-# usage: [BULWARK_CHAIN_BACKEND=revive] scripts/chain-test.sh PARAMS.json
+# usage: scripts/chain-test.sh PARAMS.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PARAMS=$(realpath "${1:?usage: scripts/chain-test.sh PARAMS.json}")
-BACKEND="${BULWARK_CHAIN_BACKEND:-contracts}"
-case "$BACKEND" in
-  contracts)
-    OUT=$PWD/target/chain
-    ARTIFACTS="${BULWARK_ARTIFACTS:-target/ink}"
-    CODE_EXT=wasm
-    SCENARIOS=on_chain
-    ;;
-  revive)
-    OUT=$PWD/target/chain/revive
-    ARTIFACTS="${BULWARK_ARTIFACTS:-contracts/revive/target/ink}"
-    CODE_EXT=polkavm
-    SCENARIOS=on_chain_revive
-    ;;
-  *)
-    echo "chain-test: BULWARK_CHAIN_BACKEND must be contracts or revive, not '$BACKEND'" >&2
-    exit 2
-    ;;
-esac
-export BULWARK_CHAIN_BACKEND="$BACKEND"
+OUT=$PWD/target/chain
+ARTIFACTS="${BULWARK_ARTIFACTS:-contracts/target/ink}"
 PORT="${BULWARK_CHAIN_PORT:-9944}"
 URL="ws://127.0.0.1:$PORT"
 RECORD="$OUT/deployment.json"
@@ -69,22 +47,17 @@ block() {
 
 mkdir -p "$OUT"
 rm -f "$RECORD" "$OUT/unfunded.json"
-if [ "$BACKEND" = contracts ]; then
-  [ -s target/ink/circuit_breaker/circuit_breaker.wasm ] || scripts/build-contracts.sh
-else
-  # The ink! 6 release builds (scripts/build-revive-contracts.sh).
-  for name in circuit_breaker insurance_fund multisig_guard; do
-    [ -s "$ARTIFACTS/$name/$name.polkavm" ] || {
-      scripts/build-revive-contracts.sh
-      break
-    }
-  done
-fi
+# The release builds (scripts/build-contracts.sh).
+for name in circuit_breaker insurance_fund multisig_guard; do
+  [ -s "$ARTIFACTS/$name/$name.polkavm" ] || {
+    scripts/build-contracts.sh
+    break
+  }
+done
 
 step "building bulwark-deploy (test profile, shared with its tests)"
 cargo test -q -p bulwark-deploy --no-run 2>&1 | tail -3
 DEPLOY=$PWD/target/debug/bulwark-deploy
-# The release builds of this backend, wherever the default is.
 deploy() { "$DEPLOY" "$1" --artifacts "$ARTIFACTS" "${@:2}"; }
 
 # A fresh chain: Chopsticks keeps its state in memory, so a restart is genesis again.
@@ -160,7 +133,7 @@ deploy deploy --params "$PARAMS" --url "$URL" --record "$RECORD" --dry-run | tee
 
 step "deploy"
 deploy deploy --params "$PARAMS" --url "$URL" --record "$RECORD" | tee "$OUT/deploy.txt"
-grep -q "\"backend\": \"pallet-$BACKEND\"" "$RECORD" || fail "the record does not name the backend pallet-$BACKEND"
+grep -q '"backend": "pallet-revive"' "$RECORD" || fail "the record does not name the backend pallet-revive"
 grep -q '"status": "done"' "$RECORD" || fail "nothing was recorded as done"
 deployed=$(block)
 
@@ -185,30 +158,26 @@ cmp -s "$PARAMS" "$OUT/not-a-record.json" || fail "verify changed a file that is
 step "a rebuilt contract is another deployment: the old record is refused and kept"
 rm -rf "$OUT/rebuilt" && mkdir -p "$OUT/rebuilt"
 for name in circuit_breaker insurance_fund multisig_guard; do
-  mkdir -p "$OUT/rebuilt/$name" && cp "$ARTIFACTS/$name/$name.$CODE_EXT" "$OUT/rebuilt/$name/"
+  mkdir -p "$OUT/rebuilt/$name" && cp "$ARTIFACTS/$name/$name.polkavm" "$OUT/rebuilt/$name/"
 done
-# Bytes appended: another hash (for Wasm, a custom section "x", empty: valid
-# code; nothing is sent in any case, the record refuses it first).
-printf '\x00\x02\x01x' >>"$OUT/rebuilt/circuit_breaker/circuit_breaker.$CODE_EXT"
+# Bytes appended: another hash (nothing is sent in any case, the record
+# refuses it first).
+printf '\x00\x02\x01x' >>"$OUT/rebuilt/circuit_breaker/circuit_breaker.polkavm"
 cp "$RECORD" "$OUT/record-before.json"
 exits_with 2 "circuit_breaker code" \
   "$DEPLOY" deploy --params "$PARAMS" --url "$URL" --record "$RECORD" --artifacts "$OUT/rebuilt"
 cmp -s "$RECORD" "$OUT/record-before.json" || fail "the refused rerun changed the record"
 [ "$(block)" = "$deployed" ] || fail "the refused rerun made a block"
 
-if [ "$BACKEND" = revive ]; then
-  step "the deploy tool's message and event declarations against the contracts' metadata"
-  BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
-    cargo test -p bulwark-deploy --lib revive::abi::metadata_tests -- --ignored --nocapture
-fi
+step "the deploy tool's message and event declarations against the contracts' metadata"
+BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
+  cargo test -p bulwark-deploy --lib revive::abi::metadata_tests -- --ignored --nocapture
 
 step "on-chain scenarios"
 BULWARK_PARAMS="$PARAMS" BULWARK_RECORD="$RECORD" BULWARK_WEIGHTS="$OUT/weights.json" BULWARK_CHAIN_URL="$URL" \
   BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
-  cargo test -p bulwark-deploy --test "$SCENARIOS" -- --ignored --test-threads 1 --nocapture
+  cargo test -p bulwark-deploy --test on_chain -- --ignored --test-threads 1 --nocapture
 
-if [ "$BACKEND" = revive ]; then
-  step "the revive chain client with one contract (a circuit_breaker of its own)"
-  BULWARK_CHAIN_URL="$URL" BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
-    cargo test -p bulwark-deploy --test revive_client -- --ignored --nocapture
-fi
+step "the revive chain client with one contract (a circuit_breaker of its own)"
+BULWARK_CHAIN_URL="$URL" BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
+  cargo test -p bulwark-deploy --test revive_client -- --ignored --nocapture

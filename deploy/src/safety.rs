@@ -56,32 +56,19 @@ pub fn check_url(url: &str) -> Result<(), Refusal> {
     }
 }
 
-/// The contracts pallet to deploy to, from those the chain's metadata has
-/// (`Revive`, `Contracts`) and the one asked for (`--backend`), with a note
-/// to print when the chain has both and none was asked for: then the ink! 5
-/// contracts go to pallet-contracts, as before pallet-revive existed (the
-/// contracts node's runtime, for one, has both).
-pub fn choose_backend(
-    pallets: &[&'static str],
-    wanted: Option<&str>,
-) -> Result<(&'static str, Option<String>), Refusal> {
-    match (wanted, pallets) {
-        (Some(w), _) => match pallets.iter().find(|p| **p == w) {
-            Some(p) => Ok((p, None)),
-            None => Err(Refusal(format!(
-                "--backend {}: the chain has no {w} pallet (it has: {})",
-                w.to_lowercase(),
-                if pallets.is_empty() { "none".to_string() } else { pallets.join(", ") }
-            ))),
-        },
-        (None, [one]) => Ok((one, None)),
-        (None, []) => Err(Refusal(
-            "the chain has neither a Revive nor a Contracts pallet: no contracts can be deployed there".into(),
-        )),
-        (None, _) => Ok((
-            "Contracts",
-            Some("note: the chain has both a Contracts and a Revive pallet; deploying the ink! 5 contracts to pallet-contracts (--backend revive for the ink! 6 ones)".into()),
-        )),
+/// Refuses a chain without pallet-revive, from the contracts pallets its
+/// metadata has (`Revive`, `Contracts`). A pallet-contracts chain is named
+/// as such: the ink! 5 contracts and their deploy tool are at the tag
+/// `ink5-pallet-contracts-final` (docs/decisions/0013).
+pub fn check_backend(pallets: &[&'static str]) -> Result<(), Refusal> {
+    if pallets.contains(&"Revive") {
+        Ok(())
+    } else if pallets.contains(&"Contracts") {
+        Err(Refusal(
+            "the chain has pallet-contracts but no pallet-revive: Bulwark's contracts are ink! 6 for pallet-revive; the ink! 5 ones for pallet-contracts are at the tag ink5-pallet-contracts-final".into(),
+        ))
+    } else {
+        Err(Refusal("the chain has no Revive pallet: no contracts can be deployed there".into()))
     }
 }
 
@@ -211,15 +198,11 @@ mod tests {
     }
 
     #[test]
-    fn the_backend_is_the_chains_unless_asked() {
-        assert_eq!(choose_backend(&["Revive"], None).unwrap(), ("Revive", None));
-        assert_eq!(choose_backend(&["Contracts"], None).unwrap(), ("Contracts", None));
-        let (both, note) = choose_backend(&["Revive", "Contracts"], None).unwrap();
-        assert_eq!(both, "Contracts");
-        assert!(note.unwrap().contains("--backend revive"));
-        assert_eq!(choose_backend(&["Revive", "Contracts"], Some("Revive")).unwrap(), ("Revive", None));
-        assert!(choose_backend(&["Contracts"], Some("Revive")).unwrap_err().0.contains("no Revive pallet"));
-        assert!(choose_backend(&[], None).unwrap_err().0.contains("neither"));
+    fn only_a_revive_chain_is_deployed_to() {
+        assert!(check_backend(&["Revive"]).is_ok());
+        assert!(check_backend(&["Revive", "Contracts"]).is_ok());
+        assert!(check_backend(&["Contracts"]).unwrap_err().0.contains("ink5-pallet-contracts-final"));
+        assert!(check_backend(&[]).unwrap_err().0.contains("no Revive pallet"));
     }
 
     #[test]
@@ -247,7 +230,7 @@ mod tests {
         for (uri, key) in bulwark_sim::params::DEV_ACCOUNTS {
             let pair =
                 subxt_signer::sr25519::Keypair::from_uri(&subxt_signer::SecretUri::from_str(uri).unwrap()).unwrap();
-            assert_eq!(crate::deploy::hex(&pair.public_key().0), key, "{uri}");
+            assert_eq!(crate::record::hex(&pair.public_key().0), key, "{uri}");
         }
     }
 

@@ -1,12 +1,12 @@
 //! The pallet-revive chain client against the local revive chain
-//! (`BULWARK_CHAIN_BACKEND=revive scripts/node.sh start`), with one real
-//! contract: the release build of contracts/revive/circuit_breaker. Dry
+//! (`scripts/node.sh start`), with one real
+//! contract: the release build of contracts/circuit_breaker. Dry
 //! runs, upload, a salted instantiation at the address derived here, a
 //! query, a call with its events, a revert that is not sent, storage facts,
 //! balances and time travel.
 //!
 //! Ignored by plain `cargo test` (it needs the chain and the build);
-//! scripts/chain-test.sh runs it with the revive backend. Each run uses a
+//! scripts/chain-test.sh runs it. Each run uses a
 //! fresh salt, so it can run again on the same chain.
 
 use bulwark_deploy::chain::Sent;
@@ -20,7 +20,7 @@ use subxt_signer::sr25519::dev;
 fn artifacts() -> PathBuf {
     std::env::var("BULWARK_REVIVE_ARTIFACTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contracts/revive/target/ink"))
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contracts/target/ink"))
 }
 
 #[tokio::test]

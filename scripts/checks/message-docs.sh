@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Issue 22, item 7: every ink! message and constructor says what it does,
 # who may call it, what it emits and how it fails. A static check of
-# contracts/*/lib.rs and contracts/*/*/lib.rs (so the ink! 6 versions under
-# contracts/revive/ too): each `#[ink(message...)]` or
+# contracts/*/lib.rs: each `#[ink(message...)]` or
 # `#[ink(constructor...)]` needs a doc block (the `///` lines above or below
 # the attribute, among its other attributes, up to the `fn`) that
 #   - starts with a line saying what it does (not a tag line), and
@@ -14,9 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 shopt -s nullglob
-files=(contracts/*/lib.rs contracts/*/*/lib.rs)
+files=(contracts/*/lib.rs)
 if [ "${#files[@]}" = 0 ]; then
-  echo "message-docs: FAILED: no contracts/*/lib.rs or contracts/*/*/lib.rs found" >&2
+  echo "message-docs: FAILED: no contracts/*/lib.rs found" >&2
   exit 1
 fi
 

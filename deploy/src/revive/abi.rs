@@ -6,18 +6,18 @@
 //!
 //! Why not the contracts' own builders, as the pallet-contracts path uses:
 //! the ink! 6 crates cannot join this crate's dependency graph as they
-//! are. contracts/revive/{bulwark_ink,circuit_breaker,...} and
+//! are. contracts/{bulwark_ink,circuit_breaker,...} and
 //! contracts/{bulwark_ink,circuit_breaker,...} are packages of the same
 //! names and version (0.1.0), which one Cargo.lock cannot hold ("package
 //! collision in the lockfile"); and the shells are compiled with
-//! `--cfg ink_abi="all"` (contracts/revive/.cargo/config.toml), which ink!'s
+//! `--cfg ink_abi="all"` (contracts/.cargo/config.toml), which ink!'s
 //! codegen reads at its own compile time, so a native build from this
 //! workspace would generate another ABI than the one deployed. (ink! 5 and
 //! ink! 6 themselves resolve side by side.)
 //!
 //! Instead every message is declared once below with its argument and
 //! return types, and `metadata_tests` compares each declaration with the
-//! release build's metadata (contracts/revive/target/ink/<name>/<name>.json):
+//! release build's metadata (contracts/target/ink/<name>/<name>.json):
 //! the selector, the argument names, and the SCALE shape of every argument
 //! and return type, field by field.
 
@@ -96,7 +96,7 @@ macro_rules! messages {
     };
 }
 
-/// circuit_breaker (contracts/revive/circuit_breaker).
+/// circuit_breaker (contracts/circuit_breaker).
 pub mod breaker {
     use super::*;
 
@@ -168,7 +168,7 @@ pub mod breaker {
     }
 }
 
-/// insurance_fund (contracts/revive/insurance_fund).
+/// insurance_fund (contracts/insurance_fund).
 pub mod fund {
     use super::*;
 
@@ -227,7 +227,7 @@ pub mod fund {
     }
 }
 
-/// multisig_guard (contracts/revive/multisig_guard).
+/// multisig_guard (contracts/multisig_guard).
 pub mod multisig {
     use super::*;
 
@@ -328,7 +328,7 @@ impl EventTopics {
             let json: serde_json::Value = serde_json::from_str(&text)?;
             for e in json["spec"]["events"].as_array().into_iter().flatten() {
                 if let (Some(name), Some(topic)) = (e["label"].as_str(), e["signature_topic"].as_str()) {
-                    topics.insert((contract.to_string(), name.to_string()), crate::deploy::unhex::<32>(topic)?);
+                    topics.insert((contract.to_string(), name.to_string()), crate::record::unhex::<32>(topic)?);
                 }
             }
         }
@@ -346,7 +346,7 @@ impl EventTopics {
 
 /// The declarations above against the contracts' own metadata, written by
 /// `cargo contract build --release` beside each `.polkavm`
-/// (contracts/revive/target/ink/<name>/<name>.json, or
+/// (contracts/target/ink/<name>/<name>.json, or
 /// `$BULWARK_REVIVE_ARTIFACTS`). Ignored by plain `cargo test` since it
 /// needs the release builds; scripts/chain-test.sh runs it with the revive
 /// backend.
@@ -359,7 +359,7 @@ mod metadata_tests {
     fn artifacts() -> PathBuf {
         std::env::var("BULWARK_REVIVE_ARTIFACTS")
             .map(PathBuf::from)
-            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contracts/revive/target/ink"))
+            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contracts/target/ink"))
     }
 
     fn read(contract: &str) -> Metadata {
@@ -419,7 +419,7 @@ mod metadata_tests {
             };
             let m = md.json["spec"]["messages"].as_array().unwrap().iter().find(|m| m["label"] == a.message);
             let m = m.unwrap_or_else(|| panic!("no message {} in {:?}", a.message, a.contract));
-            assert_eq!(m["selector"], crate::deploy::hex(&a.selector).as_str(), "{}", a.message);
+            assert_eq!(m["selector"], crate::record::hex(&a.selector).as_str(), "{}", a.message);
         }
     }
 }

@@ -17,35 +17,16 @@ use super::client::{AccountId32, Code, Hash, Included, Limits, Messages, ReviveC
 use super::{code_hash, core_account, create2, h160_of, salt32, show};
 use crate::chain::{Estimate, Message};
 use crate::contracts::{allow_list, Codes};
-use crate::deploy::{
+use crate::record::{
     hex, registration_differences, step_line, AssetRecord, ChainInfo, Check, Outcome, Record, Status, StepRecord,
 };
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use bulwark_core::multisig::MultisigParams;
 use bulwark_sim::params::ContractParams;
 use std::path::{Path, PathBuf};
 
 /// The record's `backend` for a pallet-revive chain.
 pub const BACKEND: &str = "pallet-revive";
-
-/// The release builds: `<dir>/<name>/<name>.polkavm` (what `cargo contract
-/// build --release` leaves in contracts/revive/target/ink).
-pub fn read_codes(dir: &Path) -> Result<Codes> {
-    let read = |name: &str| {
-        let path = dir.join(name).join(format!("{name}.polkavm"));
-        std::fs::read(&path).with_context(|| {
-            format!(
-                "cannot read {} (build the ink! 6 contracts first: cargo contract build --release --manifest-path contracts/revive/{name}/Cargo.toml)",
-                path.display()
-            )
-        })
-    };
-    Ok(Codes {
-        circuit_breaker: read("circuit_breaker")?,
-        insurance_fund: read("insurance_fund")?,
-        multisig_guard: read("multisig_guard")?,
-    })
-}
 
 /// The H160 that acts for a 32-byte account of params.json on
 /// pallet-revive. An account whose first 12 bytes are zero is an H160
@@ -607,7 +588,7 @@ mod tests {
         let d = r.differences(&q.record(chain.clone(), &params, "ab".repeat(32)));
         assert!(d.iter().any(|d| d.starts_with("circuit_breaker code")), "{d:?}");
         let mut contracts = r.clone();
-        contracts.backend = crate::deploy::BACKEND_CONTRACTS.into();
+        contracts.backend = crate::record::BACKEND_CONTRACTS.into();
         assert!(r.differences(&contracts).iter().any(|d| d.starts_with("backend")));
     }
 }

@@ -92,7 +92,7 @@ impl Metadata {
         let Some(m) = entries.iter().find(|m| m["label"] == name) else {
             return vec![format!("{contract}: no {kind} `{name}` in the metadata")];
         };
-        let sel = crate::deploy::hex(&crate::contracts::selector(name));
+        let sel = crate::record::hex(&crate::contracts::selector(name));
         if m["selector"] != sel.as_str() {
             problems.push(format!("{contract}.{name}: selector {} in the metadata, {sel} here", m["selector"]));
         }

@@ -1,4 +1,4 @@
-//! pallet-revive: the ink! 6 shells in contracts/revive on a chain whose
+//! pallet-revive: the ink! 6 shells in contracts on a chain whose
 //! metadata has a `Revive` pallet (Polkadot Hub, Kusama Hub, and the local
 //! revive-dev-runtime of scripts/node.sh).
 //!
@@ -71,7 +71,7 @@ pub fn h160_of(account: &AccountId32) -> H160 {
 
 /// The 32-byte bulwark-core account of an H160, right-aligned (12 zero
 /// bytes, then the address): how the ink! 6 shells hand addresses to core
-/// (contracts/revive/bulwark_ink, `convert::account`). The multisig's
+/// (contracts/bulwark_ink, `convert::account`). The multisig's
 /// owners and vetoers and its allow-list targets are core accounts.
 pub fn core_account(address: &H160) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -81,7 +81,7 @@ pub fn core_account(address: &H160) -> [u8; 32] {
 
 /// `0x`-prefixed hex of an address.
 pub fn show(address: &H160) -> String {
-    crate::deploy::hex(address)
+    crate::record::hex(address)
 }
 
 #[cfg(test)]
@@ -89,7 +89,7 @@ mod tests {
     use super::*;
 
     fn unhex<const N: usize>(s: &str) -> [u8; N] {
-        crate::deploy::unhex::<N>(s).unwrap()
+        crate::record::unhex::<N>(s).unwrap()
     }
 
     /// pallet-revive 0.20.2's own vector (src/address.rs, `create2_works`).

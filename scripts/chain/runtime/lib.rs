@@ -1,2 +1,2 @@
 #![no_std]
-extern crate contracts_node_runtime;
+extern crate revive_dev_runtime;

@@ -1,12 +1,12 @@
 //! The suite's declarations (its extra messages, the vault's messages and
 //! every event it reads) against the release builds' metadata. Needs the
 //! builds, not a chain; ignored by plain `cargo test` like the scenarios
-//! (scripts/e2e-revive.sh runs it).
+//! (scripts/e2e.sh runs it).
 
 #[test]
-#[ignore = "needs the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs the release builds: scripts/e2e.sh"]
 fn every_declaration_is_the_contracts_own() {
-    match bulwark_e2e_revive::metadata::check_all() {
+    match bulwark_e2e::metadata::check_all() {
         Ok(n) => println!("{n} messages, constructors and events match the contracts' metadata"),
         Err(e) => panic!("{e:#}"),
     }
@@ -29,17 +29,17 @@ fn functions_of(sol: &str) -> Vec<String> {
 
 /// The Solidity signatures the vault calls (`mod sol` in its lib.rs) are
 /// functions of the contracts' Solidity interfaces
-/// (contracts/revive/interfaces/IBulwarkBreaker.sol, IBulwarkFund.sol): a
+/// (contracts/interfaces/IBulwarkBreaker.sol, IBulwarkFund.sol): a
 /// Solidity protocol calling through those interfaces uses the same
 /// selectors as the vault.
 #[test]
 fn the_vault_calls_functions_of_the_solidity_interfaces() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
-    let mut declared = functions_of(&read("contracts/revive/interfaces/IBulwarkBreaker.sol"));
-    declared.extend(functions_of(&read("contracts/revive/interfaces/IBulwarkFund.sol")));
+    let mut declared = functions_of(&read("contracts/interfaces/IBulwarkBreaker.sol"));
+    declared.extend(functions_of(&read("contracts/interfaces/IBulwarkFund.sol")));
     assert!(declared.contains(&"check_outflow(uint32,address,bytes4,uint128)".to_string()), "{declared:?}");
-    let vault = read("e2e/revive/protected_vault/lib.rs");
+    let vault = read("e2e/protected_vault/lib.rs");
     let called: Vec<&str> = vault
         .lines()
         .filter_map(|l| l.trim().strip_prefix("pub const ")?.split_once(": &str = \"")?.1.strip_suffix("\";"))

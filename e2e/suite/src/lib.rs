@@ -1,6 +1,6 @@
 //! Bulwark's end-to-end suite on pallet-revive: the three ink! 6 shells of
-//! contracts/revive and the protected vault of e2e/revive/protected_vault,
-//! deployed on a running revive chain (scripts/e2e-revive.sh starts one)
+//! contracts and the protected vault of e2e/protected_vault,
+//! deployed on a running revive chain (scripts/e2e.sh starts one)
 //! through bulwark-deploy's revive client, then attacked
 //! (tests/scenarios.rs). It is the ink! 5 suite of e2e/ moved to a real
 //! chain: the same scenarios, the same assertions, and where those compare
@@ -104,17 +104,15 @@ pub fn contract_account(address: &H160) -> AccountId32 {
 /// Where the release builds are: `$BULWARK_REVIVE_ARTIFACTS` (the three
 /// contracts, `<dir>/<name>/<name>.polkavm` and `.json`) and
 /// `$BULWARK_VAULT_ARTIFACTS` (the vault), by default the build folders of
-/// contracts/revive and e2e/revive (scripts/build-revive-contracts.sh).
+/// contracts and e2e (scripts/build-contracts.sh).
 pub fn artifacts_of(contract: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = if contract == "protected_vault" {
-        std::env::var("BULWARK_VAULT_ARTIFACTS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| root.join("e2e/revive/target/ink"))
+        std::env::var("BULWARK_VAULT_ARTIFACTS").map(PathBuf::from).unwrap_or_else(|_| root.join("e2e/target/ink"))
     } else {
         std::env::var("BULWARK_REVIVE_ARTIFACTS")
             .map(PathBuf::from)
-            .unwrap_or_else(|_| root.join("contracts/revive/target/ink"))
+            .unwrap_or_else(|_| root.join("contracts/target/ink"))
     };
     // cargo-contract writes <target>/ink/<name>.{polkavm,json} for a crate
     // built alone and <target>/ink/<name>/<name>.* inside a workspace.
@@ -128,9 +126,8 @@ pub fn artifacts_of(contract: &str) -> PathBuf {
 
 fn read_artifact(contract: &str, ext: &str) -> Result<Vec<u8>> {
     let path = artifacts_of(contract).join(format!("{contract}.{ext}"));
-    std::fs::read(&path).with_context(|| {
-        format!("cannot read {} (build the contracts first: scripts/e2e-revive.sh does)", path.display())
-    })
+    std::fs::read(&path)
+        .with_context(|| format!("cannot read {} (build the contracts first: scripts/e2e.sh does)", path.display()))
 }
 
 /// The ink! signature topic of every event of the four contracts, from
@@ -141,7 +138,7 @@ pub fn event_topics() -> Result<BTreeMap<(String, String), Hash>> {
         let json: serde_json::Value = serde_json::from_slice(&read_artifact(contract, "json")?)?;
         for e in json["spec"]["events"].as_array().into_iter().flatten() {
             if let (Some(name), Some(topic)) = (e["label"].as_str(), e["signature_topic"].as_str()) {
-                topics.insert((contract.to_string(), name.to_string()), bulwark_deploy::deploy::unhex::<32>(topic)?);
+                topics.insert((contract.to_string(), name.to_string()), bulwark_deploy::record::unhex::<32>(topic)?);
             }
         }
     }
@@ -188,14 +185,14 @@ impl Chain {
         let url = std::env::var("BULWARK_CHAIN_URL").map_err(|_| {
             anyhow!(
                 "BULWARK_CHAIN_URL is not set: these scenarios need a local revive chain \
-                 (scripts/e2e-revive.sh starts one, builds the contracts and runs them)"
+                 (scripts/e2e.sh starts one, builds the contracts and runs them)"
             )
         })?;
         let client = SubxtRevive::connect(&url)
             .await
             .with_context(|| format!("no revive chain answers at {url} (BULWARK_CHAIN_URL)"))?;
         if !contracts_pallets(&client.api).contains(&"Revive") {
-            bail!("the chain at {url} has no Revive pallet: start it with BULWARK_CHAIN_BACKEND=revive");
+            bail!("the chain at {url} has no Revive pallet: start it with scripts/node.sh start");
         }
         let rpc = RpcClient::from_insecure_url(&url).await.with_context(|| format!("cannot connect to {url}"))?;
         let topics = event_topics()?;
@@ -374,7 +371,7 @@ impl Chain {
             self.included(&inc).await?;
         }
         let n = SALTS.fetch_add(1, Ordering::Relaxed);
-        let salt = salt32(format!("bulwark-e2e-revive/{}/{n}", self.run).as_bytes());
+        let salt = salt32(format!("bulwark-e2e/{}/{n}", self.run).as_bytes());
         self.pin_for_dry_run().await?;
         let run = self.client.dry_instantiate(&me, 0, Code::Existing(&hash), &input, Some(&salt)).await?;
         if run.reverted {

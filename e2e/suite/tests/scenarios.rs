@@ -6,7 +6,7 @@
 //! those compared with bulwark-core natively, they still do.
 //!
 //! Ignored by plain `cargo test` (they need the chain and the release
-//! builds): scripts/e2e-revive.sh builds, starts a chain and runs them with
+//! builds): scripts/e2e.sh builds, starts a chain and runs them with
 //! `--ignored`. `BULWARK_CHAIN_URL` names the chain.
 
 use anyhow::{Context, Result};
@@ -24,8 +24,8 @@ use bulwark_deploy::chain::decode_return;
 use bulwark_deploy::contracts::selector;
 use bulwark_deploy::revive::abi::{breaker as b, fund as f, multisig as m};
 use bulwark_deploy::revive::{core_account, H160};
-use bulwark_e2e_revive::abi::{breaker as bx, events as ev, fund as fx, multisig as mx, vault};
-use bulwark_e2e_revive::{Chain, Who, HOUR, MINUTE};
+use bulwark_e2e::abi::{breaker as bx, events as ev, fund as fx, multisig as mx, vault};
+use bulwark_e2e::{Chain, Who, HOUR, MINUTE};
 use scale::Encode;
 use std::collections::BTreeMap;
 use Who::*;
@@ -188,7 +188,7 @@ macro_rules! query {
 }
 
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn drain_attempt_trips_at_the_limit() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -248,7 +248,7 @@ async fn drain_attempt_trips_at_the_limit() -> Result<()> {
 /// again for more than the limit. Nothing moves, so nothing escalates: the
 /// vault stays open for everyone else.
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn repeated_refused_requests_cannot_hold_the_vault_halted() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -277,7 +277,7 @@ async fn repeated_refused_requests_cannot_hold_the_vault_halted() -> Result<()> 
 /// loan's deposit and its withdrawal (the scripted time does not move
 /// between them), which is all the breaker's rules see of "one block".
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn flash_loan_cycling_does_not_raise_the_limit() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -309,7 +309,7 @@ async fn flash_loan_cycling_does_not_raise_the_limit() -> Result<()> {
 }
 
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn pausing_is_cheap_unpausing_needs_two_owners() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -359,7 +359,7 @@ async fn pausing_is_cheap_unpausing_needs_two_owners() -> Result<()> {
 }
 
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn claims_pay_after_approval_capped_and_pro_rata() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -400,7 +400,7 @@ async fn claims_pay_after_approval_capped_and_pro_rata() -> Result<()> {
 }
 
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn exits_freeze_while_halted_or_globally_paused() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -443,7 +443,7 @@ async fn exits_freeze_while_halted_or_globally_paused() -> Result<()> {
 /// pending and ready, the nonce unchanged and no `Executed` event; once the
 /// call can succeed, the same proposal executes.
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn a_callee_error_leaves_the_proposal_not_executed() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -494,7 +494,7 @@ async fn a_callee_error_leaves_the_proposal_not_executed() -> Result<()> {
 /// the proposal stays pending; the `Proposed` event names the target
 /// (item 11b), so a vetoer sees the mistake at once.
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn a_call_to_an_account_without_code_is_not_executed() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -515,7 +515,7 @@ async fn a_call_to_an_account_without_code_is_not_executed() -> Result<()> {
 }
 
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn no_replay_and_no_reentry() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -548,7 +548,7 @@ async fn no_replay_and_no_reentry() -> Result<()> {
 }
 
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn concurrent_bonded_trips_are_settled_separately() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -611,7 +611,7 @@ async fn concurrent_bonded_trips_are_settled_separately() -> Result<()> {
 /// before anyone may release its bond. Neither the breaker's `set_roles`
 /// nor the multisig's own timelock changes can reach a state that breaks it.
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn the_bond_window_always_outlasts_the_admins_critical_timelock() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -662,7 +662,7 @@ async fn the_bond_window_always_outlasts_the_admins_critical_timelock() -> Resul
 }
 
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn excess_loss_is_ceded_to_the_reinsurer() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -745,7 +745,7 @@ async fn excess_loss_is_ceded_to_the_reinsurer() -> Result<()> {
 /// retained part. The cession call runs under its own limits: the claim is
 /// filed, the cession fails alone and stays pending.
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn a_gas_burning_reinsurer_cannot_revert_a_claim() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -800,7 +800,7 @@ enum Op {
 }
 
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn differential_trace_matches_core() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
@@ -941,11 +941,11 @@ fn word(bytes: &[u8]) -> [u8; 32] {
 }
 
 #[tokio::test]
-#[ignore = "needs a revive chain and the release builds: scripts/e2e-revive.sh"]
+#[ignore = "needs a revive chain and the release builds: scripts/e2e.sh"]
 async fn gas_report_of_hot_messages() -> Result<()> {
     let c = Chain::connect().await?;
     let f = deploy(&c).await?;
-    let mut report: BTreeMap<&str, bulwark_e2e_revive::Measured> = BTreeMap::new();
+    let mut report: BTreeMap<&str, bulwark_e2e::Measured> = BTreeMap::new();
     macro_rules! measure {
         ($name:expr, $who:expr, $dest:expr, $msg:expr $(, value = $v:expr)?) => {{
             let (_, (_, m)) = c.send($who, &$dest, &$msg, 0 $(+ $v)?).await?.included($name)?;
@@ -992,7 +992,7 @@ async fn gas_report_of_hot_messages() -> Result<()> {
     let hash = query!(c, Alice, f.multisig, m::proposal(pid)).context("stored")?.call_hash;
     measure!("multisig_guard.approve (confirm)", Bob, f.multisig, m::approve(pid, hash));
     measure!("multisig_guard.execute (reset call)", Charlie, f.multisig, m::execute(pid));
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../target/e2e-revive-gas.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-gas.json");
     std::fs::create_dir_all(path.parent().context("has a parent")?)?;
     // Weight as pallet-revive's dry run requires it (what a call must be
     // sent with, as docs/performance.md reports it), and as consumed.

@@ -34,8 +34,8 @@ use crate::ValueError;
 /// How many records ink! emits per event: two under `abi = "all"` (its
 /// ink! encoding, then its Solidity one), one under a single ABI. The ABI is
 /// the `ink_abi` cfg every crate of a build gets (cargo-contract passes it
-/// from the manifests; host builds get it from `contracts/revive/.cargo/
-/// config.toml`, read only when cargo runs from `contracts/revive`).
+/// from the manifests; host builds get it from `contracts/.cargo/
+/// config.toml`, read only when cargo runs from `contracts`).
 pub const RECORDS_PER_EVENT: usize = if cfg!(ink_abi = "all") { 2 } else { 1 };
 
 /// A core value at a message or event boundary: `T` to the ink! ABI, `T`'s

@@ -93,7 +93,7 @@ pub mod multisig {
     }
 }
 
-/// protected_vault (e2e/revive/protected_vault), all of it.
+/// protected_vault (e2e/protected_vault), all of it.
 pub mod vault {
     use super::*;
 

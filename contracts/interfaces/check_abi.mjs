@@ -6,8 +6,8 @@
 //
 // Needs solc-js (npm package `solc`, which brings js-sha3) installed somewhere:
 //   npm install --prefix /tmp/solcjs solc@0.8.28
-//   node contracts/revive/interfaces/check_abi.mjs /tmp/solcjs/node_modules \
-//     contracts/revive/interfaces/IBulwarkBreaker.sol contracts/revive/target/ink/circuit_breaker/circuit_breaker.abi
+//   node contracts/interfaces/check_abi.mjs /tmp/solcjs/node_modules \
+//     contracts/interfaces/IBulwarkBreaker.sol contracts/target/ink/circuit_breaker/circuit_breaker.abi
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';

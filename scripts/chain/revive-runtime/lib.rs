@@ -1,2 +1,0 @@
-#![no_std]
-extern crate revive_dev_runtime;
