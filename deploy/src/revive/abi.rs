@@ -4,16 +4,11 @@
 //! bulwark-core structs themselves (`Core<T>` in the contracts is exactly
 //! `T` in SCALE) and the few shell types mirrored here (roles, errors).
 //!
-//! Why not the contracts' own builders, as the pallet-contracts path uses:
-//! the ink! 6 crates cannot join this crate's dependency graph as they
-//! are. contracts/{bulwark_ink,circuit_breaker,...} and
-//! contracts/{bulwark_ink,circuit_breaker,...} are packages of the same
-//! names and version (0.1.0), which one Cargo.lock cannot hold ("package
-//! collision in the lockfile"); and the shells are compiled with
+//! Why not the contracts' own builders: the shells are compiled with
 //! `--cfg ink_abi="all"` (contracts/.cargo/config.toml), which ink!'s
 //! codegen reads at its own compile time, so a native build from this
-//! workspace would generate another ABI than the one deployed. (ink! 5 and
-//! ink! 6 themselves resolve side by side.)
+//! workspace would generate another ABI than the one deployed; and the
+//! contracts have their own workspace, toolchain and lock file.
 //!
 //! Instead every message is declared once below with its argument and
 //! return types, and `metadata_tests` compares each declaration with the

@@ -152,8 +152,9 @@ pub trait ReviveClient {
 }
 
 /// Messages over any [`ReviveClient`]: a read is a dry run's decoded return
-/// value; a send is dry-run first and never sent if it would revert
-/// (pallet-revive includes a reverted call as a successful extrinsic).
+/// value; a send is dry-run first and never sent if it would revert (a
+/// reverted call fails its extrinsic with `Revive::ContractReverted` and
+/// still pays its fee; the dry run names the contract's own error).
 #[allow(async_fn_in_trait)]
 pub trait Messages: ReviveClient {
     async fn contract_exists(&self, address: &H160) -> Result<bool> {

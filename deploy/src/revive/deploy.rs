@@ -1,8 +1,8 @@
-//! The deployment on pallet-revive: the same steps, record and checks as
-//! on pallet-contracts (crate::deploy; docs/deploy.md), through the
-//! [`ReviveClient`] interface and the ink! 6 shells' ABI ([`super::abi`]).
+//! The deployment on pallet-revive (docs/deploy.md): the steps, the record
+//! ([`crate::record`]) and the checks, through the [`ReviveClient`]
+//! interface and the ink! 6 shells' ABI ([`super::abi`]).
 //!
-//! What differs is the chain's, each in one place:
+//! What is the chain's own, each in one place:
 //! - addresses are H160: the contracts' at pallet-revive's CREATE2 address
 //!   for (deployer, code, constructor input, 32-byte salt) ([`super::create2`]),
 //!   the accounts of params.json as the runtime maps them
