@@ -23,7 +23,10 @@
 //! cells of at most 400 bytes, and every message is callable through the
 //! Solidity ABI too (`IBulwarkBreaker.sol`). A bond is paid back by a
 //! transfer, which on pallet-revive calls the recipient: a poster contract
-//! that takes no plain value refuses it and the paying call reverts whole.
+//! that takes no plain value refuses it. The trip is closed all the same
+//! and the bond is owed to its poster (bulwark-core's `OwedRefund`, a pull
+//! payment), which the poster withdraws with `withdraw_refund` to an
+//! address it names.
 //!
 //! Each message's doc says what it does, then `Caller:`, `Emits:` and
 //! `Errors:`. Under `abi = "all"` every event is emitted twice, once per
@@ -43,7 +46,7 @@
 #[allow(missing_docs)]
 #[ink::contract(env = bulwark_ink::BulwarkEnv)]
 pub mod circuit_breaker {
-    use bulwark_core::breaker::bond::BondOutcome;
+    use bulwark_core::breaker::bond::{BondOutcome, OwedRefund};
     use bulwark_core::breaker::{
         self as core_breaker, AccountFlow, AssetFlow, AssetUnits, BondBook, BondError, BondPolicy, BondedTrip,
         BreakerError, BreakerParams, Decision, Level, PauseScope, PauseScopes, PriceVerdict, TripId,
@@ -109,6 +112,9 @@ pub mod circuit_breaker {
         bonds: Chunks<()>,
         /// Bonded trips awaiting judgement or release, by id.
         trips: Chunks<TripId>,
+        /// What each poster is owed: refunds that could not be pushed to it.
+        /// An empty one is removed.
+        owed: Chunks<Address>,
     }
 
     /// The admin registered an asset (`register_asset`).
@@ -234,7 +240,8 @@ pub mod circuit_breaker {
         pub confirmed: bool,
     }
 
-    /// An unjudged bond went back to its poster after the deadline.
+    /// An unjudged bond went back to its poster after the deadline (pushed,
+    /// or owed to it: then `RefundOwed` says so).
     #[warn(missing_docs)]
     #[ink(event)]
     pub struct BondReleased {
@@ -246,6 +253,36 @@ pub mod circuit_breaker {
         pub by: Address,
         /// The bond released, in native units.
         pub bond: Balance,
+    }
+
+    /// A refund (`settle_trip` confirmed, or `release_bond`) could not be
+    /// pushed to its poster: the trip is closed and the bond is owed to the
+    /// poster, who withdraws it with `withdraw_refund`.
+    #[warn(missing_docs)]
+    #[ink(event)]
+    pub struct RefundOwed {
+        /// The closed trip's id.
+        #[ink(topic)]
+        pub trip: TripId,
+        /// Who posted the bond, and is now owed it.
+        #[ink(topic)]
+        pub by: Address,
+        /// The bond owed, in native units.
+        pub bond: Balance,
+    }
+
+    /// A poster withdrew what it was owed (`withdraw_refund`).
+    #[warn(missing_docs)]
+    #[ink(event)]
+    pub struct RefundWithdrawn {
+        /// The poster.
+        #[ink(topic)]
+        pub by: Address,
+        /// Where the poster had it paid.
+        #[ink(topic)]
+        pub to: Address,
+        /// The amount paid, in native units.
+        pub amount: Balance,
     }
 
     /// The admin put the level back to Normal (`reset`).
@@ -306,9 +343,10 @@ pub mod circuit_breaker {
             /// No bonded trip with this id is pending (never posted, or
             /// settled or released already).
             UnknownTrip,
-            /// The bond could not be paid back to its poster (on
-            /// pallet-revive a transfer calls the recipient: a poster
-            /// contract that takes no plain value refuses it).
+            /// A transfer failed: `withdraw_refund`'s to its `to` (on
+            /// pallet-revive a transfer calls the recipient: a contract that
+            /// takes no plain value refuses it). A refused bond refund is
+            /// not an error: it is owed to the poster instead.
             TransferFailed,
             /// The insurance fund did not accept the slashed bond.
             FundCallFailed,
@@ -375,6 +413,7 @@ pub mod circuit_breaker {
                 roles: Mapping::default(),
                 bonds: Mapping::default(),
                 trips: Mapping::default(),
+                owed: Mapping::default(),
             };
             store::save(&mut this.breaker, (), &breaker);
             store::save(&mut this.roles, (), &roles);
@@ -558,9 +597,9 @@ pub mod circuit_breaker {
         /// transferred value, which arrives in the chain's Ethereum view and must
         /// be a whole number of native units). Returns the trip's id; any number
         /// may be pending at once. A refund later is a transfer to the caller,
-        /// which on pallet-revive calls it: the bond of a contract that takes no
-        /// plain value can only be slashed, and after the deadline it stays
-        /// locked (neither `settle_trip` nor `release_bond` can pay it).
+        /// which on pallet-revive calls it: if the caller refuses it (a contract
+        /// that takes no plain value), the trip is closed all the same and the
+        /// bond is owed to the caller, who withdraws it with `withdraw_refund`.
         ///
         /// Caller: anyone, transferring the bond with the call.
         /// Emits: `Tripped` (once per ABI; with the bond in native units and the
@@ -590,20 +629,23 @@ pub mod circuit_breaker {
         /// The admin judges bonded trip `id` before its deadline: confirmed, the
         /// bond goes back; not confirmed, it is slashed into the fund (through its
         /// `add_premium`, in the ink! ABI). The value moves in the chain's
-        /// Ethereum view. If the payment fails the whole call reverts and the trip
-        /// stays pending.
+        /// Ethereum view. A refund the poster refuses (a transfer calls the
+        /// recipient on pallet-revive: a contract that takes no plain value
+        /// refuses it) does not revert: the trip is settled and the bond is owed
+        /// to the poster (`withdraw_refund`). If the slash fails the whole call
+        /// reverts and the trip stays pending.
         ///
         /// Caller: the admin.
         /// Emits: `TripSettled` (once per ABI; and a slash makes the insurance fund
-        /// emit its `PremiumAdded`).
+        /// emit its `PremiumAdded`), after `RefundOwed` (once per ABI) if the
+        /// refund could not be pushed.
         /// Errors:
         /// - `NotAdmin`: the caller is not the admin;
         /// - `UnknownTrip`: no trip `id` is pending;
         /// - `Bond(SettleDeadlinePassed)`: the trip's deadline passed (it can only
         ///   be released now);
-        /// - `TransferFailed`: confirmed, the refund to the poster failed (a
-        ///   transfer calls the recipient on pallet-revive: a poster contract that
-        ///   takes no plain value refuses it);
+        /// - `Bond(Overflow)`: confirmed, the refund could not be pushed and the
+        ///   poster's owed total would overflow;
         /// - `FundCallFailed`: not confirmed, the insurance fund's `add_premium`
         ///   failed or refused the bond.
         #[ink(message)]
@@ -618,17 +660,19 @@ pub mod circuit_breaker {
         }
 
         /// Anyone may release an unjudged bond to its poster once the deadline
-        /// passed. If the refund fails the whole call reverts and the trip stays
-        /// pending.
+        /// passed. The trip is closed even if the poster refuses the refund (a
+        /// transfer calls the recipient on pallet-revive: a contract that takes no
+        /// plain value refuses it): the bond is then owed to the poster, who
+        /// withdraws it with `withdraw_refund`.
         ///
         /// Caller: anyone.
-        /// Emits: `BondReleased` (once per ABI).
+        /// Emits: `BondReleased` (once per ABI), after `RefundOwed` (once per ABI)
+        /// if the refund could not be pushed.
         /// Errors:
         /// - `UnknownTrip`: no trip `id` is pending;
         /// - `Bond(NotYetReleasable)`: the trip's deadline has not passed;
-        /// - `TransferFailed`: the refund to the poster failed (a transfer calls
-        ///   the recipient on pallet-revive: a poster contract that takes no plain
-        ///   value refuses it).
+        /// - `Bond(Overflow)`: the refund could not be pushed and the poster's
+        ///   owed total would overflow.
         #[ink(message)]
         pub fn release_bond(&mut self, id: TripId) -> Result<()> {
             let trip = self.trip_or_err(id)?;
@@ -637,6 +681,38 @@ pub mod circuit_breaker {
             let by = self.pay_bond(&trip, outcome)?;
             self.env().emit_event(BondReleased { trip: id, by, bond: trip.bond });
             Ok(())
+        }
+
+        /// Pays the caller everything it is owed (refunds of its bonded trips that
+        /// could not be pushed to it) to `to`, which may be any address (one that
+        /// takes plain value). Returns the amount, in native units; the value
+        /// moves in the chain's Ethereum view. If that transfer fails the call
+        /// reverts and the credit stays.
+        ///
+        /// Caller: a poster that is owed a refund (`owed_refund`).
+        /// Emits: `RefundWithdrawn` (once per ABI).
+        /// Errors:
+        /// - `Bond(NothingOwed)`: nothing is owed to the caller (never, or
+        ///   withdrawn already);
+        /// - `TransferFailed`: the transfer to `to` failed (a transfer calls the
+        ///   recipient on pallet-revive: a contract that takes no plain value
+        ///   refuses it).
+        #[ink(message)]
+        pub fn withdraw_refund(&mut self, to: Address) -> Result<Balance> {
+            let by = self.env().caller();
+            let before = self.owed_to(by);
+            let mut owed = before.clone();
+            let amount = owed.withdraw(&account(&by))?;
+            // Cleared before the transfer, which calls `to`.
+            store::remove(&mut self.owed, by);
+            if let Err(e) = self.push(to, amount) {
+                // The error reverts the call on chain; put back here too, so
+                // the credit stays whatever the host does with the error.
+                store::save(&mut self.owed, by, &before);
+                return Err(e);
+            }
+            self.env().emit_event(RefundWithdrawn { by, to, amount });
+            Ok(amount)
         }
 
         /// Back to Normal at once: the admin only.
@@ -836,6 +912,18 @@ pub mod circuit_breaker {
             store::load(&self.trips, id).map(Core)
         }
 
+        /// What `who` is owed, in native units: refunds of its bonded trips that
+        /// could not be pushed to it, for it to take with `withdraw_refund`
+        /// (0 if none).
+        ///
+        /// Caller: anyone.
+        /// Emits: nothing.
+        /// Errors: none.
+        #[ink(message)]
+        pub fn owed_refund(&self, who: Address) -> Balance {
+            self.owed_to(who).amount()
+        }
+
         fn now(&self) -> Timestamp {
             now_ms(self.env().block_timestamp())
         }
@@ -886,22 +974,43 @@ pub mod circuit_breaker {
             }
         }
 
+        /// What `who` is owed (nothing if no entry is stored).
+        fn owed_to(&self, who: Address) -> OwedRefund {
+            store::load(&self.owed, who).unwrap_or_else(|| OwedRefund::new(account(&who)))
+        }
+
+        /// A plain transfer of `value` native units to `to`, in the Ethereum
+        /// view; on pallet-revive it calls `to`, which may refuse it.
+        fn push(&self, to: Address, value: Balance) -> Result<()> {
+            if refuses_value(&to) {
+                return Err(Error::TransferFailed);
+            }
+            self.env().transfer(to, eth_value(value)).map_err(|_| Error::TransferFailed)
+        }
+
         fn trip_or_err(&self, id: TripId) -> Result<BondedTrip> {
             store::load(&self.trips, id).ok_or(Error::UnknownTrip)
         }
 
-        /// Pays a settled bond: back to its poster, or into the fund; returns
-        /// the poster. The value moves in the Ethereum view
-        /// (`bulwark_ink::eth_value`). The fund's `add_premium` gets all the
-        /// gas left: the fund is the deployment's own, and a slash it does
-        /// not take must revert the whole settlement (the trip stays
-        /// pending), not half-run.
-        fn pay_bond(&self, trip: &BondedTrip, outcome: BondOutcome) -> Result<Address> {
+        /// Pays a settled bond (its trip already removed): back to its poster,
+        /// or into the fund; returns the poster. The value moves in the
+        /// Ethereum view (`bulwark_ink::eth_value`). A refund the poster
+        /// refuses is owed to it instead (bulwark-core's `OwedRefund`), so the
+        /// trip still closes. The fund's `add_premium` gets all the gas left:
+        /// the fund is the deployment's own, and a slash it does not take
+        /// must revert the whole settlement (the trip stays pending), not
+        /// half-run.
+        fn pay_bond(&mut self, trip: &BondedTrip, outcome: BondOutcome) -> Result<Address> {
             // Posted by `account(caller)`, so always an address.
             let by = address(&trip.by).ok_or(Error::TransferFailed)?;
             match outcome {
                 BondOutcome::Refund(bond) => {
-                    self.env().transfer(by, eth_value(bond)).map_err(|_| Error::TransferFailed)?;
+                    if self.push(by, bond).is_err() {
+                        let mut owed = self.owed_to(by);
+                        owed.credit(trip)?;
+                        store::save(&mut self.owed, by, &owed);
+                        self.env().emit_event(RefundOwed { trip: trip.id, by, bond });
+                    }
                 }
                 BondOutcome::Slash(bond) => {
                     build_call_ink::<Environment>()
@@ -962,6 +1071,19 @@ pub mod circuit_breaker {
         }
     }
 
+    /// Whether `to` refuses plain value: never known ahead on chain (the
+    /// transfer itself fails). Host tests name refusing addresses, since
+    /// the off-chain test env's transfer never calls the recipient.
+    #[cfg(not(test))]
+    fn refuses_value(_to: &Address) -> bool {
+        false
+    }
+
+    #[cfg(test)]
+    fn refuses_value(to: &Address) -> bool {
+        tests::REFUSING.with(|r| r.borrow().contains(to))
+    }
+
     /// A value the constructor stored is absent: impossible (traps).
     #[cold]
     fn missing() -> ! {
@@ -977,6 +1099,16 @@ pub mod circuit_breaker {
         use scale::Encode;
 
         type Env = bulwark_ink::BulwarkEnv;
+
+        thread_local! {
+            /// Addresses that refuse plain value, as a contract without a
+            /// receive can on pallet-revive (`refuses_value`).
+            pub(super) static REFUSING: core::cell::RefCell<Vec<Address>> = const { core::cell::RefCell::new(Vec::new()) };
+        }
+
+        fn refuses(who: Address) {
+            REFUSING.with(|r| r.borrow_mut().push(who));
+        }
 
         const SEC: u64 = 1_000;
         const HOUR: u64 = 3_600_000;
@@ -1295,6 +1427,58 @@ pub mod circuit_breaker {
             cb.release_bond(second).expect("released by anyone");
             assert_eq!(test::get_contract_balance::<Env>(bob), Ok(bob_before + eth(2_000)));
             assert_eq!(cb.pending_trip(second), None);
+            assert_eq!((cb.owed_refund(eve), cb.owed_refund(bob)), (0, 0), "pushed: nothing owed");
+        }
+
+        /// A poster that refuses plain value (the off-chain env's transfer
+        /// never calls the recipient, so `refuses_value` stands in for it)
+        /// no longer blocks its trip: settled or released, the trip closes
+        /// and the bond is owed to the poster, who alone withdraws it, once,
+        /// to an address it names.
+        #[ink::test]
+        fn a_refused_refund_is_owed_to_its_poster_who_withdraws_it_once_anywhere() {
+            let mut cb = deployed();
+            let (eve, bob, to) = (accounts().eve, accounts().bob, accounts().django);
+            refuses(eve);
+            as_caller(eve);
+            test::set_value_transferred(eth(1_000));
+            let released = cb.trip_with_bond().expect("bond posted");
+            test::set_value_transferred(eth(3_000));
+            let confirmed = cb.trip_with_bond().expect("bond posted");
+            test::set_value_transferred(U256::zero());
+            test::set_contract_balance(test::callee(), eth(1_000_000));
+            let eve_before = test::get_contract_balance::<Env>(eve).expect("eve exists");
+            let to_before = test::get_contract_balance::<Env>(to).expect("django exists");
+
+            as_caller(accounts().alice);
+            let before = events();
+            cb.settle_trip(confirmed, true).expect("settled although the refund is refused");
+            assert_eq!(cb.pending_trip(confirmed), None);
+            assert_eq!(cb.owed_refund(eve), 3_000);
+            assert_eq!(events(), before + 2 * bulwark_ink::abi::RECORDS_PER_EVENT, "RefundOwed and TripSettled");
+
+            at(SEC + 7 * 24 * HOUR);
+            as_caller(bob);
+            cb.release_bond(released).expect("released although the refund is refused");
+            assert_eq!(cb.pending_trip(released), None, "no trip stays pending past its deadline");
+            assert_eq!(cb.owed_refund(eve), 4_000);
+            assert_eq!(test::get_contract_balance::<Env>(eve), Ok(eve_before), "nothing was pushed");
+
+            // Only the poster: anyone else has nothing owed.
+            assert_eq!(cb.withdraw_refund(bob), Err(Error::Bond(Core(BondError::NothingOwed))));
+            assert_eq!(cb.owed_refund(eve), 4_000);
+            // A withdrawal the recipient refuses fails and the credit stays.
+            as_caller(eve);
+            assert_eq!(cb.withdraw_refund(eve), Err(Error::TransferFailed));
+            assert_eq!(cb.owed_refund(eve), 4_000);
+            let before = events();
+            assert_eq!(cb.withdraw_refund(to), Ok(4_000));
+            assert_eq!(events(), before + bulwark_ink::abi::RECORDS_PER_EVENT, "RefundWithdrawn");
+            assert_eq!(test::get_contract_balance::<Env>(to), Ok(to_before + eth(4_000)));
+            assert_eq!(test::get_contract_balance::<Env>(test::callee()), Ok(eth(1_000_000 - 4_000)));
+            assert_eq!(cb.owed_refund(eve), 0);
+            assert_eq!(cb.withdraw_refund(to), Err(Error::Bond(Core(BondError::NothingOwed))), "withdrawn once");
+            assert_eq!(test::get_contract_balance::<Env>(to), Ok(to_before + eth(4_000)));
         }
 
         /// A bond arrives in the chain's Ethereum view; one that is not a

@@ -90,6 +90,10 @@ interface IBulwarkBreaker {
     event Tripped(address indexed by, uint128 bond, MaybeTrip trip);
     event TripSettled(uint64 indexed trip, address indexed by, uint128 bond, bool confirmed);
     event BondReleased(uint64 indexed trip, address indexed by, uint128 bond);
+    /// A refund the poster refused (settle_trip confirmed, release_bond): the trip is closed and the
+    /// bond is owed to the poster, for withdraw_refund.
+    event RefundOwed(uint64 indexed trip, address indexed by, uint128 bond);
+    event RefundWithdrawn(address indexed by, address indexed to, uint128 amount);
     event LevelReset();
     event ParamsUpdated(bytes params);
     event RolesUpdated(Roles roles);
@@ -103,11 +107,13 @@ interface IBulwarkBreaker {
     // The oracle.
     function report_price(uint32 asset, uint128 price) external returns (PriceVerdict memory);
 
-    // Guardians (and the admin); anyone with a bond.
+    // Guardians (and the admin); anyone with a bond. A poster that refuses a refund is owed it and
+    // withdraws it (all it is owed, in native units) to any address with withdraw_refund.
     function pause(PauseScope calldata scope) external;
     function trip() external;
     function trip_with_bond() external payable returns (uint64);
     function release_bond(uint64 id) external;
+    function withdraw_refund(address to) external returns (uint128);
 
     // The admin (the multisig_guard). `units` and `params` are SCALE-encoded AssetUnits / BreakerParams.
     function register_asset(uint32 asset, bytes calldata units, uint128 initial_tvl, uint128 price) external;
@@ -129,4 +135,5 @@ interface IBulwarkBreaker {
     function roles() external view returns (Roles memory);
     function bond_policy() external view returns (BondPolicy memory);
     function pending_trip(uint64 id) external view returns (MaybeBytes memory);
+    function owed_refund(address who) external view returns (uint128);
 }

@@ -77,7 +77,7 @@ use crate::types::{AssetId, Balance, Bps, Selector, Timestamp, BPS_DENOMINATOR};
 use alloc::vec::Vec;
 
 pub use crate::units::AssetUnits;
-pub use bond::{BondBook, BondError, BondPolicy, BondedTrip, TripId};
+pub use bond::{BondBook, BondError, BondPolicy, BondedTrip, OwedRefund, TripId};
 pub use buffer::ElasticBuffer;
 pub use level::{Escalation, Level, LevelState};
 pub use pause::{PauseError, PauseScope, PauseScopes};
