@@ -2,8 +2,8 @@
 //!
 //! A thin ink! shell over `bulwark_core::breaker`: storage, roles, events
 //! and calls. Every rule (limits, buffer, price band, levels, pauses, bonds)
-//! is a call into bulwark-core; the ink! 5 shell in `contracts/` is the same
-//! contract on pallet-contracts.
+//! is a call into bulwark-core. (The ink! 5 shell of the same contract, for
+//! pallet-contracts, is at the tag `ink5-pallet-contracts-final`.)
 //!
 //! BreakerRoles: the **admin** (the multisig_guard) unpauses, resets, re-anchors
 //! prices and changes parameters; any **guardian** pauses or trips (pausing
@@ -317,8 +317,8 @@ pub mod circuit_breaker {
     mod errors {
         use super::*;
 
-        /// The ink! 5 shell's errors, in the same order (the same SCALE
-        /// bytes), and `Value` last. In the Solidity ABI each variant is a
+        /// The errors of the ink! 5 shell (tag `ink5-pallet-contracts-final`), in
+        /// its order (the same SCALE bytes), and `Value` last. In the Solidity ABI each variant is a
         /// custom error of its name; core's errors are `bytes` of their
         /// SCALE encoding (see `bulwark_ink::abi`).
         #[ink::error]

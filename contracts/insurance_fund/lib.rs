@@ -269,8 +269,8 @@ pub mod insurance_fund {
     mod errors {
         use super::*;
 
-        /// The ink! 5 shell's errors, in the same order (the same SCALE
-        /// bytes), and `Value` last. In the Solidity ABI each variant is a
+        /// The errors of the ink! 5 shell (tag `ink5-pallet-contracts-final`), in
+        /// its order (the same SCALE bytes), and `Value` last. In the Solidity ABI each variant is a
         /// custom error of its name; core's errors are `bytes` of their
         /// SCALE encoding.
         #[ink::error]

@@ -166,8 +166,8 @@ pub mod multisig_guard {
     mod errors {
         use super::*;
 
-        /// The ink! 5 shell's errors, in the same order (the same SCALE
-        /// bytes). In the Solidity ABI each variant is a custom error of its
+        /// The errors of the ink! 5 shell (tag `ink5-pallet-contracts-final`), in
+        /// its order (the same SCALE bytes). In the Solidity ABI each variant is a custom error of its
         /// name; core's errors are `bytes` of their SCALE encoding.
         #[ink::error]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! contracts and the protected vault of e2e/protected_vault,
 //! deployed on a running revive chain (scripts/e2e.sh starts one)
 //! through bulwark-deploy's revive client, then attacked
-//! (tests/scenarios.rs). It is the ink! 5 suite of e2e/ moved to a real
-//! chain: the same scenarios, the same assertions, and where those compare
+//! (tests/scenarios.rs). It is the ink! 5 sandbox suite (tag
+//! `ink5-pallet-contracts-final`) moved to a real chain: the same scenarios, the same assertions, and where those compare
 //! with bulwark-core they still do.
 //!
 //! - [`Chain`]: the client, a scripted clock, the log of contract events.

@@ -1,7 +1,8 @@
 //! End-to-end scenarios on pallet-revive: the three ink! 6 contracts and the
 //! protected vault (which calls the breaker and the fund through the
 //! Solidity ABI), deployed and wired on a running revive chain, then
-//! attacked. The scenarios of e2e/scenarios.rs (ink! 5), with the same
+//! attacked. The scenarios of the ink! 5 sandbox suite (tag
+//! `ink5-pallet-contracts-final`), with the same
 //! assertions: decisions, errors, balances and emitted events, and where
 //! those compared with bulwark-core natively, they still do.
 //!
