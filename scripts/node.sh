@@ -31,10 +31,17 @@
 # Everything is cached under $BULWARK_CACHE (default ~/.cache/bulwark/chain),
 # keyed by its inputs.
 #
+# With BULWARK_CHAIN_NODE=/path/to/a-node (a node binary that takes
+# `--dev --tmp --rpc-port PORT`, e.g. polkadot-sdk's revive-dev-node),
+# `start` runs that instead of Chopsticks and prepares nothing; the on-chain
+# tests that need Chopsticks' dev_timeTravel cannot pass a timelock there.
+# Only its start and stop are tested here (scripts/checks/node-stop.sh, with
+# a stand-in).
+#
 # The pallet-contracts chain (contracts-node-runtime 0.42.0) of the ink! 5
 # contracts is at the tag ink5-pallet-contracts-final.
 #
-# Env: BULWARK_CHAIN_PORT (default 9944).
+# Env: BULWARK_CHAIN_PORT (default 9944), BULWARK_CHAIN_NODE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -195,6 +202,7 @@ running() { chain_pid >/dev/null; }
 
 prepare() {
   mkdir -p "$CACHE"
+  [ -n "${BULWARK_CHAIN_NODE:-}" ] && return 0
   local node dir wasm
   node=$(node_bin)
   dir=$(chopsticks_dir "$node")
@@ -211,9 +219,14 @@ start() {
   fi
   prepare
   mkdir -p "$RUN_DIR"
-  # Instant: every extrinsic gets its own block at once.
-  "$NODE" "$CHOPSTICKS" --genesis "$GENESIS" --host 127.0.0.1 --port "$PORT" \
-    --build-block-mode Instant >"$LOG_FILE" 2>&1 &
+  if [ -n "${BULWARK_CHAIN_NODE:-}" ]; then
+    [ -x "$BULWARK_CHAIN_NODE" ] || die "BULWARK_CHAIN_NODE=$BULWARK_CHAIN_NODE is not an executable"
+    "$BULWARK_CHAIN_NODE" --dev --tmp --rpc-port "$PORT" >"$LOG_FILE" 2>&1 &
+  else
+    # Instant: every extrinsic gets its own block at once.
+    "$NODE" "$CHOPSTICKS" --genesis "$GENESIS" --host 127.0.0.1 --port "$PORT" \
+      --build-block-mode Instant >"$LOG_FILE" 2>&1 &
+  fi
   local pid=$! i
   rm -f "$CMD_FILE"
   echo "$pid $(proc_start "$pid")" >"$PID_FILE"

@@ -383,6 +383,17 @@ pub mod circuit_breaker {
     #[warn(missing_docs)]
     pub type Result<T> = core::result::Result<T, Error>;
 
+    /// Most ref_time a bond refund's recipient may use when it receives
+    /// the value: 10^10, the insurance fund's cap for a reinsurer's whole
+    /// `file_claim` (0.5% of a block's 2×10¹²). A plain account uses none;
+    /// a contract that accepts value needs a small part of it.
+    #[cfg(target_arch = "riscv64")]
+    const REFUND_REF_TIME_LIMIT: u64 = 10_000_000_000;
+    /// Most proof size a bond refund's recipient may use: 256 KiB, as the
+    /// fund's cession cap.
+    #[cfg(target_arch = "riscv64")]
+    const REFUND_PROOF_SIZE_LIMIT: u64 = 256 * 1024;
+
     #[warn(missing_docs)]
     impl CircuitBreaker {
         /// Deploys a breaker at Normal, nothing paused, no asset registered.
@@ -985,7 +996,39 @@ pub mod circuit_breaker {
             if refuses_value(&to) {
                 return Err(Error::TransferFailed);
             }
-            self.env().transfer(to, eth_value(value)).map_err(|_| Error::TransferFailed)
+            self.transfer_capped(to, value).map_err(|()| Error::TransferFailed)
+        }
+
+        /// On chain the transfer is pallet-revive's raw `call` with no input
+        /// (what ink!'s `transfer` sends) but with the recipient's gas capped
+        /// at `REFUND_REF_TIME_LIMIT` and `REFUND_PROOF_SIZE_LIMIT`: ink!'s
+        /// `transfer` gives it all the gas left, so a poster contract that
+        /// burns gas on receipt would make `release_bond` run out of gas
+        /// and revert whole, keeping its trip pending; capped, its receipt
+        /// fails alone and the bond is owed instead. The storage deposit
+        /// limit is all ones, as ink!'s `transfer` sends: the transaction's
+        /// own limit bounds it.
+        #[cfg(target_arch = "riscv64")]
+        fn transfer_capped(&self, to: Address, value: Balance) -> core::result::Result<(), ()> {
+            use pallet_revive_uapi::{CallFlags, HostFn, HostFnImpl};
+            HostFnImpl::call(
+                CallFlags::empty(),
+                &to.0,
+                REFUND_REF_TIME_LIMIT,
+                REFUND_PROOF_SIZE_LIMIT,
+                &[u8::MAX; 32],
+                &eth_value(value).to_little_endian(),
+                &[],
+                None,
+            )
+            .map_err(|_| ())
+        }
+
+        /// Off chain (unit tests) ink!'s test engine has no gas: a plain
+        /// `transfer`.
+        #[cfg(not(target_arch = "riscv64"))]
+        fn transfer_capped(&self, to: Address, value: Balance) -> core::result::Result<(), ()> {
+            self.env().transfer(to, eth_value(value)).map_err(|_| ())
         }
 
         fn trip_or_err(&self, id: TripId) -> Result<BondedTrip> {

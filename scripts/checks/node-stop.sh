@@ -45,7 +45,7 @@ done
 [ "$fail" = 0 ] || exit 1
 echo "node-stop: ok: a stale pid file naming an unrelated process kills nothing"
 
-# And the chain it did start is still stopped: a stand-in node (CONTRACTS_NODE)
+# And the chain it did start is still stopped: a stand-in node (BULWARK_CHAIN_NODE)
 # that answers every RPC call.
 fake="$scratch/fake-node"
 cat >"$fake" <<'FAKE'
@@ -66,7 +66,7 @@ FAKE
 chmod +x "$fake"
 rm -f "$scratch/target/chain/node.pid"
 export BULWARK_CHAIN_PORT=$((20000 + RANDOM % 20000)) BULWARK_CACHE="$scratch/cache"
-CONTRACTS_NODE="$fake" "$scratch/scripts/node.sh" start 2>"$scratch/start.log" || {
+BULWARK_CHAIN_NODE="$fake" "$scratch/scripts/node.sh" start 2>"$scratch/start.log" || {
   cat "$scratch/start.log" >&2
   echo "node-stop: FAILED: the stand-in chain did not start" >&2
   exit 1
