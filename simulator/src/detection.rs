@@ -58,11 +58,6 @@ impl DetectionModel {
         let z = Normal::standard();
         1.0 - z.cdf((hours.ln() - self.mu) / self.sigma)
     }
-
-    /// P(delay ≤ hours) under the fit.
-    pub fn prob_within(&self, hours: f64) -> f64 {
-        1.0 - self.prob_longer_than(hours)
-    }
 }
 
 #[cfg(test)]
