@@ -108,7 +108,45 @@ impl ElasticBuffer {
         self.decay_ms = decay_ms;
     }
 
-    /// Adds an inflow. `None` on overflow, with the buffer unchanged.
+    /// Whether [`fill`](Self::fill) with these arguments certainly returns
+    /// `Some`, whatever `now`: a cheap, conservative test (it may say `false`
+    /// where `fill` would succeed) that lets a caller fill in place instead
+    /// of filling a copy to keep an overflow from changing anything.
+    ///
+    /// True when `decay_ms` or `amount` is 0, or when `S` = `amount` plus the
+    /// sum of the tranches' undecayed amounts fits in a `Balance` and so
+    /// does `S · decay_ms`. Why that suffices, step by step through `fill`:
+    /// - `rebase` never fails; when it changes the buffer it leaves at most
+    ///   one tranche holding `available(now)`, which is at most the sum of
+    ///   the undecayed amounts (`left_of` ≤ a tranche's amount, and the sum
+    ///   fits, so nothing saturates). So after it the undecayed sum plus
+    ///   `amount` is still at most `S`.
+    /// - A zero decay or amount returns `Some` right after `rebase`.
+    /// - The undecayed sum plus `amount` fits (≤ `S`), so the exact check
+    ///   that could fail is not reached.
+    /// - Joining the newest tranche: `left = left_of(last) + amount ≤
+    ///   last.amount + amount ≤ S` fits. `remaining = decay_ms - age` with
+    ///   `age < slot_ms(decay_ms) ≤ decay_ms`, so `remaining ≥ 1` (no division
+    ///   by zero). `left · decay_ms ≤ S · decay_ms` fits, so the quotient
+    ///   `⌊left · decay_ms / remaining⌋` fits; rounding it up adds 1 only
+    ///   when inexact, which needs `remaining ≥ 2`, and then the quotient is
+    ///   at most `Balance::MAX / 2`, so the `+ 1` fits too.
+    /// - Pushing a new tranche and `retain` cannot fail.
+    pub fn can_fill(&self, amount: Balance, decay_ms: u64) -> bool {
+        if decay_ms == 0 || amount == 0 {
+            return true;
+        }
+        self.tranches
+            .iter()
+            .try_fold(amount, |s: Balance, t| s.checked_add(t.amount))
+            .and_then(|s| s.checked_mul(Balance::from(decay_ms)))
+            .is_some()
+    }
+
+    /// Adds an inflow. `None` on overflow, with the buffer unchanged but
+    /// for a decay change, which may already have rebased it (keeping
+    /// `available(now)`): callers that must change nothing on overflow fill
+    /// a copy, or check [`can_fill`](Self::can_fill) first.
     pub fn fill(&mut self, amount: Balance, now: Timestamp, decay_ms: u64) -> Option<()> {
         self.rebase(now, decay_ms);
         if decay_ms == 0 || amount == 0 {
@@ -237,6 +275,14 @@ mod tests {
         assert!(b.available(300_000 + 600_000, week) > 499_000, "the rest decays over the week now");
     }
 
+    /// An inflow's size: as is, or relative to the largest `can_fill` accepts.
+    #[derive(Clone, Debug)]
+    enum Size {
+        Exact(Balance),
+        AtBound(i64),
+        BoundOver(u128),
+    }
+
     #[derive(Clone, Debug)]
     enum Op {
         Fill(Balance),
@@ -257,6 +303,49 @@ mod tests {
             let t = Tranche { start, amount };
             let now = start.saturating_add(age);
             prop_assert_eq!(has_left(&t, now, decay_ms), left_of(&t, now, decay_ms) > 0);
+        }
+
+        /// `can_fill` is never wrong when it says yes: then `fill` returns
+        /// `Some`, searched near the overflow bound (`S · decay_ms` just
+        /// below and above `u128::MAX`), across decay changes (`rebase`)
+        /// and at every age within a tranche's slot.
+        #[test]
+        fn can_fill_implies_fill_succeeds(
+            ops in proptest::collection::vec(
+                (
+                    prop_oneof![0u64..4, 0u64..200, 0u64..20_000],
+                    prop_oneof![Just(0u64), Just(1), Just(12), Just(13), Just(1_000), 1u64..200_000, 0u64..=u64::MAX >> 20],
+                    prop_oneof![
+                        (0u128..1_000_000).prop_map(Size::Exact),
+                        (any::<u128>(), 0u32..128).prop_map(|(x, k)| Size::Exact(x >> k)),
+                        (-3i64..4).prop_map(Size::AtBound),
+                        (1u128..100).prop_map(Size::BoundOver),
+                    ],
+                ),
+                1..60,
+            ),
+        ) {
+            let (mut b, mut now) = (ElasticBuffer::default(), 0u64);
+            for (dt, decay, size) in ops {
+                now += dt;
+                // The largest amount `can_fill` accepts, and sizes around it.
+                let undecayed = b.tranches.iter().fold(0, |s: Balance, t| s.saturating_add(t.amount));
+                let bound = (Balance::MAX / Balance::from(decay.max(1))).saturating_sub(undecayed);
+                let amount = match size {
+                    Size::Exact(a) => a,
+                    Size::AtBound(d) => bound.saturating_add_signed(i128::from(d)),
+                    Size::BoundOver(k) => bound.saturating_add(bound / k),
+                };
+                let before = b.clone();
+                let filled = b.fill(amount, now, decay);
+                if before.can_fill(amount, decay) {
+                    prop_assert!(filled.is_some(), "can_fill said yes: {:?} + {} at {} under {}", before, amount, now, decay);
+                }
+                if filled.is_none() && before.decay_ms == decay {
+                    // Without a decay change (no rebase) an overflow changes nothing.
+                    prop_assert_eq!(&b, &before);
+                }
+            }
         }
 
         /// No parameter change re-opens buffer room: whatever the decays set

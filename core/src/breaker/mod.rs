@@ -587,17 +587,28 @@ impl CircuitBreaker {
             asset.units.min_amount_covering(counted, price).map_or(amount, |tokens| tokens.min(amount))
         });
         let buffered = amount.saturating_sub(repaid);
-        // The fills are tried first so that an overflow changes nothing.
-        let mut buffer = asset.buffer.clone();
-        buffer.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
-        let mut own = account.buffer.clone();
-        own.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
+        // An overflow in either fill must change nothing. When neither fill
+        // can fail (`ElasticBuffer::can_fill`, the common case) both fill in
+        // place; otherwise they are tried on copies, committed below.
+        let staged = if asset.buffer.can_fill(buffered, decay) && account.buffer.can_fill(buffered, decay) {
+            asset.buffer.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
+            account.buffer.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
+            None
+        } else {
+            let mut buffer = asset.buffer.clone();
+            buffer.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
+            let mut own = account.buffer.clone();
+            own.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
+            Some((buffer, own))
+        };
         if let Some(price) = price {
             let value = asset.units.value_of(repaid, price).unwrap_or(Balance::MAX);
             asset.credit(account, &self.params.limiter, value, now);
         }
-        asset.buffer = buffer;
-        account.buffer = own;
+        if let Some((buffer, own)) = staged {
+            asset.buffer = buffer;
+            account.buffer = own;
+        }
         asset.tvl = tvl;
         if let Some((escalation, owed)) = account.escalation.take() {
             match owed.saturating_sub(amount) {

@@ -643,3 +643,168 @@ fn a_deposit_opens_room_only_for_its_depositor() {
     let d = cb.check_outflow(1, &mut a, &mut depositor, SEL, 50_000, 1);
     assert_eq!(d, Decision::Allowed(OutflowReceipt { from_buffer: 50_000, counted_value: 0 }));
 }
+
+/// `record_inflow` as it was on 8b21bb1, before the in-place fast path:
+/// both fills on copies, committed together. The reference the fast path
+/// must match exactly.
+fn record_inflow_reference(
+    cb: &mut CircuitBreaker,
+    asset: &mut AssetFlow,
+    account: &mut AccountFlow,
+    amount: Balance,
+    now: Timestamp,
+) -> Result<(), BreakerError> {
+    let decay = cb.params.limiter.inflow_decay_ms;
+    let tvl = asset.tvl.checked_add(amount).ok_or(BreakerError::Overflow)?;
+    let price = asset.price.usable(now, &cb.params.price).ok();
+    let repaid = price.map_or(0, |price| {
+        let counted = asset.own_count(account, &cb.params.limiter, now);
+        asset.units.min_amount_covering(counted, price).map_or(amount, |tokens| tokens.min(amount))
+    });
+    let buffered = amount.saturating_sub(repaid);
+    let mut buffer = asset.buffer.clone();
+    buffer.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
+    let mut own = account.buffer.clone();
+    own.fill(buffered, now, decay).ok_or(BreakerError::Overflow)?;
+    if let Some(price) = price {
+        let value = asset.units.value_of(repaid, price).unwrap_or(Balance::MAX);
+        asset.credit(account, &cb.params.limiter, value, now);
+    }
+    asset.buffer = buffer;
+    account.buffer = own;
+    asset.tvl = tvl;
+    if let Some((escalation, owed)) = account.escalation.take() {
+        match owed.saturating_sub(amount) {
+            0 => {
+                cb.level.undo(&escalation);
+            }
+            left => account.escalation = Some((escalation, left)),
+        }
+    }
+    Ok(())
+}
+
+/// The asset's fill succeeds (it starts a new tranche) while the
+/// account's overflows (it joins the account's last tranche, rescaled by
+/// up to 12/11): nothing may change, the asset's buffer included.
+#[test]
+fn an_overflow_in_the_second_fill_changes_nothing() {
+    let decay = params().limiter.inflow_decay_ms;
+    let slot = decay / 12;
+    let (mut cb, mut a) = setup(0);
+    let (mut first, mut big) = (AccountFlow::default(), AccountFlow::default());
+    cb.record_inflow(&mut a, &mut first, 1, 0).unwrap();
+    cb.record_inflow(&mut a, &mut big, Balance::MAX / 10 * 9, slot - 1).unwrap();
+    let now = 2 * slot - 2;
+    let (cb0, a0, big0) = (cb.clone(), a.clone(), big.clone());
+    assert!(a.buffer.clone().fill(Balance::MAX / 1_000 * 95, now, decay).is_some(), "the asset's fill alone succeeds");
+    assert_eq!(cb.record_inflow(&mut a, &mut big, Balance::MAX / 1_000 * 95, now), Err(BreakerError::Overflow));
+    assert_eq!((cb, a, big), (cb0, a0, big0));
+}
+
+/// One step of a random inflow-heavy history, with amounts up to `u128::MAX`.
+#[derive(Clone, Debug)]
+enum FlowOp {
+    Wait(u64),
+    Inflow(usize, Balance),
+    /// An inflow of this many thousandths of what the tracked balance can
+    /// still take, so that sums approach `u128::MAX` without overflowing it
+    /// (where a fill overflows only when rescaling a joined tranche).
+    InflowOfHeadroom(usize, u128),
+    Outflow(usize, Balance),
+    Price(Balance),
+    Decay(u64),
+}
+
+fn any_size() -> impl Strategy<Value = Balance> {
+    prop_oneof![
+        0u128..1_000_000,
+        (1u128..64).prop_map(|k| Balance::MAX / k),
+        (1u128..1_000, 1u128..1_000).prop_map(|(n, k)| Balance::MAX / 1_000 * n / k),
+        (0u128..1_000).prop_map(|d| Balance::MAX - d),
+        (any::<u128>(), 0u32..128).prop_map(|(x, k)| x >> k),
+    ]
+}
+
+fn flow_op() -> impl Strategy<Value = FlowOp> {
+    let decay = params().limiter.inflow_decay_ms;
+    prop_oneof![
+        3 => prop_oneof![0u64..100, (0u64..3).prop_map(move |k| k * (decay / 12) - k.min(1)), 0u64..120_000, 0u64..2 * HOUR]
+            .prop_map(FlowOp::Wait),
+        3 => (0usize..3, any_size()).prop_map(|(i, a)| FlowOp::Inflow(i, a)),
+        3 => (0usize..3, prop_oneof![0u128..=1_000, 850u128..=1_000]).prop_map(|(i, m)| FlowOp::InflowOfHeadroom(i, m)),
+        2 => (0usize..3, any_size()).prop_map(|(i, a)| FlowOp::Outflow(i, a)),
+        1 => (ONE * 9 / 10..ONE * 11 / 10).prop_map(FlowOp::Price),
+        1 => prop_oneof![Just(0u64), Just(1), Just(13), Just(1_000), Just(decay), 0..=MAX_INFLOW_DECAY_MS]
+            .prop_map(FlowOp::Decay),
+    ]
+}
+
+/// Near-overflow pressure on the buffers' rescale: account `k` opens a
+/// tranche of the asset's buffer, account `j` fills nearly all the room left
+/// just after, and again about one tranche slot later, when the asset's
+/// fill starts a new tranche but `j`'s own joins its last one (rescaled up
+/// by up to 12/11), so only the second of the two fills may overflow.
+fn burst() -> impl Strategy<Value = Vec<FlowOp>> {
+    let slot = params().limiter.inflow_decay_ms / 12;
+    (0usize..3, 1usize..3, 0u128..1_000, 0u64..1_000, 980u128..=1_000, slot - 2_000..slot + 1_000, 800u128..=1_000)
+        .prop_map(|(k, other, small, dt, m1, gap, m2)| {
+            let j = (k + other) % 3;
+            alloc::vec![
+                FlowOp::Inflow(k, small),
+                FlowOp::Wait(dt),
+                FlowOp::InflowOfHeadroom(j, m1),
+                FlowOp::Wait(gap),
+                FlowOp::InflowOfHeadroom(j, m2),
+            ]
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+    /// `record_inflow` (in place when no fill can fail) decides and leaves
+    /// state exactly as the copying reference does, overflows included.
+    #[test]
+    fn record_inflow_matches_the_copying_reference(
+        tvl in any_size(),
+        ops in proptest::collection::vec(prop_oneof![3 => flow_op().prop_map(|op| alloc::vec![op]), 1 => burst()], 1..40)
+            .prop_map(|chunks| chunks.concat()),
+    ) {
+        let (mut cb, mut a) = setup(tvl);
+        let mut accounts = alloc::vec![AccountFlow::default(); 3];
+        let (mut cb_ref, mut a_ref, mut accounts_ref) = (cb.clone(), a.clone(), accounts.clone());
+        let mut now = 0u64;
+        for op in ops {
+            match op {
+                FlowOp::Wait(dt) => now += dt,
+                FlowOp::Inflow(..) | FlowOp::InflowOfHeadroom(..) => {
+                    let (i, amount) = match op {
+                        FlowOp::InflowOfHeadroom(i, m) => (i, (Balance::MAX - a.tvl) / 1_000 * m),
+                        FlowOp::Inflow(i, amount) => (i, amount),
+                        _ => unreachable!(),
+                    };
+                    let got = cb.record_inflow(&mut a, &mut accounts[i], amount, now);
+                    let want = record_inflow_reference(&mut cb_ref, &mut a_ref, &mut accounts_ref[i], amount, now);
+                    prop_assert_eq!(got, want, "{:?} at {}", op, now);
+                }
+                FlowOp::Outflow(i, amount) => {
+                    let got = cb.check_outflow(1, &mut a, &mut accounts[i], SEL, amount, now);
+                    let want = cb_ref.check_outflow(1, &mut a_ref, &mut accounts_ref[i], SEL, amount, now);
+                    prop_assert_eq!(got, want);
+                }
+                FlowOp::Price(price) => {
+                    prop_assert_eq!(cb.report_price(&mut a, price, now), cb_ref.report_price(&mut a_ref, price, now));
+                }
+                FlowOp::Decay(d) => {
+                    let mut p = cb.params().clone();
+                    p.limiter.inflow_decay_ms = d;
+                    prop_assert_eq!(cb.set_params(p.clone()), cb_ref.set_params(p));
+                }
+            }
+            prop_assert_eq!(&cb, &cb_ref, "breaker after {:?} at {}", op, now);
+            prop_assert_eq!(&a, &a_ref, "asset after {:?} at {}", op, now);
+            prop_assert_eq!(&accounts, &accounts_ref, "accounts after {:?} at {}", op, now);
+        }
+    }
+}
