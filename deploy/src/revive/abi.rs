@@ -27,6 +27,7 @@ use bulwark_core::fund::{Claim, ClaimId, FundError, FundParams, Payout};
 use bulwark_core::multisig::{Action, MultisigError, MultisigParams, Proposal, ProposalId};
 use bulwark_core::{AssetId, Balance};
 use scale::{Decode, Encode};
+pub use scale_info::MetaType;
 use scale_info::TypeInfo;
 use std::marker::PhantomData;
 
@@ -56,36 +57,54 @@ pub enum LangError {
     CouldNotReadInput,
 }
 
-/// One declared message, for the metadata test.
-#[cfg(test)]
+/// One declared message or constructor, for the metadata checks (this
+/// crate's tests and the e2e suite's).
 pub struct Declared {
+    pub contract: &'static str,
+    /// `"messages"` or `"constructors"`, as the metadata's `spec` names them.
+    pub kind: &'static str,
     pub name: &'static str,
-    pub args: Vec<(&'static str, scale_info::MetaType)>,
+    pub args: Vec<(&'static str, MetaType)>,
     /// `Result<R, LangError>`, as ink! wraps every message's and
     /// constructor's return value.
-    pub returns: scale_info::MetaType,
+    pub returns: MetaType,
 }
 
-/// Declares messages: one function each, and (for the tests) the list of
-/// declarations.
-macro_rules! messages {
-    ($(
+/// What the exported macros below name through `$crate`, so that a crate
+/// using them needs no imports of its own.
+#[doc(hidden)]
+pub mod macro_support {
+    pub use scale::Decode;
+    pub use scale_info::TypeInfo;
+}
+
+/// Declares messages of `$contract`: one function each, returning the
+/// encoded [`Message`], and `$decls()`, their declarations for the
+/// metadata checks. Exported: the e2e suite declares the messages it uses
+/// beyond this crate's with it.
+#[macro_export]
+macro_rules! declare_messages {
+    ($contract:literal, $decls:ident; $(
         $(#[$doc:meta])*
         fn $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty;
     )*) => {
         $(
             $(#[$doc])*
-            pub fn $name($($arg: $ty),*) -> Message<$ret> {
-                message(stringify!($name), ($($arg,)*))
+            pub fn $name($($arg: $ty),*) -> $crate::chain::Message<$ret> {
+                $crate::revive::abi::message(stringify!($name), ($($arg,)*))
             }
         )*
 
-        #[cfg(test)]
-        pub fn declared() -> Vec<crate::revive::abi::Declared> {
-            vec![$(crate::revive::abi::Declared {
+        /// The declarations of the messages above.
+        pub fn $decls() -> ::std::vec::Vec<$crate::revive::abi::Declared> {
+            vec![$($crate::revive::abi::Declared {
+                contract: $contract,
+                kind: "messages",
                 name: stringify!($name),
-                args: vec![$((stringify!($arg), scale_info::MetaType::new::<$ty>())),*],
-                returns: scale_info::MetaType::new::<core::result::Result<$ret, crate::revive::abi::LangError>>(),
+                args: vec![$((stringify!($arg), $crate::revive::abi::MetaType::new::<$ty>())),*],
+                returns: $crate::revive::abi::MetaType::new::<
+                    ::core::result::Result<$ret, $crate::revive::abi::LangError>,
+                >(),
             }),*]
         }
     };
@@ -134,6 +153,8 @@ pub mod breaker {
     #[cfg(test)]
     pub fn declared_constructor() -> Declared {
         Declared {
+            contract: "circuit_breaker",
+            kind: "constructors",
             name: "new",
             args: vec![
                 ("params", scale_info::MetaType::new::<BreakerParams>()),
@@ -143,7 +164,8 @@ pub mod breaker {
         }
     }
 
-    messages! {
+    crate::declare_messages! {
+        "circuit_breaker", declared;
         fn register_asset(asset: AssetId, units: AssetUnits, initial_tvl: Balance, price: Balance) -> Result<()>;
         fn check_outflow(asset: AssetId, account: H160, selector: [u8; 4], amount: Balance) -> Result<Decision>;
         fn record_inflow(asset: AssetId, account: H160, amount: Balance) -> Result<()>;
@@ -196,6 +218,8 @@ pub mod fund {
     #[cfg(test)]
     pub fn declared_constructor() -> Declared {
         Declared {
+            contract: "insurance_fund",
+            kind: "constructors",
             name: "new",
             args: vec![
                 ("params", scale_info::MetaType::new::<FundParams>()),
@@ -205,7 +229,8 @@ pub mod fund {
         }
     }
 
-    messages! {
+    crate::declare_messages! {
+        "insurance_fund", declared;
         /// Payable: the value sent (native units) is the deposit.
         fn deposit() -> Result<Balance>;
         fn file_claim(loss: Balance, claimant: H160) -> Result<ClaimId>;
@@ -244,19 +269,51 @@ pub mod multisig {
     #[cfg(test)]
     pub fn declared_constructor() -> Declared {
         Declared {
+            contract: "multisig_guard",
+            kind: "constructors",
             name: "new",
             args: vec![("params", scale_info::MetaType::new::<MultisigParams>())],
             returns: scale_info::MetaType::new::<core::result::Result<Result<()>, LangError>>(),
         }
     }
 
-    messages! {
+    crate::declare_messages! {
+        "multisig_guard", declared;
         fn propose(action: Action, predecessor: Option<ProposalId>) -> Result<ProposalId>;
         fn approve(id: ProposalId, call_hash: [u8; 32]) -> Result<()>;
         fn execute(id: ProposalId) -> Result<Vec<u8>>;
         fn proposal(id: ProposalId) -> Option<Proposal>;
         fn params() -> Result<MultisigParams>;
     }
+}
+
+/// Declares ink!-ABI events, `"contract" Name { field: Type, ... }` (every
+/// field in SCALE, in declaration order): a struct each that decodes the
+/// event's data and names it ([`events::Event`]), and `declared()`, their
+/// fields for the metadata checks. Exported: the e2e suite declares the
+/// events it reads with it.
+#[macro_export]
+macro_rules! declare_events {
+    ($($contract:literal $name:ident { $($field:ident : $ty:ty),* $(,)? })*) => {
+        $(
+            #[derive(
+                Clone, Debug, PartialEq, Eq,
+                $crate::revive::abi::macro_support::Decode, $crate::revive::abi::macro_support::TypeInfo,
+            )]
+            pub struct $name { $(pub $field: $ty),* }
+            impl $crate::revive::abi::events::Event for $name {
+                const CONTRACT: &'static str = $contract;
+                const NAME: &'static str = stringify!($name);
+            }
+        )*
+
+        /// `(contract, event, fields)` of every event declared here.
+        #[allow(clippy::type_complexity)]
+        pub fn declared(
+        ) -> ::std::vec::Vec<(&'static str, &'static str, ::std::vec::Vec<(&'static str, $crate::revive::abi::MetaType)>)> {
+            vec![$(($contract, stringify!($name), vec![$((stringify!($field), $crate::revive::abi::MetaType::new::<$ty>())),*])),*]
+        }
+    };
 }
 
 /// The contract events the scenarios read, as the shells emit them through
@@ -273,25 +330,7 @@ pub mod events {
         const NAME: &'static str;
     }
 
-    macro_rules! events {
-        ($($contract:literal $name:ident { $($field:ident : $ty:ty),* $(,)? })*) => {
-            $(
-                #[derive(Clone, Debug, PartialEq, Eq, Decode, TypeInfo)]
-                pub struct $name { $(pub $field: $ty),* }
-                impl Event for $name {
-                    const CONTRACT: &'static str = $contract;
-                    const NAME: &'static str = stringify!($name);
-                }
-            )*
-
-            #[cfg(test)]
-            pub fn declared() -> Vec<(&'static str, &'static str, Vec<(&'static str, scale_info::MetaType)>)> {
-                vec![$(($contract, stringify!($name), vec![$((stringify!($field), scale_info::MetaType::new::<$ty>())),*])),*]
-            }
-        };
-    }
-
-    events! {
+    crate::declare_events! {
         "circuit_breaker" AssetRegistered { asset: AssetId, units: AssetUnits, initial_tvl: Balance, price: Balance }
         "circuit_breaker" OutflowChecked { asset: AssetId, account: H160, amount: Balance, decision: Decision, level: Level }
         "circuit_breaker" Paused { scope: PauseScope, by: H160 }
@@ -362,8 +401,8 @@ mod metadata_tests {
         Metadata::read(&path, contract).unwrap_or_else(|e| panic!("{e:#}"))
     }
 
-    fn check(md: &Metadata, kind: &str, d: &Declared) -> Vec<String> {
-        md.check(kind, d.name, &d.args, &d.returns)
+    fn check(md: &Metadata, d: &Declared) -> Vec<String> {
+        md.check(d.kind, d.name, &d.args, &d.returns)
     }
 
     #[test]
@@ -377,9 +416,9 @@ mod metadata_tests {
             ("multisig_guard", multisig::declared_constructor(), multisig::declared()),
         ] {
             let md = read(contract);
-            problems.extend(check(&md, "constructors", &ctor));
+            problems.extend(check(&md, &ctor));
             for m in &messages {
-                problems.extend(check(&md, "messages", m));
+                problems.extend(check(&md, m));
             }
             n += 1 + messages.len();
         }

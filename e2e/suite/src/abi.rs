@@ -9,54 +9,15 @@ use bulwark_core::breaker::{BondPolicy, BondedTrip, Decision, PriceVerdict, Trip
 use bulwark_core::fund::{ClaimId, ExitRequest, Payout};
 use bulwark_core::multisig::Timelocks;
 use bulwark_core::{AssetId, Balance};
-use bulwark_deploy::chain::Message;
-use bulwark_deploy::revive::abi::{breaker as b, fund as f, message, multisig as m, ValueError};
+use bulwark_deploy::revive::abi::{breaker as b, fund as f, multisig as m, Declared, ValueError};
 use bulwark_deploy::revive::H160;
 use scale::{Decode, Encode};
 use scale_info::TypeInfo;
 
-/// One declared message or constructor, for the metadata check.
-pub struct Declared {
-    pub contract: &'static str,
-    pub kind: &'static str,
-    pub name: &'static str,
-    pub args: Vec<(&'static str, scale_info::MetaType)>,
-    /// `Result<R, LangError>`, as ink! wraps every return value.
-    pub returns: scale_info::MetaType,
-}
-
-/// Declares messages of `$contract`: one function each, and the list of
-/// declarations.
-macro_rules! messages {
-    ($contract:literal, $decls:ident; $(
-        $(#[$doc:meta])*
-        fn $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty;
-    )*) => {
-        $(
-            $(#[$doc])*
-            pub fn $name($($arg: $ty),*) -> Message<$ret> {
-                message(stringify!($name), ($($arg,)*))
-            }
-        )*
-
-        pub fn $decls() -> Vec<$crate::abi::Declared> {
-            vec![$($crate::abi::Declared {
-                contract: $contract,
-                kind: "messages",
-                name: stringify!($name),
-                args: vec![$((stringify!($arg), scale_info::MetaType::new::<$ty>())),*],
-                returns: scale_info::MetaType::new::<
-                    core::result::Result<$ret, bulwark_deploy::revive::abi::LangError>,
-                >(),
-            }),*]
-        }
-    };
-}
-
 /// circuit_breaker messages bulwark-deploy does not declare.
 pub mod breaker {
     use super::*;
-    messages! {
+    bulwark_deploy::declare_messages! {
         "circuit_breaker", declared;
         fn trip() -> b::Result<()>;
         /// Payable: the bond (native units).
@@ -71,7 +32,7 @@ pub mod breaker {
 /// insurance_fund messages bulwark-deploy does not declare.
 pub mod fund {
     use super::*;
-    messages! {
+    bulwark_deploy::declare_messages! {
         "insurance_fund", declared;
         fn request_exit(shares: Balance) -> f::Result<ExitRequest>;
         fn complete_exit() -> f::Result<Payout>;
@@ -86,7 +47,7 @@ pub mod fund {
 /// multisig_guard messages bulwark-deploy does not declare.
 pub mod multisig {
     use super::*;
-    messages! {
+    bulwark_deploy::declare_messages! {
         "multisig_guard", declared;
         fn nonce() -> m::Result<u64>;
         fn timelocks() -> m::Result<Timelocks>;
@@ -135,7 +96,7 @@ pub mod vault {
         }
     }
 
-    messages! {
+    bulwark_deploy::declare_messages! {
         "protected_vault", declared;
         /// Payable: the deposit (native units).
         fn deposit() -> Result<()>;
@@ -147,55 +108,25 @@ pub mod vault {
     }
 }
 
-/// An ink!-ABI event of `CONTRACT` named `NAME` in its metadata.
-pub trait Event: Decode {
-    const CONTRACT: &'static str;
-    const NAME: &'static str;
-}
+/// The events are decoded as bulwark-deploy's are.
+pub use bulwark_deploy::revive::abi::events::Event;
 
 /// The events the scenarios read (every field in SCALE, in declaration
-/// order). Each is checked against the contract's metadata.
+/// order): bulwark-deploy's, and those it does not declare. Each is checked
+/// against the contract's metadata (bulwark-deploy's by its own test).
 pub mod events {
     use super::*;
-    use bulwark_core::breaker::Level;
-    use bulwark_core::multisig::{Action, OperationClass, ProposalId};
+    pub use bulwark_deploy::revive::abi::events::{
+        CessionFailed, ClaimFiled, ClaimPaid, Executed, OutflowChecked, Paused, Proposed, Unpaused,
+    };
 
-    macro_rules! events {
-        ($($contract:literal $name:ident { $($field:ident : $ty:ty),* $(,)? })*) => {
-            $(
-                #[derive(Clone, Debug, PartialEq, Eq, Decode, TypeInfo)]
-                pub struct $name { $(pub $field: $ty),* }
-                impl Event for $name {
-                    const CONTRACT: &'static str = $contract;
-                    const NAME: &'static str = stringify!($name);
-                }
-            )*
-
-            /// `(contract, event, fields)` of every event declared here.
-            pub fn declared() -> Vec<(&'static str, &'static str, Vec<(&'static str, scale_info::MetaType)>)> {
-                vec![$(($contract, stringify!($name), vec![$((stringify!($field), scale_info::MetaType::new::<$ty>())),*])),*]
-            }
-        };
-    }
-
-    events! {
-        "circuit_breaker" OutflowChecked { asset: AssetId, account: H160, amount: Balance, decision: Decision, level: Level }
+    bulwark_deploy::declare_events! {
         "circuit_breaker" PriceReported { asset: AssetId, price: Balance, verdict: PriceVerdict }
-        "circuit_breaker" Paused { scope: bulwark_core::breaker::PauseScope, by: H160 }
-        "circuit_breaker" Unpaused { scope: bulwark_core::breaker::PauseScope }
         "circuit_breaker" Tripped { by: H160, bond: Balance, trip: Option<TripId> }
         "circuit_breaker" TripSettled { trip: TripId, by: H160, bond: Balance, confirmed: bool }
         "circuit_breaker" BondReleased { trip: TripId, by: H160, bond: Balance }
-        "multisig_guard" Proposed {
-            id: ProposalId, proposer: H160, class: OperationClass, action: Action,
-            predecessor: Option<ProposalId>, call_hash: [u8; 32], eta: u64, expires_at: u64,
-        }
-        "multisig_guard" Executed { id: ProposalId, output: Vec<u8> }
         "insurance_fund" PremiumAdded { from: H160, amount: Balance }
         "insurance_fund" Exited { who: H160, shares: Balance, paid: Balance, withheld: Balance }
-        "insurance_fund" ClaimFiled { id: ClaimId, claimant: H160, loss: Balance, retained: Balance, ceded: Balance }
-        "insurance_fund" CessionFailed { id: ClaimId, ceded: Balance }
-        "insurance_fund" ClaimPaid { id: ClaimId, claimant: H160, paid: Balance, haircut: Balance }
         "protected_vault" Deposited { who: H160, amount: Balance }
         "protected_vault" Withdrawn { who: H160, amount: Balance, decision: Decision }
     }
