@@ -14,13 +14,14 @@
 
 use crate::annual::{annual_loss, AnnualLoss};
 use crate::config::{AttackConfig, Config};
-use crate::engine::simulate;
+use crate::engine::{simulate, PolicyOutcomes};
 use crate::metrics::{analyze, RiskMetrics};
 use crate::params::{build, ContractParams, Knobs};
-use crate::sim::PathOutcome;
+use crate::sim::{Layer, PathOutcome};
 use anyhow::Result;
 use indicatif::ProgressBar;
 use serde::Serialize;
+use std::ops::Range;
 
 /// The knobs, in search order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -118,6 +119,18 @@ impl Knob {
         k
     }
 
+    /// The paths whose outcome a change of this knob alone can change,
+    /// by their outcome under any value: those that used it. `None`: every
+    /// path. The search re-simulates only those (`skipping_paths_is_exact`).
+    pub(crate) fn reads(self) -> Option<fn(&PathOutcome) -> bool> {
+        match self {
+            // Read by core only when the level is raised.
+            Knob::ThrottleHours | Knob::HaltHours => Some(|o| o.escalated),
+            Knob::CriticalTimelockHours => Some(|o| o.timelocked),
+            _ => None,
+        }
+    }
+
     /// Whether this knob changes the outcome of `attack`'s scenario: the
     /// search re-simulates only those, so a wrong `false` here would score
     /// candidates on stale paths (`knobs_change_only_the_scenarios_they_affect`).
@@ -182,6 +195,9 @@ pub struct SweepPoint {
     pub value: f64,
     pub total: f64,
     pub feasible: bool,
+    /// The search paths per scenario it was scored on: fewer than
+    /// `run.search_paths` when the race dropped it ([`race`]).
+    pub paths: u64,
 }
 
 /// The calibration's result.
@@ -208,6 +224,27 @@ pub struct Calibration {
     /// The choice against its neighbours on common paths, the binding
     /// constraint and the sensitivity to the economic inputs.
     pub identification: crate::identify::Identification,
+    /// Wall-clock seconds of each phase, in order (not in the report: they
+    /// depend on the machine).
+    pub phase_seconds: Vec<(&'static str, f64)>,
+}
+
+/// Wall-clock time of consecutive phases.
+struct PhaseClock {
+    last: std::time::Instant,
+    phases: Vec<(&'static str, f64)>,
+}
+
+impl PhaseClock {
+    fn start() -> Self {
+        PhaseClock { last: std::time::Instant::now(), phases: Vec::new() }
+    }
+    /// Ends phase `name` now.
+    fn end(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.phases.push((name, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
 }
 
 impl Calibration {
@@ -339,14 +376,18 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
     let n = cfg.scenarios.len() as u64;
     let search = cfg.run.search_paths;
     progress.set_length(0);
-    let (knobs, sweep) = search_knobs(cfg, progress)?;
-    // The same search on other seeds: how firmly the paths identify each knob.
+    let mut clock = PhaseClock::start();
+    let (knobs, sweep, near) = search_knobs(cfg, progress)?;
+    clock.end("search");
+    // The choice polished again on other seeds' paths: how firmly the paths
+    // identify each knob.
     let mut stability = vec![SeedChoice { seed: cfg.run.seed, knobs }];
     for i in 1..=u64::from(cfg.calibration.stability_seeds) {
         let mut other = cfg.clone();
         other.run.seed = cfg.run.seed.wrapping_add(i);
-        stability.push(SeedChoice { seed: other.run.seed, knobs: search_knobs(&other, progress)?.0 });
+        stability.push(SeedChoice { seed: other.run.seed, knobs: polish_on_seed(&other, &knobs, &sweep, progress)? });
     }
+    clock.end("stability seeds");
 
     // Final evaluation of the chosen knobs on every scenario, at full size.
     progress.inc_length(n * cfg.run.paths);
@@ -360,20 +401,15 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
     let refs: Vec<&[PathOutcome]> = outcomes.iter().map(Vec::as_slice).collect();
     let annual = annual_loss(cfg, &params, &refs, crate::annual::FINAL_YEARS);
     let best = evaluate(cfg, &knobs, &metrics, &annual);
+    clock.end("final evaluation");
     progress.inc_length(n * cfg.run.paths);
     progress.set_message("the same paths without Bulwark");
     let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
+    clock.end("without Bulwark");
     progress.set_message("identification: neighbours of the choice");
     let objective_se = savings.total_loss_a.se();
-    let identification = crate::identify::identify(
-        cfg,
-        &knobs,
-        &sweep,
-        &outcomes,
-        objective_se,
-        IDENTIFICATION_PATHS_PER_SEARCH_PATH * search,
-        progress,
-    );
+    let identification = crate::identify::identify(cfg, &knobs, &sweep, &outcomes, near, objective_se, progress);
+    clock.end("identification");
     let vs_current = current.map(|cur| {
         progress.inc_length(n * cfg.run.paths);
         progress.set_message("the same paths under the current parameters");
@@ -381,13 +417,19 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
             (0..cfg.scenarios.len()).map(|i| simulate(cfg, i, cur, cfg.run.paths, progress)).collect();
         crate::compare::compare_outcomes(cfg, "recommended", "current", &outcomes, &theirs)
     });
+    clock.end("current parameters");
     let lending = cfg.scenarios.iter().filter(|s| matches!(s.attack, AttackConfig::OracleManipulation { .. })).count();
     progress.inc_length(2 * (lending * crate::compare::COLLATERAL_FACTORS.len()) as u64 * search);
     progress.set_message("collateral factors");
     let collateral = crate::compare::collateral_sweep(cfg, &params, search, progress);
+    clock.end("collateral factors");
     progress.inc_length(n * crate::backtest::HOLDOUT_PATHS);
     progress.set_message("backtests on held-out paths");
     let backtests = crate::backtest::run(cfg, &params, &metrics, progress);
+    clock.end("backtests");
+    if current.is_none() {
+        clock.phases.retain(|(name, _)| *name != "current parameters");
+    }
     Ok(Calibration {
         best,
         params,
@@ -401,6 +443,7 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
         stability,
         backtests,
         identification,
+        phase_seconds: clock.phases,
     })
 }
 
@@ -424,92 +467,331 @@ pub(crate) fn neighbours(knob: Knob, chosen: f64, sweep: &[SweepPoint]) -> Vec<f
     below.into_iter().chain(above).collect()
 }
 
+/// Racing: a candidate is scored first on this fraction of the search's
+/// paths (the first ones, which are also the first of every longer run).
+pub const RACE_FIRST_PATHS_DIVISOR: u64 = 5;
+/// Racing starts only from this many first paths: fewer leave too few
+/// one-attack paths for the yearly aggregate's severities.
+pub const RACE_MIN_FIRST_PATHS: u64 = 1_000;
+/// A raced candidate is dropped when it is costlier than the best by more
+/// than this many standard errors of the paired difference.
+pub const RACE_Z: f64 = 4.0;
+
 /// The search's state on one seed: the best candidate so far, its paths
 /// per scenario, and every candidate's score.
 struct Search<'a> {
     cfg: &'a Config,
     progress: &'a ProgressBar,
     best: Evaluation,
+    best_params: ContractParams,
     /// Each scenario's metrics and paths under the best knobs so far.
     cache: Vec<(RiskMetrics, Vec<PathOutcome>)>,
+    /// The same paths under each attacker policy: a candidate that differs
+    /// only in a knob few paths read starts from them ([`Knob::reads`]).
+    best_runs: Vec<PolicyOutcomes>,
+    /// The best's score on the race's first paths, once asked for.
+    best_first: Option<Evaluation>,
     sweep: Vec<SweepPoint>,
+    /// The runs of every candidate one knob away from the best so far.
+    near: NeighbourRuns,
     /// Every knob vector scored so far, with its yearly cost and
     /// feasibility. A score is a function of the knobs alone (each
     /// candidate differs from the best only in knobs whose scenarios it
     /// re-simulates, on the same seeds), so a polishing pass that comes
     /// back to one reuses it; and it cannot beat the best, which only
-    /// improves.
-    scored: Vec<(Knobs, f64, bool)>,
+    /// improves (nor can one the race dropped, beaten by an earlier best).
+    scored: Vec<(Knobs, f64, bool, u64)>,
+}
+
+/// Candidates' runs on the search's paths, by their knobs: for each
+/// scenario the knob changes, its outcomes under each attacker policy (on
+/// the race's first paths, or all the search's). The search keeps those
+/// one knob away from its choice, with the other knobs as chosen: the
+/// identification's neighbours, whose first paths are these
+/// ([`crate::identify::identify`] continues them).
+pub type NeighbourRuns = Vec<(Knobs, Vec<Option<PolicyOutcomes>>)>;
+
+/// How many knobs differ between `a` and `b`.
+fn knobs_apart(a: &Knobs, b: &Knobs) -> usize {
+    KNOBS.into_iter().filter(|k| k.get(a) != k.get(b)).count()
 }
 
 /// Scores `k` from its scenarios' search paths, with the search's years.
-fn score(cfg: &Config, k: &Knobs, params: &ContractParams, results: &[(RiskMetrics, Vec<PathOutcome>)]) -> Evaluation {
-    let metrics: Vec<RiskMetrics> = results.iter().map(|r| r.0.clone()).collect();
-    let paths: Vec<&[PathOutcome]> = results.iter().map(|r| r.1.as_slice()).collect();
-    evaluate(cfg, k, &metrics, &annual_loss(cfg, params, &paths, SEARCH_YEARS))
+fn score(
+    cfg: &Config,
+    k: &Knobs,
+    params: &ContractParams,
+    metrics: &[RiskMetrics],
+    paths: &[&[PathOutcome]],
+) -> Evaluation {
+    evaluate(cfg, k, metrics, &annual_loss(cfg, params, paths, SEARCH_YEARS))
 }
 
-impl Search<'_> {
+/// One path's part of the objective's yearly attack loss and downtime
+/// (their mean over a scenario's paths is that scenario's part).
+fn yearly_cost(cfg: &Config, scenario: usize, o: &PathOutcome) -> f64 {
+    let s = &cfg.scenarios[scenario];
+    let horizon_days = f64::from(cfg.run.horizon_hours) / 24.0;
+    if matches!(s.attack, AttackConfig::None) {
+        o.weight * o.downtime_cost / horizon_days * cfg.markets[&s.market].days_per_year
+    } else {
+        o.weight * (o.attack_loss + o.induced_downtime) * 365.0 / horizon_days
+    }
+}
+
+/// Whether the race drops a candidate whose paths on the race's first
+/// paths are `cand` (scored `c`), against the best's on the same paths
+/// (`best`, scored `b`, feasible on all the search's paths). It is
+/// dropped when it is infeasible, or costlier, beyond doubt:
+/// - its false-trip rate exceeds the limit by [`RACE_Z`] standard errors;
+/// - or its attack loss and downtime exceed the best's by `RACE_Z`
+///   standard errors of their paired difference (common random numbers,
+///   path by path), after its fixed costs' difference and any capital
+///   charge it saves are counted and any capital it adds is ignored. The
+///   capital charge (a 99.9% quantile of a year) has no per-path
+///   difference, so this counts its noise in the candidate's favour only.
+pub fn race(cfg: &Config, cand: &[&[PathOutcome]], best: &[&[PathOutcome]], c: &Evaluation, b: &Evaluation) -> bool {
+    let trip_days: f64 = cfg
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.attack, AttackConfig::None))
+        .map(|s| cfg.markets[&s.market].days_per_year)
+        .sum();
+    let (mut trip_rate, mut trip_var, mut cost_var) = (0.0, 0.0, 0.0);
+    for (i, (x, y)) in cand.iter().zip(best).enumerate() {
+        let n = x.len().min(y.len());
+        if n < 2 {
+            return false;
+        }
+        let nf = n as f64;
+        let s = &cfg.scenarios[i];
+        if matches!(s.attack, AttackConfig::None) && trip_days > 0.0 {
+            let share = cfg.markets[&s.market].days_per_year / trip_days;
+            let p = x[..n].iter().filter(|o| o.false_halt).count() as f64 / nf;
+            trip_rate += share * p;
+            trip_var += share * share * p * (1.0 - p) / nf;
+        }
+        let d: Vec<f64> =
+            x[..n].iter().zip(&y[..n]).map(|(p, q)| yearly_cost(cfg, i, p) - yearly_cost(cfg, i, q)).collect();
+        let mean = d.iter().sum::<f64>() / nf;
+        cost_var += d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0) / nf;
+    }
+    if trip_rate - RACE_Z * trip_var.sqrt() > cfg.calibration.max_false_trip_rate {
+        return true;
+    }
+    let (oc, ob) = (&c.objective, &b.objective);
+    let losses = (oc.attack_loss + oc.downtime) - (ob.attack_loss + ob.downtime);
+    let fixed = (oc.governance_delay + oc.cooldown) - (ob.governance_delay + ob.cooldown);
+    losses - RACE_Z * cost_var.sqrt() + fixed + (oc.capital - ob.capital).min(0.0) > 0.0
+}
+
+impl<'a> Search<'a> {
+    /// Starts the search on `cfg`'s seed from `knobs`, scored on every
+    /// scenario.
+    fn start(cfg: &'a Config, knobs: Knobs, progress: &'a ProgressBar) -> Result<Search<'a>> {
+        progress.inc_length(cfg.scenarios.len() as u64 * cfg.run.search_paths);
+        progress.set_message(format!("search (seed {}): starting point", cfg.run.seed));
+        let params = build(cfg, &knobs)?;
+        let best_runs: Vec<PolicyOutcomes> = (0..cfg.scenarios.len())
+            .map(|i| PolicyOutcomes::simulate(cfg, i, &params, Layer::Bulwark, 0..cfg.run.search_paths, progress))
+            .collect();
+        let cache: Vec<(RiskMetrics, Vec<PathOutcome>)> = best_runs
+            .iter()
+            .map(|run| {
+                let outcomes = run.chosen_ref().to_vec();
+                (analyze(&outcomes, cfg.protocol.fund_capital_usd, 0, cfg.run.seed), outcomes)
+            })
+            .collect();
+        let (metrics, paths): (Vec<RiskMetrics>, Vec<&[PathOutcome]>) =
+            cache.iter().map(|(m, p)| (m.clone(), p.as_slice())).unzip();
+        let best = score(cfg, &knobs, &params, &metrics, &paths);
+        let scored = vec![(knobs, best.objective.total, best.feasible(), cfg.run.search_paths)];
+        Ok(Search {
+            cfg,
+            progress,
+            best,
+            best_params: params,
+            cache,
+            best_runs,
+            best_first: None,
+            sweep: Vec::new(),
+            near: Vec::new(),
+            scored,
+        })
+    }
+
+    /// How many first paths the race scores a candidate on; `None` when the
+    /// search does not race.
+    fn race_paths(&self) -> Option<u64> {
+        let first = self.cfg.run.search_paths / RACE_FIRST_PATHS_DIVISOR;
+        (self.cfg.calibration.race && first >= RACE_MIN_FIRST_PATHS).then_some(first)
+    }
+
     /// Tries `knob` at each of `values` with the other knobs as chosen so
     /// far, keeping the better; whether the choice moved.
     fn try_values(&mut self, knob: Knob, values: &[f64]) -> bool {
         let (cfg, search) = (self.cfg, self.cfg.run.search_paths);
         let affected: Vec<bool> = cfg.scenarios.iter().map(|s| knob.affects(&s.attack)).collect();
         let sims = affected.iter().filter(|&&a| a).count() as u64;
-        self.progress.inc_length(values.len() as u64 * sims * search);
         let start = self.best.knobs;
         for &v in values {
             let k = knob.set(&start, v);
             self.progress.set_message(format!("search (seed {}): {} = {}", cfg.run.seed, knob.name(), v));
             // Scored already (the best so far among them), on the same paths.
-            if let Some(&(_, total, feasible)) = self.scored.iter().find(|(seen, ..)| *seen == k) {
-                self.progress.inc(sims * search);
-                self.sweep.push(SweepPoint { knob, value: v, total, feasible });
+            if let Some(&(_, total, feasible, paths)) = self.scored.iter().find(|(seen, ..)| *seen == k) {
+                self.sweep.push(SweepPoint { knob, value: v, total, feasible, paths });
                 continue;
             }
             // Grid values were validated with the config; an extension
             // beyond the grid that bulwark-core refuses is not a candidate.
-            let Ok(params) = build(cfg, &k) else {
-                self.progress.inc(sims * search);
-                continue;
+            let Ok(params) = build(cfg, &k) else { continue };
+            self.progress.inc_length(sims * search);
+            let first = self.race_paths().filter(|_| self.best.feasible());
+            if let Some(first) = first {
+                self.score_best_first(first);
+            }
+            // Paths `range` of scenario `i` under the candidate: where the
+            // knob is one few paths read, the best's with those re-simulated.
+            let run = |i: usize, range: Range<u64>| match knob.reads() {
+                Some(reads) => self.best_runs[i].part(range.clone()).resimulated(
+                    cfg,
+                    i,
+                    &params,
+                    range.start,
+                    reads,
+                    self.progress,
+                ),
+                None => PolicyOutcomes::simulate(cfg, i, &params, Layer::Bulwark, range, self.progress),
             };
-            let results: Vec<(RiskMetrics, Vec<PathOutcome>)> =
-                run_scenarios(cfg, &params, search, 0, |i| affected[i], self.progress)
-                    .into_iter()
-                    .zip(&self.cache)
-                    .map(|(f, c)| f.unwrap_or_else(|| c.clone()))
-                    .collect();
-            let e = score(cfg, &k, &params, &results);
-            self.sweep.push(SweepPoint { knob, value: v, total: e.objective.total, feasible: e.feasible() });
-            self.scored.push((k, e.objective.total, e.feasible()));
-            if e.better_than(&self.best) {
+            let mut runs: Vec<Option<PolicyOutcomes>> =
+                (0..cfg.scenarios.len()).map(|i| affected[i].then(|| run(i, 0..first.unwrap_or(search)))).collect();
+            if let Some(first) = first {
+                if let Some(e) = self.raced_out(&k, &params, &runs, first) {
+                    self.progress.inc(sims * (search - first));
+                    self.sweep.push(SweepPoint {
+                        knob,
+                        value: v,
+                        total: e.objective.total,
+                        feasible: e.feasible(),
+                        paths: first,
+                    });
+                    self.scored.push((k, e.objective.total, e.feasible(), first));
+                    self.near.push((k, runs));
+                    continue;
+                }
+                for (i, r) in runs.iter_mut().enumerate() {
+                    if let Some(r) = r {
+                        r.extend(run(i, first..search));
+                    }
+                }
+            }
+            let results: Vec<(RiskMetrics, Vec<PathOutcome>)> = runs
+                .iter()
+                .zip(&self.cache)
+                .map(|(run, cached)| match run {
+                    Some(run) => {
+                        let outcomes = run.chosen_ref().to_vec();
+                        (analyze(&outcomes, cfg.protocol.fund_capital_usd, 0, cfg.run.seed), outcomes)
+                    }
+                    None => cached.clone(),
+                })
+                .collect();
+            let (metrics, paths): (Vec<RiskMetrics>, Vec<&[PathOutcome]>) =
+                results.iter().map(|(m, p)| (m.clone(), p.as_slice())).unzip();
+            let e = score(cfg, &k, &params, &metrics, &paths);
+            self.sweep.push(SweepPoint {
+                knob,
+                value: v,
+                total: e.objective.total,
+                feasible: e.feasible(),
+                paths: search,
+            });
+            self.scored.push((k, e.objective.total, e.feasible(), search));
+            let better = e.better_than(&self.best);
+            if better {
+                for (best, r) in self.best_runs.iter_mut().zip(&runs) {
+                    if let Some(r) = r {
+                        best.clone_from(r);
+                    }
+                }
+            }
+            self.near.push((k, runs));
+            if better {
                 self.best = e;
+                self.best_params = params;
                 self.cache = results;
+                self.best_first = None;
+                let best = self.best.knobs;
+                self.near.retain(|(k, _)| knobs_apart(k, &best) == 1);
             }
         }
         knob.get(&self.best.knobs) != knob.get(&start)
     }
+
+    /// The best's score on the race's first `first` paths, kept until the
+    /// best changes.
+    fn score_best_first(&mut self, first: u64) {
+        if self.best_first.is_none() {
+            let (cfg, n) = (self.cfg, first as usize);
+            let paths: Vec<&[PathOutcome]> = self.cache.iter().map(|(_, p)| &p[..n]).collect();
+            let metrics: Vec<RiskMetrics> =
+                paths.iter().map(|p| analyze(p, cfg.protocol.fund_capital_usd, 0, cfg.run.seed)).collect();
+            self.best_first = Some(score(cfg, &self.best.knobs, &self.best_params, &metrics, &paths));
+        }
+    }
+
+    /// The race on the first `first` paths ([`race`]), against the best's
+    /// score there ([`Search::score_best_first`]): the candidate's score
+    /// there when it is dropped.
+    fn raced_out(
+        &self,
+        k: &Knobs,
+        params: &ContractParams,
+        runs: &[Option<PolicyOutcomes>],
+        first: u64,
+    ) -> Option<Evaluation> {
+        let (cfg, n) = (self.cfg, first as usize);
+        let best_paths: Vec<&[PathOutcome]> = self.cache.iter().map(|(_, p)| &p[..n]).collect();
+        let cand_paths: Vec<&[PathOutcome]> = runs
+            .iter()
+            .zip(&best_paths)
+            .map(|(run, best)| run.as_ref().map_or(*best, PolicyOutcomes::chosen_ref))
+            .collect();
+        let metrics: Vec<RiskMetrics> =
+            cand_paths.iter().map(|p| analyze(p, cfg.protocol.fund_capital_usd, 0, cfg.run.seed)).collect();
+        let e = score(cfg, k, params, &metrics, &cand_paths);
+        let b = self.best_first.as_ref()?;
+        race(cfg, &cand_paths, &best_paths, &e, b).then_some(e)
+    }
+
+    /// Polishing passes from the knobs chosen so far: each re-tries every
+    /// searched knob's nearest values in `tried` (this search's sweep, or
+    /// another seed's), until a pass moves nothing.
+    fn polish(&mut self, searched: &[Knob], tried: Option<&[SweepPoint]>) {
+        for _ in 0..MAX_POLISH_PASSES {
+            let mut moved = false;
+            for &knob in searched {
+                let near = neighbours(knob, knob.get(&self.best.knobs), tried.unwrap_or(&self.sweep));
+                moved |= self.try_values(knob, &near);
+            }
+            if !moved {
+                break;
+            }
+        }
+    }
+}
+
+/// The knobs that change at least one of `cfg`'s scenarios.
+fn searched_knobs(cfg: &Config) -> Vec<Knob> {
+    KNOBS.into_iter().filter(|k| cfg.scenarios.iter().any(|sc| k.affects(&sc.attack))).collect()
 }
 
 /// The search on `cfg`'s seed: a coordinate pass (each knob's grid, then
 /// refinement rounds), then polishing passes; the chosen knobs and every
 /// candidate's score.
-fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<SweepPoint>)> {
-    progress.inc_length(cfg.scenarios.len() as u64 * cfg.run.search_paths);
-    progress.set_message(format!("search (seed {}): starting point", cfg.run.seed));
-    let knobs = Knobs::middle(&cfg.calibration);
-    let params = build(cfg, &knobs)?;
-    let cache: Vec<(RiskMetrics, Vec<PathOutcome>)> =
-        run_scenarios(cfg, &params, cfg.run.search_paths, 0, |_| true, progress)
-            .into_iter()
-            .map(|r| r.expect("all scenarios run"))
-            .collect();
-    let best = score(cfg, &knobs, &params, &cache);
-    let scored = vec![(knobs, best.objective.total, best.feasible())];
-    let mut s = Search { cfg, progress, best, cache, sweep: Vec::new(), scored };
-
-    let searched: Vec<Knob> =
-        KNOBS.into_iter().filter(|k| cfg.scenarios.iter().any(|sc| k.affects(&sc.attack))).collect();
+fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<SweepPoint>, NeighbourRuns)> {
+    let mut s = Search::start(cfg, Knobs::middle(&cfg.calibration), progress)?;
+    let searched = searched_knobs(cfg);
     for &knob in &searched {
         let grid = knob.grid(cfg);
         s.try_values(knob, &grid);
@@ -522,17 +804,22 @@ fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<Swee
             }
         }
     }
-    for _ in 0..MAX_POLISH_PASSES {
-        let mut moved = false;
-        for &knob in &searched {
-            let near = neighbours(knob, knob.get(&s.best.knobs), &s.sweep);
-            moved |= s.try_values(knob, &near);
-        }
-        if !moved {
-            break;
-        }
-    }
-    Ok((s.best.knobs, s.sweep))
+    s.polish(&searched, None);
+    Ok((s.best.knobs, s.sweep, s.near))
+}
+
+/// The stability check on `cfg`'s seed: polishing passes from `chosen` (the
+/// run's choice) over the values the run's search tried (`tried`), on this
+/// seed's paths; where it ends.
+///
+/// Not a second whole search: a seed that moves a knob shows that the
+/// paths do not firmly identify it, which is what the check reports; a
+/// whole search on each seed would also re-explore values far from every
+/// seed's choice.
+fn polish_on_seed(cfg: &Config, chosen: &Knobs, tried: &[SweepPoint], progress: &ProgressBar) -> Result<Knobs> {
+    let mut s = Search::start(cfg, *chosen, progress)?;
+    s.polish(&searched_knobs(cfg), Some(tried));
+    Ok(s.best.knobs)
 }
 
 #[cfg(test)]
@@ -555,7 +842,7 @@ mod tests {
         assert_eq!(refine_candidates(k, &[1.0, 3.5, 6.0, 15.0, 24.0], 3.5, bounds), vec![2.25, 4.75]);
         // Integer knobs round to a value between the two.
         assert_eq!(refine_candidates(Knob::MaxDeviationBps, &[3.0, 4.0, 6.0], 4.0, (3.0, 6.0)), vec![5.0]);
-        let point = |value| SweepPoint { knob: Knob::ExitCooldownDays, value, total: 0.0, feasible: true };
+        let point = |value| SweepPoint { knob: Knob::ExitCooldownDays, value, total: 0.0, feasible: true, paths: 0 };
         let sweep = [point(1.0), point(3.0), point(7.0)];
         let mut k = Knobs::middle(&Config::default().calibration);
         k.exit_cooldown_days = 7.0;
@@ -615,7 +902,9 @@ mod tests {
         c.inflow_decay_minutes = vec![30.0];
         c.reference_smoothing_bps = vec![100];
         cfg.validate().unwrap();
-        let (chosen, sweep) = search_knobs(&cfg, &ProgressBar::hidden()).unwrap();
+        let (chosen, sweep, near) = search_knobs(&cfg, &ProgressBar::hidden()).unwrap();
+        // What the search kept for the identification: runs one knob away.
+        assert!(near.iter().all(|(k, _)| knobs_apart(k, &chosen) == 1));
         assert!(!sweep.is_empty());
         for knob in KNOBS {
             let (lo, hi) = grid_bounds(&knob.grid(&cfg));
@@ -626,6 +915,138 @@ mod tests {
             assert!(lo <= v && v <= hi, "{} = {v} chosen, outside [{lo}, {hi}]", knob.name());
         }
         assert_eq!(chosen.critical_timelock_hours, 24.0);
+    }
+
+    /// A small config on which the search races (5,000 search paths, the
+    /// race on the first 1,000): two scenarios, six hours, two values a knob.
+    fn raced_config() -> Config {
+        let mut cfg = Config::default();
+        cfg.scenarios.retain(|s| ["baseline_calm", "flash_loan_euler"].contains(&s.name.as_str()));
+        cfg.run.paths = 5_000;
+        cfg.run.search_paths = 5_000;
+        cfg.run.horizon_hours = 6;
+        let c = &mut cfg.calibration;
+        c.refine = false;
+        c.hourly_share_bps = vec![25, 400];
+        c.max_deviation_bps = vec![300, 3_000];
+        c.throttle_hours = vec![1.0, 4.0];
+        c.halt_hours = vec![1.0, 8.0];
+        c.inflow_decay_minutes = vec![30.0, 120.0];
+        c.reference_smoothing_bps = vec![100, 400];
+        cfg.validate().unwrap();
+        cfg
+    }
+
+    /// The race only drops candidates: with it on and off the search
+    /// chooses the same knobs, and every candidate it completes has the very
+    /// score it has without the race (its first paths are the whole run's).
+    #[test]
+    fn racing_drops_candidates_and_changes_no_score() {
+        let mut cfg = raced_config();
+        let hidden = ProgressBar::hidden();
+        let (raced_choice, raced, _) = search_knobs(&cfg, &hidden).unwrap();
+        cfg.calibration.race = false;
+        let (plain_choice, plain, _) = search_knobs(&cfg, &hidden).unwrap();
+        assert_eq!(raced_choice, plain_choice);
+        assert!(plain.iter().all(|p| p.paths == 5_000));
+        let dropped = raced.iter().filter(|p| p.paths < 5_000).count();
+        assert!(dropped > 0, "nothing raced out: the test no longer tests the race");
+        for p in raced.iter().filter(|p| p.paths == 5_000) {
+            let same = plain.iter().find(|q| q.knob == p.knob && q.value == p.value && q.total == p.total);
+            assert!(
+                same.is_some(),
+                "{} = {} scored {} with the race, differently without",
+                p.knob.name(),
+                p.value,
+                p.total
+            );
+        }
+        for p in raced.iter().filter(|p| p.paths < 5_000) {
+            assert_eq!(p.paths, 1_000);
+        }
+    }
+
+    /// The race's rule on synthetic paths: the best itself and a candidate
+    /// within noise stay; a candidate costlier by far, or beyond doubt
+    /// over the false-trip limit, is dropped; a costlier one whose fixed
+    /// costs save more stays.
+    #[test]
+    fn the_race_drops_only_what_is_worse_beyond_doubt() {
+        let mut cfg = Config::default();
+        cfg.scenarios.retain(|s| ["baseline_calm", "flash_loan_euler"].contains(&s.name.as_str()));
+        let knobs = Knobs::middle(&cfg.calibration);
+        let params = build(&cfg, &knobs).unwrap();
+        let n = 1_000;
+        // Losses that vary path by path (a deterministic spread).
+        let path = |i: usize, extra: f64, halt: bool| PathOutcome {
+            attack_loss: 1e5 * ((i * 7_919) % 101) as f64 + extra,
+            downtime_cost: 1e3 * ((i * 104_729) % 13) as f64,
+            weight: 1.0,
+            attacks: u32::from(i % 3 == 0),
+            false_halt: halt && i % 2 == 0,
+            ..PathOutcome::default()
+        };
+        let run = |extra: f64, halt: bool| -> Vec<Vec<PathOutcome>> {
+            vec![(0..n).map(|i| path(i, 0.0, halt)).collect(), (0..n).map(|i| path(i, extra, false)).collect()]
+        };
+        let scored = |runs: &[Vec<PathOutcome>], k: &Knobs| {
+            let slices: Vec<&[PathOutcome]> = runs.iter().map(Vec::as_slice).collect();
+            let metrics: Vec<RiskMetrics> = slices.iter().map(|p| analyze(p, 1e7, 0, 1)).collect();
+            (score(&cfg, k, &params, &metrics, &slices), slices.iter().map(|s| s.to_vec()).collect::<Vec<_>>())
+        };
+        let (b, best) = scored(&run(0.0, false), &knobs);
+        let best_refs: Vec<&[PathOutcome]> = best.iter().map(Vec::as_slice).collect();
+        let races_against = |runs: Vec<Vec<PathOutcome>>, k: &Knobs, b: &Evaluation| {
+            let (c, cand) = scored(&runs, k);
+            let refs: Vec<&[PathOutcome]> = cand.iter().map(Vec::as_slice).collect();
+            race(&cfg, &refs, &best_refs, &c, b)
+        };
+        let races = |runs, k: &Knobs| races_against(runs, k, &b);
+        assert!(!races(run(0.0, false), &knobs), "the best itself");
+        assert!(!races(run(0.0, false).into_iter().rev().collect(), &knobs), "other paths, as costly on average");
+        assert!(races(run(1e6, false), &knobs), "a million more on every path");
+        assert!(races(run(0.0, true), &knobs), "half the calm paths halt falsely");
+        // Fixed costs count: a year more of exit cooldown costs about $0.73M a
+        // year; $1,000 more on every one-day path of the drain is $0.365M.
+        let mut dear = knobs;
+        dear.exit_cooldown_days += 365.0;
+        assert!(races(run(0.0, false), &dear), "the same paths, dearer fixed costs");
+        let (dear_best, _) = scored(&run(0.0, false), &dear);
+        assert!(dear_best.objective.cooldown - b.objective.cooldown > 0.5e6);
+        assert!(!races_against(run(1e3, false), &knobs, &dear_best), "costlier paths, cheaper fixed costs");
+        assert!(races_against(run(1e4, false), &knobs, &dear_best), "far costlier paths");
+    }
+
+    /// A knob that says which paths read it ([`Knob::reads`]) leaves every
+    /// other path bit-identical: re-simulating only the paths that read it,
+    /// from its smallest value to another, gives exactly the whole run at
+    /// the other value, under each attacker policy, on every scenario.
+    #[test]
+    fn skipping_paths_is_exact() {
+        let cfg = Config::default();
+        let hidden = ProgressBar::hidden();
+        let base = Knobs::middle(&cfg.calibration);
+        let paths = 500;
+        for knob in KNOBS.into_iter().filter(|k| k.reads().is_some()) {
+            let reads = knob.reads().unwrap();
+            let grid = knob.grid(&cfg);
+            let from = build(&cfg, &knob.set(&base, grid[0])).unwrap();
+            let (mut kept, mut redone) = (0, 0);
+            for to in [grid[grid.len() / 2], (4.0 * grid[grid.len() - 1]).min(knob.max())] {
+                let Ok(to) = build(&cfg, &knob.set(&base, to)) else { continue };
+                for (i, s) in cfg.scenarios.iter().enumerate().filter(|(_, s)| knob.affects(&s.attack)) {
+                    let run = PolicyOutcomes::simulate(&cfg, i, &from, Layer::Bulwark, 0..paths, &hidden);
+                    let n = run.chosen_ref().iter().filter(|o| reads(o)).count();
+                    redone += n;
+                    kept += paths as usize - n;
+                    let skipped = run.resimulated(&cfg, i, &to, 0, reads, &hidden);
+                    let whole = PolicyOutcomes::simulate(&cfg, i, &to, Layer::Bulwark, 0..paths, &hidden);
+                    assert!(skipped == whole, "{} on {}: not the whole run", knob.name(), s.name);
+                }
+            }
+            // Not vacuous: some paths read the knob and some do not.
+            assert!(kept > 0 && redone > 0, "{}: {kept} kept, {redone} re-simulated", knob.name());
+        }
     }
 
     /// Every knob, moved from its first candidate to well beyond its last,
@@ -656,7 +1077,7 @@ mod tests {
 
     #[test]
     fn neighbours_are_the_nearest_values_tried() {
-        let p = |knob, value| SweepPoint { knob, value, total: 0.0, feasible: true };
+        let p = |knob, value| SweepPoint { knob, value, total: 0.0, feasible: true, paths: 0 };
         let sweep = [
             p(Knob::ExitCooldownDays, 1.0),
             p(Knob::ExitCooldownDays, 7.0),

@@ -266,8 +266,14 @@ pub struct CalibrationConfig {
     pub exit_cooldown_days: Vec<f64>,
     /// Refine each knob once between the best grid value's neighbours.
     pub refine: bool,
-    /// Further seeds the search is repeated on, to report how firmly the
-    /// paths identify each chosen knob.
+    /// Race the search's candidates: score each on the first fifth of the
+    /// search's paths first, and drop one that is costlier than the best so
+    /// far by more than four standard errors there (`calibrate::race`).
+    #[serde(default = "crate::defaults::race")]
+    pub race: bool,
+    /// Further seeds on which the choice is polished again (its neighbours
+    /// re-tried on those seeds' paths), to report how firmly the paths
+    /// identify each chosen knob.
     #[serde(default = "crate::defaults::stability_seeds")]
     pub stability_seeds: u32,
     /// Largest acceptable probability that a path without attack halts.

@@ -76,7 +76,12 @@ pub fn detection() -> DetectionConfig {
     }
 }
 
-/// The search is repeated on two further seeds.
+/// The search races its candidates.
+pub fn race() -> bool {
+    true
+}
+
+/// The choice is polished again on two further seeds.
 pub fn stability_seeds() -> u32 {
     2
 }
@@ -263,6 +268,7 @@ impl Default for Config {
                 critical_timelock_hours: vec![1.0, 6.0, 24.0, 48.0, 72.0],
                 exit_cooldown_days: vec![1.0, 3.0, 7.0, 10.0, 14.0],
                 refine: true,
+                race: race(),
                 stability_seeds: stability_seeds(),
                 max_false_trip_rate: 0.03,
                 max_annual_claims_share_of_fund: 1.0,

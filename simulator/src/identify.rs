@@ -25,10 +25,10 @@
 //! deployment should choose deliberately, or the search should tune.
 
 use crate::annual::annual_loss;
-use crate::calibrate::{evaluate, neighbours, Evaluation, Knob, SweepPoint, KNOBS, SEARCH_YEARS};
+use crate::calibrate::{evaluate, neighbours, Evaluation, Knob, NeighbourRuns, SweepPoint, KNOBS, SEARCH_YEARS};
 use crate::compare::{compare_outcomes, YearlyUsd};
 use crate::config::{AttackConfig, Config};
-use crate::engine::simulate;
+use crate::engine::{simulate, PolicyOutcomes};
 use crate::metrics::{analyze, RiskMetrics};
 use crate::params::ContractParams;
 use crate::params::{build, Knobs};
@@ -308,18 +308,36 @@ fn score(cfg: &Config, knobs: &Knobs, outcomes: &[Vec<PathOutcome>], input: Opti
 /// `affected` selects, `mine`'s paths on the others (the parameter cannot
 /// change them): their score, their yearly expected loss minus `mine`'s
 /// paired path by path, and the paths.
+///
+/// `first`: the search's runs of these knobs on their first paths, where
+/// it kept them; they are continued rather than simulated again (a run
+/// continued is the whole run, [`PolicyOutcomes`]).
 fn paired_run(
     cfg: &Config,
     knobs: &Knobs,
     params: &ContractParams,
     affected: &[bool],
     mine: &[Vec<PathOutcome>],
+    first: Option<&[Option<PolicyOutcomes>]>,
     progress: &ProgressBar,
 ) -> (Evaluation, YearlyUsd, Vec<Vec<PathOutcome>>) {
     let n = mine.iter().map(Vec::len).min().unwrap_or(0) as u64;
-    progress.inc_length(affected.iter().filter(|&&a| a).count() as u64 * n);
     let theirs: Vec<Vec<PathOutcome>> = (0..cfg.scenarios.len())
-        .map(|i| if affected[i] { simulate(cfg, i, params, n, progress) } else { mine[i].clone() })
+        .map(|i| {
+            if !affected[i] {
+                return mine[i].clone();
+            }
+            match first.and_then(|runs| runs[i].as_ref()).filter(|run| run.len() <= n) {
+                Some(run) => {
+                    progress.inc_length(n - run.len());
+                    run.clone().completed(cfg, i, params, n, progress).chosen()
+                }
+                None => {
+                    progress.inc_length(n);
+                    simulate(cfg, i, params, n, progress)
+                }
+            }
+        })
         .collect();
     let e = score(cfg, knobs, &theirs, None);
     let paired = compare_outcomes(cfg, "chosen", "moved", mine, &theirs).total_avoided;
@@ -327,16 +345,18 @@ fn paired_run(
 }
 
 /// Checks every knob's neighbours against `chosen`, whose final outcomes
-/// are `outcomes`, on their first `paths` paths.
+/// are `outcomes`, on their first [`crate::calibrate::IDENTIFICATION_PATHS_PER_SEARCH_PATH`]
+/// times the search's paths; `near`: the search's runs of the neighbours.
 pub fn identify(
     cfg: &Config,
     chosen: &Knobs,
     sweep: &[SweepPoint],
     outcomes: &[Vec<PathOutcome>],
+    near: NeighbourRuns,
     objective_se: f64,
-    paths: u64,
     progress: &ProgressBar,
 ) -> Identification {
+    let paths = crate::calibrate::IDENTIFICATION_PATHS_PER_SEARCH_PATH * cfg.run.search_paths;
     let n = outcomes.iter().map(Vec::len).min().unwrap_or(0).min(paths as usize);
     let mine: Vec<Vec<PathOutcome>> = outcomes.iter().map(|o| o[..n].to_vec()).collect();
     let base = score(cfg, chosen, &mine, None);
@@ -349,7 +369,8 @@ pub fn identify(
             let k = knob.set(chosen, v);
             let Ok(params) = build(cfg, &k) else { continue };
             progress.set_message(format!("identification: {} = {}", knob.name(), v));
-            let (e, paired, theirs) = paired_run(cfg, &k, &params, &affected, &mine, progress);
+            let first = near.iter().find(|(seen, _)| *seen == k).map(|(_, runs)| runs.as_slice());
+            let (e, paired, theirs) = paired_run(cfg, &k, &params, &affected, &mine, first, progress);
             let (o, b) = (&e.objective, &base.objective);
             checks.push(NeighbourCheck {
                 knob,
@@ -423,7 +444,7 @@ pub fn identify(
                 }
             };
             progress.set_message(format!("screening: {} = {}", param.key(), value));
-            let (e, paired, _) = paired_run(&moved, chosen, &params, &affected, &mine_s, progress);
+            let (e, paired, _) = paired_run(&moved, chosen, &params, &affected, &mine_s, None, progress);
             fixed.push(FixedCheck {
                 param,
                 configured,

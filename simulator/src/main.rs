@@ -256,6 +256,9 @@ fn run(cli: Cli) -> Result<()> {
                     a.recommended_solvency_target_bps
                 );
                 println!("yearly cost: ${:.0} (feasible: {})", cal.best.objective.total, cal.best.feasible());
+                let phases: Vec<String> =
+                    cal.phase_seconds.iter().map(|(name, s)| format!("{name} {s:.1} s")).collect();
+                println!("time: {} (total {:.1} s)", phases.join(", "), start.elapsed().as_secs_f64());
                 let t = &cal.savings.total_avoided;
                 println!("yearly loss avoided against no Bulwark: ${:.0} (95%: ${:.0} … ${:.0})", t.mean, t.lo, t.hi);
                 if let Some(c) = &cal.vs_current {
@@ -358,6 +361,7 @@ fn calibration_summary(
         "backtests_rejected": cal.backtests.iter().filter(|b| b.rejected).map(|b| &b.scenario).collect::<Vec<_>>(),
         "warnings": report::warnings(cfg, cal),
         "outputs": written,
+        "phase_seconds": cal.phase_seconds.iter().map(|(name, s)| serde_json::json!({ "phase": name, "seconds": s })).collect::<Vec<_>>(),
     })
 }
 

@@ -747,7 +747,7 @@ fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
     let seeds: Vec<String> = cal.stability.iter().map(|c| format!("seed {}", c.seed)).collect();
     let _ = writeln!(
         s,
-        "The search ran on the run's seed and on {} more; a knob the seeds disagree on is not firmly identified by {} paths per candidate, and its spread is its uncertainty.\n",
+        "The search ran on the run's seed; on each of {} more seeds, polishing passes started again from its choice (each knob's nearest values the search tried, re-tried on that seed's paths until nothing moves). A knob a seed moves is not firmly identified by {} paths per candidate, and its spread is its uncertainty; a seed cannot reach a value the search did not try.\n",
         cal.stability.len() - 1,
         cfg.run.search_paths
     );
@@ -850,10 +850,20 @@ fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
     }
     let _ = writeln!(s, "\nThe generalized Pareto fit uses the losses above the 95th percentile of the positive losses (probability-weighted moments); it is omitted where fewer than 200 paths lost anything.\n");
     let _ = writeln!(s, "## Parameter sweep\n");
-    let _ = writeln!(s, "Every candidate the search scored, in order: each knob's grid, its refinement rounds, then the polishing passes. A value appears again when a later pass re-scored it with the other knobs as they were then; the plot shows each as its own point.\n");
-    let _ = writeln!(s, "| knob | value | yearly cost | feasible |\n|---|---:|---:|---|");
+    let _ = writeln!(s, "Every candidate the search scored, in order: each knob's grid, its refinement rounds, then the polishing passes. A value appears again when a later pass re-scored it with the other knobs as they were then; the plot shows each as its own point. The search races its candidates (`calibration.race`): each is scored on the first fifth of the search's paths first, and one costlier there than the best so far by more than {} standard errors of the paired expected loss (or over the false-trip limit by as much) is dropped; its cost is then the one on those paths only.\n", crate::calibrate::RACE_Z);
+    let _ = writeln!(s, "| knob | value | yearly cost | feasible | paths |\n|---|---:|---:|---|---:|");
     for p in &cal.sweep {
-        let _ = writeln!(s, "| `{}` | {} | {} | {} |", p.knob.name(), p.value, money(p.total), p.feasible);
+        let raced = if p.paths < cfg.run.search_paths { " (dropped by the race)" } else { "" };
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {}{} |",
+            p.knob.name(),
+            p.value,
+            money(p.total),
+            p.feasible,
+            p.paths,
+            raced
+        );
     }
     let _ = writeln!(s, "\n## Plots\n");
     for f in crate::output::CHARTS {

@@ -174,6 +174,13 @@ pub struct PathOutcome {
     pub induced_bad_debt: f64,
     /// Calls into bulwark-core on this path.
     pub core_steps: u64,
+    /// The breaker's level left Normal at some step (a throttle or a halt
+    /// began): only such a path can depend on `throttle_ms` and `halt_ms`.
+    pub escalated: bool,
+    /// A Critical call was scheduled (an unpause, a re-anchor, a bonded
+    /// trip's judgement, a theft's drain): only such a path can depend on
+    /// the Critical timelock.
+    pub timelocked: bool,
 }
 
 impl PathOutcome {
@@ -457,7 +464,10 @@ impl<'a> PathSim<'a> {
                     anchors[i] = match self.breaker.reanchor(&mut self.flows[i], a.min, a.max, now) {
                         Ok(_) => None,
                         // The market left the range: propose again, if the asset still needs it.
-                        Err(_) if self.out_of_band(i) => Some(self.propose_anchor(i, price[i], now, critical_ms)),
+                        Err(_) if self.out_of_band(i) => {
+                            out.timelocked = true;
+                            Some(self.propose_anchor(i, price[i], now, critical_ms))
+                        }
                         Err(_) => None,
                     };
                 }
@@ -470,6 +480,7 @@ impl<'a> PathSim<'a> {
                         if unpause_at.is_none() {
                             let _ = self.breaker.pause(PauseScope::Global, |a| (a as usize) < assets);
                             unpause_at = Some(now.saturating_add(critical_ms));
+                            out.timelocked = true;
                             for i in 0..assets {
                                 anchors[i].get_or_insert(self.propose_anchor(i, price[i], now, critical_ms));
                             }
@@ -503,6 +514,7 @@ impl<'a> PathSim<'a> {
                     let verdict = self.breaker.report_price(&mut self.flows[i], reported, now);
                     if matches!(verdict, Ok(PriceVerdict::Deviated { .. })) && anchors[i].is_none() {
                         anchors[i] = Some(self.propose_anchor(i, price[i], now, critical_ms));
+                        out.timelocked = true;
                     }
                     out.core_steps += 1;
                 }
@@ -530,6 +542,9 @@ impl<'a> PathSim<'a> {
             // Halted or globally paused: the breaker's own "nothing leaves"
             // (`blocks_exits`); without Bulwark nothing ever stops.
             stopped = self.layer == Layer::Bulwark && self.breaker.blocks_exits(now);
+            // Deadlines only move later but for a reset or an undo, which
+            // no step here makes before the next check.
+            out.escalated |= self.breaker.level.halted_until != 0 || self.breaker.level.throttled_until != 0;
             match (stopped, stopped_at_price) {
                 (true, None) => stopped_at_price = Some(price[0]),
                 (false, Some(at)) => {
@@ -882,6 +897,7 @@ impl<'a> PathSim<'a> {
             if let Ok(trip) = self.bonds.post(GRIEFER, bond, now) {
                 self.breaker.trip(now);
                 self.bonded.push((trip, now.saturating_add(judge_after)));
+                out.timelocked = true;
                 a.bonds += 1;
             }
         }
@@ -916,6 +932,7 @@ impl<'a> PathSim<'a> {
                 continue;
             }
             let theft = QuorumTheft { stolen: &stolen, attack: k as u64, start: now, detect_at: now + detection_ms };
+            out.timelocked = true;
             let (drained_at, ended) = theft.run(&mut ms, now + run_ms, &mut out.core_steps);
             if drained_at.is_some() {
                 out.attack_loss += drain_share * self.tvl_usd;
@@ -985,6 +1002,7 @@ impl<'a> PathSim<'a> {
                 if !tripped && now >= hack {
                     breaker.trip(hack);
                     tripped = true;
+                    out.escalated = true;
                 }
                 // Runners ask to leave as soon as the hack is public.
                 if now >= news && now < news + crate::params::HOUR_MS {

@@ -567,3 +567,25 @@ fn params_carry_the_cover_and_a_hand_edited_knob_is_named_against_its_provenance
     file.provenance = None;
     assert_eq!(file.provenance_mismatches(), Vec::<String>::new(), "nothing to compare with");
 }
+
+/// A run of paths split in two and joined again is the whole run: the same
+/// outcomes, and the attacker's timing chosen on all of them (the search's
+/// race scores a candidate on its first paths and completes it later).
+#[test]
+fn a_split_run_is_the_whole_run() {
+    use bulwark_sim::engine::{simulate_layer, PolicyOutcomes};
+    use bulwark_sim::sim::Layer;
+    let c = small();
+    let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
+    let hidden = ProgressBar::hidden();
+    for name in ["oracle_mango", "flash_loan_euler", "keys_radiant"] {
+        let i = index(&c, name);
+        let whole = simulate_layer(&c, i, &params, Layer::Bulwark, 1_000, &hidden);
+        for split in [1, 200, 777] {
+            let mut run = PolicyOutcomes::simulate(&c, i, &params, Layer::Bulwark, 0..split, &hidden);
+            run.extend(PolicyOutcomes::simulate(&c, i, &params, Layer::Bulwark, split..1_000, &hidden));
+            assert_eq!(run.chosen_ref(), whole.as_slice(), "{name} split at {split}");
+            assert_eq!(run.chosen(), whole, "{name} split at {split}");
+        }
+    }
+}
