@@ -24,16 +24,28 @@ fn keep_wad(smoothing_bps: Bps, elapsed_ms: u64) -> Balance {
     let s_wad = Balance::from(smoothing_bps.min(crate::types::BPS_DENOMINATOR)).saturating_mul(100_000_000_000_000);
     let minutes = elapsed_ms.checked_div(SMOOTHING_PERIOD_MS).unwrap_or(0);
     let rest = elapsed_ms.checked_rem(SMOOTHING_PERIOD_MS).unwrap_or(0);
-    // (1 − s)^minutes by squaring; every factor is at most WAD, so no product overflows.
+    // (1 − s)^minutes by squaring; every factor is at most WAD, so no product
+    // overflows. Skipped, as exact identities: a product with `keep` while it
+    // is still WAD (WAD · b / WAD = b) and the square no later bit uses.
     let (mut keep, mut base, mut exp) = (WAD, WAD.saturating_sub(s_wad), minutes);
     while exp > 0 && keep > 0 {
         if exp & 1 == 1 {
-            keep = mul_div(keep, base, WAD).unwrap_or(0);
+            keep = if keep == WAD { base } else { mul_div(keep, base, WAD).unwrap_or(0) };
         }
-        base = mul_div(base, base, WAD).unwrap_or(0);
         exp >>= 1;
+        if exp > 0 {
+            base = mul_div(base, base, WAD).unwrap_or(0);
+        }
+    }
+    // Whole minutes: the linear part is one (keep · WAD / WAD = keep).
+    if rest == 0 {
+        return keep;
     }
     let within = mul_div(s_wad, Balance::from(rest), Balance::from(SMOOTHING_PERIOD_MS)).unwrap_or(0);
+    // Under a minute: WAD · x / WAD = x.
+    if keep == WAD {
+        return WAD.saturating_sub(within);
+    }
     mul_div(keep, WAD.saturating_sub(within), WAD).unwrap_or(0)
 }
 
@@ -248,7 +260,38 @@ mod tests {
         }
     }
 
+    /// [`keep_wad`] as first written, every product computed: the
+    /// reference its shortcuts must match bit for bit.
+    fn keep_wad_plain(smoothing_bps: Bps, elapsed_ms: u64) -> Balance {
+        let s_wad = Balance::from(smoothing_bps.min(crate::types::BPS_DENOMINATOR)).saturating_mul(100_000_000_000_000);
+        let minutes = elapsed_ms.checked_div(SMOOTHING_PERIOD_MS).unwrap_or(0);
+        let rest = elapsed_ms.checked_rem(SMOOTHING_PERIOD_MS).unwrap_or(0);
+        let (mut keep, mut base, mut exp) = (WAD, WAD.saturating_sub(s_wad), minutes);
+        while exp > 0 && keep > 0 {
+            if exp & 1 == 1 {
+                keep = mul_div(keep, base, WAD).unwrap_or(0);
+            }
+            base = mul_div(base, base, WAD).unwrap_or(0);
+            exp >>= 1;
+        }
+        let within = mul_div(s_wad, Balance::from(rest), Balance::from(SMOOTHING_PERIOD_MS)).unwrap_or(0);
+        mul_div(keep, WAD.saturating_sub(within), WAD).unwrap_or(0)
+    }
+
     proptest::proptest! {
+        /// The shortcuts in `keep_wad` are exact: the same share as every
+        /// product computed, at any smoothing and elapsed time (whole
+        /// minutes included, the simulator's usual case).
+        #[test]
+        fn keep_wad_shortcuts_are_exact(
+            smoothing_bps in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..=10_000, 10_000u32..=u32::MAX],
+            minutes in proptest::prop_oneof![proptest::strategy::Just(0u64), 0u64..=120, 0u64..=10_000_000],
+            rest in proptest::prop_oneof![proptest::strategy::Just(0u64), 0u64..SMOOTHING_PERIOD_MS],
+        ) {
+            let elapsed = minutes.saturating_mul(SMOOTHING_PERIOD_MS).saturating_add(rest);
+            proptest::prop_assert_eq!(keep_wad(smoothing_bps, elapsed), keep_wad_plain(smoothing_bps, elapsed));
+        }
+
         /// Splitting a time span into more reports never moves the reference
         /// further than one report at its end would: the move is bounded by
         /// the elapsed time, not by the number of reports.
