@@ -62,7 +62,8 @@ impl Knob {
         }
     }
 
-    fn grid(self, cfg: &Config) -> Vec<f64> {
+    /// The user's grid of candidates for this knob.
+    pub(crate) fn grid(self, cfg: &Config) -> Vec<f64> {
         let c = &cfg.calibration;
         match self {
             Knob::HourlyShareBps => c.hourly_share_bps.iter().map(|&v| f64::from(v)).collect(),

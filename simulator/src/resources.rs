@@ -8,8 +8,8 @@
 //! path and scenario, collected in full before they are analysed), at the
 //! point where it keeps the most of them, plus one scenario's working data.
 
-use crate::calibrate::{IDENTIFICATION_PATHS_PER_SEARCH_PATH, KNOBS};
-use crate::config::{Config, ConfigError};
+use crate::calibrate::{IDENTIFICATION_PATHS_PER_SEARCH_PATH, KNOBS, MAX_REFINE_ROUNDS};
+use crate::config::{AttackConfig, Config, ConfigError};
 use crate::sim::PathOutcome;
 
 /// Bytes of one stored path outcome.
@@ -106,12 +106,38 @@ pub fn estimate(cfg: &Config, command: Command) -> Estimate {
             // copy of their first paths, each neighbour's (two a knob), the
             // one being run and a rescaled copy for the sensitivity table.
             let n = paths.min(IDENTIFICATION_PATHS_PER_SEARCH_PATH.saturating_mul(cfg.run.search_paths));
-            let identify = per_set.saturating_add(
-                scenarios.saturating_mul(n).saturating_mul(OUTCOME_BYTES).saturating_mul(3 + 2 * KNOBS.len() as u64),
-            );
-            // The search: the best candidate's outcomes, a candidate's, and
-            // the copy it is assembled from.
-            let search = scenarios.saturating_mul(cfg.run.search_paths).saturating_mul(OUTCOME_BYTES * 3);
+            // The search's runs of the candidates one knob away from its
+            // choice, kept for the identification: at most every value a
+            // knob can try (its grid and two a refinement round), each on
+            // the scenarios the knob affects, the oracle's under both
+            // attacker policies.
+            let near: u64 = KNOBS
+                .iter()
+                .map(|k| {
+                    let sets: u64 = cfg
+                        .scenarios
+                        .iter()
+                        .filter(|s| k.affects(&s.attack))
+                        .map(|s| if matches!(s.attack, AttackConfig::OracleManipulation { .. }) { 2 } else { 1 })
+                        .sum();
+                    (k.grid(cfg).len() as u64 + 2 * MAX_REFINE_ROUNDS as u64).saturating_mul(sets)
+                })
+                .sum::<u64>()
+                .saturating_mul(cfg.run.search_paths)
+                .saturating_mul(OUTCOME_BYTES);
+            let identify = per_set
+                .saturating_add(
+                    scenarios
+                        .saturating_mul(n)
+                        .saturating_mul(OUTCOME_BYTES)
+                        .saturating_mul(3 + 2 * KNOBS.len() as u64),
+                )
+                .saturating_add(near);
+            // The search: the best candidate's outcomes and its runs under
+            // both policies, a candidate's runs and the outcomes assembled
+            // from them, and the runs kept one knob away.
+            let search =
+                scenarios.saturating_mul(cfg.run.search_paths).saturating_mul(OUTCOME_BYTES * 6).saturating_add(near);
             (final_sets.max(identify).max(search), 2)
         }
     };
