@@ -34,6 +34,30 @@ pub struct BenchReport {
     pub ratio_to_numpy: Option<f64>,
     /// What bulwark-core's one-path API alone costs, whatever the simulator around it does.
     pub core_floor: CoreFloor,
+    /// The calibration's search on the built-in scenarios over 6-hour
+    /// paths, with and without the race, in the same run.
+    pub search: SearchTimes,
+}
+
+/// Wall seconds of the search ([`crate::calibrate::search_seconds`]) on the
+/// config's scenarios and grids, its horizon cut to 6 hours to keep the
+/// bench short, with `calibration.race` on and off.
+#[derive(Debug, Serialize)]
+pub struct SearchTimes {
+    pub raced_secs: f64,
+    pub plain_secs: f64,
+    /// `raced_secs / plain_secs`: below 1, the race saves time.
+    pub ratio: f64,
+}
+
+fn search_times(cfg: &Config) -> Result<SearchTimes> {
+    let mut c = cfg.clone();
+    c.run.horizon_hours = 6;
+    c.validate()?;
+    let raced_secs = crate::calibrate::search_seconds(&c)?;
+    c.calibration.race = false;
+    let plain_secs = crate::calibrate::search_seconds(&c)?;
+    Ok(SearchTimes { raced_secs, plain_secs, ratio: raced_secs / plain_secs })
 }
 
 /// A lower bound on the engine's time from its calls into bulwark-core
@@ -189,6 +213,7 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
     }
     let numpy = numpy.ok();
     let core_floor = core_floor(cfg, core, numpy)?;
+    let search = search_times(cfg)?;
     let report = BenchReport {
         core_steps_per_sec: core,
         engine_core_steps_per_sec: engine_steps,
@@ -201,6 +226,7 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
         numpy_paths_per_cpu_sec: numpy,
         ratio_to_numpy: numpy.map(|n| rust_ref / n),
         core_floor,
+        search,
     };
     if !quiet {
         println!("core steps/s (1 core, tight loop):     {:.3e}", report.core_steps_per_sec);
@@ -226,6 +252,11 @@ pub fn run(cfg: &Config, quiet: bool) -> Result<()> {
         if let Some(r) = f.max_ratio_to_numpy {
             println!("  at most {r:.2}x the numpy model per CPU-second");
         }
+        let s = &report.search;
+        println!(
+            "calibration search (6 h paths): {:.1} s raced, {:.1} s without the race: {:.2}x",
+            s.raced_secs, s.plain_secs, s.ratio
+        );
     }
     println!("{}", serde_json::to_string(&report)?);
     Ok(())

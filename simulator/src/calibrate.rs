@@ -809,6 +809,14 @@ fn search_knobs(cfg: &Config, progress: &ProgressBar) -> Result<(Knobs, Vec<Swee
     Ok((s.best.knobs, s.sweep, s.near))
 }
 
+/// Wall seconds of the search alone on `cfg` (no stability seeds, no
+/// final evaluation), for `bulwark-sim bench`.
+pub fn search_seconds(cfg: &Config) -> Result<f64> {
+    let start = std::time::Instant::now();
+    search_knobs(cfg, &ProgressBar::hidden())?;
+    Ok(start.elapsed().as_secs_f64())
+}
+
 /// The stability check on `cfg`'s seed: polishing passes from `chosen` (the
 /// run's choice) over the values the run's search tried (`tried`), on this
 /// seed's paths; where it ends.
