@@ -468,10 +468,11 @@ pub(crate) fn neighbours(knob: Knob, chosen: f64, sweep: &[SweepPoint]) -> Vec<f
     below.into_iter().chain(above).collect()
 }
 
-/// Racing: a candidate is scored first on this fraction of the search's
-/// paths (the first ones, which are also the first of every longer run).
-pub const RACE_FIRST_PATHS_DIVISOR: u64 = 5;
-/// Racing starts only from this many first paths: fewer leave too few
+/// Racing: a candidate is scored first on the first fifth of the search's
+/// paths, then on the first half (the first paths of a run are the first
+/// of every longer run), and dropped at the first stage that beats it.
+pub const RACE_STAGE_DIVISORS: [u64; 2] = [5, 2];
+/// A race stage needs this many first paths: fewer leave too few
 /// one-attack paths for the yearly aggregate's severities.
 pub const RACE_MIN_FIRST_PATHS: u64 = 1_000;
 /// A raced candidate is dropped when it is costlier than the best by more
@@ -490,8 +491,8 @@ struct Search<'a> {
     /// The same paths under each attacker policy: a candidate that differs
     /// only in a knob few paths read starts from them ([`Knob::reads`]).
     best_runs: Vec<PolicyOutcomes>,
-    /// The best's score on the race's first paths, once asked for.
-    best_first: Option<Evaluation>,
+    /// The best's score on each race stage's first paths, once asked for.
+    best_first: Vec<(u64, Evaluation)>,
     sweep: Vec<SweepPoint>,
     /// The runs of every candidate one knob away from the best so far.
     near: NeighbourRuns,
@@ -614,18 +615,24 @@ impl<'a> Search<'a> {
             best_params: params,
             cache,
             best_runs,
-            best_first: None,
+            best_first: Vec::new(),
             sweep: Vec::new(),
             near: Vec::new(),
             scored,
         })
     }
 
-    /// How many first paths the race scores a candidate on; `None` when the
-    /// search does not race.
-    fn race_paths(&self) -> Option<u64> {
-        let first = self.cfg.run.search_paths / RACE_FIRST_PATHS_DIVISOR;
-        (self.cfg.calibration.race && first >= RACE_MIN_FIRST_PATHS).then_some(first)
+    /// How many first paths each race stage scores a candidate on, in
+    /// order; none when the search does not race.
+    fn race_stages(&self) -> Vec<u64> {
+        let search = self.cfg.run.search_paths;
+        let mut stages: Vec<u64> = RACE_STAGE_DIVISORS
+            .iter()
+            .map(|d| search / d)
+            .filter(|&n| self.cfg.calibration.race && (RACE_MIN_FIRST_PATHS..search).contains(&n))
+            .collect();
+        stages.dedup();
+        stages
     }
 
     /// Tries `knob` at each of `values` with the other knobs as chosen so
@@ -647,9 +654,9 @@ impl<'a> Search<'a> {
             // beyond the grid that bulwark-core refuses is not a candidate.
             let Ok(params) = build(cfg, &k) else { continue };
             self.progress.inc_length(sims * search);
-            let first = self.race_paths().filter(|_| self.best.feasible());
-            if let Some(first) = first {
-                self.score_best_first(first);
+            let stages = if self.best.feasible() { self.race_stages() } else { Vec::new() };
+            for &n in &stages {
+                self.score_best_first(n);
             }
             // Paths `range` of scenario `i` under the candidate: where the
             // knob is one few paths read, the best's with those re-simulated.
@@ -664,27 +671,38 @@ impl<'a> Search<'a> {
                 ),
                 None => PolicyOutcomes::simulate(cfg, i, &params, Layer::Bulwark, range, self.progress),
             };
-            let mut runs: Vec<Option<PolicyOutcomes>> =
-                (0..cfg.scenarios.len()).map(|i| affected[i].then(|| run(i, 0..first.unwrap_or(search)))).collect();
-            if let Some(first) = first {
-                if let Some(e) = self.raced_out(&k, &params, &runs, first) {
-                    self.progress.inc(sims * (search - first));
-                    self.sweep.push(SweepPoint {
-                        knob,
-                        value: v,
-                        total: e.objective.total,
-                        feasible: e.feasible(),
-                        paths: first,
-                    });
-                    self.scored.push((k, e.objective.total, e.feasible(), first));
-                    self.near.push((k, runs));
-                    continue;
-                }
-                for (i, r) in runs.iter_mut().enumerate() {
-                    if let Some(r) = r {
-                        r.extend(run(i, first..search));
+            // Each race stage's paths, then the rest of the search's.
+            let mut done = 0;
+            let mut runs: Vec<Option<PolicyOutcomes>> = vec![None; cfg.scenarios.len()];
+            let mut dropped = None;
+            for n in stages.iter().copied().chain(std::iter::once(search)) {
+                for (i, r) in runs.iter_mut().enumerate().filter(|(i, _)| affected[*i]) {
+                    let next = run(i, done..n);
+                    match r {
+                        Some(r) => r.extend(next),
+                        None => *r = Some(next),
                     }
                 }
+                done = n;
+                if n < search {
+                    if let Some(e) = self.raced_out(&k, &params, &runs, n) {
+                        dropped = Some(e);
+                        break;
+                    }
+                }
+            }
+            if let Some(e) = dropped {
+                self.progress.inc(sims * (search - done));
+                self.sweep.push(SweepPoint {
+                    knob,
+                    value: v,
+                    total: e.objective.total,
+                    feasible: e.feasible(),
+                    paths: done,
+                });
+                self.scored.push((k, e.objective.total, e.feasible(), done));
+                self.near.push((k, runs));
+                continue;
             }
             let results: Vec<(RiskMetrics, Vec<PathOutcome>)> = runs
                 .iter()
@@ -721,7 +739,7 @@ impl<'a> Search<'a> {
                 self.best = e;
                 self.best_params = params;
                 self.cache = results;
-                self.best_first = None;
+                self.best_first.clear();
                 let best = self.best.knobs;
                 self.near.retain(|(k, _)| knobs_apart(k, &best) == 1);
             }
@@ -729,15 +747,16 @@ impl<'a> Search<'a> {
         knob.get(&self.best.knobs) != knob.get(&start)
     }
 
-    /// The best's score on the race's first `first` paths, kept until the
-    /// best changes.
+    /// The best's score on its first `first` paths, kept until the best
+    /// changes.
     fn score_best_first(&mut self, first: u64) {
-        if self.best_first.is_none() {
+        if !self.best_first.iter().any(|(n, _)| *n == first) {
             let (cfg, n) = (self.cfg, first as usize);
             let paths: Vec<&[PathOutcome]> = self.cache.iter().map(|(_, p)| &p[..n]).collect();
             let metrics: Vec<RiskMetrics> =
                 paths.iter().map(|p| analyze(p, cfg.protocol.fund_capital_usd, 0, cfg.run.seed)).collect();
-            self.best_first = Some(score(cfg, &self.best.knobs, &self.best_params, &metrics, &paths));
+            let e = score(cfg, &self.best.knobs, &self.best_params, &metrics, &paths);
+            self.best_first.push((first, e));
         }
     }
 
@@ -761,7 +780,7 @@ impl<'a> Search<'a> {
         let metrics: Vec<RiskMetrics> =
             cand_paths.iter().map(|p| analyze(p, cfg.protocol.fund_capital_usd, 0, cfg.run.seed)).collect();
         let e = score(cfg, k, params, &metrics, &cand_paths);
-        let b = self.best_first.as_ref()?;
+        let (_, b) = self.best_first.iter().find(|(n, _)| *n == first)?;
         race(cfg, &cand_paths, &best_paths, &e, b).then_some(e)
     }
 
@@ -971,7 +990,7 @@ mod tests {
             );
         }
         for p in raced.iter().filter(|p| p.paths < 5_000) {
-            assert_eq!(p.paths, 1_000);
+            assert!([1_000, 2_500].contains(&p.paths), "dropped at {} paths", p.paths);
         }
     }
 

@@ -266,9 +266,10 @@ pub struct CalibrationConfig {
     pub exit_cooldown_days: Vec<f64>,
     /// Refine each knob once between the best grid value's neighbours.
     pub refine: bool,
-    /// Race the search's candidates: score each on the first fifth of the
-    /// search's paths first, and drop one that is costlier than the best so
-    /// far by more than four standard errors there (`calibrate::race`).
+    /// Race the search's candidates: score each on the first fifth, then
+    /// the first half, of the search's paths, and drop one that is costlier
+    /// than the best so far by more than four standard errors there
+    /// (`calibrate::race`).
     #[serde(default = "crate::defaults::race")]
     pub race: bool,
     /// Further seeds on which the choice is polished again (its neighbours
