@@ -529,18 +529,6 @@ fn score(
     evaluate(cfg, k, metrics, &annual_loss(cfg, params, paths, SEARCH_YEARS))
 }
 
-/// One path's part of the objective's yearly attack loss and downtime
-/// (their mean over a scenario's paths is that scenario's part).
-fn yearly_cost(cfg: &Config, scenario: usize, o: &PathOutcome) -> f64 {
-    let s = &cfg.scenarios[scenario];
-    let horizon_days = f64::from(cfg.run.horizon_hours) / 24.0;
-    if matches!(s.attack, AttackConfig::None) {
-        o.weight * o.downtime_cost / horizon_days * cfg.markets[&s.market].days_per_year
-    } else {
-        o.weight * (o.attack_loss + o.induced_downtime) * 365.0 / horizon_days
-    }
-}
-
 /// Whether the race drops a candidate whose paths on the race's first
 /// paths are `cand` (scored `c`), against the best's on the same paths
 /// (`best`, scored `b`, feasible on all the search's paths). It is
@@ -573,8 +561,11 @@ pub fn race(cfg: &Config, cand: &[&[PathOutcome]], best: &[&[PathOutcome]], c: &
             trip_rate += share * p;
             trip_var += share * share * p * (1.0 - p) / nf;
         }
-        let d: Vec<f64> =
-            x[..n].iter().zip(&y[..n]).map(|(p, q)| yearly_cost(cfg, i, p) - yearly_cost(cfg, i, q)).collect();
+        let d: Vec<f64> = x[..n]
+            .iter()
+            .zip(&y[..n])
+            .map(|(p, q)| crate::compare::yearly(cfg, i, p) - crate::compare::yearly(cfg, i, q))
+            .collect();
         let mean = d.iter().sum::<f64>() / nf;
         cost_var += d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0) / nf;
     }

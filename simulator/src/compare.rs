@@ -62,7 +62,7 @@ pub struct Comparison {
 }
 
 /// One path's contribution to the yearly loss of scenario `i`.
-fn yearly(cfg: &Config, i: usize, o: &PathOutcome) -> f64 {
+pub(crate) fn yearly(cfg: &Config, i: usize, o: &PathOutcome) -> f64 {
     let s = &cfg.scenarios[i];
     let horizon_days = f64::from(cfg.run.horizon_hours) / 24.0;
     o.weight

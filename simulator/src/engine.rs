@@ -171,7 +171,7 @@ impl PolicyOutcomes {
     /// paths: the larger mean loss; pushing at once on a tie.
     pub fn chosen(self) -> Vec<PathOutcome> {
         match self.timed {
-            Some(timed) if mean_loss(&timed) > mean_loss(&self.at_once) => timed,
+            Some(timed) if pays_more(&timed, &self.at_once) => timed,
             _ => self.at_once,
         }
     }
@@ -179,15 +179,17 @@ impl PolicyOutcomes {
     /// [`PolicyOutcomes::chosen`], borrowed.
     pub fn chosen_ref(&self) -> &[PathOutcome] {
         match &self.timed {
-            Some(timed) if mean_loss(timed) > mean_loss(&self.at_once) => timed,
+            Some(timed) if pays_more(timed, &self.at_once) => timed,
             _ => &self.at_once,
         }
     }
 }
 
-/// The weighted attack loss summed over paths, in path order.
-fn mean_loss(v: &[PathOutcome]) -> f64 {
-    v.iter().map(|o| o.weight * o.attack_loss).sum::<f64>()
+/// Whether the attacker's weighted loss, summed over paths in path order,
+/// is larger on `a` than on `b`.
+fn pays_more(a: &[PathOutcome], b: &[PathOutcome]) -> bool {
+    let loss = |v: &[PathOutcome]| v.iter().map(|o| o.weight * o.attack_loss).sum::<f64>();
+    loss(a) > loss(b)
 }
 
 /// Paths `range` of scenario `index` with the attacker's timing fixed.
