@@ -55,8 +55,14 @@ for name in circuit_breaker insurance_fund multisig_guard; do
   }
 done
 
+# bulwark-deploy's targets are selected from the whole workspace, so that
+# dependencies get the features the workspace's unit tests built them with
+# (scripts/test.sh): after those, nothing is compiled again. `-p
+# bulwark-deploy` would resolve other features and rebuild subxt and the
+# simulator.
+DEPLOY_TESTS=(--workspace --lib --test on_chain --test revive_client)
 step "building bulwark-deploy (test profile, shared with its tests)"
-cargo test -q -p bulwark-deploy --no-run 2>&1 | tail -3
+cargo test -q "${DEPLOY_TESTS[@]}" --no-run 2>&1 | tail -3
 DEPLOY=$PWD/target/debug/bulwark-deploy
 deploy() { "$DEPLOY" "$1" --artifacts "$ARTIFACTS" "${@:2}"; }
 
@@ -171,13 +177,13 @@ cmp -s "$RECORD" "$OUT/record-before.json" || fail "the refused rerun changed th
 
 step "the deploy tool's message and event declarations against the contracts' metadata"
 BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
-  cargo test -p bulwark-deploy --lib revive::abi::metadata_tests -- --ignored --nocapture
+  cargo test --workspace --lib revive::abi::metadata_tests -- --ignored --nocapture
 
 step "on-chain scenarios"
 BULWARK_PARAMS="$PARAMS" BULWARK_RECORD="$RECORD" BULWARK_WEIGHTS="$OUT/weights.json" BULWARK_CHAIN_URL="$URL" \
   BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
-  cargo test -p bulwark-deploy --test on_chain -- --ignored --test-threads 1 --nocapture
+  cargo test --workspace --test on_chain -- --ignored --test-threads 1 --nocapture
 
 step "the revive chain client with one contract (a circuit_breaker of its own)"
 BULWARK_CHAIN_URL="$URL" BULWARK_REVIVE_ARTIFACTS="$(realpath "$ARTIFACTS")" \
-  cargo test -p bulwark-deploy --test revive_client -- --ignored --nocapture
+  cargo test --workspace --test revive_client -- --ignored --nocapture

@@ -28,8 +28,13 @@ if [ "${BULWARK_E2E_SKIP_BUILD:-}" != 1 ]; then
 fi
 t_built=$(seconds)
 
-# The suite's own build, before the chain is up.
-cargo test --locked -p bulwark-e2e --no-run
+# The suite's own build, before the chain is up. Its test targets are
+# selected from the whole workspace, so that dependencies get the features
+# the workspace's unit tests built them with (scripts/test.sh): after
+# those, nothing is compiled again. `-p bulwark-e2e` would resolve other
+# features and rebuild subxt and the simulator.
+SUITE=(--workspace --test metadata --test scenarios)
+cargo test --locked "${SUITE[@]}" --no-run
 t_compiled=$(seconds)
 
 # A chain of our own: none of this checkout's, nothing else on the port.
@@ -52,7 +57,7 @@ scripts/node.sh start
 export BULWARK_CHAIN_URL="ws://127.0.0.1:$PORT"
 t_chain=$(seconds)
 status=0
-cargo test --locked -p bulwark-e2e -- --include-ignored --test-threads 1 "$@" || status=$?
+cargo test --locked "${SUITE[@]}" -- --include-ignored --test-threads 1 "$@" || status=$?
 t_done=$(seconds)
 
 gas=target/e2e-gas.json

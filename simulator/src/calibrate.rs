@@ -394,11 +394,20 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
     progress.inc_length(n * cfg.run.paths);
     progress.set_message("final evaluation");
     let params = build(cfg, &knobs)?;
-    let (metrics, outcomes): (Vec<_>, Vec<_>) =
-        run_scenarios(cfg, &params, cfg.run.paths, cfg.run.bootstrap_resamples, |_| true, progress)
-            .into_iter()
-            .map(|r| r.expect("all run"))
-            .unzip();
+    // Each scenario's run under both attacker policies: its first paths are
+    // kept for the identification, which re-simulates from them only the
+    // paths a knob can change.
+    let identified = (IDENTIFICATION_PATHS_PER_SEARCH_PATH * search).min(cfg.run.paths);
+    let (first_runs, outcomes): (Vec<PolicyOutcomes>, Vec<Vec<PathOutcome>>) = (0..cfg.scenarios.len())
+        .map(|i| {
+            let run = PolicyOutcomes::simulate(cfg, i, &params, Layer::Bulwark, 0..cfg.run.paths, progress);
+            (run.part(0..identified), run.chosen())
+        })
+        .unzip();
+    let metrics: Vec<RiskMetrics> = outcomes
+        .iter()
+        .map(|o| analyze(o, cfg.protocol.fund_capital_usd, cfg.run.bootstrap_resamples, cfg.run.seed))
+        .collect();
     let refs: Vec<&[PathOutcome]> = outcomes.iter().map(Vec::as_slice).collect();
     let annual = annual_loss(cfg, &params, &refs, crate::annual::FINAL_YEARS);
     let best = evaluate(cfg, &knobs, &metrics, &annual);
@@ -409,7 +418,8 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
     clock.end("without Bulwark");
     progress.set_message("identification: neighbours of the choice");
     let objective_se = savings.total_loss_a.se();
-    let identification = crate::identify::identify(cfg, &knobs, &sweep, &outcomes, near, objective_se, progress);
+    let identification =
+        crate::identify::identify(cfg, &knobs, &sweep, &outcomes, &first_runs, near, objective_se, progress);
     clock.end("identification");
     let vs_current = current.map(|cur| {
         progress.inc_length(n * cfg.run.paths);

@@ -28,11 +28,11 @@ use crate::annual::annual_loss;
 use crate::calibrate::{evaluate, neighbours, Evaluation, Knob, NeighbourRuns, SweepPoint, KNOBS, SEARCH_YEARS};
 use crate::compare::{compare_outcomes, YearlyUsd};
 use crate::config::{AttackConfig, Config};
-use crate::engine::{simulate, PolicyOutcomes};
+use crate::engine::PolicyOutcomes;
 use crate::metrics::{analyze, RiskMetrics};
 use crate::params::ContractParams;
 use crate::params::{build, Knobs};
-use crate::sim::PathOutcome;
+use crate::sim::{Layer, PathOutcome};
 use indicatif::ProgressBar;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -201,6 +201,17 @@ impl Fixed {
         c
     }
 
+    /// The paths whose outcome a change of this parameter alone can change,
+    /// as [`Knob::reads`]: `None`, every path. The screening re-simulates
+    /// only those (`skipping_paths_is_exact`).
+    pub(crate) fn reads(self) -> Option<fn(&PathOutcome) -> bool> {
+        match self {
+            // Read by core only at the Throttled level.
+            Fixed::ThrottleBps => Some(|o| o.escalated),
+            _ => None,
+        }
+    }
+
     /// Whether the parameter can change scenario `attack`'s paths.
     fn affects(self, attack: &AttackConfig) -> bool {
         match self {
@@ -309,16 +320,25 @@ fn score(cfg: &Config, knobs: &Knobs, outcomes: &[Vec<PathOutcome>], input: Opti
 /// change them): their score, their yearly expected loss minus `mine`'s
 /// paired path by path, and the paths.
 ///
-/// `first`: the search's runs of these knobs on their first paths, where
-/// it kept them; they are continued rather than simulated again (a run
-/// continued is the whole run, [`PolicyOutcomes`]).
+/// How the moved run is had, exactly, without simulating what is known:
+/// - `first`: the search's runs of these knobs on their first paths, where
+///   it kept them, are continued (a run continued is the whole run,
+///   [`PolicyOutcomes`]);
+/// - `reads`: where only the paths it selects can differ from the choice's
+///   (the knob moved is one few paths read, [`Knob::reads`]), the rest
+///   is `base`'s, the choice's own run under both policies, with those
+///   paths re-simulated (`skipping_paths_is_exact`);
+/// - otherwise the rest is simulated.
+#[allow(clippy::too_many_arguments)]
 fn paired_run(
     cfg: &Config,
     knobs: &Knobs,
     params: &ContractParams,
     affected: &[bool],
     mine: &[Vec<PathOutcome>],
+    base: &[PolicyOutcomes],
     first: Option<&[Option<PolicyOutcomes>]>,
+    reads: Option<fn(&PathOutcome) -> bool>,
     progress: &ProgressBar,
 ) -> (Evaluation, YearlyUsd, Vec<Vec<PathOutcome>>) {
     let n = mine.iter().map(Vec::len).min().unwrap_or(0) as u64;
@@ -327,15 +347,19 @@ fn paired_run(
             if !affected[i] {
                 return mine[i].clone();
             }
-            match first.and_then(|runs| runs[i].as_ref()).filter(|run| run.len() <= n) {
-                Some(run) => {
-                    progress.inc_length(n - run.len());
-                    run.clone().completed(cfg, i, params, n, progress).chosen()
+            let start = first.and_then(|runs| runs[i].clone()).filter(|run| run.len() <= n);
+            let m = start.as_ref().map_or(0, PolicyOutcomes::len);
+            progress.inc_length(n - m);
+            let rest = match reads {
+                Some(reads) => base[i].part(m..n).resimulated(cfg, i, params, m, reads, progress),
+                None => PolicyOutcomes::simulate(cfg, i, params, Layer::Bulwark, m..n, progress),
+            };
+            match start {
+                Some(mut run) => {
+                    run.extend(rest);
+                    run.chosen()
                 }
-                None => {
-                    progress.inc_length(n);
-                    simulate(cfg, i, params, n, progress)
-                }
+                None => rest.chosen(),
             }
         })
         .collect();
@@ -346,19 +370,25 @@ fn paired_run(
 
 /// Checks every knob's neighbours against `chosen`, whose final outcomes
 /// are `outcomes`, on their first [`crate::calibrate::IDENTIFICATION_PATHS_PER_SEARCH_PATH`]
-/// times the search's paths; `near`: the search's runs of the neighbours.
+/// times the search's paths; `first_runs`: the final evaluation's runs of
+/// those paths under both attacker policies; `near`: the search's runs of
+/// the neighbours.
+#[allow(clippy::too_many_arguments)]
 pub fn identify(
     cfg: &Config,
     chosen: &Knobs,
     sweep: &[SweepPoint],
     outcomes: &[Vec<PathOutcome>],
+    first_runs: &[PolicyOutcomes],
     near: NeighbourRuns,
     objective_se: f64,
     progress: &ProgressBar,
 ) -> Identification {
     let paths = crate::calibrate::IDENTIFICATION_PATHS_PER_SEARCH_PATH * cfg.run.search_paths;
     let n = outcomes.iter().map(Vec::len).min().unwrap_or(0).min(paths as usize);
+    let n = first_runs.iter().map(|r| r.len() as usize).fold(n, usize::min);
     let mine: Vec<Vec<PathOutcome>> = outcomes.iter().map(|o| o[..n].to_vec()).collect();
+    let runs: Vec<PolicyOutcomes> = first_runs.iter().map(|r| r.part(0..n as u64)).collect();
     let base = score(cfg, chosen, &mine, None);
     // Every neighbour's knobs and outcomes, kept for the sensitivity table.
     let mut candidates: Vec<(Knob, Knobs, Vec<Vec<PathOutcome>>)> = Vec::new();
@@ -370,7 +400,8 @@ pub fn identify(
             let Ok(params) = build(cfg, &k) else { continue };
             progress.set_message(format!("identification: {} = {}", knob.name(), v));
             let first = near.iter().find(|(seen, _)| *seen == k).map(|(_, runs)| runs.as_slice());
-            let (e, paired, theirs) = paired_run(cfg, &k, &params, &affected, &mine, first, progress);
+            let (e, paired, theirs) =
+                paired_run(cfg, &k, &params, &affected, &mine, &runs, first, knob.reads(), progress);
             let (o, b) = (&e.objective, &base.objective);
             checks.push(NeighbourCheck {
                 knob,
@@ -409,6 +440,7 @@ pub fn identify(
     // Screening of the fixed parameters, on the first `screen` paths.
     let screen = (n as u64 / 2).max(1) as usize;
     let mine_s: Vec<Vec<PathOutcome>> = mine.iter().map(|o| o[..screen.min(o.len())].to_vec()).collect();
+    let runs_s: Vec<PolicyOutcomes> = runs.iter().map(|r| r.part(0..screen.min(n) as u64)).collect();
     let base_s = score(cfg, chosen, &mine_s, None);
     let mut fixed = Vec::new();
     for param in FIXED {
@@ -444,7 +476,8 @@ pub fn identify(
                 }
             };
             progress.set_message(format!("screening: {} = {}", param.key(), value));
-            let (e, paired, _) = paired_run(&moved, chosen, &params, &affected, &mine_s, None, progress);
+            let (e, paired, _) =
+                paired_run(&moved, chosen, &params, &affected, &mine_s, &runs_s, None, param.reads(), progress);
             fixed.push(FixedCheck {
                 param,
                 configured,
@@ -463,6 +496,7 @@ pub fn identify(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::simulate;
 
     fn outcome(attacks: u32, weight: f64, loss: f64) -> PathOutcome {
         PathOutcome {
@@ -523,6 +557,47 @@ mod tests {
                     assert!(a == b, "{} changes {}", param.key(), s.name);
                 }
             }
+        }
+    }
+
+    /// A fixed parameter that only some paths read (the throttle's share,
+    /// read at the Throttled level only) leaves every other path
+    /// bit-identical: the screening's runs, the choice's with only those
+    /// paths re-simulated, are exactly the whole runs at each moved value,
+    /// under each attacker policy, on every scenario it affects.
+    #[test]
+    fn the_screenings_skipped_paths_are_exact() {
+        let cfg = Config::default();
+        let knobs = Knobs::middle(&cfg.calibration);
+        let params = build(&cfg, &knobs).unwrap();
+        let hidden = ProgressBar::hidden();
+        let paths = 500;
+        let skipping: Vec<Fixed> = FIXED.into_iter().filter(|p| p.reads().is_some()).collect();
+        assert!(!skipping.is_empty());
+        for param in skipping {
+            let reads = param.reads().unwrap();
+            let (mut kept, mut redone) = (0, 0);
+            // The moves the screening simulates (it reports the others refused).
+            let moves: Vec<Config> = FACTORS
+                .iter()
+                .map(|&f| param.set(&cfg, param.get(&cfg) * f))
+                .filter(|m| param.get(m) != param.get(&cfg) && m.validate().is_ok() && build(m, &knobs).is_ok())
+                .collect();
+            assert!(!moves.is_empty(), "{} has no valid move", param.key());
+            for moved in moves {
+                let to = build(&moved, &knobs).unwrap();
+                for (i, s) in cfg.scenarios.iter().enumerate().filter(|(_, s)| param.affects(&s.attack)) {
+                    let run = PolicyOutcomes::simulate(&cfg, i, &params, Layer::Bulwark, 0..paths, &hidden);
+                    let n = run.chosen_ref().iter().filter(|o| reads(o)).count();
+                    redone += n;
+                    kept += paths as usize - n;
+                    let skipped = run.resimulated(&moved, i, &to, 0, reads, &hidden);
+                    let whole = PolicyOutcomes::simulate(&moved, i, &to, Layer::Bulwark, 0..paths, &hidden);
+                    assert!(skipped == whole, "{} on {}: not the whole run", param.key(), s.name);
+                }
+            }
+            // Not vacuous: some paths read the parameter and some do not.
+            assert!(kept > 0 && redone > 0, "{}: {kept} kept, {redone} re-simulated", param.key());
         }
     }
 }

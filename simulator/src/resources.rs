@@ -103,7 +103,8 @@ pub fn estimate(cfg: &Config, command: Command) -> Estimate {
             // (or under --current).
             let final_sets = per_set.saturating_mul(2);
             // The identification keeps, beside the final outcomes, its own
-            // copy of their first paths, each neighbour's (two a knob), the
+            // copy of their first paths, those paths' runs under both
+            // attacker policies (two), each neighbour's (two a knob), the
             // one being run and a rescaled copy for the sensitivity table.
             let n = paths.min(IDENTIFICATION_PATHS_PER_SEARCH_PATH.saturating_mul(cfg.run.search_paths));
             // The search's runs of the candidates one knob away from its
@@ -130,7 +131,7 @@ pub fn estimate(cfg: &Config, command: Command) -> Estimate {
                     scenarios
                         .saturating_mul(n)
                         .saturating_mul(OUTCOME_BYTES)
-                        .saturating_mul(3 + 2 * KNOBS.len() as u64),
+                        .saturating_mul(5 + 2 * KNOBS.len() as u64),
                 )
                 .saturating_add(near);
             // The search: the best candidate's outcomes and its runs under
