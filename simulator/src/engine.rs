@@ -237,3 +237,30 @@ fn simulate_paths(
         )
         .collect()
 }
+
+/// Test support for every claim that a parameter is read only by the paths
+/// `reads` selects: scenario `index`'s run of `paths` paths under `from`
+/// (with `cfg`), re-simulated under `to` (with `to_cfg`) only on those
+/// paths, must be exactly the whole run under `to`, under each attacker
+/// policy. Returns how many paths were kept and how many re-simulated, so
+/// that the caller can check the test is not vacuous.
+#[cfg(test)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn assert_skipping_is_exact(
+    cfg: &Config,
+    from: &ContractParams,
+    to_cfg: &Config,
+    to: &ContractParams,
+    index: usize,
+    paths: u64,
+    reads: fn(&PathOutcome) -> bool,
+    what: &str,
+) -> (usize, usize) {
+    let hidden = ProgressBar::hidden();
+    let run = PolicyOutcomes::simulate(cfg, index, from, Layer::Bulwark, 0..paths, &hidden);
+    let redone = run.chosen_ref().iter().filter(|o| reads(o)).count();
+    let skipped = run.resimulated(to_cfg, index, to, 0, reads, &hidden);
+    let whole = PolicyOutcomes::simulate(to_cfg, index, to, Layer::Bulwark, 0..paths, &hidden);
+    assert!(skipped == whole, "{what} on {}: not the whole run", cfg.scenarios[index].name);
+    (paths as usize - redone, redone)
+}
