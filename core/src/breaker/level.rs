@@ -15,6 +15,10 @@ pub enum Level {
     Halted,
 }
 
+/// At most this many escalations wait in [`LevelState::returned`]; one more
+/// evicts the oldest (whose level then expires on its own).
+pub const MAX_RETURNED: usize = 8;
+
 /// The level as deadlines, so it is a pure function of time: nothing has to
 /// run for a halt to expire.
 ///
@@ -23,6 +27,9 @@ pub enum Level {
 /// later except through [`LevelState::reset`] and [`LevelState::undo`],
 /// which restores exactly the state before an escalation, and only from
 /// exactly the state that escalation left (`changes` tells them apart).
+/// Escalations are taken back in any order: one whose value came back
+/// while another stood on top of it waits in `returned` until the level is
+/// back at the state it left.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -32,6 +39,23 @@ pub struct LevelState {
     /// Names the state: every raise and reset moves it on, and an undo
     /// moves it back to the name of the state it restores. So a state can
     /// carry a name an escalation left only if it is that state.
+    pub changes: u32,
+    /// Escalations taken back while the level was not the state they left
+    /// (another escalation came after them), oldest first, at most
+    /// [`MAX_RETURNED`]. Each is undone as soon as undoing those after it
+    /// brings the level back to the state it left. A trip, a price fault's
+    /// throttle and a reset empty it: no undo reaches below them.
+    pub returned: Vec<Escalation>,
+}
+
+/// What an escalation changes and its undo restores: the deadlines and the
+/// state's name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Stages {
+    pub halted_until: Timestamp,
+    pub throttled_until: Timestamp,
     pub changes: u32,
 }
 
@@ -44,7 +68,7 @@ pub struct Escalation {
     /// `changes` right after it.
     pub left: u32,
     /// The state before it.
-    pub before: LevelState,
+    pub before: Stages,
 }
 
 impl LevelState {
@@ -60,16 +84,38 @@ impl LevelState {
     }
 
     /// Throttles for `throttle_ms` from `now` (never shortens a deadline).
+    /// Not an escalation: nothing undoes it, nor anything before it.
     pub fn throttle(&mut self, now: Timestamp, throttle_ms: u64) {
+        self.returned.clear();
+        self.raise_throttle(now, throttle_ms);
+    }
+
+    /// Halts for `halt_ms`, then throttles for `throttle_ms` after the halt.
+    /// Not an escalation: nothing undoes it, nor anything before it.
+    pub fn halt(&mut self, now: Timestamp, halt_ms: u64, throttle_ms: u64) {
+        self.returned.clear();
+        self.raise_halt(now, halt_ms, throttle_ms);
+    }
+
+    fn raise_throttle(&mut self, now: Timestamp, throttle_ms: u64) {
         self.changes = self.changes.wrapping_add(1);
         self.throttled_until = self.throttled_until.max(now.saturating_add(throttle_ms));
     }
 
-    /// Halts for `halt_ms`, then throttles for `throttle_ms` after the halt.
-    pub fn halt(&mut self, now: Timestamp, halt_ms: u64, throttle_ms: u64) {
+    fn raise_halt(&mut self, now: Timestamp, halt_ms: u64, throttle_ms: u64) {
         self.changes = self.changes.wrapping_add(1);
         self.halted_until = self.halted_until.max(now.saturating_add(halt_ms));
         self.throttled_until = self.throttled_until.max(self.halted_until.saturating_add(throttle_ms));
+    }
+
+    fn stages(&self) -> Stages {
+        Stages { halted_until: self.halted_until, throttled_until: self.throttled_until, changes: self.changes }
+    }
+
+    fn restore(&mut self, s: &Stages) {
+        self.halted_until = s.halted_until;
+        self.throttled_until = s.throttled_until;
+        self.changes = s.changes;
     }
 
     /// One stage up: Normal -> Throttled -> Halted. A repeat within
@@ -77,25 +123,30 @@ impl LevelState {
     /// (probation): a drain that saturates the windows again as soon as
     /// they roll over, just after its throttle expired, still halts.
     ///
-    /// Returns how to take it back ([`LevelState::undo`]). `continues` is
-    /// an earlier escalation from the same cause: if the level is still
-    /// the state it left, taking this one back restores the state before
-    /// that one.
+    /// Returns how to take it back ([`LevelState::undo`]). `earlier` is
+    /// the same owner's escalation not yet taken back (its value is still
+    /// out): if the level is still the state it left, taking this one back
+    /// restores the state before that one; otherwise it waits in
+    /// `returned` from now, and can only come due once this one is taken
+    /// back, since it lies below it.
     pub fn escalate(
         &mut self,
         now: Timestamp,
         halt_ms: u64,
         throttle_ms: u64,
-        continues: Option<&Escalation>,
+        earlier: Option<Escalation>,
     ) -> Escalation {
-        let before = match continues {
-            Some(e) if e.left == self.changes => e.before.clone(),
-            _ => self.clone(),
+        let (before, waits) = match earlier {
+            Some(e) if self.can_undo(&e) => (e.before, None),
+            e => (self.stages(), e),
         };
         let on_probation = self.throttled_until > 0 && now < self.throttled_until.saturating_add(throttle_ms);
         match self.at(now) {
-            Level::Normal if !on_probation => self.throttle(now, throttle_ms),
-            _ => self.halt(now, halt_ms, throttle_ms),
+            Level::Normal if !on_probation => self.raise_throttle(now, throttle_ms),
+            _ => self.raise_halt(now, halt_ms, throttle_ms),
+        }
+        if let Some(e) = waits {
+            self.undo(e);
         }
         Escalation { left: self.changes, before }
     }
@@ -105,20 +156,33 @@ impl LevelState {
         self.changes == e.left
     }
 
-    /// Takes back `e`, restoring the state before it, if the level is still
-    /// the state it left (nothing raised or reset it since, or whatever did
-    /// was taken back); whether it did. For the value that escalated
-    /// coming back.
-    pub fn undo(&mut self, e: &Escalation) -> bool {
-        if !self.can_undo(e) {
+    /// Takes back `e`, for the value that escalated coming back. If the
+    /// level is the state `e` left, restores the state before it, then
+    /// takes back every returned escalation that state had left, and so
+    /// on down; whether it did. Otherwise (another escalation came after
+    /// it) `e` waits in `returned` until undoing those brings the level
+    /// back to the state it left, so the order in which escalations come
+    /// back does not matter. (After a trip, a price fault or a reset it
+    /// never will: those stay until they expire.)
+    pub fn undo(&mut self, e: Escalation) -> bool {
+        if !self.can_undo(&e) {
+            if self.returned.len() == MAX_RETURNED {
+                self.returned.remove(0);
+            }
+            self.returned.push(e);
             return false;
         }
-        *self = e.before.clone();
+        self.restore(&e.before);
+        while let Some(i) = self.returned.iter().position(|w| w.left == self.changes) {
+            let w = self.returned.remove(i);
+            self.restore(&w.before);
+        }
         true
     }
 
     /// Back to Normal at once (the admin's "unpause", deliberately separate).
     pub fn reset(&mut self) {
+        self.returned.clear();
         self.changes = self.changes.wrapping_add(1);
         self.halted_until = 0;
         self.throttled_until = 0;
@@ -168,31 +232,87 @@ mod tests {
     fn an_escalation_is_undone_only_from_the_state_it_left() {
         let mut l = LevelState::default();
         let first = l.escalate(0, 100, 50, None);
-        assert!(l.undo(&first));
+        assert!(l.undo(first));
         assert_eq!(l, LevelState::default());
-        assert!(!l.undo(&first), "once");
         let again = l.escalate(10, 100, 50, None);
         l.halt(10, 100, 50);
-        assert!(!l.undo(&again), "a trip came after it, even in the same block");
+        assert!(!l.undo(again), "a trip came after it, even in the same block");
         assert_eq!(l.at(10), Level::Halted);
-        // Another's escalation taken back leaves the first undoable again.
-        let mut l = LevelState::default();
-        let first = l.escalate(0, 100, 50, None);
-        let other = l.escalate(5, 100, 50, None);
-        assert!(!l.undo(&first), "not the state it left");
-        assert!(l.undo(&other));
-        assert_eq!(l.at(5), Level::Throttled, "back to the first escalation's throttle");
-        assert!(l.undo(&first));
-        assert_eq!(l, LevelState::default());
-        // (Each escalation is taken back once: its owner drops it then.)
         l.reset();
         let after_reset = l.clone();
         let e = l.escalate(0, 100, 50, None);
         // A second escalation from the same cause: its undo goes back past both.
-        let second = l.escalate(5, 100, 50, Some(&e));
+        let second = l.escalate(5, 100, 50, Some(e));
         assert_eq!(l.at(5), Level::Halted);
-        assert!(l.undo(&second));
+        assert!(l.undo(second));
         assert_eq!(l, after_reset);
+    }
+
+    /// Two owners' escalations come back first-in first-out: the first
+    /// waits until the second is taken back, then both are.
+    #[test]
+    fn escalations_come_back_in_any_order() {
+        let mut l = LevelState::default();
+        let first = l.escalate(0, 100, 50, None);
+        let other = l.escalate(5, 100, 50, None);
+        assert!(!l.undo(first), "not the state it left");
+        assert_eq!(l.at(5), Level::Halted, "the other's value is still out");
+        assert!(l.undo(other));
+        assert_eq!(l, LevelState::default(), "both taken back");
+    }
+
+    /// An owner escalates, another escalates on top, the first escalates
+    /// again: its earlier escalation waits below the other's, and all
+    /// three are taken back once both owners' value is back.
+    #[test]
+    fn an_owners_earlier_escalation_below_anothers_waits() {
+        let mut l = LevelState::default();
+        let a = l.escalate(0, 100, 50, None);
+        let b = l.escalate(1, 100, 50, None);
+        let a2 = l.escalate(2, 100, 50, Some(a));
+        assert_eq!(l.returned.len(), 1);
+        assert!(l.undo(a2));
+        assert_eq!(l.at(2), Level::Halted, "b's value is still out");
+        assert!(l.undo(b));
+        assert_eq!(l, LevelState::default());
+    }
+
+    /// What the level returns to once every owner has brought its value
+    /// back, whatever the order of escalations and returns: exactly the
+    /// start, as long as no trip, price fault or reset came between and
+    /// no waiting escalation was evicted (more than `MAX_RETURNED` at once).
+    #[test]
+    fn every_escalation_taken_back_in_any_order_restores_the_start() {
+        use proptest::prelude::*;
+        let owner_moves = proptest::collection::vec((0usize..3, any::<bool>(), 0u64..200), 1..24);
+        proptest!(ProptestConfig::with_cases(4_000), |(moves in owner_moves)| {
+            let mut l = LevelState::default();
+            let mut held: [Option<Escalation>; 3] = Default::default();
+            let mut now = 0;
+            let mut evicted = false;
+            let evicts = |l: &LevelState, e: &Escalation| !l.can_undo(e) && l.returned.len() == MAX_RETURNED;
+            for (owner, returns, wait) in moves {
+                now += wait;
+                match held[owner].take() {
+                    Some(e) if returns => {
+                        evicted |= evicts(&l, &e);
+                        l.undo(e);
+                    }
+                    earlier => {
+                        evicted |= earlier.as_ref().is_some_and(|e| evicts(&l, e));
+                        held[owner] = Some(l.escalate(now, 100, 50, earlier));
+                    }
+                }
+                prop_assert!(l.returned.len() <= MAX_RETURNED);
+            }
+            for e in held.into_iter().flatten() {
+                evicted |= evicts(&l, &e);
+                l.undo(e);
+            }
+            if !evicted {
+                prop_assert_eq!(l, LevelState::default());
+            }
+        });
     }
 
     #[test]

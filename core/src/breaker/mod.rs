@@ -46,9 +46,10 @@
 //!   by every asset and by the fund's exits;
 //! - **value that comes back takes its escalation back.** The account whose
 //!   saturating outflow raised the level lowers it again by depositing
-//!   that many tokens back, if the level is still the state that
-//!   escalation left ([`LevelState::undo`]: a trip, a price fault, a reset
-//!   or anyone else's escalation since, unless taken back too, keeps it).
+//!   that many tokens back, once the level is back at the state that
+//!   escalation left ([`LevelState::undo`]: anyone else's escalation since
+//!   keeps it until taken back too, in whichever order they come back; a
+//!   trip, a price fault or a reset since keeps it until it expires).
 //!   A drain does not bring its loot back, so it stays stopped.
 //!
 //! So an actor holding less than `SATURATION_BPS × min_escalating_limit`
@@ -613,7 +614,7 @@ impl CircuitBreaker {
         if let Some((escalation, owed)) = account.escalation.take() {
             match owed.saturating_sub(amount) {
                 0 => {
-                    self.level.undo(&escalation);
+                    self.level.undo(escalation);
                 }
                 left => account.escalation = Some((escalation, left)),
             }
@@ -813,12 +814,12 @@ impl CircuitBreaker {
             saturated |= counted_value > 0 && w.used() >= mark && self.escalates(wp, basis_value)?;
         }
         if saturated {
-            // The account's earlier escalation, if nothing changed the level
-            // since: this one follows from the same cause, and to undo both
-            // it must bring back both.
-            let earlier = account.escalation.take().filter(|(e, _)| self.level.can_undo(e));
-            let escalation = self.level.escalate(now, p.halt_ms, p.throttle_ms, earlier.as_ref().map(|(e, _)| e));
-            let owed = amount.saturating_sub(from_buffer).saturating_add(earlier.map_or(0, |(_, owed)| owed));
+            // The account's earlier escalation, if any, follows from the
+            // same cause: to take this one back it must bring back both
+            // (`escalate` merges them, or has the earlier wait below).
+            let (earlier, earlier_owed) = account.escalation.take().unzip();
+            let escalation = self.level.escalate(now, p.halt_ms, p.throttle_ms, earlier);
+            let owed = amount.saturating_sub(from_buffer).saturating_add(earlier_owed.unwrap_or(0));
             account.escalation = Some((escalation, owed));
         }
         asset.buffer.draw(from_buffer, now, decay);

@@ -676,7 +676,7 @@ fn record_inflow_reference(
     if let Some((escalation, owed)) = account.escalation.take() {
         match owed.saturating_sub(amount) {
             0 => {
-                cb.level.undo(&escalation);
+                cb.level.undo(escalation);
             }
             left => account.escalation = Some((escalation, left)),
         }
