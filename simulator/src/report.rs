@@ -13,7 +13,7 @@ use bulwark_core::multisig::MultisigParams;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 /// The deployable parameter file: the three constructor structs, the
@@ -187,10 +187,7 @@ pub fn config_hash(cfg: &Config) -> String {
 
 /// SHA-256 of `bytes`, as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn params_file(cfg: &Config, cal: &Calibration) -> Result<ParamsFile> {
@@ -256,9 +253,9 @@ pub fn write_all(cfg: &Config, cal: &Calibration, dir: &Path) -> Result<Vec<Path
     for (name, svg) in &plots {
         write(name, svg.as_bytes())?;
     }
-    let md = markdown(cfg, cal, &params_sha256);
+    let md = markdown(cfg, cal, &params_sha256)?;
     write("report.md", md.as_bytes())?;
-    write("report.html", html(&md, &plots).as_bytes())?;
+    write("report.html", html(&md, &plots)?.as_bytes())?;
     Ok(written)
 }
 
@@ -280,8 +277,8 @@ fn est(m: &crate::metrics::Estimate) -> String {
     format!("{} [{}, {}]", money(m.value), money(m.lo), money(m.hi))
 }
 
-fn objective_rows(o: &Objective) -> String {
-    let mut s = String::from("| component | USD per year |\n|---|---:|\n");
+fn objective_rows(s: &mut String, o: &Objective) -> fmt::Result {
+    s.push_str("| component | USD per year |\n|---|---:|\n");
     for (k, v) in [
         ("expected attack loss", o.attack_loss),
         ("downtime (false trips and attack-induced)", o.downtime),
@@ -290,23 +287,23 @@ fn objective_rows(o: &Objective) -> String {
         ("exit-cooldown yield premium", o.cooldown),
         ("**total**", o.total),
     ] {
-        let _ = writeln!(s, "| {k} | {} |", money(v));
+        writeln!(s, "| {k} | {} |", money(v))?;
     }
-    s
+    Ok(())
 }
 
 /// The held-out backtests.
-fn backtests(cal: &Calibration) -> String {
-    let mut s = String::from("## Backtests on held-out paths\n\n");
-    let _ = writeln!(
+fn backtests(s: &mut String, cal: &Calibration) -> fmt::Result {
+    s.push_str("## Backtests on held-out paths\n\n");
+    writeln!(
         s,
         "{} paths per scenario from another seed, at the real attack rate. Kupiec's proportion-of-failures test compares the held-out count with the rate the estimation paths predict, taken as exact (χ²(1)); the two-sample test is the same likelihood ratio allowing for the prediction's own sampling error (its standard error is shown; the estimation paths count as p(1−p)/se² paths); Christoffersen's tests the hits' independence in path order (χ²(1)); conditional coverage is the two-sample and independence tests together (χ²(2)). Verdicts apply Holm's correction to the coverage p-values, so the whole table rejects a true prediction at most {} of the time.\n",
         crate::backtest::HOLDOUT_PATHS,
         crate::backtest::SIGNIFICANCE
-    );
-    let _ = writeln!(s, "| scenario | what | predicted rate (se) | held-out | Kupiec LR | p | two-sample LR | p | independence LR | p | coverage p | verdict |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    )?;
+    writeln!(s, "| scenario | what | predicted rate (se) | held-out | Kupiec LR | p | two-sample LR | p | independence LR | p | coverage p | verdict |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")?;
     for b in &cal.backtests {
-        let _ = writeln!(
+        writeln!(
             s,
             "| {} | {} | {:.5} ({:.5}) | {}/{} | {:.2} | {:.3} | {:.2} | {:.3} | {:.2} | {:.3} | {:.3} | {} |",
             b.scenario,
@@ -323,25 +320,25 @@ fn backtests(cal: &Calibration) -> String {
             b.independence_p,
             b.conditional_coverage_p,
             if b.rejected { "**reject**" } else { "pass" }
-        );
+        )?;
     }
-    let _ = writeln!(s);
-    s
+    writeln!(s)?;
+    Ok(())
 }
 
 /// The one-year aggregate loss and the fund's sizing.
-fn one_year(cfg: &Config, cal: &Calibration) -> String {
+fn one_year(s: &mut String, cfg: &Config, cal: &Calibration) -> fmt::Result {
     let a = &cal.annual;
-    let mut s = String::from("## One year\n\n");
-    let _ = writeln!(
+    s.push_str("## One year\n\n");
+    writeln!(
         s,
         "{} simulated years: every attack scenario's count is Poisson at its yearly rate, each attack's loss is drawn from its scenario's one-attack paths, and each claim on the fund is split by bulwark-core's claim rules (cap {}, reinsurance layer) into the fund's part. Attack-free regimes add their expected downtime. Intervals cover the sampling of years, not of the paths the losses come from.\n",
         a.years,
         money(cfg.deployment.claim_cap_usd)
-    );
-    let _ = writeln!(s, "| one year | mean | VaR 95% | VaR 97.5% | VaR 99% | VaR 99.9% | ES 97.5% | ES 99.9% |\n|---|---:|---:|---:|---:|---:|---:|---:|");
+    )?;
+    writeln!(s, "| one year | mean | VaR 95% | VaR 97.5% | VaR 99% | VaR 99.9% | ES 97.5% | ES 99.9% |\n|---|---:|---:|---:|---:|---:|---:|---:|")?;
     for (name, d) in [("protocol's loss", &a.loss), ("fund's claim payouts", &a.claims)] {
-        let _ = writeln!(
+        writeln!(
             s,
             "| {name} | {} | {} | {} | {} | {} | {} | {} |",
             money(d.mean),
@@ -351,10 +348,10 @@ fn one_year(cfg: &Config, cal: &Calibration) -> String {
             est(&d.var[3]),
             est(&d.es[1]),
             est(&d.es[3])
-        );
+        )?;
     }
     let fund = cfg.protocol.fund_capital_usd;
-    let _ = writeln!(
+    writeln!(
         s,
         "\n**Fund adequacy.** A year's claims exceed the {} fund with probability {:.4}. The fund that covers a year's claims at 99.9% (using at most {:.0}% of it) is **{}**, a solvency target of **{:.0} bps** of the {} active cover (`deployment.solvency_target_bps`, now {}).{}\n",
         money(fund),
@@ -365,16 +362,16 @@ fn one_year(cfg: &Config, cal: &Calibration) -> String {
         money(cfg.protocol.active_cover_usd),
         cfg.deployment.solvency_target_bps,
         if a.recommended_fund > fund { " **The configured fund is below it.**" } else { " The configured fund covers it." }
-    );
+    )?;
     if !a.skipped.is_empty() {
-        let _ = writeln!(
+        writeln!(
             s,
             "Left out for fewer than {} one-attack paths: {}.\n",
             crate::annual::MIN_SEVERITY_PATHS,
             a.skipped.join(", ")
-        );
+        )?;
     }
-    s
+    Ok(())
 }
 
 /// The parameters in words, limits in USD as well as shares of TVL.
@@ -459,63 +456,63 @@ pub fn warnings(cfg: &Config, cal: &Calibration) -> Vec<String> {
 
 /// The page a risk committee reads first: the recommendation, what it
 /// saves, a bad year, the fund, and every warning of the run.
-fn executive_summary(cfg: &Config, cal: &Calibration) -> String {
-    let mut s = String::from("## Executive summary\n\n");
+fn executive_summary(s: &mut String, cfg: &Config, cal: &Calibration) -> fmt::Result {
+    s.push_str("## Executive summary\n\n");
     let t = &cal.savings.total_avoided;
     let a = &cal.annual;
-    let _ = writeln!(s, "- **Recommendation:** {}.", describe_params(cfg, &cal.params));
-    let _ = writeln!(
+    writeln!(s, "- **Recommendation:** {}.", describe_params(cfg, &cal.params))?;
+    writeln!(
         s,
         "- **What Bulwark saves:** {} a year of attack loss and downtime avoided against running without it, on the same simulated paths (95%: {} … {}); the recommendation's own yearly cost, downtime and capital included, is {}.",
         money(t.mean),
         money(t.lo),
         money(t.hi),
         money(cal.best.objective.total)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         s,
         "- **A bad year:** the protocol's yearly loss has mean {}; one year in 100 loses more than {}, one in 1,000 more than {} (ES 97.5%: {}).",
         money(a.loss.mean),
         money(a.loss.var[2].value),
         money(a.loss.var[3].value),
         money(a.loss.es[1].value)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         s,
         "- **Insurance fund:** a year's claims exceed the {} fund with probability {:.3}; the fund for a year's claims at 99.9% is {} (solvency target {:.0} bps of the active cover).",
         money(cfg.protocol.fund_capital_usd),
         a.p_claims_exceed_fund,
         money(a.recommended_fund),
         a.recommended_solvency_target_bps
-    );
+    )?;
     let warnings = warnings(cfg, cal);
     if warnings.is_empty() {
-        let _ = writeln!(s, "- **Warnings:** none.\n");
+        writeln!(s, "- **Warnings:** none.\n")?;
     } else {
-        let _ = writeln!(s, "- **Warnings:**");
+        writeln!(s, "- **Warnings:**")?;
         for w in warnings {
-            let _ = writeln!(s, "  - {w}");
+            writeln!(s, "  - {w}")?;
         }
-        let _ = writeln!(s);
+        writeln!(s)?;
     }
-    s
+    Ok(())
 }
 
 /// Whether the search's choice is identified: each knob's neighbours on
 /// common paths, the binding constraint, and the economic inputs' effect.
-fn identification(cfg: &Config, cal: &Calibration) -> String {
+fn identification(s: &mut String, cfg: &Config, cal: &Calibration) -> fmt::Result {
     let id = &cal.identification;
-    let mut s = String::from("## Is the optimum identified?\n\n");
-    let _ = writeln!(
+    s.push_str("## Is the optimum identified?\n\n");
+    writeln!(
         s,
         "Each knob's nearest values tried by the search, with the other knobs as chosen, re-run on the first {} paths of the final evaluation (common random numbers: the same paths path by path). Δ is the neighbour's yearly cost minus the choice's: positive means the choice is cheaper. The expected-loss part's paired standard error is given (SE), and |Δ| / SE below 2 means these paths cannot tell the two values apart. The capital part (cost of capital × the one-year VaR 99.9%) also moves with the paths but has no paired interval here, so Δ / SE understates the uncertainty where the capital part is large; delay and cooldown costs are exact. The objective's own standard error at the final {} paths is **{}** a year.\n",
         id.paths,
         cfg.run.paths,
         money(id.objective_se)
-    );
-    let _ = writeln!(s, "| knob | chosen | neighbour | Δ yearly cost | of which expected loss [95%] | capital | delay and cooldown | SE | Δ / SE | neighbour feasible |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    )?;
+    writeln!(s, "| knob | chosen | neighbour | Δ yearly cost | of which expected loss [95%] | capital | delay and cooldown | SE | Δ / SE | neighbour feasible |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")?;
     for c in &id.checks {
-        let _ = writeln!(
+        writeln!(
             s,
             "| `{}` | {} | {} | {} | {} [{}, {}] | {} | {} | {} | {:.1} | {} |",
             c.knob.name(),
@@ -530,14 +527,14 @@ fn identification(cfg: &Config, cal: &Calibration) -> String {
             money(c.se),
             c.z(),
             if c.feasible { "yes".to_string() } else { format!("**no**: {}", c.violations.join("; ")) }
-        );
+        )?;
     }
     let binding: Vec<&crate::identify::NeighbourCheck> = id.checks.iter().filter(|c| c.binds()).collect();
     if binding.is_empty() {
-        let _ = writeln!(s, "\n**Binding constraint:** none. No cheaper neighbour is held back by the false-trip limit ({} per path); the choice is the cost optimum itself.\n", cfg.calibration.max_false_trip_rate);
+        writeln!(s, "\n**Binding constraint:** none. No cheaper neighbour is held back by the false-trip limit ({} per path); the choice is the cost optimum itself.\n", cfg.calibration.max_false_trip_rate)?;
     } else {
         for c in binding {
-            let _ = writeln!(
+            writeln!(
                 s,
                 "\n**Binding constraint:** `{}` = {} would cost {} a year less but breaks {}: the false-trip limit (`calibration.max_false_trip_rate`) holds the choice at {}.",
                 c.knob.name(),
@@ -545,31 +542,38 @@ fn identification(cfg: &Config, cal: &Calibration) -> String {
                 money(-c.delta_total),
                 c.violations.join("; "),
                 c.chosen
-            );
+            )?;
         }
-        let _ = writeln!(s);
+        writeln!(s)?;
     }
     let weak = id.weakly_identified();
     if !weak.is_empty() {
         let names: Vec<String> = weak.iter().map(|k| format!("`{}`", k.name())).collect();
-        let _ = writeln!(s, "**Warning: weakly identified:** {}. A neighbour is within two standard errors of the choice; more paths (`run.search_paths`) or a coarser grid would be needed to separate them, and the difference in yearly cost is small either way.\n", names.join(", "));
+        writeln!(s, "**Warning: weakly identified:** {}. A neighbour is within two standard errors of the choice; more paths (`run.search_paths`) or a coarser grid would be needed to separate them, and the difference in yearly cost is small either way.\n", names.join(", "))?;
     }
-    let _ = writeln!(s, "### Sensitivity to the fixed economic inputs\n");
-    let _ = writeln!(
+    sensitivity(s, cal)?;
+    fixed_parameters(s, cal)
+}
+
+/// The choice re-scored with each fixed economic input halved and doubled.
+fn sensitivity(s: &mut String, cal: &Calibration) -> fmt::Result {
+    let id = &cal.identification;
+    writeln!(s, "### Sensitivity to the fixed economic inputs\n")?;
+    writeln!(
         s,
         "Each input halved and doubled, the same paired paths re-scored (downtime is linear in its hourly cost; another attack rate is an exact likelihood-ratio reweighting of the same paths). Each cell is the cheapest feasible value among the choice and its neighbours. Read each row against the one re-scored as configured: where that already differs from the search's choice, a neighbour is cheaper on these paths (within the noise the table above gives), and only a row that differs from it shows a dependence on the input.\n"
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         s,
         "| input | {} |\n|---|{}",
         KNOBS.iter().map(|k| format!("`{}`", k.name())).collect::<Vec<_>>().join(" | "),
         "---:|".repeat(KNOBS.len())
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         s,
         "| the search's choice | {} |",
         KNOBS.iter().map(|k| k.get(&cal.best.knobs).to_string()).collect::<Vec<_>>().join(" | ")
-    );
+    )?;
     for r in &id.sensitivity {
         let cells: Vec<String> = r
             .choice
@@ -580,20 +584,27 @@ fn identification(cfg: &Config, cal: &Calibration) -> String {
             Some(i) => format!("`{}` ×{}", i.keys(), r.factor),
             None => "as configured, re-scored on these paths".to_string(),
         };
-        let _ = writeln!(s, "| {name} | {} |", cells.join(" | "));
+        writeln!(s, "| {name} | {} |", cells.join(" | "))?;
     }
-    let _ = writeln!(s, "\n### The contract parameters the search keeps fixed\n");
-    let _ = writeln!(
+    Ok(())
+}
+
+/// The contract parameters the search keeps fixed, each halved and
+/// doubled at the chosen knobs.
+fn fixed_parameters(s: &mut String, cal: &Calibration) -> fmt::Result {
+    let id = &cal.identification;
+    writeln!(s, "\n### The contract parameters the search keeps fixed\n")?;
+    writeln!(
         s,
         "Each halved and doubled at the chosen knobs, on the first {} paths of the final evaluation (paired as above). Δ is the yearly cost with the parameter moved minus as configured: a negative Δ several standard errors from zero says the configured value leaves money on the table, and the parameter deserves a deliberate choice (or a place among the searched knobs). An exact zero means the model has no channel for the parameter: no oracle goes stale in these paths, the griefer's number of bonded trips does not depend on the bond (its bonds are its own cost, not the protocol's), and the bank run's stakers leave within any exit window.\n",
         id.screening_paths
-    );
-    let _ = writeln!(s, "| parameter | configured | moved to | Δ yearly cost | of which expected loss [95%] | Δ / SE | feasible |\n|---|---:|---:|---:|---:|---:|---|");
+    )?;
+    writeln!(s, "| parameter | configured | moved to | Δ yearly cost | of which expected loss [95%] | Δ / SE | feasible |\n|---|---:|---:|---:|---:|---:|---|")?;
     for c in &id.fixed {
         match (&c.refused, c.delta_total, c.delta_expected) {
             (None, Some(d), Some(e)) => {
                 let z = if c.se > 0.0 { format!("{:.1}", d / c.se) } else { "exact".into() };
-                let _ = writeln!(
+                writeln!(
                     s,
                     "| `{}` | {} | {} | {} | {} [{}, {}] | {} | {} |",
                     c.param.key(),
@@ -605,31 +616,31 @@ fn identification(cfg: &Config, cal: &Calibration) -> String {
                     money(e.hi),
                     z,
                     if c.feasible { "yes" } else { "**no**" }
-                );
+                )?;
             }
             _ => {
-                let _ = writeln!(
+                writeln!(
                     s,
                     "| `{}` | {} | {} | refused: {} | | | |",
                     c.param.key(),
                     c.configured,
                     c.value,
                     c.refused.as_deref().unwrap_or("").replace('|', "/")
-                );
+                )?;
             }
         }
     }
-    let _ = writeln!(s);
-    s
+    writeln!(s)?;
+    Ok(())
 }
 
 /// The models behind the numbers, the inputs they rest on, and what they
 /// leave out: a risk committee reads this before the figures.
-fn assumptions(cfg: &Config, cal: &Calibration) -> String {
-    let mut s = String::from("## Models and assumptions\n\n");
+fn assumptions(s: &mut String, cfg: &Config, cal: &Calibration) -> fmt::Result {
+    s.push_str("## Models and assumptions\n\n");
     let p = &cfg.protocol;
     let d = &cfg.deployment;
-    let _ = writeln!(
+    writeln!(
         s,
         "- **Protocol:** TVL {} split evenly over the market's assets; insurance fund {} backing {} of active cover; a halted or paused hour costs {} (a throttled one {:.0}% of that); the protocol lends {:.0}% of collateral value (`protocol.collateral_factor`), and {:.0}% of TVL is borrowed (`protocol.borrowed_share`).",
         money(p.tvl_usd),
@@ -639,21 +650,21 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
         p.throttled_cost_share * 100.0,
         p.collateral_factor * 100.0,
         p.borrowed_share * 100.0
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         s,
         "- **Halts block liquidations:** while the breaker stops exits (halted or paused), liquidators cannot take seized collateral out, so a fall of the collateral's price during the stop leaves bad debt when they resume: a loan at loan-to-value ℓ loses `max(0, 1 − r/ℓ)` of its debt, `r` the collateral's price at resumption over its price when exits stopped, averaged over a book ({}) whose loan-to-values spread evenly from half the collateral factor to the liquidation threshold. It is part of the halt's cost (the downtime columns) and shown apart.",
         money(p.borrowed_share * p.tvl_usd)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         s,
         "- **Paths:** {} h each, in {}-minute steps; an attack that begins in the horizon runs on past it until it ends, and so does a halt (a throttle's remainder is charged at its share). After a price fault the multisig proposes a re-anchor range around the market's price (`anchor_price`, a Critical call, ±{:.0}%); once the Critical timelock has passed the breaker anchors at the oracle's latest report if it lies in the range, and otherwise the owners propose again. Yearly figures multiply by the attacks' real rates (importance-sampled paths are reweighted).",
         cfg.run.horizon_hours,
         cfg.run.step_minutes,
         f64::from(cfg.deployment.reanchor_range_bps) / 100.0
-    );
+    )?;
     let m = crate::detection::DetectionModel::fit(&cfg.detection);
-    let _ = writeln!(
+    writeln!(
         s,
         "- **Detection:** the delay from an attack's first move to the guardian's global pause is log-normal, fitted to {} incidents (μ = {:.2}, σ = {:.2} in ln-hours): median {:.1} h, P(> 24 h) = {:.1}%, P(> 6 days) = {:.2}%; delays are cut at {} days. After the pause, the multisig lifts it with a Critical call, so after the Critical timelock ({} h here), and re-anchors the prices within ranges proposed at detection; the whole pause is downtime. Without Bulwark nobody can pause: detection stops nothing.",
         cfg.detection.incidents.len(),
@@ -664,25 +675,25 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
         m.prob_longer_than(144.0) * 100.0,
         cfg.detection.max_days,
         cal.best.knobs.critical_timelock_hours
-    );
-    let _ = writeln!(s, "\n| incident | hours to detection |\n|---|---:|");
+    )?;
+    writeln!(s, "\n| incident | hours to detection |\n|---|---:|")?;
     for i in &cfg.detection.incidents {
-        let _ = writeln!(s, "| {} | {} |", i.name, i.hours);
+        writeln!(s, "| {} | {} |", i.name, i.hours)?;
     }
-    let _ = writeln!(s, "\n| scenario | per year | what the attacker does |\n|---|---:|---|");
+    writeln!(s, "\n| scenario | per year | what the attacker does |\n|---|---:|---|")?;
     for sc in &cfg.scenarios {
-        let _ = writeln!(s, "| {} | {} | {} |", sc.name, sc.attacks_per_year, sc.description);
+        writeln!(s, "| {} | {} | {} |", sc.name, sc.attacks_per_year, sc.description)?;
     }
-    let _ = writeln!(
+    writeln!(
         s,
         "\nHow each attacker behaves: the oracle attacker keeps every report inside the price band (it reads the breaker's public reference), sizes each deposit to what the limiter lets it borrow, and borrows only where a pushed dollar of collateral borrows more than a dollar; drainers take exactly what the limiter allows (`available_outflow`), so they never trip it themselves, and the flash-loan drainer splits its drain across every asset its bug reaches (`attack.assets`), using each asset's window; the bridge exploit is blunt; the griefer recycles its own position (withdraws what `available_outflow` shows, deposits it straight back, every step), ending with what it started with; every attacker draws only on its own deposits, never on users'; key leaks share a common cause with the configured probability, and a thief with a quorum submits more identical drains than the veto cap at once and proposes again after every cancel: vetoers who detect it before the first timelock ends veto every proposal and hold it off {} Critical timelocks (the veto threshold rises at most once per timelock), after which, within the detection cap, it drains; in the bank run stakers ask to leave when the hack is public ({} multisig owners, threshold {}, {} vetoers).\n",
         cal.params.multisig_guard.veto_hold_off_timelocks(),
         d.owners.len(),
         d.threshold,
         d.vetoers.len()
-    );
+    )?;
     if !cal.collateral.is_empty() {
-        let _ = writeln!(s, "### Oracle attack against the collateral factor\n");
+        writeln!(s, "### Oracle attack against the collateral factor\n")?;
         let band = cal.params.circuit_breaker.price.max_deviation_bps;
         let lends = crate::sim::edge_lending(band, cfg.protocol.collateral_factor);
         let timing = if lends > 1.0 {
@@ -690,23 +701,23 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
         } else {
             "the band alone does not pay, so the attacker waits for a fall the reference lags, or pushes at once, whichever pays it more"
         };
-        let _ = writeln!(s, "At the recommended band (±{:.1}%) and a collateral factor of {:.2}, a dollar of collateral pushed to the band's edge borrows ${lends:.2}: {timing}. Each row below is judged the same way at its own factor.\n", f64::from(band) / 100.0, cfg.protocol.collateral_factor);
-        let _ = writeln!(s, "Yearly loss (attack + induced downtime) at each loan-to-value, recommended parameters against no Bulwark, {} paths each (95% intervals):\n", cfg.run.search_paths);
-        let _ = writeln!(s, "| scenario | collateral factor | with Bulwark | without |\n|---|---:|---:|---:|");
+        writeln!(s, "At the recommended band (±{:.1}%) and a collateral factor of {:.2}, a dollar of collateral pushed to the band's edge borrows ${lends:.2}: {timing}. Each row below is judged the same way at its own factor.\n", f64::from(band) / 100.0, cfg.protocol.collateral_factor)?;
+        writeln!(s, "Yearly loss (attack + induced downtime) at each loan-to-value, recommended parameters against no Bulwark, {} paths each (95% intervals):\n", cfg.run.search_paths)?;
+        writeln!(s, "| scenario | collateral factor | with Bulwark | without |\n|---|---:|---:|---:|")?;
         for c in &cal.collateral {
             let y = |v: &crate::compare::YearlyUsd| format!("{} [{}, {}]", money(v.mean), money(v.lo), money(v.hi));
-            let _ = writeln!(
+            writeln!(
                 s,
                 "| {} | {:.2} | {} | {} |",
                 c.scenario,
                 c.collateral_factor,
                 y(&c.with_bulwark),
                 y(&c.without)
-            );
+            )?;
         }
-        let _ = writeln!(s);
+        writeln!(s)?;
     }
-    let _ = writeln!(s, "### Limitations\n");
+    writeln!(s, "### Limitations\n")?;
     for l in [
         "Attack rates, losses per incident and the detection incidents are inputs, not estimates from data this tool holds; the yearly figures are only as good as they are.",
         "The detection fit rests on a handful of public incidents: its tail (the chance of a Ronin-like week) is uncertain by a factor of several.",
@@ -720,85 +731,76 @@ fn assumptions(cfg: &Config, cal: &Calibration) -> String {
         "After a price fault governance proposes a re-anchor range at once and executes it exactly when the Critical timelock allows (or as soon as the oracle's report is back in range, proposing again if the market left it), and does not also reset the level: the halt then runs its course. A slower or faster response changes the crash day's cost.",
         "The search is a coordinate optimum with refinement and polishing on common random numbers; where the cost is flat in a knob (see the seeds' spread and the neighbour checks), its chosen value is one of several equally good ones.",
     ] {
-        let _ = writeln!(s, "- {l}");
+        writeln!(s, "- {l}")?;
     }
-    let _ = writeln!(s);
-    s
+    writeln!(s)?;
+    Ok(())
 }
 
-/// The report of `cal`, naming the params.json it describes by its SHA-256
-/// (`sha256sum params.json`, and bulwark-deploy's record, show the same).
-fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
-    let mut s = String::new();
+/// The knobs chosen, their spread over the stability seeds, and the
+/// yearly cost they were chosen by.
+fn chosen_parameters(s: &mut String, cfg: &Config, cal: &Calibration) -> fmt::Result {
     let k = &cal.best.knobs;
-    let _ = writeln!(s, "# Bulwark calibration report\n");
-    let _ = writeln!(
-        s,
-        "bulwark-sim {}, params.json SHA-256 `{params_sha256}`, config SHA-256 `{}`, seed {}, {} paths per scenario (search: {}). Money is USD per path of {} h unless marked yearly; intervals are 95%.\n",
-        env!("CARGO_PKG_VERSION"),
-        config_hash(cfg),
-        cfg.run.seed,
-        cfg.run.paths,
-        cfg.run.search_paths,
-        cfg.run.horizon_hours
-    );
-    s += &executive_summary(cfg, cal);
-    let _ = writeln!(s, "## Chosen parameters\n");
+    writeln!(s, "## Chosen parameters\n")?;
     let seeds: Vec<String> = cal.stability.iter().map(|c| format!("seed {}", c.seed)).collect();
-    let _ = writeln!(
+    writeln!(
         s,
         "The search ran on the run's seed; on each of {} more seeds, polishing passes started again from its choice (each knob's nearest values the search tried, re-tried on that seed's paths until nothing moves). A knob a seed moves is not firmly identified by {} paths per candidate, and its spread is its uncertainty; a seed cannot reach a value the search did not try.\n",
         cal.stability.len() - 1,
         cfg.run.search_paths
-    );
-    let _ = writeln!(
-        s,
-        "| knob | value | {} | spread |\n|---|---:|{}---:|",
-        seeds.join(" | "),
-        "---:|".repeat(seeds.len())
-    );
+    )?;
+    writeln!(s, "| knob | value | {} | spread |\n|---|---:|{}---:|", seeds.join(" | "), "---:|".repeat(seeds.len()))?;
     for knob in KNOBS {
         let values: Vec<f64> = cal.stability.iter().map(|c| knob.get(&c.knobs)).collect();
         let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
         let shown: Vec<String> = values.iter().map(|v| v.to_string()).collect();
         let spread = if lo == hi { "none".to_string() } else { format!("{lo} … {hi}") };
-        let _ = writeln!(s, "| `{}` | {} | {} | {} |", knob.name(), knob.get(k), shown.join(" | "), spread);
+        writeln!(s, "| `{}` | {} | {} | {} |", knob.name(), knob.get(k), shown.join(" | "), spread)?;
     }
     let edges = crate::calibrate::on_grid_edge(k, &cal.sweep);
     if !edges.is_empty() {
         let names: Vec<String> = edges.iter().map(|e| format!("`{}`", e.name())).collect();
-        let _ = writeln!(
+        writeln!(
             s,
             "\n**Warning: on the edge of what was searched:** {}. The search refines only inside each grid, and the choice is its smallest or largest value; the optimum may lie further out: widen the grid in `[calibration]`.",
             names.join(", ")
-        );
+        )?;
     }
-    let _ = writeln!(
+    writeln!(
         s,
         "\nFeasible: **{}**{}\n",
         cal.best.feasible(),
         if cal.best.violations.is_empty() { String::new() } else { format!(" ({})", cal.best.violations.join("; ")) }
-    );
-    let _ = writeln!(s, "{}", objective_rows(&cal.best.objective));
-    let _ = writeln!(s, "## What Bulwark saves\n");
-    let _ = writeln!(
+    )?;
+    objective_rows(s, &cal.best.objective)?;
+    writeln!(s)?;
+    Ok(())
+}
+
+/// The yearly loss avoided against no Bulwark, and against the current
+/// parameters if given.
+fn savings(s: &mut String, cal: &Calibration) -> fmt::Result {
+    writeln!(s, "## What Bulwark saves\n")?;
+    writeln!(
         s,
         "Without Bulwark: no breaker (every outflow the protocol can pay leaves), a plain multisig acting at once (no timelock, veto or guard), no insurance fund.\n"
-    );
-    let _ = writeln!(s, "{}", cal.savings.to_markdown());
+    )?;
+    writeln!(s, "{}", cal.savings.to_markdown())?;
     if let Some(c) = &cal.vs_current {
-        let _ = writeln!(s, "## Against the current parameters\n");
-        let _ = writeln!(s, "{}", c.to_markdown());
+        writeln!(s, "## Against the current parameters\n")?;
+        writeln!(s, "{}", c.to_markdown())?;
     }
-    s += &identification(cfg, cal);
-    s += &one_year(cfg, cal);
-    s += &backtests(cal);
-    s += &assumptions(cfg, cal);
-    let _ = writeln!(s, "## Losses per scenario\n");
-    let _ = writeln!(s, "| scenario | attack | E[loss] | VaR 95% | CVaR 95% | VaR 99% | CVaR 99% | VaR 99.9% | CVaR 99.9% | P(loss > fund) | false-trip rate | ESS | IS gain (mean / tail) |");
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---:|---:|---:|---:|");
+    Ok(())
+}
+
+/// Each scenario's loss distribution, with the importance sampling's
+/// effective sample size and gain.
+fn losses_per_scenario(s: &mut String, cfg: &Config, cal: &Calibration) -> fmt::Result {
+    writeln!(s, "## Losses per scenario\n")?;
+    writeln!(s, "| scenario | attack | E[loss] | VaR 95% | CVaR 95% | VaR 99% | CVaR 99% | VaR 99.9% | CVaR 99.9% | P(loss > fund) | false-trip rate | ESS | IS gain (mean / tail) |")?;
+    writeln!(s, "|---|---|---|---|---|---|---|---|---|---:|---:|---:|---:|")?;
     for (sc, m) in cfg.scenarios.iter().zip(&cal.metrics) {
-        let _ = writeln!(
+        writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2e} | {:.4} | {:.0} | {:.1}× / {:.1}× |",
             sc.name,
@@ -815,12 +817,17 @@ fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
             m.ess,
             m.is_gain_mean,
             m.is_gain_tail
-        );
+        )?;
     }
-    let _ = writeln!(s, "\nESS is the weights' effective sample size, `(Σw)²/Σw²`: it measures how uneven the importance weights are, not how precise the estimates are. The IS gain is: the variance plain Monte Carlo would have with as many paths, over the variance of the importance-sampled estimator, for the mean loss and for P(loss > VaR 99%) (1× without importance sampling). A gain of 100× means plain Monte Carlo would need 100 times the paths for the same precision.");
-    let _ = writeln!(s, "\n## Downtime and tails\n");
-    let _ = writeln!(s, "| scenario | E[downtime] | of which bad debt | E[halted hours] | hours per attack | undetected at {} days | core steps per path | GPD ξ | GPD β | threshold | tail VaR 99.9% | tail ES 99.9% |", cfg.detection.max_days);
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    writeln!(s, "\nESS is the weights' effective sample size, `(Σw)²/Σw²`: it measures how uneven the importance weights are, not how precise the estimates are. The IS gain is: the variance plain Monte Carlo would have with as many paths, over the variance of the importance-sampled estimator, for the mean loss and for P(loss > VaR 99%) (1× without importance sampling). A gain of 100× means plain Monte Carlo would need 100 times the paths for the same precision.")?;
+    Ok(())
+}
+
+/// Each scenario's downtime, detection and tail fit.
+fn downtime_and_tails(s: &mut String, cfg: &Config, cal: &Calibration) -> fmt::Result {
+    writeln!(s, "\n## Downtime and tails\n")?;
+    writeln!(s, "| scenario | E[downtime] | of which bad debt | E[halted hours] | hours per attack | undetected at {} days | core steps per path | GPD ξ | GPD β | threshold | tail VaR 99.9% | tail ES 99.9% |", cfg.detection.max_days)?;
+    writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
     for (sc, m) in cfg.scenarios.iter().zip(&cal.metrics) {
         let tail = m.tail.map_or_else(
             || "— | — | — | — | —".to_string(),
@@ -835,7 +842,7 @@ fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
                 )
             },
         );
-        let _ = writeln!(
+        writeln!(
             s,
             "| {} | {} | {} | {:.3} | {:.2} | {:.2e} | {:.0} | {} |",
             sc.name,
@@ -846,15 +853,20 @@ fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
             m.censored_share,
             m.mean_core_steps,
             tail
-        );
+        )?;
     }
-    let _ = writeln!(s, "\nThe generalized Pareto fit uses the losses above the 95th percentile of the positive losses (probability-weighted moments); it is omitted where fewer than 200 paths lost anything.\n");
-    let _ = writeln!(s, "## Parameter sweep\n");
-    let _ = writeln!(s, "Every candidate the search scored, in order: each knob's grid, its refinement rounds, then the polishing passes. A value appears again when a later pass re-scored it with the other knobs as they were then; the plot shows each as its own point. The search races its candidates (`calibration.race`): each is scored on the first fifth of the search's paths, then on the first half, and one costlier there than the best so far by more than {} standard errors of the paired expected loss (or over the false-trip limit by as much) is dropped; its cost is then the one on those paths only.\n", crate::calibrate::RACE_Z);
-    let _ = writeln!(s, "| knob | value | yearly cost | feasible | paths |\n|---|---:|---:|---|---:|");
+    writeln!(s, "\nThe generalized Pareto fit uses the losses above the 95th percentile of the positive losses (probability-weighted moments); it is omitted where fewer than 200 paths lost anything.\n")?;
+    Ok(())
+}
+
+/// Every candidate the search scored.
+fn parameter_sweep(s: &mut String, cfg: &Config, cal: &Calibration) -> fmt::Result {
+    writeln!(s, "## Parameter sweep\n")?;
+    writeln!(s, "Every candidate the search scored, in order: each knob's grid, its refinement rounds, then the polishing passes. A value appears again when a later pass re-scored it with the other knobs as they were then; the plot shows each as its own point. The search races its candidates (`calibration.race`): each is scored on the first fifth of the search's paths, then on the first half, and one costlier there than the best so far by more than {} standard errors of the paired expected loss (or over the false-trip limit by as much) is dropped; its cost is then the one on those paths only.\n", crate::calibrate::RACE_Z)?;
+    writeln!(s, "| knob | value | yearly cost | feasible | paths |\n|---|---:|---:|---|---:|")?;
     for p in &cal.sweep {
         let raced = if p.paths < cfg.run.search_paths { " (dropped by the race)" } else { "" };
-        let _ = writeln!(
+        writeln!(
             s,
             "| `{}` | {} | {} | {} | {}{} |",
             p.knob.name(),
@@ -863,17 +875,45 @@ fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> String {
             p.feasible,
             p.paths,
             raced
-        );
+        )?;
     }
-    let _ = writeln!(s, "\n## Plots\n");
+    Ok(())
+}
+
+/// The report of `cal`, naming the params.json it describes by its SHA-256
+/// (`sha256sum params.json`, and bulwark-deploy's record, show the same).
+fn markdown(cfg: &Config, cal: &Calibration, params_sha256: &str) -> Result<String, fmt::Error> {
+    let mut s = String::new();
+    writeln!(s, "# Bulwark calibration report\n")?;
+    writeln!(
+        s,
+        "bulwark-sim {}, params.json SHA-256 `{params_sha256}`, config SHA-256 `{}`, seed {}, {} paths per scenario (search: {}). Money is USD per path of {} h unless marked yearly; intervals are 95%.\n",
+        env!("CARGO_PKG_VERSION"),
+        config_hash(cfg),
+        cfg.run.seed,
+        cfg.run.paths,
+        cfg.run.search_paths,
+        cfg.run.horizon_hours
+    )?;
+    executive_summary(&mut s, cfg, cal)?;
+    chosen_parameters(&mut s, cfg, cal)?;
+    savings(&mut s, cal)?;
+    identification(&mut s, cfg, cal)?;
+    one_year(&mut s, cfg, cal)?;
+    backtests(&mut s, cal)?;
+    assumptions(&mut s, cfg, cal)?;
+    losses_per_scenario(&mut s, cfg, cal)?;
+    downtime_and_tails(&mut s, cfg, cal)?;
+    parameter_sweep(&mut s, cfg, cal)?;
+    writeln!(s, "\n## Plots\n")?;
     for f in crate::output::CHARTS {
-        let _ = writeln!(s, "![{f}]({f})\n");
+        writeln!(s, "![{f}]({f})\n")?;
     }
-    s
+    Ok(s)
 }
 
 /// A self-contained HTML page: the markdown tables converted, plots inlined.
-fn html(md: &str, plots: &[(&str, String)]) -> String {
+fn html(md: &str, plots: &[(&str, String)]) -> Result<String, fmt::Error> {
     let mut body = String::new();
     let mut in_table = false;
     for line in md.lines() {
@@ -888,7 +928,7 @@ fn html(md: &str, plots: &[(&str, String)]) -> String {
             }
             body.push_str("<tr>");
             for c in cells {
-                let _ = write!(body, "<td>{}</td>", inline(c));
+                write!(body, "<td>{}</td>", inline(c)?)?;
             }
             body.push_str("</tr>\n");
             continue;
@@ -898,32 +938,32 @@ fn html(md: &str, plots: &[(&str, String)]) -> String {
             in_table = false;
         }
         if let Some(h) = line.strip_prefix("## ") {
-            let _ = writeln!(body, "<h2>{}</h2>", inline(h));
+            writeln!(body, "<h2>{}</h2>", inline(h)?)?;
         } else if let Some(h) = line.strip_prefix("# ") {
-            let _ = writeln!(body, "<h1>{}</h1>", inline(h));
+            writeln!(body, "<h1>{}</h1>", inline(h)?)?;
         } else if let Some(img) = line.strip_prefix("![") {
             let name = img.split(']').next().unwrap_or_default();
             if let Some((_, svg)) = plots.iter().find(|(n, _)| *n == name) {
-                let _ = writeln!(body, "<figure>{svg}</figure>");
+                writeln!(body, "<figure>{svg}</figure>")?;
             }
         } else if !line.is_empty() {
-            let _ = writeln!(body, "<p>{}</p>", inline(line));
+            writeln!(body, "<p>{}</p>", inline(line)?)?;
         }
     }
     if in_table {
         body.push_str("</table>\n");
     }
-    format!(
+    Ok(format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Bulwark calibration report</title>\n<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}table{{border-collapse:collapse;margin:1em 0}}td{{border:1px solid #ccc;padding:3px 8px;text-align:right}}tr:first-child td{{font-weight:bold;background:#eee}}td:first-child{{text-align:left}}</style></head><body>\n{body}</body></html>\n"
-    )
+    ))
 }
 
-fn inline(s: &str) -> String {
+fn inline(s: &str) -> Result<String, fmt::Error> {
     let esc = s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let mut out = String::new();
     for (i, part) in esc.split("**").enumerate() {
         if i % 2 == 1 {
-            let _ = write!(out, "<b>{part}</b>");
+            write!(out, "<b>{part}</b>")?;
         } else {
             out.push_str(
                 &part
@@ -934,7 +974,7 @@ fn inline(s: &str) -> String {
             );
         }
     }
-    out
+    Ok(out)
 }
 
 const W: u32 = 900;
