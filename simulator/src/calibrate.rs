@@ -705,47 +705,56 @@ impl<'a> Search<'a> {
                 self.near.push((k, runs));
                 continue;
             }
-            let results: Vec<(RiskMetrics, Vec<PathOutcome>)> = runs
-                .iter()
-                .zip(&self.cache)
-                .map(|(run, cached)| match run {
-                    Some(run) => {
-                        let outcomes = run.chosen_ref().to_vec();
-                        (analyze(&outcomes, cfg.protocol.fund_capital_usd, 0, cfg.run.seed), outcomes)
-                    }
-                    None => cached.clone(),
-                })
-                .collect();
-            let (metrics, paths): (Vec<RiskMetrics>, Vec<&[PathOutcome]>) =
-                results.iter().map(|(m, p)| (m.clone(), p.as_slice())).unzip();
-            let e = score(cfg, &k, &params, &metrics, &paths);
-            self.sweep.push(SweepPoint {
-                knob,
-                value: v,
-                total: e.objective.total,
-                feasible: e.feasible(),
-                paths: search,
-            });
-            self.scored.push((k, e.objective.total, e.feasible(), search));
-            let better = e.better_than(&self.best);
-            if better {
-                for (best, r) in self.best_runs.iter_mut().zip(&runs) {
-                    if let Some(r) = r {
-                        best.clone_from(r);
-                    }
-                }
-            }
-            self.near.push((k, runs));
-            if better {
-                self.best = e;
-                self.best_params = params;
-                self.cache = results;
-                self.best_first.clear();
-                let best = self.best.knobs;
-                self.near.retain(|(k, _)| knobs_apart(k, &best) == 1);
-            }
+            self.score_full(knob, v, k, params, runs);
         }
         knob.get(&self.best.knobs) != knob.get(&start)
+    }
+
+    /// Scores a candidate that ran all the search's paths (`runs`: the
+    /// scenarios the knob affects; the best's cached results stand for the
+    /// others), adds it to the sweep, and makes it the best if it is better.
+    fn score_full(
+        &mut self,
+        knob: Knob,
+        value: f64,
+        k: Knobs,
+        params: ContractParams,
+        runs: Vec<Option<PolicyOutcomes>>,
+    ) {
+        let (cfg, search) = (self.cfg, self.cfg.run.search_paths);
+        let results: Vec<(RiskMetrics, Vec<PathOutcome>)> = runs
+            .iter()
+            .zip(&self.cache)
+            .map(|(run, cached)| match run {
+                Some(run) => {
+                    let outcomes = run.chosen_ref().to_vec();
+                    (analyze(&outcomes, cfg.protocol.fund_capital_usd, 0, cfg.run.seed), outcomes)
+                }
+                None => cached.clone(),
+            })
+            .collect();
+        let (metrics, paths): (Vec<RiskMetrics>, Vec<&[PathOutcome]>) =
+            results.iter().map(|(m, p)| (m.clone(), p.as_slice())).unzip();
+        let e = score(cfg, &k, &params, &metrics, &paths);
+        self.sweep.push(SweepPoint { knob, value, total: e.objective.total, feasible: e.feasible(), paths: search });
+        self.scored.push((k, e.objective.total, e.feasible(), search));
+        let better = e.better_than(&self.best);
+        if better {
+            for (best, r) in self.best_runs.iter_mut().zip(&runs) {
+                if let Some(r) = r {
+                    best.clone_from(r);
+                }
+            }
+        }
+        self.near.push((k, runs));
+        if better {
+            self.best = e;
+            self.best_params = params;
+            self.cache = results;
+            self.best_first.clear();
+            let best = self.best.knobs;
+            self.near.retain(|(k, _)| knobs_apart(k, &best) == 1);
+        }
     }
 
     /// The best's score on its first `first` paths, kept until the best

@@ -445,7 +445,27 @@ impl Config {
         toml::to_string_pretty(self).expect("the config holds only TOML-representable values")
     }
 
+    /// Checks every field against its allowed range, one section after
+    /// another (the first field out of range is the error, naming it and
+    /// its range), then builds the params at both ends of every grid so
+    /// that bulwark-core checks the rest.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_run()?;
+        self.validate_protocol()?;
+        self.validate_detection()?;
+        self.validate_markets()?;
+        self.validate_scenarios()?;
+        self.validate_calibration()?;
+        self.validate_deployment()?;
+        let c = &self.calibration;
+        // Everything else (timelock order, veto thresholds, ...) is checked by
+        // bulwark-core itself on the params built from every candidate.
+        crate::params::build(self, &crate::params::Knobs::first(c))?;
+        crate::params::build(self, &crate::params::Knobs::last(c)).map(|_| ())
+    }
+
+    /// `[run]`.
+    fn validate_run(&self) -> Result<(), ConfigError> {
         let r = &self.run;
         in_range("run.paths", r.paths, 1_000, 10_000_000)?;
         in_range("run.search_paths", r.search_paths, 1_000, r.paths)?;
@@ -455,7 +475,11 @@ impl Config {
             return Err(err("run.step_minutes", "must divide run.horizon_hours × 60"));
         }
         in_range("run.bootstrap_resamples", r.bootstrap_resamples, 1_000, 100_000)?;
+        Ok(())
+    }
 
+    /// `[protocol]`.
+    fn validate_protocol(&self) -> Result<(), ConfigError> {
         let p = &self.protocol;
         in_range("protocol.tvl_usd", p.tvl_usd, 1e3, 1e12)?;
         in_range("protocol.legit_flow_bps_per_hour", p.legit_flow_bps_per_hour, 0.0, 2_000.0)?;
@@ -470,7 +494,11 @@ impl Config {
         in_range("protocol.cooldown_cost_bps_per_day", p.cooldown_cost_bps_per_day, 0.0, 1_000.0)?;
         in_range("protocol.collateral_factor", p.collateral_factor, 0.01, 1.0)?;
         in_range("protocol.borrowed_share", p.borrowed_share, 0.0, 1.0)?;
+        Ok(())
+    }
 
+    /// `[detection]`.
+    fn validate_detection(&self) -> Result<(), ConfigError> {
         let d = &self.detection;
         if d.incidents.len() < 3 || d.incidents.len() > 1_000 {
             return Err(err(
@@ -485,7 +513,11 @@ impl Config {
             return Err(err("detection.incidents", "all incidents have the same hours; the delay fit needs a spread"));
         }
         in_range("detection.max_days", d.max_days, 1.0, 365.0)?;
+        Ok(())
+    }
 
+    /// `[markets.*]`, and their days adding up to at most a year.
+    fn validate_markets(&self) -> Result<(), ConfigError> {
         if self.markets.is_empty() {
             return Err(err("markets", "at least one market regime is required"));
         }
@@ -512,7 +544,11 @@ impl Config {
                 format!("days_per_year adds up to {days} over the regimes; allowed at most 365"),
             ));
         }
+        Ok(())
+    }
 
+    /// `[[scenarios]]`, their attacks and their importance sampling.
+    fn validate_scenarios(&self) -> Result<(), ConfigError> {
         if self.scenarios.is_empty() || self.scenarios.len() > 64 {
             return Err(err("scenarios", format!("{} scenarios; allowed 1 ..= 64", self.scenarios.len())));
         }
@@ -531,7 +567,7 @@ impl Config {
             in_range(&at("attacks_per_year"), s.attacks_per_year, 0.0, 10_000.0)?;
             in_range(&at("importance_factor"), s.importance_factor, 1.0, 1e6)?;
             validate_attack(&s.attack, self.markets[&s.market].assets, &|f| at(&format!("attack.{f}")))?;
-            let horizon_years = f64::from(r.horizon_hours) / (365.0 * 24.0);
+            let horizon_years = f64::from(self.run.horizon_hours) / (365.0 * 24.0);
             let expected = s.importance_factor * s.attacks_per_year * horizon_years;
             if expected > 2.0 {
                 return Err(err(
@@ -542,7 +578,11 @@ impl Config {
                 ));
             }
         }
+        Ok(())
+    }
 
+    /// `[calibration]`: the knobs' grids and the constraints.
+    fn validate_calibration(&self) -> Result<(), ConfigError> {
         let c = &self.calibration;
         nonempty_grid("calibration.hourly_share_bps", &c.hourly_share_bps, 1, 10_000)?;
         in_range("calibration.daily_multiple", c.daily_multiple, 1, 24)?;
@@ -556,7 +596,11 @@ impl Config {
         in_range("calibration.max_false_trip_rate", c.max_false_trip_rate, 0.0, 1.0)?;
         in_range("calibration.stability_seeds", c.stability_seeds, 0, 10)?;
         in_range("calibration.max_annual_claims_share_of_fund", c.max_annual_claims_share_of_fund, 0.01, 1.0)?;
+        Ok(())
+    }
 
+    /// `[deployment]` and `[units]`.
+    fn validate_deployment(&self) -> Result<(), ConfigError> {
         let d = &self.deployment;
         if d.owners.is_empty() || d.owners.len() > 50 {
             return Err(err("deployment.owners", format!("{} owners; allowed 1 ..= 50", d.owners.len())));
@@ -594,13 +638,10 @@ impl Config {
             in_range("deployment.reinsurance_limit_usd", l, 0.01, 1e12)?;
         }
         // A claim the fund can never pay in full is a cap that promises too much.
-        in_range("deployment.claim_cap_usd", d.claim_cap_usd, 1.0, p.fund_capital_usd)?;
+        in_range("deployment.claim_cap_usd", d.claim_cap_usd, 1.0, self.protocol.fund_capital_usd)?;
         let assets_used = self.markets.values().map(|m| m.assets as usize).max().unwrap_or(1);
         self.units.validate("units", assets_used)?;
-        // Everything else (timelock order, veto thresholds, ...) is checked by
-        // bulwark-core itself on the params built from every candidate.
-        crate::params::build(self, &crate::params::Knobs::first(c))?;
-        crate::params::build(self, &crate::params::Knobs::last(c)).map(|_| ())
+        Ok(())
     }
 }
 

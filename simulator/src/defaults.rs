@@ -134,39 +134,111 @@ fn scenario(
     }
 }
 
+/// The built-in market regimes: calm, a 2017-style bull market, and the
+/// 12 March 2020 crash, with their days per year.
+fn markets() -> BTreeMap<String, MarketModel> {
+    let mut markets = BTreeMap::new();
+    markets.insert(
+        "calm".into(),
+        market("BTC/ETH 2023-24: ~45% annual vol, fat tails, rare jumps", 0.45, (4.0, -0.03, 0.05), Some(4.0), 330.0),
+    );
+    markets.insert(
+        "bull_2017".into(),
+        market(
+            "2017 peak regime: ~135% annual vol, frequent two-sided jumps",
+            1.35,
+            (24.0, 0.0, 0.08),
+            Some(3.5),
+            25.0,
+        ),
+    );
+    markets.insert(
+        "stress_2020_03_12".into(),
+        market(
+            "12 March 2020: 99th-percentile intraday vol (~245%) plus two crash jumps a day; ETH fell ~43% that day",
+            2.45,
+            (730.0, -0.15, 0.10),
+            Some(3.0),
+            10.0,
+        ),
+    );
+    markets
+}
+
+/// The built-in scenarios: legitimate flows alone in a calm and a bull
+/// market and through the 12 March 2020 crash, then one per attack (most
+/// named after the incident they follow).
+fn scenarios() -> Vec<ScenarioConfig> {
+    vec![
+        scenario("baseline_calm", "No attacker; legitimate flows in a calm market (false trips)", "calm", 0.0, 1.0, AttackConfig::None),
+        scenario("baseline_bull", "No attacker; legitimate flows in a 2017-style market", "bull_2017", 0.0, 1.0, AttackConfig::None),
+        scenario(
+            "crash_2020_03_12",
+            "No attacker; panic withdrawals through a 12 March 2020 crash",
+            "stress_2020_03_12",
+            0.0,
+            1.0,
+            AttackConfig::None,
+        ),
+        scenario(
+            "oracle_mango",
+            "Mango Markets against a price band: where the band is too narrow to profit, wait up to a day for a fall the reference lags; walk the oracle toward 2x (in an hour if unchecked), borrow against 5% of TVL in collateral until detected",
+            "calm",
+            2.0,
+            150.0,
+            AttackConfig::OracleManipulation {
+                push_factor: 2.0,
+                push_minutes: 60,
+                collateral_share: 0.05,
+                wait_hours: oracle_wait_hours(),
+            },
+        ),
+        scenario(
+            "flash_loan_euler",
+            "Euler-style logic bug reaching both assets, drained through their limiters behind a 5x TVL flash loan",
+            "calm",
+            1.0,
+            300.0,
+            AttackConfig::FlashLoanDrain { loan_share: 5.0, drain_share: 0.6, chunks: 3, assets: 2 },
+        ),
+        scenario(
+            "keys_radiant",
+            "Radiant/Ronin/Bybit: all keys at once with 10% (a shared signing interface), else each with 20%; a quorum schedules a malicious upgrade",
+            "calm",
+            1.0,
+            300.0,
+            AttackConfig::KeyCompromise { key_compromise_prob: 0.2, common_cause_prob: 0.1, drain_share: 0.8 },
+        ),
+        scenario(
+            "bank_run_bybit",
+            "A hack worth 80% of the fund; it is public 1 h later and 60% of the stakers ask to leave, the claim comes 72 h after the hack",
+            "calm",
+            0.5,
+            500.0,
+            AttackConfig::BankRun { loss_share_of_fund: 0.8, run_share: 0.6, news_delay_hours: 1.0, claim_delay_hours: 72.0 },
+        ),
+        scenario(
+            "griefing",
+            "A 5%-of-TVL holder recycles its capital (withdraws what the limiter shows, deposits it straight back, every step) and posts two bonded trips, to halt the protocol for free",
+            "calm",
+            4.0,
+            100.0,
+            AttackConfig::Griefing { position_share: 0.05, attempts: 3, bonded_trips: 2 },
+        ),
+        scenario(
+            "bridge_exploit",
+            "A bridge exploit tries to move 90% of TVL out in 30 minutes",
+            "calm",
+            0.5,
+            500.0,
+            AttackConfig::BridgeExploit { drain_share: 0.9, burst_minutes: 30 },
+        ),
+    ]
+}
+
 impl Default for Config {
     fn default() -> Self {
-        let mut markets = BTreeMap::new();
-        markets.insert(
-            "calm".into(),
-            market(
-                "BTC/ETH 2023-24: ~45% annual vol, fat tails, rare jumps",
-                0.45,
-                (4.0, -0.03, 0.05),
-                Some(4.0),
-                330.0,
-            ),
-        );
-        markets.insert(
-            "bull_2017".into(),
-            market(
-                "2017 peak regime: ~135% annual vol, frequent two-sided jumps",
-                1.35,
-                (24.0, 0.0, 0.08),
-                Some(3.5),
-                25.0,
-            ),
-        );
-        markets.insert(
-            "stress_2020_03_12".into(),
-            market(
-                "12 March 2020: 99th-percentile intraday vol (~245%) plus two crash jumps a day; ETH fell ~43% that day",
-                2.45,
-                (730.0, -0.15, 0.10),
-                Some(3.0),
-                10.0,
-            ),
-        );
+        let markets = markets();
         Config {
             run: RunConfig {
                 paths: 100_000,
@@ -192,71 +264,7 @@ impl Default for Config {
                 borrowed_share: borrowed_share(),
             },
             markets,
-            scenarios: vec![
-                scenario("baseline_calm", "No attacker; legitimate flows in a calm market (false trips)", "calm", 0.0, 1.0, AttackConfig::None),
-                scenario("baseline_bull", "No attacker; legitimate flows in a 2017-style market", "bull_2017", 0.0, 1.0, AttackConfig::None),
-                scenario(
-                    "crash_2020_03_12",
-                    "No attacker; panic withdrawals through a 12 March 2020 crash",
-                    "stress_2020_03_12",
-                    0.0,
-                    1.0,
-                    AttackConfig::None,
-                ),
-                scenario(
-                    "oracle_mango",
-                    "Mango Markets against a price band: where the band is too narrow to profit, wait up to a day for a fall the reference lags; walk the oracle toward 2x (in an hour if unchecked), borrow against 5% of TVL in collateral until detected",
-                    "calm",
-                    2.0,
-                    150.0,
-                    AttackConfig::OracleManipulation {
-                        push_factor: 2.0,
-                        push_minutes: 60,
-                        collateral_share: 0.05,
-                        wait_hours: oracle_wait_hours(),
-                    },
-                ),
-                scenario(
-                    "flash_loan_euler",
-                    "Euler-style logic bug reaching both assets, drained through their limiters behind a 5x TVL flash loan",
-                    "calm",
-                    1.0,
-                    300.0,
-                    AttackConfig::FlashLoanDrain { loan_share: 5.0, drain_share: 0.6, chunks: 3, assets: 2 },
-                ),
-                scenario(
-                    "keys_radiant",
-                    "Radiant/Ronin/Bybit: all keys at once with 10% (a shared signing interface), else each with 20%; a quorum schedules a malicious upgrade",
-                    "calm",
-                    1.0,
-                    300.0,
-                    AttackConfig::KeyCompromise { key_compromise_prob: 0.2, common_cause_prob: 0.1, drain_share: 0.8 },
-                ),
-                scenario(
-                    "bank_run_bybit",
-                    "A hack worth 80% of the fund; it is public 1 h later and 60% of the stakers ask to leave, the claim comes 72 h after the hack",
-                    "calm",
-                    0.5,
-                    500.0,
-                    AttackConfig::BankRun { loss_share_of_fund: 0.8, run_share: 0.6, news_delay_hours: 1.0, claim_delay_hours: 72.0 },
-                ),
-                scenario(
-                    "griefing",
-                    "A 5%-of-TVL holder recycles its capital (withdraws what the limiter shows, deposits it straight back, every step) and posts two bonded trips, to halt the protocol for free",
-                    "calm",
-                    4.0,
-                    100.0,
-                    AttackConfig::Griefing { position_share: 0.05, attempts: 3, bonded_trips: 2 },
-                ),
-                scenario(
-                    "bridge_exploit",
-                    "A bridge exploit tries to move 90% of TVL out in 30 minutes",
-                    "calm",
-                    0.5,
-                    500.0,
-                    AttackConfig::BridgeExploit { drain_share: 0.9, burst_minutes: 30 },
-                ),
-            ],
+            scenarios: scenarios(),
             calibration: CalibrationConfig {
                 hourly_share_bps: vec![25, 50, 100, 200, 400, 800],
                 daily_multiple: 5,

@@ -368,6 +368,38 @@ fn paired_run(
     (e, paired, theirs)
 }
 
+/// The sensitivity table: for the configured economic inputs and each
+/// halved and doubled, each knob's cheapest feasible value among the
+/// choice (`mine`, its outcomes) and its neighbours (`candidates`, each
+/// with its outcomes), re-scored on the same paths.
+fn sensitivity(
+    cfg: &Config,
+    chosen: &Knobs,
+    mine: &[Vec<PathOutcome>],
+    candidates: &[(Knob, Knobs, Vec<Vec<PathOutcome>>)],
+) -> Vec<SensitivityRow> {
+    let mut sensitivity = Vec::new();
+    let rows = std::iter::once(None).chain(INPUTS.into_iter().flat_map(|i| FACTORS.map(|f| Some((i, f)))));
+    for s in rows {
+        let mine_score = score(cfg, chosen, mine, s);
+        let choice = KNOBS
+            .into_iter()
+            .map(|knob| {
+                let mut best = (knob.get(chosen), mine_score.clone());
+                for (_, k, theirs) in candidates.iter().filter(|c| c.0 == knob) {
+                    let e = score(cfg, k, theirs, s);
+                    if e.feasible() && (!best.1.feasible() || e.objective.total < best.1.objective.total) {
+                        best = (knob.get(k), e);
+                    }
+                }
+                (knob, best.0)
+            })
+            .collect();
+        sensitivity.push(SensitivityRow { input: s.map(|x| x.0), factor: s.map_or(1.0, |x| x.1), choice });
+    }
+    sensitivity
+}
+
 /// Checks every knob's neighbours against `chosen`, whose final outcomes
 /// are `outcomes`, on their first [`crate::calibrate::IDENTIFICATION_PATHS_PER_SEARCH_PATH`]
 /// times the search's paths; `first_runs`: the final evaluation's runs of
@@ -418,25 +450,7 @@ pub fn identify(
             candidates.push((knob, k, theirs));
         }
     }
-    let mut sensitivity = Vec::new();
-    let rows = std::iter::once(None).chain(INPUTS.into_iter().flat_map(|i| FACTORS.map(|f| Some((i, f)))));
-    for s in rows {
-        let mine_score = score(cfg, chosen, &mine, s);
-        let choice = KNOBS
-            .into_iter()
-            .map(|knob| {
-                let mut best = (knob.get(chosen), mine_score.clone());
-                for (_, k, theirs) in candidates.iter().filter(|c| c.0 == knob) {
-                    let e = score(cfg, k, theirs, s);
-                    if e.feasible() && (!best.1.feasible() || e.objective.total < best.1.objective.total) {
-                        best = (knob.get(k), e);
-                    }
-                }
-                (knob, best.0)
-            })
-            .collect();
-        sensitivity.push(SensitivityRow { input: s.map(|x| x.0), factor: s.map_or(1.0, |x| x.1), choice });
-    }
+    let sensitivity = sensitivity(cfg, chosen, &mine, &candidates);
     // Screening of the fixed parameters, on the first `screen` paths.
     let screen = (n as u64 / 2).max(1) as usize;
     let mine_s: Vec<Vec<PathOutcome>> = mine.iter().map(|o| o[..screen.min(o.len())].to_vec()).collect();
