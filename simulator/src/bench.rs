@@ -53,7 +53,7 @@ pub struct SearchTimes {
 fn search_times(cfg: &Config) -> Result<SearchTimes> {
     let mut c = cfg.clone();
     c.run.horizon_hours = 6;
-    c.validate()?;
+    crate::params::check_config(&c)?;
     let raced_secs = crate::calibrate::search_seconds(&c)?;
     c.calibration.race = false;
     let plain_secs = crate::calibrate::search_seconds(&c)?;

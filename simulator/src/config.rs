@@ -10,20 +10,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A bad config value: where it is and what is allowed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConfigError {
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid config: `{}`: {}", self.path, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
+pub use crate::config_error::ConfigError;
+pub use crate::market::MarketModel;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -112,35 +100,6 @@ pub struct ProtocolConfig {
     /// a fall of the collateral's price during the stop becomes bad debt.
     #[serde(default = "crate::defaults::borrowed_share")]
     pub borrowed_share: f64,
-}
-
-/// A market regime: jump-diffusion (GBM with Merton jumps), optionally with
-/// Student-t diffusion shocks, over one or more equicorrelated assets.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct MarketModel {
-    pub description: String,
-    /// Annualized volatility of the diffusion part.
-    pub annual_vol: f64,
-    /// Annualized drift.
-    pub annual_drift: f64,
-    /// Expected jumps per year.
-    pub jumps_per_year: f64,
-    /// Mean of the log jump size.
-    pub jump_mean: f64,
-    /// Standard deviation of the log jump size.
-    pub jump_sd: f64,
-    /// Degrees of freedom of Student-t shocks (scaled to unit variance); absent for Gaussian.
-    pub student_t_df: Option<f64>,
-    /// Number of assets the protocol holds.
-    pub assets: u32,
-    /// Pairwise correlation of the assets' shocks.
-    pub correlation: f64,
-    /// Initial USD price of every asset.
-    pub initial_price_usd: f64,
-    /// Days per year the market is in this regime: weighs the downtime of
-    /// attack-free scenarios in the objective.
-    pub days_per_year: f64,
 }
 
 /// One attack scenario, simulated against one market regime.
@@ -422,7 +381,7 @@ impl Config {
     /// Parses a TOML file that sets only what it changes: it is layered on
     /// the built-in config (tables merge field by field; arrays, such as
     /// `scenarios` or a calibration grid, replace the default whole), then
-    /// validated.
+    /// its fields validated ([`Config::validate`]).
     pub fn from_partial_toml(text: &str) -> Result<Self, anyhow::Error> {
         let over: toml::Value = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
         moved_keys(&over)?;
@@ -433,7 +392,7 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Parses TOML and validates it.
+    /// Parses TOML and validates its fields ([`Config::validate`]).
     pub fn from_toml(text: &str) -> Result<Self, anyhow::Error> {
         moved_keys(&toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?)?;
         let cfg: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid config: {e}"))?;
@@ -446,9 +405,10 @@ impl Config {
     }
 
     /// Checks every field against its allowed range, one section after
-    /// another (the first field out of range is the error, naming it and
-    /// its range), then builds the params at both ends of every grid so
-    /// that bulwark-core checks the rest.
+    /// another: the first field out of range is the error, naming it and
+    /// its range. What only bulwark-core can judge (timelock order, veto
+    /// thresholds, ...) [`crate::params::check_config`] checks on the
+    /// params built from the config.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.validate_run()?;
         self.validate_protocol()?;
@@ -456,12 +416,7 @@ impl Config {
         self.validate_markets()?;
         self.validate_scenarios()?;
         self.validate_calibration()?;
-        self.validate_deployment()?;
-        let c = &self.calibration;
-        // Everything else (timelock order, veto thresholds, ...) is checked by
-        // bulwark-core itself on the params built from every candidate.
-        crate::params::build(self, &crate::params::Knobs::first(c))?;
-        crate::params::build(self, &crate::params::Knobs::last(c)).map(|_| ())
+        self.validate_deployment()
     }
 
     /// `[run]`.
@@ -787,14 +742,6 @@ mod tests {
         assert_eq!(path_of(&edited(|c| c.calibration.max_deviation_bps = vec![])), "calibration.max_deviation_bps");
         assert_eq!(path_of(&edited(|c| c.deployment.owners[1] = "0x1234".into())), "deployment.owners[1]");
         assert_eq!(path_of(&edited(|c| c.deployment.threshold = 4)), "deployment.threshold");
-        // A rule only bulwark-core knows: the policy timelock must be the longest.
-        assert_eq!(
-            path_of(&edited(|c| c.calibration.critical_timelock_hours = vec![24.0, 200.0])),
-            "deployment.policy_timelock_hours"
-        );
-        // bulwark-core's refusals name the key the user wrote, not the built struct.
-        assert_eq!(path_of(&edited(|c| c.deployment.bond_settle_hours = 48.0)), "deployment.bond_settle_hours");
-        assert_eq!(path_of(&edited(|c| c.deployment.veto_max_threshold = 2)), "deployment.veto_base_threshold");
         // A key that moved from deployment to the search says where it went.
         let e = Config::from_partial_toml("[deployment]\nthrottle_hours = 2.0\n").unwrap_err().to_string();
         assert!(e.contains("deployment.throttle_hours") && e.contains("calibration.throttle_hours = [...]"), "{e}");

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod calibrate;
 pub mod compare;
 pub mod config;
+pub mod config_error;
 pub mod defaults;
 pub mod detection;
 pub mod engine;

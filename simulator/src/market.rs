@@ -6,9 +6,38 @@
 //! `N(jump_mean, jump_sd)` that arrives with probability `λ·dt` and hits all
 //! assets at once (crashes are systemic).
 
-use crate::config::MarketModel;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal, StudentT};
+use serde::{Deserialize, Serialize};
+
+/// A market regime: jump-diffusion (GBM with Merton jumps), optionally with
+/// Student-t diffusion shocks, over one or more equicorrelated assets.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MarketModel {
+    pub description: String,
+    /// Annualized volatility of the diffusion part.
+    pub annual_vol: f64,
+    /// Annualized drift.
+    pub annual_drift: f64,
+    /// Expected jumps per year.
+    pub jumps_per_year: f64,
+    /// Mean of the log jump size.
+    pub jump_mean: f64,
+    /// Standard deviation of the log jump size.
+    pub jump_sd: f64,
+    /// Degrees of freedom of Student-t shocks (scaled to unit variance); absent for Gaussian.
+    pub student_t_df: Option<f64>,
+    /// Number of assets the protocol holds.
+    pub assets: u32,
+    /// Pairwise correlation of the assets' shocks.
+    pub correlation: f64,
+    /// Initial USD price of every asset.
+    pub initial_price_usd: f64,
+    /// Days per year the market is in this regime: weighs the downtime of
+    /// attack-free scenarios in the objective.
+    pub days_per_year: f64,
+}
 
 /// Most assets a market may have (fixed so stepping never allocates).
 pub const MAX_ASSETS: usize = 8;

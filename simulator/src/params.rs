@@ -283,6 +283,16 @@ fn in_config_keys(e: ConfigError) -> ConfigError {
     }
 }
 
+/// A config bulwark-sim can run: every field in range
+/// ([`Config::validate`]), and the params built at both ends of every grid
+/// accepted by bulwark-core (timelock order, veto thresholds, ...), so a
+/// combination core refuses is an error before any work.
+pub fn check_config(cfg: &Config) -> Result<(), ConfigError> {
+    cfg.validate()?;
+    build(cfg, &Knobs::first(&cfg.calibration))?;
+    build(cfg, &Knobs::last(&cfg.calibration)).map(|_| ())
+}
+
 /// Builds and validates (through bulwark-core) the params for `knobs`. A
 /// refusal names the config key the user wrote.
 pub fn build(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigError> {
@@ -393,4 +403,33 @@ fn build_params(cfg: &Config, knobs: &Knobs) -> Result<ContractParams, ConfigErr
     };
     params.validate()?;
     Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The field named by bulwark-core's refusal of the default config
+    /// after `edit`, whose fields are each in range.
+    fn refused_at(edit: impl FnOnce(&mut Config)) -> String {
+        let mut c = Config::default();
+        edit(&mut c);
+        c.validate().expect("every field in its own range");
+        check_config(&c).expect_err("bulwark-core refuses it").path
+    }
+
+    /// Rules only bulwark-core knows, checked on the params built at the
+    /// grids' ends; its refusals name the key the user wrote, not the
+    /// built struct.
+    #[test]
+    fn core_refusals_name_the_users_key() {
+        check_config(&Config::default()).unwrap();
+        // The policy timelock must be the longest.
+        assert_eq!(
+            refused_at(|c| c.calibration.critical_timelock_hours = vec![24.0, 200.0]),
+            "deployment.policy_timelock_hours"
+        );
+        assert_eq!(refused_at(|c| c.deployment.bond_settle_hours = 48.0), "deployment.bond_settle_hours");
+        assert_eq!(refused_at(|c| c.deployment.veto_max_threshold = 2), "deployment.veto_base_threshold");
+    }
 }

@@ -12,7 +12,7 @@
 //! the chain would do with the same numbers, and `params.json` carries them
 //! so that reading it back reproduces the same run exactly.
 
-use crate::config::ConfigError;
+use crate::config_error::ConfigError;
 use bulwark_core::units::{AssetUnits, VALUE_DECIMALS};
 use bulwark_core::{AssetId, Balance};
 use serde::{Deserialize, Serialize};

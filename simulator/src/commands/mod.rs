@@ -16,7 +16,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 
 /// The run's config: `--config` over the built-in defaults, then
-/// `--paths` and `--seed`, validated (a bad field is exit 2).
+/// `--paths` and `--seed`, checked through bulwark-core too (a bad field
+/// is exit 2).
 pub fn load_config(cli: &Cli) -> Result<Config> {
     let mut cfg = match &cli.config {
         Some(path) => {
@@ -32,7 +33,7 @@ pub fn load_config(cli: &Cli) -> Result<Config> {
     if let Some(s) = cli.seed {
         cfg.run.seed = s;
     }
-    cfg.validate()?;
+    bulwark_sim::params::check_config(&cfg)?;
     Ok(cfg)
 }
 
