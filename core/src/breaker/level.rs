@@ -1,6 +1,7 @@
 //! Staged levels: Normal -> Throttled -> Halted, each expiring on its own.
 
 use crate::types::Timestamp;
+use alloc::vec::Vec;
 
 /// The breaker's stage at a moment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
