@@ -12,194 +12,19 @@
 //! the same seeds (common random numbers), so differences between them are
 //! not noise from different paths.
 
-use crate::annual::{annual_loss, AnnualLoss};
+use crate::annual::annual_loss;
 use crate::config::{AttackConfig, Config};
 use crate::engine::{simulate, PolicyOutcomes};
+use crate::identify::{NeighbourRuns, IDENTIFICATION_PATHS_PER_SEARCH_PATH};
+use crate::knobs::{Knob, KNOBS};
 use crate::metrics::{analyze, RiskMetrics};
 use crate::params::{build, ContractParams, Knobs};
+use crate::scoring::{evaluate, neighbours, Evaluation, SweepPoint, SEARCH_YEARS};
 use crate::sim::{Layer, PathOutcome};
 use anyhow::Result;
 use indicatif::ProgressBar;
 use serde::Serialize;
 use std::ops::Range;
-
-/// The knobs, in search order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Knob {
-    HourlyShareBps,
-    MaxDeviationBps,
-    ThrottleHours,
-    HaltHours,
-    InflowDecayMinutes,
-    ReferenceSmoothingBps,
-    CriticalTimelockHours,
-    ExitCooldownDays,
-}
-
-pub const KNOBS: [Knob; 8] = [
-    Knob::HourlyShareBps,
-    Knob::MaxDeviationBps,
-    Knob::ThrottleHours,
-    Knob::HaltHours,
-    Knob::InflowDecayMinutes,
-    Knob::ReferenceSmoothingBps,
-    Knob::CriticalTimelockHours,
-    Knob::ExitCooldownDays,
-];
-
-impl Knob {
-    pub fn name(self) -> &'static str {
-        match self {
-            Knob::HourlyShareBps => "hourly_share_bps",
-            Knob::MaxDeviationBps => "max_deviation_bps",
-            Knob::ThrottleHours => "throttle_hours",
-            Knob::HaltHours => "halt_hours",
-            Knob::InflowDecayMinutes => "inflow_decay_minutes",
-            Knob::ReferenceSmoothingBps => "reference_smoothing_bps",
-            Knob::CriticalTimelockHours => "critical_timelock_hours",
-            Knob::ExitCooldownDays => "exit_cooldown_days",
-        }
-    }
-
-    /// The user's grid of candidates for this knob.
-    pub(crate) fn grid(self, cfg: &Config) -> Vec<f64> {
-        let c = &cfg.calibration;
-        match self {
-            Knob::HourlyShareBps => c.hourly_share_bps.iter().map(|&v| f64::from(v)).collect(),
-            Knob::MaxDeviationBps => c.max_deviation_bps.iter().map(|&v| f64::from(v)).collect(),
-            Knob::ThrottleHours => c.throttle_hours.clone(),
-            Knob::HaltHours => c.halt_hours.clone(),
-            Knob::InflowDecayMinutes => c.inflow_decay_minutes.clone(),
-            Knob::ReferenceSmoothingBps => c.reference_smoothing_bps.iter().map(|&v| f64::from(v)).collect(),
-            Knob::CriticalTimelockHours => c.critical_timelock_hours.clone(),
-            Knob::ExitCooldownDays => c.exit_cooldown_days.clone(),
-        }
-    }
-
-    /// The largest value the knob may take.
-    #[cfg(test)]
-    fn max(self) -> f64 {
-        match self {
-            Knob::HourlyShareBps | Knob::MaxDeviationBps | Knob::ReferenceSmoothingBps => 10_000.0,
-            Knob::ThrottleHours | Knob::HaltHours | Knob::CriticalTimelockHours => 24.0 * 30.0,
-            Knob::InflowDecayMinutes => 7.0 * 24.0 * 60.0,
-            Knob::ExitCooldownDays => 365.0,
-        }
-    }
-
-    fn integer(self) -> bool {
-        matches!(self, Knob::HourlyShareBps | Knob::MaxDeviationBps | Knob::ReferenceSmoothingBps)
-    }
-
-    pub fn get(self, k: &Knobs) -> f64 {
-        match self {
-            Knob::HourlyShareBps => f64::from(k.hourly_share_bps),
-            Knob::MaxDeviationBps => f64::from(k.max_deviation_bps),
-            Knob::ThrottleHours => k.throttle_hours,
-            Knob::HaltHours => k.halt_hours,
-            Knob::InflowDecayMinutes => k.inflow_decay_minutes,
-            Knob::ReferenceSmoothingBps => f64::from(k.reference_smoothing_bps),
-            Knob::CriticalTimelockHours => k.critical_timelock_hours,
-            Knob::ExitCooldownDays => k.exit_cooldown_days,
-        }
-    }
-
-    pub(crate) fn set(self, k: &Knobs, v: f64) -> Knobs {
-        let mut k = *k;
-        match self {
-            Knob::HourlyShareBps => k.hourly_share_bps = v.round() as u32,
-            Knob::MaxDeviationBps => k.max_deviation_bps = v.round() as u32,
-            Knob::ThrottleHours => k.throttle_hours = v,
-            Knob::HaltHours => k.halt_hours = v,
-            Knob::InflowDecayMinutes => k.inflow_decay_minutes = v,
-            Knob::ReferenceSmoothingBps => k.reference_smoothing_bps = v.round() as u32,
-            Knob::CriticalTimelockHours => k.critical_timelock_hours = v,
-            Knob::ExitCooldownDays => k.exit_cooldown_days = v,
-        }
-        k
-    }
-
-    /// The paths whose outcome a change of this knob alone can change,
-    /// by their outcome under any value: those that used it. `None`: every
-    /// path. The search re-simulates only those (`skipping_paths_is_exact`).
-    pub(crate) fn reads(self) -> Option<fn(&PathOutcome) -> bool> {
-        match self {
-            // Read by core only when the level is raised.
-            Knob::ThrottleHours | Knob::HaltHours => Some(|o| o.escalated),
-            Knob::CriticalTimelockHours => Some(|o| o.timelocked),
-            _ => None,
-        }
-    }
-
-    /// Whether this knob changes the outcome of `attack`'s scenario: the
-    /// search re-simulates only those, so a wrong `false` here would score
-    /// candidates on stale paths (`knobs_change_only_the_scenarios_they_affect`).
-    pub(crate) fn affects(self, attack: &AttackConfig) -> bool {
-        let event_driven = matches!(attack, AttackConfig::KeyCompromise { .. } | AttackConfig::BankRun { .. });
-        match self {
-            Knob::HourlyShareBps
-            | Knob::MaxDeviationBps
-            | Knob::ThrottleHours
-            | Knob::InflowDecayMinutes
-            | Knob::ReferenceSmoothingBps => !event_driven,
-            // The hack in the bank run trips the breaker, and stakers cannot
-            // leave while it is halted.
-            Knob::HaltHours => !matches!(attack, AttackConfig::KeyCompromise { .. }),
-            // The veto's window, the unpause after a detected attack and the
-            // re-anchoring after a price fault (Critical calls) and the
-            // judging of bonded trips all wait for it.
-            Knob::CriticalTimelockHours => !matches!(attack, AttackConfig::BankRun { .. }),
-            Knob::ExitCooldownDays => matches!(attack, AttackConfig::BankRun { .. }),
-        }
-    }
-}
-
-/// Yearly costs in USD.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Objective {
-    pub attack_loss: f64,
-    pub downtime: f64,
-    /// Cost of holding capital for the annual aggregate loss's VaR 99.9%.
-    pub capital: f64,
-    /// Cost of delaying legitimate critical operations by the timelock.
-    pub governance_delay: f64,
-    /// Yield stakers demand for the exit cooldown.
-    pub cooldown: f64,
-    pub total: f64,
-}
-
-/// One evaluated candidate.
-#[derive(Debug, Clone, Serialize)]
-pub struct Evaluation {
-    pub knobs: Knobs,
-    pub objective: Objective,
-    pub violations: Vec<String>,
-    /// Sum of relative constraint excesses (0 when feasible).
-    pub excess: f64,
-}
-
-impl Evaluation {
-    pub fn feasible(&self) -> bool {
-        self.violations.is_empty()
-    }
-    /// Feasible first, then least excess, then least cost.
-    fn better_than(&self, other: &Evaluation) -> bool {
-        (self.excess, self.objective.total) < (other.excess, other.objective.total)
-    }
-}
-
-/// A point of the parameter sweep, for the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct SweepPoint {
-    pub knob: Knob,
-    pub value: f64,
-    pub total: f64,
-    pub feasible: bool,
-    /// The search paths per scenario it was scored on: fewer than
-    /// `run.search_paths` when the race dropped it ([`race`]).
-    pub paths: u64,
-}
 
 /// The calibration's result.
 pub struct Calibration {
@@ -262,45 +87,6 @@ impl Calibration {
 pub struct SeedChoice {
     pub seed: u64,
     pub knobs: Knobs,
-}
-
-/// The neighbour checks run on this many times the search's paths.
-pub const IDENTIFICATION_PATHS_PER_SEARCH_PATH: u64 = 2;
-
-/// Years simulated for each candidate of the search.
-pub const SEARCH_YEARS: u64 = 50_000;
-
-/// Scores a candidate from its scenario metrics and its annual aggregate.
-pub fn evaluate(cfg: &Config, knobs: &Knobs, metrics: &[RiskMetrics], annual: &AnnualLoss) -> Evaluation {
-    let p = &cfg.protocol;
-    let horizon_days = f64::from(cfg.run.horizon_hours) / 24.0;
-    let mut o = Objective::default();
-    let mut violations = Vec::new();
-    let mut excess = 0.0;
-    let (mut trip_days, mut trip_weighted) = (0.0, 0.0);
-    for (s, m) in cfg.scenarios.iter().zip(metrics) {
-        if matches!(s.attack, AttackConfig::None) {
-            let days = cfg.markets[&s.market].days_per_year;
-            o.downtime += m.mean_downtime / horizon_days * days;
-            trip_days += days;
-            trip_weighted += days * m.false_trip_rate;
-        } else {
-            o.attack_loss += m.mean_attack_loss * 365.0 / horizon_days;
-            o.downtime += m.mean_induced_downtime * 365.0 / horizon_days;
-        }
-    }
-
-    let false_trip_rate = if trip_days > 0.0 { trip_weighted / trip_days } else { 0.0 };
-    let max_rate = cfg.calibration.max_false_trip_rate;
-    if false_trip_rate > max_rate {
-        violations.push(format!("false-trip rate {:.4} per path > {:.4}", false_trip_rate, max_rate));
-        excess += false_trip_rate / max_rate.max(1e-9) - 1.0;
-    }
-    o.capital = annual.var_999() * p.capital_cost_bps_per_year / 1e4;
-    o.governance_delay = p.critical_ops_per_year * knobs.critical_timelock_hours * p.governance_delay_cost_per_hour;
-    o.cooldown = p.fund_capital_usd * p.cooldown_cost_bps_per_day / 1e4 * knobs.exit_cooldown_days;
-    o.total = o.attack_loss + o.downtime + o.capital + o.governance_delay + o.cooldown;
-    Evaluation { knobs: *knobs, objective: o, violations, excess }
 }
 
 /// Simulates and analyzes the scenarios `which` selects under `params`.
@@ -469,15 +255,6 @@ pub const MAX_REFINE_ROUNDS: usize = 4;
 /// stop after a pass that moves nothing.
 pub const MAX_POLISH_PASSES: usize = 2;
 
-/// The nearest values below and above `chosen` that the search tried for
-/// `knob`.
-pub(crate) fn neighbours(knob: Knob, chosen: f64, sweep: &[SweepPoint]) -> Vec<f64> {
-    let tried = sweep.iter().filter(|p| p.knob == knob).map(|p| p.value);
-    let below = tried.clone().filter(|&v| v < chosen).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
-    let above = tried.filter(|&v| v > chosen).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))));
-    below.into_iter().chain(above).collect()
-}
-
 /// Racing: a candidate is scored first on the first fifth of the search's
 /// paths, then on the first half (the first paths of a run are the first
 /// of every longer run), and dropped at the first stage that beats it.
@@ -514,14 +291,6 @@ struct Search<'a> {
     /// improves (nor can one the race dropped, beaten by an earlier best).
     scored: Vec<(Knobs, f64, bool, u64)>,
 }
-
-/// Candidates' runs on the search's paths, by their knobs: for each
-/// scenario the knob changes, its outcomes under each attacker policy (on
-/// the race's first paths, or all the search's). The search keeps those
-/// one knob away from its choice, with the other knobs as chosen: the
-/// identification's neighbours, whose first paths are these
-/// ([`crate::identify::identify`] continues them).
-pub type NeighbourRuns = Vec<(Knobs, Vec<Option<PolicyOutcomes>>)>;
 
 /// How many knobs differ between `a` and `b`.
 fn knobs_apart(a: &Knobs, b: &Knobs) -> usize {

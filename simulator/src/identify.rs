@@ -25,17 +25,29 @@
 //! deployment should choose deliberately, or the search should tune.
 
 use crate::annual::annual_loss;
-use crate::calibrate::{evaluate, neighbours, Evaluation, Knob, NeighbourRuns, SweepPoint, KNOBS, SEARCH_YEARS};
 use crate::compare::{compare_outcomes, YearlyUsd};
 use crate::config::{AttackConfig, Config};
 use crate::engine::PolicyOutcomes;
+use crate::knobs::{Knob, KNOBS};
 use crate::metrics::{analyze, RiskMetrics};
 use crate::params::ContractParams;
 use crate::params::{build, Knobs};
+use crate::scoring::{evaluate, neighbours, Evaluation, SweepPoint, SEARCH_YEARS};
 use crate::sim::{Layer, PathOutcome};
 use indicatif::ProgressBar;
 use serde::Serialize;
 use std::borrow::Cow;
+
+/// The neighbour checks run on this many times the search's paths.
+pub const IDENTIFICATION_PATHS_PER_SEARCH_PATH: u64 = 2;
+
+/// Candidates' runs on the search's paths, by their knobs: for each
+/// scenario the knob changes, its outcomes under each attacker policy (on
+/// the race's first paths, or all the search's). The search keeps those
+/// one knob away from its choice, with the other knobs as chosen: the
+/// identification's neighbours, whose first paths are these
+/// ([`identify`] continues them).
+pub type NeighbourRuns = Vec<(Knobs, Vec<Option<PolicyOutcomes>>)>;
 
 /// A fixed economic input of the objective, for the sensitivity table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -401,7 +413,7 @@ fn sensitivity(
 }
 
 /// Checks every knob's neighbours against `chosen`, whose final outcomes
-/// are `outcomes`, on their first [`crate::calibrate::IDENTIFICATION_PATHS_PER_SEARCH_PATH`]
+/// are `outcomes`, on their first [`IDENTIFICATION_PATHS_PER_SEARCH_PATH`]
 /// times the search's paths; `first_runs`: the final evaluation's runs of
 /// those paths under both attacker policies; `near`: the search's runs of
 /// the neighbours.
@@ -416,7 +428,7 @@ pub fn identify(
     objective_se: f64,
     progress: &ProgressBar,
 ) -> Identification {
-    let paths = crate::calibrate::IDENTIFICATION_PATHS_PER_SEARCH_PATH * cfg.run.search_paths;
+    let paths = IDENTIFICATION_PATHS_PER_SEARCH_PATH * cfg.run.search_paths;
     let n = outcomes.iter().map(Vec::len).min().unwrap_or(0).min(paths as usize);
     let n = first_runs.iter().map(|r| r.len() as usize).fold(n, usize::min);
     let mine: Vec<Vec<PathOutcome>> = outcomes.iter().map(|o| o[..n].to_vec()).collect();

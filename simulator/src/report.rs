@@ -1,10 +1,12 @@
 //! Output: `params.json` (the three constructor structs plus provenance),
 //! `report.md`, `report.html` and SVG plots.
 
-use crate::calibrate::{Calibration, Objective, KNOBS};
+use crate::calibrate::Calibration;
 use crate::config::Config;
+use crate::knobs::KNOBS;
 use crate::metrics::{prefix_cvar, LEVELS};
 use crate::params::{ContractParams, Deployment};
+use crate::scoring::Objective;
 use crate::units::ChainUnits;
 use anyhow::{Context, Result};
 use bulwark_core::breaker::BreakerParams;

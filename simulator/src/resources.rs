@@ -8,8 +8,10 @@
 //! path and scenario, collected in full before they are analysed), at the
 //! point where it keeps the most of them, plus one scenario's working data.
 
-use crate::calibrate::{IDENTIFICATION_PATHS_PER_SEARCH_PATH, KNOBS, MAX_REFINE_ROUNDS};
+use crate::calibrate::MAX_REFINE_ROUNDS;
 use crate::config::{AttackConfig, Config, ConfigError};
+use crate::identify::IDENTIFICATION_PATHS_PER_SEARCH_PATH;
+use crate::knobs::KNOBS;
 use crate::sim::PathOutcome;
 
 /// Bytes of one stored path outcome.
