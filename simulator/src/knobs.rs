@@ -1,13 +1,13 @@
-//! The knobs the calibration searches: each one's name, grid, bounds, how
-//! it sets the candidate's [`Knobs`], and which scenarios and paths it can
-//! change (so a candidate re-simulates only those).
+//! The knobs the calibration searches: one row each in [`SPECS`] (name,
+//! grid, bound, where it sits in [`Knobs`]), and which scenarios and paths
+//! each can change (so a candidate re-simulates only those).
 
-use crate::config::{AttackConfig, Config};
+use crate::config::{AttackConfig, CalibrationConfig, Config};
 use crate::params::Knobs;
 use crate::sim::PathOutcome;
 use serde::Serialize;
 
-/// The knobs, in search order.
+/// The knobs, in search order (and [`SPECS`]'s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Knob {
@@ -32,75 +32,141 @@ pub const KNOBS: [Knob; 8] = [
     Knob::ExitCooldownDays,
 ];
 
+/// One knob's row of [`SPECS`]: its name, its values, and where it sits in
+/// [`Knobs`]. Which paths and scenarios it changes ([`Knob::reads`],
+/// [`Knob::affects`]) are claims about the model, kept as code beside their
+/// tests.
+struct Spec {
+    /// Its key under `[calibration]` and in the report.
+    name: &'static str,
+    /// Whole numbers only (bps): a candidate is rounded.
+    integer: bool,
+    /// The largest value it may take (`Config::validate`'s bound on its grid).
+    #[cfg(test)]
+    max: f64,
+    /// The user's grid of candidates.
+    grid: fn(&CalibrationConfig) -> Vec<f64>,
+    get: fn(&Knobs) -> f64,
+    set: fn(&mut Knobs, f64),
+}
+
+/// A grid of bps as candidates.
+fn bps(grid: &[u32]) -> Vec<f64> {
+    grid.iter().map(|&v| f64::from(v)).collect()
+}
+
+/// A candidate of a bps knob.
+fn whole(v: f64) -> u32 {
+    v.round() as u32
+}
+
+/// The knobs' rows, in [`KNOBS`]'s order.
+const SPECS: [Spec; 8] = [
+    Spec {
+        name: "hourly_share_bps",
+        integer: true,
+        #[cfg(test)]
+        max: 10_000.0,
+        grid: |c| bps(&c.hourly_share_bps),
+        get: |k| f64::from(k.hourly_share_bps),
+        set: |k, v| k.hourly_share_bps = whole(v),
+    },
+    Spec {
+        name: "max_deviation_bps",
+        integer: true,
+        #[cfg(test)]
+        max: 10_000.0,
+        grid: |c| bps(&c.max_deviation_bps),
+        get: |k| f64::from(k.max_deviation_bps),
+        set: |k, v| k.max_deviation_bps = whole(v),
+    },
+    Spec {
+        name: "throttle_hours",
+        integer: false,
+        #[cfg(test)]
+        max: 24.0 * 30.0,
+        grid: |c| c.throttle_hours.clone(),
+        get: |k| k.throttle_hours,
+        set: |k, v| k.throttle_hours = v,
+    },
+    Spec {
+        name: "halt_hours",
+        integer: false,
+        #[cfg(test)]
+        max: 24.0 * 30.0,
+        grid: |c| c.halt_hours.clone(),
+        get: |k| k.halt_hours,
+        set: |k, v| k.halt_hours = v,
+    },
+    Spec {
+        name: "inflow_decay_minutes",
+        integer: false,
+        #[cfg(test)]
+        max: 7.0 * 24.0 * 60.0,
+        grid: |c| c.inflow_decay_minutes.clone(),
+        get: |k| k.inflow_decay_minutes,
+        set: |k, v| k.inflow_decay_minutes = v,
+    },
+    Spec {
+        name: "reference_smoothing_bps",
+        integer: true,
+        #[cfg(test)]
+        max: 10_000.0,
+        grid: |c| bps(&c.reference_smoothing_bps),
+        get: |k| f64::from(k.reference_smoothing_bps),
+        set: |k, v| k.reference_smoothing_bps = whole(v),
+    },
+    Spec {
+        name: "critical_timelock_hours",
+        integer: false,
+        #[cfg(test)]
+        max: 24.0 * 30.0,
+        grid: |c| c.critical_timelock_hours.clone(),
+        get: |k| k.critical_timelock_hours,
+        set: |k, v| k.critical_timelock_hours = v,
+    },
+    Spec {
+        name: "exit_cooldown_days",
+        integer: false,
+        #[cfg(test)]
+        max: 365.0,
+        grid: |c| c.exit_cooldown_days.clone(),
+        get: |k| k.exit_cooldown_days,
+        set: |k, v| k.exit_cooldown_days = v,
+    },
+];
+
 impl Knob {
+    fn spec(self) -> &'static Spec {
+        &SPECS[self as usize]
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            Knob::HourlyShareBps => "hourly_share_bps",
-            Knob::MaxDeviationBps => "max_deviation_bps",
-            Knob::ThrottleHours => "throttle_hours",
-            Knob::HaltHours => "halt_hours",
-            Knob::InflowDecayMinutes => "inflow_decay_minutes",
-            Knob::ReferenceSmoothingBps => "reference_smoothing_bps",
-            Knob::CriticalTimelockHours => "critical_timelock_hours",
-            Knob::ExitCooldownDays => "exit_cooldown_days",
-        }
+        self.spec().name
     }
 
     /// The user's grid of candidates for this knob.
     pub(crate) fn grid(self, cfg: &Config) -> Vec<f64> {
-        let c = &cfg.calibration;
-        match self {
-            Knob::HourlyShareBps => c.hourly_share_bps.iter().map(|&v| f64::from(v)).collect(),
-            Knob::MaxDeviationBps => c.max_deviation_bps.iter().map(|&v| f64::from(v)).collect(),
-            Knob::ThrottleHours => c.throttle_hours.clone(),
-            Knob::HaltHours => c.halt_hours.clone(),
-            Knob::InflowDecayMinutes => c.inflow_decay_minutes.clone(),
-            Knob::ReferenceSmoothingBps => c.reference_smoothing_bps.iter().map(|&v| f64::from(v)).collect(),
-            Knob::CriticalTimelockHours => c.critical_timelock_hours.clone(),
-            Knob::ExitCooldownDays => c.exit_cooldown_days.clone(),
-        }
+        (self.spec().grid)(&cfg.calibration)
     }
 
     /// The largest value the knob may take.
     #[cfg(test)]
     pub(crate) fn max(self) -> f64 {
-        match self {
-            Knob::HourlyShareBps | Knob::MaxDeviationBps | Knob::ReferenceSmoothingBps => 10_000.0,
-            Knob::ThrottleHours | Knob::HaltHours | Knob::CriticalTimelockHours => 24.0 * 30.0,
-            Knob::InflowDecayMinutes => 7.0 * 24.0 * 60.0,
-            Knob::ExitCooldownDays => 365.0,
-        }
+        self.spec().max
     }
 
     pub(crate) fn integer(self) -> bool {
-        matches!(self, Knob::HourlyShareBps | Knob::MaxDeviationBps | Knob::ReferenceSmoothingBps)
+        self.spec().integer
     }
 
     pub fn get(self, k: &Knobs) -> f64 {
-        match self {
-            Knob::HourlyShareBps => f64::from(k.hourly_share_bps),
-            Knob::MaxDeviationBps => f64::from(k.max_deviation_bps),
-            Knob::ThrottleHours => k.throttle_hours,
-            Knob::HaltHours => k.halt_hours,
-            Knob::InflowDecayMinutes => k.inflow_decay_minutes,
-            Knob::ReferenceSmoothingBps => f64::from(k.reference_smoothing_bps),
-            Knob::CriticalTimelockHours => k.critical_timelock_hours,
-            Knob::ExitCooldownDays => k.exit_cooldown_days,
-        }
+        (self.spec().get)(k)
     }
 
     pub(crate) fn set(self, k: &Knobs, v: f64) -> Knobs {
         let mut k = *k;
-        match self {
-            Knob::HourlyShareBps => k.hourly_share_bps = v.round() as u32,
-            Knob::MaxDeviationBps => k.max_deviation_bps = v.round() as u32,
-            Knob::ThrottleHours => k.throttle_hours = v,
-            Knob::HaltHours => k.halt_hours = v,
-            Knob::InflowDecayMinutes => k.inflow_decay_minutes = v,
-            Knob::ReferenceSmoothingBps => k.reference_smoothing_bps = v.round() as u32,
-            Knob::CriticalTimelockHours => k.critical_timelock_hours = v,
-            Knob::ExitCooldownDays => k.exit_cooldown_days = v,
-        }
+        (self.spec().set)(&mut k, v);
         k
     }
 
@@ -135,6 +201,26 @@ impl Knob {
             // judging of bonded trips all wait for it.
             Knob::CriticalTimelockHours => !matches!(attack, AttackConfig::BankRun { .. }),
             Knob::ExitCooldownDays => matches!(attack, AttackConfig::BankRun { .. }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each knob reads its own row: [`KNOBS`] and [`SPECS`] are in the same
+    /// order, and the row's name is the variant's serialized name.
+    #[test]
+    fn every_knob_reads_its_own_row() {
+        for (i, knob) in KNOBS.into_iter().enumerate() {
+            assert_eq!(knob as usize, i);
+            assert_eq!(serde_json::to_string(&knob).unwrap(), format!("\"{}\"", knob.name()));
+            let moved = knob.set(&Knobs::first(&Config::default().calibration), 7.0);
+            assert_eq!(knob.get(&moved), 7.0, "{}", knob.name());
+            let others = KNOBS.into_iter().filter(|&o| o != knob);
+            let first = Knobs::first(&Config::default().calibration);
+            assert!(others.clone().all(|o| o.get(&moved) == o.get(&first)), "{} set another knob", knob.name());
         }
     }
 }
