@@ -546,8 +546,11 @@ impl<'a> PathSim<'a> {
             // Halted or globally paused: the breaker's own "nothing leaves"
             // (`blocks_exits`); without Bulwark nothing ever stops.
             stopped = self.layer == Layer::Bulwark && self.breaker.blocks_exits(now);
-            // Deadlines only move later but for a reset or an undo, which
-            // no step here makes before the next check.
+            // Deadlines only move later but for a reset or an undo. An
+            // escalation undone within the step (the griefer deposits right
+            // back) leaves no trace of the throttle's or the halt's length:
+            // the undo restores the state before it. So one check a step
+            // sees every path whose outcome those lengths can change.
             out.escalated |= self.breaker.level.halted_until != 0 || self.breaker.level.throttled_until != 0;
             match (stopped, stopped_at_price) {
                 (true, None) => stopped_at_price = Some(price[0]),
