@@ -709,7 +709,7 @@ mod tests {
         c.halt_hours = vec![2.0];
         c.inflow_decay_minutes = vec![30.0];
         c.reference_smoothing_bps = vec![100];
-        cfg.validate().unwrap();
+        crate::params::check_config(&cfg).unwrap();
         let (chosen, sweep, near) = search_knobs(&cfg, &ProgressBar::hidden()).unwrap();
         // What the search kept for the identification: runs one knob away.
         assert!(near.iter().all(|(k, _)| knobs_apart(k, &chosen) == 1));
@@ -741,7 +741,7 @@ mod tests {
         c.halt_hours = vec![1.0, 8.0];
         c.inflow_decay_minutes = vec![30.0, 120.0];
         c.reference_smoothing_bps = vec![100, 400];
-        cfg.validate().unwrap();
+        crate::params::check_config(&cfg).unwrap();
         cfg
     }
 

@@ -31,7 +31,7 @@ use crate::engine::PolicyOutcomes;
 use crate::knobs::{Knob, KNOBS};
 use crate::metrics::{analyze, RiskMetrics};
 use crate::params::ContractParams;
-use crate::params::{build, Knobs};
+use crate::params::{build, check_config, Knobs};
 use crate::scoring::{evaluate, neighbours, Evaluation, SweepPoint, SEARCH_YEARS};
 use crate::sim::{Layer, PathOutcome};
 use indicatif::ProgressBar;
@@ -481,8 +481,7 @@ pub fn identify(
             if value == configured {
                 continue;
             }
-            let params = match moved
-                .validate()
+            let params = match check_config(&moved)
                 .map_err(|e| e.to_string())
                 .and_then(|_| build(&moved, chosen).map_err(|e| e.to_string()))
             {
@@ -573,7 +572,7 @@ mod tests {
             let moved = FACTORS
                 .iter()
                 .map(|&f| param.set(&cfg, param.get(&cfg) * f))
-                .find(|m| param.get(m) != param.get(&cfg) && m.validate().is_ok() && build(m, &knobs).is_ok())
+                .find(|m| param.get(m) != param.get(&cfg) && check_config(m).is_ok() && build(m, &knobs).is_ok())
                 .unwrap_or_else(|| panic!("{} has no valid move", param.key()));
             let params = build(&moved, &knobs).unwrap();
             for (i, s) in cfg.scenarios.iter().enumerate() {
@@ -606,7 +605,7 @@ mod tests {
             let moves: Vec<Config> = FACTORS
                 .iter()
                 .map(|&f| param.set(&cfg, param.get(&cfg) * f))
-                .filter(|m| param.get(m) != param.get(&cfg) && m.validate().is_ok() && build(m, &knobs).is_ok())
+                .filter(|m| param.get(m) != param.get(&cfg) && check_config(m).is_ok() && build(m, &knobs).is_ok())
                 .collect();
             assert!(!moves.is_empty(), "{} has no valid move", param.key());
             for moved in moves {

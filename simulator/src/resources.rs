@@ -227,7 +227,7 @@ mod tests {
         cfg.run.search_paths = 1_000;
         cfg.run.horizon_hours = 720;
         cfg.run.step_minutes = 1;
-        cfg.validate().expect("each setting is within its own bounds");
+        crate::params::check_config(&cfg).expect("each setting is within its own bounds");
         cfg
     }
 
