@@ -551,7 +551,8 @@ impl<'a> PathSim<'a> {
             // back) leaves no trace of the throttle's or the halt's length:
             // the undo restores the state before it. So one check a step
             // sees every path whose outcome those lengths can change.
-            out.escalated |= self.breaker.level.halted_until != 0 || self.breaker.level.throttled_until != 0;
+            out.escalated |=
+                self.breaker.level.stages.halted_until != 0 || self.breaker.level.stages.throttled_until != 0;
             match (stopped, stopped_at_price) {
                 (true, None) => stopped_at_price = Some(price[0]),
                 (false, Some(at)) => {
@@ -589,7 +590,7 @@ impl<'a> PathSim<'a> {
         let hours = |from: Timestamp, to: Timestamp| to.saturating_sub(from) as f64 / crate::params::HOUR_MS as f64;
         let paused_until = unpause_at.unwrap_or(end).max(end);
         let (halted_until, throttled_until) = match self.layer {
-            Layer::Bulwark => (self.breaker.level.halted_until, self.breaker.level.throttled_until),
+            Layer::Bulwark => (self.breaker.level.stages.halted_until, self.breaker.level.stages.throttled_until),
             Layer::Absent => (0, 0),
         };
         let stopped_hours = hours(end, paused_until) + hours(paused_until, halted_until);

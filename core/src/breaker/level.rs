@@ -35,12 +35,8 @@ pub const MAX_RETURNED: usize = 8;
 #[cfg_attr(feature = "codec", derive(codec::Encode, codec::Decode, scale_info::TypeInfo))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LevelState {
-    pub halted_until: Timestamp,
-    pub throttled_until: Timestamp,
-    /// Names the state: every raise and reset moves it on, and an undo
-    /// moves it back to the name of the state it restores. So a state can
-    /// carry a name an escalation left only if it is that state.
-    pub changes: u32,
+    /// The deadlines and the state's name: what an escalation changes.
+    pub stages: Stages,
     /// Escalations taken back while the level was not the state they left
     /// (another escalation came after them), oldest first, at most
     /// [`MAX_RETURNED`]. Each is undone as soon as undoing those after it
@@ -57,6 +53,9 @@ pub struct LevelState {
 pub struct Stages {
     pub halted_until: Timestamp,
     pub throttled_until: Timestamp,
+    /// Names the state: every raise and reset moves it on, and an undo
+    /// moves it back to the name of the state it restores. So a state can
+    /// carry a name an escalation left only if it is that state.
     pub changes: u32,
 }
 
@@ -75,9 +74,9 @@ pub struct Escalation {
 impl LevelState {
     /// The level in force at `now`.
     pub fn at(&self, now: Timestamp) -> Level {
-        if now < self.halted_until {
+        if now < self.stages.halted_until {
             Level::Halted
-        } else if now < self.throttled_until {
+        } else if now < self.stages.throttled_until {
             Level::Throttled
         } else {
             Level::Normal
@@ -99,24 +98,15 @@ impl LevelState {
     }
 
     fn raise_throttle(&mut self, now: Timestamp, throttle_ms: u64) {
-        self.changes = self.changes.wrapping_add(1);
-        self.throttled_until = self.throttled_until.max(now.saturating_add(throttle_ms));
+        self.stages.changes = self.stages.changes.wrapping_add(1);
+        self.stages.throttled_until = self.stages.throttled_until.max(now.saturating_add(throttle_ms));
     }
 
     fn raise_halt(&mut self, now: Timestamp, halt_ms: u64, throttle_ms: u64) {
-        self.changes = self.changes.wrapping_add(1);
-        self.halted_until = self.halted_until.max(now.saturating_add(halt_ms));
-        self.throttled_until = self.throttled_until.max(self.halted_until.saturating_add(throttle_ms));
-    }
-
-    fn stages(&self) -> Stages {
-        Stages { halted_until: self.halted_until, throttled_until: self.throttled_until, changes: self.changes }
-    }
-
-    fn restore(&mut self, s: &Stages) {
-        self.halted_until = s.halted_until;
-        self.throttled_until = s.throttled_until;
-        self.changes = s.changes;
+        self.stages.changes = self.stages.changes.wrapping_add(1);
+        self.stages.halted_until = self.stages.halted_until.max(now.saturating_add(halt_ms));
+        self.stages.throttled_until =
+            self.stages.throttled_until.max(self.stages.halted_until.saturating_add(throttle_ms));
     }
 
     /// One stage up: Normal -> Throttled -> Halted. A repeat within
@@ -139,9 +129,10 @@ impl LevelState {
     ) -> Escalation {
         let (before, waits) = match earlier {
             Some(e) if self.can_undo(&e) => (e.before, None),
-            e => (self.stages(), e),
+            e => (self.stages.clone(), e),
         };
-        let on_probation = self.throttled_until > 0 && now < self.throttled_until.saturating_add(throttle_ms);
+        let on_probation =
+            self.stages.throttled_until > 0 && now < self.stages.throttled_until.saturating_add(throttle_ms);
         match self.at(now) {
             Level::Normal if !on_probation => self.raise_throttle(now, throttle_ms),
             _ => self.raise_halt(now, halt_ms, throttle_ms),
@@ -149,12 +140,12 @@ impl LevelState {
         if let Some(e) = waits {
             self.undo(e);
         }
-        Escalation { left: self.changes, before }
+        Escalation { left: self.stages.changes, before }
     }
 
     /// Whether `e` can be taken back now: the level is the state it left.
     pub fn can_undo(&self, e: &Escalation) -> bool {
-        self.changes == e.left
+        self.stages.changes == e.left
     }
 
     /// Takes back `e`, for the value that escalated coming back. If the
@@ -173,10 +164,10 @@ impl LevelState {
             self.returned.push(e);
             return false;
         }
-        self.restore(&e.before);
-        while let Some(i) = self.returned.iter().position(|w| w.left == self.changes) {
+        self.stages = e.before;
+        while let Some(i) = self.returned.iter().position(|w| w.left == self.stages.changes) {
             let w = self.returned.remove(i);
-            self.restore(&w.before);
+            self.stages = w.before;
         }
         true
     }
@@ -184,9 +175,9 @@ impl LevelState {
     /// Back to Normal at once (the admin's "unpause", deliberately separate).
     pub fn reset(&mut self) {
         self.returned.clear();
-        self.changes = self.changes.wrapping_add(1);
-        self.halted_until = 0;
-        self.throttled_until = 0;
+        self.stages.changes = self.stages.changes.wrapping_add(1);
+        self.stages.halted_until = 0;
+        self.stages.throttled_until = 0;
     }
 }
 
