@@ -37,7 +37,19 @@ step() {
 
 # Every test runner's output is also kept here, to print one total at the end.
 RESULTS=$(mktemp)
-trap 'rm -f "$RESULTS"' EXIT
+# On exit, for any reason: stop a calibration still running (a failed step
+# ends the run) and remove the results file. The handler keeps the run's
+# exit status: under `set -e` a failing command in an EXIT trap (pkill finds
+# nothing once calibrate has finished) would turn a green run into exit 1.
+CALIBRATE_PID=""
+on_exit() {
+  local status=$?
+  set +e
+  [ -z "$CALIBRATE_PID" ] || pkill -P "$CALIBRATE_PID" 2>/dev/null
+  rm -f "$RESULTS"
+  exit "$status"
+}
+trap on_exit EXIT
 
 step "toolchain: Rust 1.95.0 with rust-src, cargo-contract 6.0.0-beta.2"
 scripts/toolchain.sh >/dev/null
@@ -83,8 +95,6 @@ CALIBRATE_LOG=$PWD/target/ci-calibrate-config/calibrate.log
   exit "$status"
 ) >/dev/null 2>&1 &
 CALIBRATE_PID=$!
-# A failed step ends the run: the calibration is not left running.
-trap 'pkill -P "$CALIBRATE_PID" 2>/dev/null; rm -f "$RESULTS"' EXIT
 
 step "unit and property tests"
 cargo test --workspace 2>&1 | tee -a "$RESULTS"
