@@ -65,7 +65,7 @@ pub fn simulate_layer(
 /// every path draws from its own stream, and the policy is chosen on the
 /// whole run. The search's racing relies on it to score a candidate on its
 /// first paths and complete it later (`a_split_run_is_the_whole_run`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyOutcomes {
     at_once: Vec<PathOutcome>,
     timed: Option<Vec<PathOutcome>>,
@@ -157,6 +157,18 @@ impl PolicyOutcomes {
         }
         progress.inc(len);
         self
+    }
+
+    /// Whether both runs hold the same attacker policies (only such runs
+    /// join: [`PolicyOutcomes::extend`]).
+    pub fn same_policies(&self, other: &Self) -> bool {
+        self.timed.is_some() == other.timed.is_some()
+    }
+
+    /// Whether every policy holds the same number of paths (a run read
+    /// from a file may not).
+    pub fn well_formed(&self) -> bool {
+        self.timed.as_ref().is_none_or(|t| t.len() == self.at_once.len())
     }
 
     /// Appends the run of paths that follows this one.

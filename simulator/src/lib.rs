@@ -19,5 +19,6 @@ pub mod params;
 pub mod report;
 pub mod resources;
 pub mod scoring;
+pub mod shard;
 pub mod sim;
 pub mod units;

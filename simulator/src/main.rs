@@ -6,6 +6,7 @@ mod commands;
 use anyhow::{Context, Result};
 use bulwark_sim::bench;
 use bulwark_sim::config::Config;
+use bulwark_sim::shard::Shard;
 use clap::{Parser, Subcommand};
 use commands::calibrate::Infeasible;
 use std::path::PathBuf;
@@ -61,6 +62,18 @@ enum Command {
         /// A params.json to simulate (default: the middle of each calibration grid).
         #[arg(long, value_name = "FILE")]
         params: Option<PathBuf>,
+        /// Simulate only the k-th of n consecutive slices of the paths
+        /// (1 ≤ k ≤ n) and write their outcomes to a shard file; `merge`
+        /// joins the n files into this command's output, byte-identical.
+        #[arg(long, value_name = "k/n")]
+        shard: Option<Shard>,
+    },
+    /// Join the shard files of one `simulate --shard` run (given in any
+    /// order) and write what the run on one machine writes.
+    Merge {
+        /// Every shard file of the run.
+        #[arg(required = true, value_name = "SHARD.cbor")]
+        files: Vec<PathBuf>,
     },
     /// Run every scenario on the same paths under two parameter sets (or
     /// one and no Bulwark) and report the yearly loss avoided.
@@ -91,7 +104,10 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Calibrate { print_default_config: false, current } => commands::calibrate::run(&cli, current.as_ref()),
-        Command::Simulate { scenario, params } => commands::simulate::run(&cli, scenario, params.as_ref()),
+        Command::Simulate { scenario, params, shard } => {
+            commands::simulate::run(&cli, scenario, params.as_ref(), *shard)
+        }
+        Command::Merge { files } => commands::merge::run(&cli, files),
         Command::Compare { params, vs } => commands::compare::run(&cli, params.as_ref(), vs),
         Command::Scenarios => commands::scenarios::run(&cli),
         Command::Bench => bench::run(&commands::load_config(&cli)?, cli.quiet),

@@ -145,7 +145,7 @@ pub enum Layer {
 }
 
 /// What one path produced. Money is in USD.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PathOutcome {
     /// Value the attacker took, or claims left uncovered.
     pub attack_loss: f64,

@@ -470,3 +470,44 @@ fn a_run_too_big_for_this_machine_is_refused_naming_its_fields() {
         assert!(err.contains("run.paths") && err.contains("scenarios"), "{command}: {err}");
     }
 }
+
+/// Issue 23, item 5: n local processes, each one shard, then `merge`: the
+/// bytes one run on one machine writes. The oracle scenario runs both
+/// attacker policies, and the shards run at different thread counts.
+#[test]
+fn shards_merged_are_byte_identical_to_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let run = ["--quiet", "--paths", "1000", "--seed", "11"];
+    let scenario = ["simulate", "--scenario", "oracle_mango"];
+    let one = sim(&[&run[..], &["--out", &out("one")], &scenario[..]].concat());
+    assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
+    for (k, threads) in [(1, "1"), (2, "2"), (3, "1")] {
+        let shard = format!("{k}/3");
+        let args = [&run[..], &["--threads", threads, "--out", &out("shards")], &scenario[..], &["--shard", &shard]];
+        let o = sim(&args.concat());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let shard = |k: u32| out(&format!("shards/simulate-oracle_mango.shard-{k}-of-3.cbor"));
+    let merged = sim(&["--quiet", "--out", &out("merged"), "merge", &shard(3), &shard(1), &shard(2)]);
+    assert!(merged.status.success(), "{}", String::from_utf8_lossy(&merged.stderr));
+    let bytes = |d: &str| std::fs::read(dir.path().join(d).join("simulate-oracle_mango.json")).unwrap();
+    assert_eq!(bytes("one"), bytes("merged"), "the merged shards differ from the one run");
+
+    // A missing shard, a shard given twice, and a shard of another run
+    // (another seed) are refused, naming them; nothing is written.
+    let refused = |args: &[&str], says: &str| {
+        let o = sim(&[&["--quiet", "--out", &out("refused"), "merge"][..], args].concat());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(says) && !err.contains("panicked"), "{says}: {err}");
+    };
+    refused(&[&shard(1), &shard(2)], "shard 3/3 missing");
+    refused(&[&shard(1), &shard(2), &shard(2)], "are both shard 2/3");
+    let other = ["--quiet", "--paths", "1000", "--seed", "12", "--out", &out("other")];
+    assert!(sim(&[&other[..], &scenario[..], &["--shard", "3/3"]].concat()).status.success());
+    let other3 = out("other/simulate-oracle_mango.shard-3-of-3.cbor");
+    refused(&[&shard(1), &shard(2), &other3], "another run");
+    refused(&[&out("one/simulate-oracle_mango.json")], "not a bulwark-sim shard file");
+    assert!(!dir.path().join("refused").join("simulate-oracle_mango.json").exists());
+}

@@ -3,6 +3,7 @@
 
 pub mod calibrate;
 pub mod compare;
+pub mod merge;
 pub mod scenarios;
 pub mod simulate;
 

@@ -1,39 +1,72 @@
-//! `simulate`: one scenario under given parameters; its risk metrics.
+//! `simulate`: one scenario under given parameters; its risk metrics. With
+//! `--shard k/n`, only the k-th slice of its paths, written for `merge`.
 
 use super::{check_out, check_resources, load_config, print_metrics, progress};
 use crate::Cli;
 use anyhow::{bail, Result};
-use bulwark_sim::calibrate::run_scenarios;
+use bulwark_sim::config::Config;
+use bulwark_sim::engine::PolicyOutcomes;
+use bulwark_sim::metrics::analyze;
 use bulwark_sim::params::{build, ContractParams, Knobs};
 use bulwark_sim::resources::Command as Job;
+use bulwark_sim::shard::{Shard, SimulateShard};
+use bulwark_sim::sim::{Layer, PathOutcome};
 use bulwark_sim::{output, report};
 use std::path::PathBuf;
 use std::time::Instant;
 
-pub fn run(cli: &Cli, scenario: &str, params: Option<&PathBuf>) -> Result<()> {
+pub fn run(cli: &Cli, scenario: &str, params: Option<&PathBuf>, shard: Option<Shard>) -> Result<()> {
     let cfg = load_config(cli)?;
     let Some(index) = cfg.scenarios.iter().position(|s| s.name == scenario) else {
         let names: Vec<_> = cfg.scenarios.iter().map(|s| s.name.as_str()).collect();
         bail!("no scenario {scenario:?}; the scenarios are {names:?}");
     };
-    let file = output::simulate(scenario);
+    if let Some(shard) = shard {
+        shard.check(cfg.run.paths)?;
+    }
+    let file = match shard {
+        Some(shard) => SimulateShard::file_name(scenario, shard),
+        None => output::simulate(scenario),
+    };
     check_resources(cli, &cfg, Job::Simulate)?;
     check_out(cli, &[&file])?;
     let params: ContractParams = match params {
         Some(path) => report::ParamsFile::read(path)?.params(),
         None => build(&cfg, &Knobs::middle(&cfg.calibration))?,
     };
+    let range = shard.map_or(0..cfg.run.paths, |s| s.range(cfg.run.paths));
     let pb = progress(cli);
-    pb.set_length(cfg.run.paths);
+    pb.set_length(range.end - range.start);
     let start = Instant::now();
-    let results = run_scenarios(&cfg, &params, cfg.run.paths, cfg.run.bootstrap_resamples, |i| i == index, &pb);
+    let run = PolicyOutcomes::simulate(&cfg, index, &params, Layer::Bulwark, range.clone(), &pb);
     pb.finish_and_clear();
-    let (m, _) = results.into_iter().flatten().next().expect("the chosen scenario ran");
+    let Some(shard) = shard else { return write_metrics(cli, &cfg, scenario, &run.chosen(), start) };
+    let bytes = SimulateShard::new(&cfg, scenario, &params, shard, run)?.to_bytes()?;
+    let path = output::write(&cli.out, &file, &bytes, &[&file])?;
+    if !cli.quiet {
+        eprintln!(
+            "shard {shard}: paths {}..{} of {} in {:.1}s; wrote {}",
+            range.start,
+            range.end,
+            cfg.run.paths,
+            start.elapsed().as_secs_f64(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The figures of a whole run of `scenario` (every path, in path order,
+/// under the attacker's chosen policy): printed, and written to
+/// `simulate-NAME.json`. One run and a merge of its shards both end here.
+pub fn write_metrics(cli: &Cli, cfg: &Config, scenario: &str, outcomes: &[PathOutcome], start: Instant) -> Result<()> {
+    let file = output::simulate(scenario);
+    let m = analyze(outcomes, cfg.protocol.fund_capital_usd, cfg.run.bootstrap_resamples, cfg.run.seed);
     if cli.json {
         println!("{}", serde_json::to_string(&m)?);
     } else if !cli.quiet {
         print_metrics(&[scenario], &[&m]);
-        eprintln!("{} paths in {:.1}s", cfg.run.paths, start.elapsed().as_secs_f64());
+        eprintln!("{} paths in {:.1}s", outcomes.len(), start.elapsed().as_secs_f64());
     }
     output::write(&cli.out, &file, serde_json::to_string_pretty(&m)?.as_bytes(), &[&file])?;
     Ok(())

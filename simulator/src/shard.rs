@@ -1,0 +1,285 @@
+//! Runs that outgrow one machine: `simulate --shard k/n` simulates the k-th
+//! of n consecutive slices of the paths and writes their outcomes to a shard
+//! file; `merge` joins the n files and writes what one run on one machine
+//! writes, byte for byte.
+//!
+//! Why a merge of outcomes, not of metrics: a run's figures (VaR, CVaR,
+//! their bootstrap intervals, the attacker's choice of policy) are
+//! functions of every path's outcome in path order, and floating-point sums
+//! do not regroup exactly. Each path draws from its own stream
+//! ([`crate::engine::path_rng`]), so a slice of paths is the same slice of
+//! the whole run ([`PolicyOutcomes::extend`]'s invariant); joining the
+//! slices in order rebuilds the whole run exactly, and the figures are then
+//! computed once, as on one machine.
+//!
+//! A shard file is CBOR (ciborium): every `f64` is kept bit for bit, which
+//! JSON's default float parsing does not promise. It carries the run's
+//! effective config, so `merge` needs nothing else, and the hashes that
+//! tell shards of different runs apart.
+//!
+//! No scheduler of our own: any that runs n copies of one command with an
+//! index does (a Kubernetes indexed Job, a Slurm job array, GNU parallel);
+//! docs/simulator.md shows them.
+
+use crate::config::Config;
+use crate::engine::PolicyOutcomes;
+use crate::report::{config_hash, sha256_hex};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use std::str::FromStr;
+
+/// The shard file's format; a file of another one is refused by `merge`.
+pub const FORMAT: u32 = 1;
+
+/// At most this many shards: more cannot be worth a process each.
+pub const MAX_SHARDS: u32 = 10_000;
+
+/// `--shard k/n`: the k-th (1-based, as `1/4` … `4/4`) of n slices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let usage = || format!("--shard {s:?}: expected k/n, the k-th of n shards, with 1 ≤ k ≤ n ≤ {MAX_SHARDS}");
+        let (k, n) = s.split_once('/').ok_or_else(usage)?;
+        let (index, count) =
+            (k.trim().parse::<u32>().map_err(|_| usage())?, n.trim().parse::<u32>().map_err(|_| usage())?);
+        if count == 0 || count > MAX_SHARDS || index == 0 || index > count {
+            return Err(usage());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// This shard's paths among `paths`: the n slices are consecutive,
+    /// cover `0..paths` once, and differ in length by one at most.
+    pub fn range(self, paths: u64) -> Range<u64> {
+        let bound = |i: u32| (u128::from(paths) * u128::from(i) / u128::from(self.count)) as u64;
+        bound(self.index - 1)..bound(self.index)
+    }
+
+    /// Refuses more shards than paths (a shard of no path), naming both.
+    pub fn check(self, paths: u64) -> Result<()> {
+        if u64::from(self.count) > paths {
+            bail!("--shard {self}: {} shards of {paths} paths (run.paths); at most one shard per path", self.count);
+        }
+        Ok(())
+    }
+}
+
+/// One shard of `simulate --scenario NAME`: its paths' outcomes under every
+/// attacker policy, and what identifies the run they belong to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulateShard {
+    pub format: u32,
+    pub scenario: String,
+    /// The run's effective config (`Config::to_toml`): `merge` computes the
+    /// figures under it.
+    pub config_toml: String,
+    pub config_sha256: String,
+    /// SHA-256 of the simulated params, as JSON: shards of one run agree.
+    pub params_sha256: String,
+    pub shard: Shard,
+    pub paths: Range<u64>,
+    pub outcomes: PolicyOutcomes,
+}
+
+impl SimulateShard {
+    /// The file a shard is written to, in `--out`.
+    pub fn file_name(scenario: &str, shard: Shard) -> String {
+        format!("simulate-{scenario}.shard-{}-of-{}.cbor", shard.index, shard.count)
+    }
+
+    pub fn new(
+        cfg: &Config,
+        scenario: &str,
+        params: &crate::params::ContractParams,
+        shard: Shard,
+        outcomes: PolicyOutcomes,
+    ) -> Result<Self> {
+        Ok(SimulateShard {
+            format: FORMAT,
+            scenario: scenario.to_string(),
+            config_toml: cfg.to_toml(),
+            config_sha256: config_hash(cfg),
+            params_sha256: sha256_hex(serde_json::to_string(params)?.as_bytes()),
+            shard,
+            paths: shard.range(cfg.run.paths),
+            outcomes,
+        })
+    }
+
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        ciborium::into_writer(self, &mut bytes).context("cannot encode the shard")?;
+        Ok(bytes)
+    }
+
+    /// Reads a shard file; a file that is not one (or of another format)
+    /// is an error naming it.
+    pub fn read(path: &Path) -> Result<Self> {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let shard: SimulateShard = ciborium::from_reader(std::io::BufReader::new(file))
+            .map_err(|e| anyhow::anyhow!("{}: not a bulwark-sim shard file ({e})", path.display()))?;
+        if shard.format != FORMAT {
+            bail!("{}: shard format {}, this bulwark-sim reads format {FORMAT}", path.display(), shard.format);
+        }
+        Ok(shard)
+    }
+}
+
+/// A merged run: the config it ran under, its scenario, and every path's
+/// outcomes in path order.
+#[derive(Debug)]
+pub struct Merged {
+    pub cfg: Config,
+    pub scenario: String,
+    pub outcomes: PolicyOutcomes,
+}
+
+/// Joins the shards of one run, given in any order.
+///
+/// Refused, naming the file: shards of another scenario, config or params
+/// than the first's, of another shard count, a shard given twice, a shard
+/// missing, or a shard whose paths are not its slice (a file edited or
+/// written by another version).
+pub fn merge(shards: Vec<(String, SimulateShard)>) -> Result<Merged> {
+    let Some((first_name, first)) = shards.first() else { bail!("merge: no shard files given") };
+    let count = first.shard.count;
+    let mut slots: Vec<Option<(String, SimulateShard)>> = (0..count).map(|_| None).collect();
+    for (name, s) in shards.iter().cloned() {
+        let differs = |what: &str| format!("{name} is a shard of another run than {first_name}: its {what} differs");
+        if s.scenario != first.scenario {
+            bail!("{} ({:?}, not {:?})", differs("scenario"), s.scenario, first.scenario);
+        }
+        if s.config_sha256 != first.config_sha256 {
+            bail!(differs("config (config_sha256)"));
+        }
+        if s.params_sha256 != first.params_sha256 {
+            bail!(differs("params (params_sha256)"));
+        }
+        if s.shard.count != count {
+            bail!("{name} is shard {} but {first_name} is of {count} shards", s.shard);
+        }
+        let slot = &mut slots[(s.shard.index - 1) as usize];
+        if let Some((other, _)) = slot {
+            bail!("{name} and {other} are both shard {}", s.shard);
+        }
+        *slot = Some((name, s));
+    }
+    let missing: Vec<String> =
+        (1..=count).filter(|&k| slots[(k - 1) as usize].is_none()).map(|k| format!("{k}/{count}")).collect();
+    if !missing.is_empty() {
+        bail!("merge: shard {} missing (of {count})", missing.join(", "));
+    }
+    let cfg = Config::from_partial_toml(&first.config_toml).with_context(|| format!("the config in {first_name}"))?;
+    if config_hash(&cfg) != first.config_sha256 {
+        bail!("{first_name}: its config does not match its config_sha256");
+    }
+    crate::params::check_config(&cfg).with_context(|| format!("the config in {first_name}"))?;
+    let mut joined: Option<PolicyOutcomes> = None;
+    for (name, s) in slots.into_iter().flatten() {
+        let expected = s.shard.range(cfg.run.paths);
+        if s.paths != expected || s.outcomes.len() != expected.end - expected.start || !s.outcomes.well_formed() {
+            bail!(
+                "{name}: shard {} should hold paths {expected:?} of {}, but holds {} outcomes for {:?}",
+                s.shard,
+                cfg.run.paths,
+                s.outcomes.len(),
+                s.paths
+            );
+        }
+        match joined.as_mut() {
+            None => joined = Some(s.outcomes),
+            Some(j) if j.same_policies(&s.outcomes) => j.extend(s.outcomes),
+            Some(_) => bail!("{name}: its attacker policies differ from the shards before it"),
+        }
+    }
+    let outcomes = joined.expect("count ≥ 1 shards, none missing");
+    Ok(Merged { scenario: first.scenario.clone(), cfg, outcomes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_the_paths_once_in_order() {
+        for paths in [1u64, 7, 1_000, 100_003] {
+            for count in 1..=7u32.min(paths as u32) {
+                let mut next = 0;
+                for index in 1..=count {
+                    let r = Shard { index, count }.range(paths);
+                    assert_eq!(r.start, next, "{index}/{count} of {paths}");
+                    assert!(r.end > r.start && r.end - r.start <= paths / u64::from(count) + 1);
+                    next = r.end;
+                }
+                assert_eq!(next, paths);
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_shard_argument_names_the_allowed_range() {
+        for bad in ["0/3", "4/3", "1/0", "3", "a/b", "1/10001", "-1/3", ""] {
+            let e = bad.parse::<Shard>().unwrap_err();
+            assert!(e.contains("--shard") && e.contains("1 ≤ k ≤ n"), "{bad}: {e}");
+        }
+        assert_eq!("2/5".parse::<Shard>(), Ok(Shard { index: 2, count: 5 }));
+        assert!(Shard { index: 1, count: 5 }.check(4).unwrap_err().to_string().contains("run.paths"));
+    }
+
+    /// Shards through their bytes, merged in any order, are the whole run
+    /// (both attacker policies, the chosen one included); a shard whose
+    /// paths are not its slice is refused.
+    #[test]
+    fn merged_shards_are_the_whole_run() {
+        let mut cfg = Config::default();
+        cfg.run.paths = 1_000;
+        cfg.run.search_paths = 1_000;
+        cfg.run.horizon_hours = 24;
+        let index = cfg.scenarios.iter().position(|s| s.name == "oracle_mango").unwrap();
+        let params = crate::params::build(&cfg, &crate::params::Knobs::middle(&cfg.calibration)).unwrap();
+        let sim = crate::sim::PathSim::new(&cfg, &cfg.scenarios[index], &params, crate::sim::Layer::Bulwark);
+        assert!(sim.can_time(), "the test needs both attacker policies");
+        let hidden = indicatif::ProgressBar::hidden();
+        let run =
+            |r: Range<u64>| PolicyOutcomes::simulate(&cfg, index, &params, crate::sim::Layer::Bulwark, r, &hidden);
+        let files: Vec<(String, SimulateShard)> = [3u32, 1, 2]
+            .into_iter()
+            .map(|k| {
+                let shard = Shard { index: k, count: 3 };
+                let file = SimulateShard::new(&cfg, "oracle_mango", &params, shard, run(shard.range(1_000))).unwrap();
+                let bytes = file.to_bytes().unwrap();
+                let back: SimulateShard = ciborium::from_reader(bytes.as_slice()).unwrap();
+                assert_eq!(back, file);
+                (format!("shard {k}"), back)
+            })
+            .collect();
+        let whole = run(0..1_000);
+        let merged = merge(files.clone()).unwrap();
+        assert_eq!(merged.outcomes, whole);
+        assert_eq!(merged.outcomes.chosen(), whole.clone().chosen());
+        assert_eq!(config_hash(&merged.cfg), config_hash(&cfg));
+
+        let mut shifted = files;
+        shifted[0].1.paths.start += 1;
+        let e = merge(shifted).unwrap_err().to_string();
+        assert!(e.contains("shard 3") && e.contains("should hold paths"), "{e}");
+    }
+}
