@@ -23,7 +23,7 @@ use crate::scoring::{evaluate, neighbours, Evaluation, SweepPoint, SEARCH_YEARS}
 use crate::sim::{Layer, PathOutcome};
 use anyhow::Result;
 use indicatif::ProgressBar;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// The calibration's result.
@@ -56,13 +56,13 @@ pub struct Calibration {
 }
 
 /// Wall-clock time of consecutive phases.
-struct PhaseClock {
+pub struct PhaseClock {
     last: std::time::Instant,
     phases: Vec<(&'static str, f64)>,
 }
 
 impl PhaseClock {
-    fn start() -> Self {
+    pub fn start() -> Self {
         PhaseClock { last: std::time::Instant::now(), phases: Vec::new() }
     }
     /// Ends phase `name` now.
@@ -83,7 +83,7 @@ impl Calibration {
 }
 
 /// What the search chose on one seed.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SeedChoice {
     pub seed: u64,
     pub knobs: Knobs,
@@ -158,12 +158,70 @@ pub fn on_grid_edge(best: &Knobs, sweep: &[SweepPoint]) -> Vec<Knob> {
 }
 
 /// Runs the whole calibration; with `current` (the parameters in
-/// production), also compares the recommendation with them.
+/// production), also compares the recommendation with them. The three
+/// steps below, on one machine: `calibrate --shard k/n` runs the first two
+/// on a slice of the final paths, and `merge` the last on the joined
+/// slices ([`crate::shard`]).
 pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &ProgressBar) -> Result<Calibration> {
-    let n = cfg.scenarios.len() as u64;
-    let search = cfg.run.search_paths;
-    progress.set_length(0);
     let mut clock = PhaseClock::start();
+    let searched = search(cfg, progress, &mut clock)?;
+    let runs = final_runs(cfg, &searched.knobs, current, 0..cfg.run.paths, progress, &mut clock)?;
+    conclude(cfg, searched, runs, progress, clock)
+}
+
+/// What the search chose, and what the steps after it read of the search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Searched {
+    pub knobs: Knobs,
+    pub sweep: Vec<SweepPoint>,
+    /// The choice on the run's seed, then on each stability seed.
+    pub stability: Vec<SeedChoice>,
+    /// The search's runs of the choice's neighbours, for the identification.
+    pub near: NeighbourRuns,
+}
+
+/// The final paths `range` of every scenario under the chosen knobs, under
+/// no Bulwark, and under the current parameters (`--current`), each under
+/// every attacker policy: the policy is chosen on the whole run, so a
+/// slice keeps them all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FinalRuns {
+    pub chosen: Vec<PolicyOutcomes>,
+    pub absent: Vec<PolicyOutcomes>,
+    pub current: Option<Vec<PolicyOutcomes>>,
+}
+
+impl FinalRuns {
+    /// Appends the runs of the paths that follow these; `None` when the
+    /// two do not join (another scenario count or other policies).
+    pub fn join(mut self, next: FinalRuns) -> Option<FinalRuns> {
+        fn join_each(a: &mut [PolicyOutcomes], b: Vec<PolicyOutcomes>) -> bool {
+            let fits = a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.same_policies(y) && y.well_formed());
+            if fits {
+                a.iter_mut().zip(b).for_each(|(x, y)| x.extend(y));
+            }
+            fits
+        }
+        let both = match (self.current.as_mut(), next.current) {
+            (None, None) => true,
+            (Some(a), Some(b)) => join_each(a, b),
+            _ => false,
+        };
+        (both && join_each(&mut self.chosen, next.chosen) && join_each(&mut self.absent, next.absent)).then_some(self)
+    }
+
+    /// How many paths of each scenario the runs hold, if all hold as many.
+    pub fn paths(&self) -> Option<u64> {
+        let all = self.chosen.iter().chain(&self.absent).chain(self.current.iter().flatten());
+        let lens: Vec<u64> = all.clone().map(PolicyOutcomes::len).collect();
+        let ok = all.clone().all(PolicyOutcomes::well_formed) && lens.windows(2).all(|w| w[0] == w[1]);
+        ok.then(|| lens.first().copied().unwrap_or(0))
+    }
+}
+
+/// The search on the run's seed, then the polishing on each stability seed.
+pub fn search(cfg: &Config, progress: &ProgressBar, clock: &mut PhaseClock) -> Result<Searched> {
+    progress.set_length(0);
     let (knobs, sweep, near) = search_knobs(cfg, progress)?;
     clock.end("search");
     // The choice polished again on other seeds' paths: how firmly the paths
@@ -175,21 +233,60 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
         stability.push(SeedChoice { seed: other.run.seed, knobs: polish_on_seed(&other, &knobs, &sweep, progress)? });
     }
     clock.end("stability seeds");
+    Ok(Searched { knobs, sweep, stability, near })
+}
 
-    // Final evaluation of the chosen knobs on every scenario, at full size.
-    progress.inc_length(n * cfg.run.paths);
+/// The final paths `range` of every scenario: under the chosen knobs, under
+/// no Bulwark, and under `current`.
+pub fn final_runs(
+    cfg: &Config,
+    knobs: &Knobs,
+    current: Option<&ContractParams>,
+    range: Range<u64>,
+    progress: &ProgressBar,
+    clock: &mut PhaseClock,
+) -> Result<FinalRuns> {
+    let n = cfg.scenarios.len() as u64;
+    let len = range.end - range.start;
+    let params = build(cfg, knobs)?;
+    let runs = |params: &ContractParams, layer: Layer| -> Vec<PolicyOutcomes> {
+        (0..cfg.scenarios.len())
+            .map(|i| PolicyOutcomes::simulate(cfg, i, params, layer, range.clone(), progress))
+            .collect()
+    };
+    progress.inc_length(n * len);
     progress.set_message("final evaluation");
+    let chosen = runs(&params, Layer::Bulwark);
+    clock.end("final evaluation");
+    progress.inc_length(n * len);
+    progress.set_message("the same paths without Bulwark");
+    let absent = runs(&params, Layer::Absent);
+    clock.end("without Bulwark");
+    let current = current.map(|cur| {
+        progress.inc_length(n * len);
+        progress.set_message("the same paths under the current parameters");
+        runs(cur, Layer::Bulwark)
+    });
+    clock.end("current parameters");
+    Ok(FinalRuns { chosen, absent, current })
+}
+
+/// Everything after the final runs (of every path): the metrics, the
+/// comparisons, the identification, the collateral factors, the backtests.
+pub fn conclude(
+    cfg: &Config,
+    searched: Searched,
+    runs: FinalRuns,
+    progress: &ProgressBar,
+    mut clock: PhaseClock,
+) -> Result<Calibration> {
+    let Searched { knobs, sweep, stability, near } = searched;
     let params = build(cfg, &knobs)?;
-    // Each scenario's run under both attacker policies: its first paths are
-    // kept for the identification, which re-simulates from them only the
-    // paths a knob can change.
-    let identified = (IDENTIFICATION_PATHS_PER_SEARCH_PATH * search).min(cfg.run.paths);
-    let (first_runs, outcomes): (Vec<PolicyOutcomes>, Vec<Vec<PathOutcome>>) = (0..cfg.scenarios.len())
-        .map(|i| {
-            let run = PolicyOutcomes::simulate(cfg, i, &params, Layer::Bulwark, 0..cfg.run.paths, progress);
-            (run.part(0..identified), run.chosen())
-        })
-        .unzip();
+    // The identification re-simulates from the first paths, under each
+    // attacker policy, only the paths a knob can change.
+    let identified = (IDENTIFICATION_PATHS_PER_SEARCH_PATH * cfg.run.search_paths).min(cfg.run.paths);
+    let first_runs: Vec<PolicyOutcomes> = runs.chosen.iter().map(|r| r.part(0..identified)).collect();
+    let outcomes: Vec<Vec<PathOutcome>> = runs.chosen.into_iter().map(PolicyOutcomes::chosen).collect();
     let metrics: Vec<RiskMetrics> = outcomes
         .iter()
         .map(|o| analyze(o, cfg.protocol.fund_capital_usd, cfg.run.bootstrap_resamples, cfg.run.seed))
@@ -197,34 +294,31 @@ pub fn calibrate(cfg: &Config, current: Option<&ContractParams>, progress: &Prog
     let refs: Vec<&[PathOutcome]> = outcomes.iter().map(Vec::as_slice).collect();
     let annual = annual_loss(cfg, &params, &refs, crate::annual::FINAL_YEARS);
     let best = evaluate(cfg, &knobs, &metrics, &annual);
-    clock.end("final evaluation");
-    progress.inc_length(n * cfg.run.paths);
-    progress.set_message("the same paths without Bulwark");
-    let savings = crate::compare::against_no_bulwark(cfg, &params, "recommended", &outcomes, progress);
-    clock.end("without Bulwark");
+    // The comparisons consume the other runs: the identification does not
+    // hold them beside its own.
+    let versus = |name: &str, other: Vec<PolicyOutcomes>| {
+        let other: Vec<Vec<PathOutcome>> = other.into_iter().map(PolicyOutcomes::chosen).collect();
+        crate::compare::compare_outcomes(cfg, "recommended", name, &outcomes, &other)
+    };
+    let savings = versus("no Bulwark", runs.absent);
+    let vs_current = runs.current.map(|cur| versus("current", cur));
+    clock.end("metrics and comparisons");
     progress.set_message("identification: neighbours of the choice");
     let objective_se = savings.total_loss_a.se();
     let identification =
         crate::identify::identify(cfg, &knobs, &sweep, &outcomes, &first_runs, near, objective_se, progress);
     clock.end("identification");
-    let vs_current = current.map(|cur| {
-        progress.inc_length(n * cfg.run.paths);
-        progress.set_message("the same paths under the current parameters");
-        let theirs: Vec<Vec<PathOutcome>> =
-            (0..cfg.scenarios.len()).map(|i| simulate(cfg, i, cur, cfg.run.paths, progress)).collect();
-        crate::compare::compare_outcomes(cfg, "recommended", "current", &outcomes, &theirs)
-    });
-    clock.end("current parameters");
+    let search = cfg.run.search_paths;
     let lending = cfg.scenarios.iter().filter(|s| matches!(s.attack, AttackConfig::OracleManipulation { .. })).count();
     progress.inc_length(2 * (lending * crate::compare::COLLATERAL_FACTORS.len()) as u64 * search);
     progress.set_message("collateral factors");
     let collateral = crate::compare::collateral_sweep(cfg, &params, search, progress);
     clock.end("collateral factors");
-    progress.inc_length(n * crate::backtest::HOLDOUT_PATHS);
+    progress.inc_length(cfg.scenarios.len() as u64 * crate::backtest::HOLDOUT_PATHS);
     progress.set_message("backtests on held-out paths");
     let backtests = crate::backtest::run(cfg, &params, &metrics, progress);
     clock.end("backtests");
-    if current.is_none() {
+    if vs_current.is_none() {
         clock.phases.retain(|(name, _)| *name != "current parameters");
     }
     Ok(Calibration {
@@ -891,5 +985,34 @@ mod tests {
         assert_eq!(neighbours(Knob::ExitCooldownDays, 3.0, &sweep), vec![1.0, 5.0]);
         assert_eq!(neighbours(Knob::ExitCooldownDays, 7.0, &sweep), vec![5.0]);
         assert!(neighbours(Knob::CriticalTimelockHours, 24.0, &sweep).is_empty());
+    }
+
+    /// The final runs of consecutive slices, joined, are the final runs of
+    /// every path: under the choice, without Bulwark and under `--current`
+    /// (what `calibrate --shard` and `merge` rely on); runs of other
+    /// scenarios do not join.
+    #[test]
+    fn final_runs_of_slices_join_into_the_whole() {
+        let mut cfg = Config::default();
+        cfg.scenarios.retain(|s| ["oracle_mango", "keys_radiant"].contains(&s.name.as_str()));
+        cfg.run.paths = 1_000;
+        cfg.run.search_paths = 1_000;
+        cfg.run.horizon_hours = 12;
+        let knobs = Knobs::middle(&cfg.calibration);
+        let mut current = build(&cfg, &Knobs::first(&cfg.calibration)).unwrap();
+        current.circuit_breaker.limiter.windows[0].max_bps_of_tvl += 1;
+        let hidden = ProgressBar::hidden();
+        let mut clock = PhaseClock::start();
+        let mut runs = |r: Range<u64>| final_runs(&cfg, &knobs, Some(&current), r, &hidden, &mut clock).unwrap();
+        let whole = runs(0..1_000);
+        let joined = runs(0..400).join(runs(400..1_000)).unwrap();
+        assert_eq!(joined.paths(), Some(1_000));
+        assert!(joined == whole, "the joined slices are not the whole run");
+        let mut other = runs(400..1_000);
+        other.absent.pop();
+        assert!(runs(0..400).join(other).is_none());
+        let mut no_current = runs(400..1_000);
+        no_current.current = None;
+        assert!(runs(0..400).join(no_current).is_none());
     }
 }

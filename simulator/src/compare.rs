@@ -92,20 +92,6 @@ pub fn compare(
     compare_outcomes(cfg, a_name, b_name, &outcomes_a, &outcomes_b)
 }
 
-/// Without Bulwark, on the same paths as `outcomes` (which ran `params`).
-pub fn against_no_bulwark(
-    cfg: &Config,
-    params: &ContractParams,
-    name: &str,
-    outcomes: &[Vec<PathOutcome>],
-    progress: &ProgressBar,
-) -> Comparison {
-    let none: Vec<Vec<PathOutcome>> = (0..cfg.scenarios.len())
-        .map(|i| simulate_layer(cfg, i, params, Layer::Absent, outcomes[i].len() as u64, progress))
-        .collect();
-    compare_outcomes(cfg, name, "no Bulwark", outcomes, &none)
-}
-
 /// Pairs path by path the outcomes of every scenario under A and under B.
 pub fn compare_outcomes(
     cfg: &Config,

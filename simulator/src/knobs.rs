@@ -5,10 +5,10 @@
 use crate::config::{AttackConfig, CalibrationConfig, Config};
 use crate::params::Knobs;
 use crate::sim::PathOutcome;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The knobs, in search order (and [`SPECS`]'s).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Knob {
     HourlyShareBps,

@@ -54,6 +54,11 @@ enum Command {
         /// needed): the recommendation is also compared with them.
         #[arg(long, value_name = "FILE")]
         current: Option<PathBuf>,
+        /// Run the search, then only the k-th of n consecutive slices of
+        /// the final paths (1 ≤ k ≤ n), into a shard file; `merge` joins
+        /// the n files into this command's outputs, byte-identical.
+        #[arg(long, value_name = "k/n")]
+        shard: Option<Shard>,
     },
     /// Simulate one scenario under given parameters.
     Simulate {
@@ -68,8 +73,9 @@ enum Command {
         #[arg(long, value_name = "k/n")]
         shard: Option<Shard>,
     },
-    /// Join the shard files of one `simulate --shard` run (given in any
-    /// order) and write what the run on one machine writes.
+    /// Join the shard files of one `simulate --shard` or `calibrate
+    /// --shard` run (given in any order) and write what the run on one
+    /// machine writes.
     Merge {
         /// Every shard file of the run.
         #[arg(required = true, value_name = "SHARD.cbor")]
@@ -103,7 +109,9 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", Config::default().to_toml());
             Ok(())
         }
-        Command::Calibrate { print_default_config: false, current } => commands::calibrate::run(&cli, current.as_ref()),
+        Command::Calibrate { print_default_config: false, current, shard } => {
+            commands::calibrate::run(&cli, current.as_ref(), *shard)
+        }
         Command::Simulate { scenario, params, shard } => {
             commands::simulate::run(&cli, scenario, params.as_ref(), *shard)
         }

@@ -101,9 +101,16 @@ pub fn estimate(cfg: &Config, command: Command) -> Estimate {
         // Under A and under B, side by side.
         Command::Compare => (per_set.saturating_mul(2), 2),
         Command::Calibrate => {
-            // The final evaluation beside the same paths without Bulwark
-            // (or under --current).
-            let final_sets = per_set.saturating_mul(2);
+            // The final runs, held together until the conclusion (and in
+            // `merge`): under the choice, without Bulwark and under
+            // --current, the oracle's under both attacker policies.
+            let oracle =
+                cfg.scenarios.iter().filter(|s| matches!(s.attack, AttackConfig::OracleManipulation { .. })).count()
+                    as u64;
+            let final_sets = (scenarios.saturating_add(oracle))
+                .saturating_mul(paths)
+                .saturating_mul(OUTCOME_BYTES)
+                .saturating_mul(3);
             // The identification keeps, beside the final outcomes, its own
             // copy of their first paths, those paths' runs under both
             // attacker policies (two), each neighbour's (two a knob), the
@@ -246,8 +253,9 @@ mod tests {
     fn a_resource_bomb_is_refused_naming_its_fields() {
         let cfg = bomb();
         let e = estimate(&cfg, Command::Calibrate);
-        // Two sets of 64 × 10⁷ outcomes.
-        assert!(e.bytes >= 2 * 64 * 10_000_000 * OUTCOME_BYTES, "{e:?}");
+        // Three sets of 64 × 10⁷ outcomes: the final runs under the choice,
+        // without Bulwark and under --current.
+        assert!(e.bytes >= 3 * 64 * 10_000_000 * OUTCOME_BYTES, "{e:?}");
         for command in [Command::Calibrate, Command::Compare] {
             // Out of memory on a 16 GiB machine.
             let err = check(&cfg, command, Some(GIB_16)).unwrap_err();

@@ -8,7 +8,7 @@ use crate::config::{AttackConfig, Config};
 use crate::knobs::Knob;
 use crate::metrics::RiskMetrics;
 use crate::params::Knobs;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Years simulated for each candidate of the search.
 pub const SEARCH_YEARS: u64 = 50_000;
@@ -48,7 +48,7 @@ impl Evaluation {
 }
 
 /// A point of the parameter sweep, for the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
     pub knob: Knob,
     pub value: f64,

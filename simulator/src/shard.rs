@@ -21,8 +21,10 @@
 //! index does (a Kubernetes indexed Job, a Slurm job array, GNU parallel);
 //! docs/simulator.md shows them.
 
+use crate::calibrate::{FinalRuns, Searched};
 use crate::config::Config;
 use crate::engine::PolicyOutcomes;
+use crate::params::ContractParams;
 use crate::report::{config_hash, sha256_hex};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -82,46 +84,92 @@ impl Shard {
     }
 }
 
-/// One shard of `simulate --scenario NAME`: its paths' outcomes under every
-/// attacker policy, and what identifies the run they belong to.
+/// One shard file: what identifies the run it belongs to, and its slice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SimulateShard {
+pub struct ShardFile {
     pub format: u32,
-    pub scenario: String,
     /// The run's effective config (`Config::to_toml`): `merge` computes the
     /// figures under it.
     pub config_toml: String,
     pub config_sha256: String,
-    /// SHA-256 of the simulated params, as JSON: shards of one run agree.
-    pub params_sha256: String,
+    /// SHA-256 of the params as JSON: `simulate`'s, or `calibrate`'s
+    /// `--current` (none without it). Shards of one run agree.
+    pub params_sha256: Option<String>,
     pub shard: Shard,
     pub paths: Range<u64>,
-    pub outcomes: PolicyOutcomes,
+    pub run: ShardRun,
 }
 
-impl SimulateShard {
-    /// The file a shard is written to, in `--out`.
-    pub fn file_name(scenario: &str, shard: Shard) -> String {
+/// The command a shard file belongs to, and its slice of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)]
+pub enum ShardRun {
+    /// `simulate --scenario NAME --shard k/n`: the slice's outcomes under
+    /// every attacker policy.
+    Simulate { scenario: String, outcomes: PolicyOutcomes },
+    /// `calibrate --shard k/n`: the slice's final runs. Every shard runs the
+    /// same search (a function of the config); the first carries it, every
+    /// shard its hash.
+    Calibrate { search_sha256: String, search: Option<Box<Searched>>, runs: FinalRuns },
+}
+
+/// SHA-256 of a value's CBOR encoding.
+fn cbor_sha256<T: Serialize>(value: &T) -> Result<String> {
+    let mut bytes = Vec::new();
+    ciborium::into_writer(value, &mut bytes).context("cannot encode the shard")?;
+    Ok(sha256_hex(&bytes))
+}
+
+fn params_hash(params: Option<&ContractParams>) -> Result<Option<String>> {
+    params.map(|p| Ok(sha256_hex(serde_json::to_string(p)?.as_bytes()))).transpose()
+}
+
+impl ShardFile {
+    /// The file `simulate --scenario NAME --shard k/n` writes, in `--out`.
+    pub fn simulate_file(scenario: &str, shard: Shard) -> String {
         format!("simulate-{scenario}.shard-{}-of-{}.cbor", shard.index, shard.count)
     }
 
-    pub fn new(
+    /// The file `calibrate --shard k/n` writes, in `--out`.
+    pub fn calibrate_file(shard: Shard) -> String {
+        format!("calibrate.shard-{}-of-{}.cbor", shard.index, shard.count)
+    }
+
+    fn new(cfg: &Config, params: Option<&ContractParams>, shard: Shard, run: ShardRun) -> Result<Self> {
+        Ok(ShardFile {
+            format: FORMAT,
+            config_toml: cfg.to_toml(),
+            config_sha256: config_hash(cfg),
+            params_sha256: params_hash(params)?,
+            shard,
+            paths: shard.range(cfg.run.paths),
+            run,
+        })
+    }
+
+    /// A shard of `simulate --scenario NAME` under `params`.
+    pub fn simulate(
         cfg: &Config,
         scenario: &str,
-        params: &crate::params::ContractParams,
+        params: &ContractParams,
         shard: Shard,
         outcomes: PolicyOutcomes,
     ) -> Result<Self> {
-        Ok(SimulateShard {
-            format: FORMAT,
-            scenario: scenario.to_string(),
-            config_toml: cfg.to_toml(),
-            config_sha256: config_hash(cfg),
-            params_sha256: sha256_hex(serde_json::to_string(params)?.as_bytes()),
-            shard,
-            paths: shard.range(cfg.run.paths),
-            outcomes,
-        })
+        let run = ShardRun::Simulate { scenario: scenario.to_string(), outcomes };
+        ShardFile::new(cfg, Some(params), shard, run)
+    }
+
+    /// A shard of `calibrate` (with `current`, its `--current`).
+    pub fn calibrate(
+        cfg: &Config,
+        current: Option<&ContractParams>,
+        shard: Shard,
+        search: Searched,
+        runs: FinalRuns,
+    ) -> Result<Self> {
+        let search_sha256 = cbor_sha256(&search)?;
+        let search = (shard.index == 1).then(|| Box::new(search));
+        ShardFile::new(cfg, current, shard, ShardRun::Calibrate { search_sha256, search, runs })
     }
 
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
@@ -134,38 +182,47 @@ impl SimulateShard {
     /// is an error naming it.
     pub fn read(path: &Path) -> Result<Self> {
         let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let shard: SimulateShard = ciborium::from_reader(std::io::BufReader::new(file))
+        let shard: ShardFile = ciborium::from_reader(std::io::BufReader::new(file))
             .map_err(|e| anyhow::anyhow!("{}: not a bulwark-sim shard file ({e})", path.display()))?;
         if shard.format != FORMAT {
             bail!("{}: shard format {}, this bulwark-sim reads format {FORMAT}", path.display(), shard.format);
         }
         Ok(shard)
     }
+
+    /// What tells runs apart besides the config and params: the command,
+    /// and simulate's scenario.
+    fn command(&self) -> String {
+        match &self.run {
+            ShardRun::Simulate { scenario, .. } => format!("simulate --scenario {scenario}"),
+            ShardRun::Calibrate { .. } => "calibrate".to_string(),
+        }
+    }
 }
 
-/// A merged run: the config it ran under, its scenario, and every path's
-/// outcomes in path order.
+/// A merged run: the config it ran under, and every path's outcomes in
+/// path order.
 #[derive(Debug)]
-pub struct Merged {
-    pub cfg: Config,
-    pub scenario: String,
-    pub outcomes: PolicyOutcomes,
+pub enum Merged {
+    Simulate { cfg: Config, scenario: String, outcomes: PolicyOutcomes },
+    Calibrate { cfg: Config, search: Box<Searched>, runs: FinalRuns },
 }
 
-/// Joins the shards of one run, given in any order.
+/// Joins the shards of one run, given in any order, each with its file's
+/// name.
 ///
-/// Refused, naming the file: shards of another scenario, config or params
-/// than the first's, of another shard count, a shard given twice, a shard
-/// missing, or a shard whose paths are not its slice (a file edited or
-/// written by another version).
-pub fn merge(shards: Vec<(String, SimulateShard)>) -> Result<Merged> {
+/// Refused, naming the file: shards of another command, scenario, config or
+/// params than the first's, of another shard count, a shard given twice, a
+/// shard missing, or a shard whose paths are not its slice (a file edited
+/// or written by another version).
+pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged> {
     let Some((first_name, first)) = shards.first() else { bail!("merge: no shard files given") };
-    let count = first.shard.count;
-    let mut slots: Vec<Option<(String, SimulateShard)>> = (0..count).map(|_| None).collect();
+    let (first_name, count) = (first_name.clone(), first.shard.count);
+    let mut slots: Vec<Option<(String, ShardFile)>> = (0..count).map(|_| None).collect();
     for (name, s) in shards.iter().cloned() {
         let differs = |what: &str| format!("{name} is a shard of another run than {first_name}: its {what} differs");
-        if s.scenario != first.scenario {
-            bail!("{} ({:?}, not {:?})", differs("scenario"), s.scenario, first.scenario);
+        if s.command() != first.command() {
+            bail!("{} ({}, not {})", differs("command"), s.command(), first.command());
         }
         if s.config_sha256 != first.config_sha256 {
             bail!(differs("config (config_sha256)"));
@@ -192,26 +249,51 @@ pub fn merge(shards: Vec<(String, SimulateShard)>) -> Result<Merged> {
         bail!("{first_name}: its config does not match its config_sha256");
     }
     crate::params::check_config(&cfg).with_context(|| format!("the config in {first_name}"))?;
-    let mut joined: Option<PolicyOutcomes> = None;
+    let mut merged: Option<Merged> = None;
     for (name, s) in slots.into_iter().flatten() {
         let expected = s.shard.range(cfg.run.paths);
-        if s.paths != expected || s.outcomes.len() != expected.end - expected.start || !s.outcomes.well_formed() {
+        let holds = match &s.run {
+            ShardRun::Simulate { outcomes, .. } => outcomes.well_formed().then(|| outcomes.len()),
+            ShardRun::Calibrate { runs, .. } => runs.paths(),
+        };
+        if s.paths != expected || holds != Some(expected.end - expected.start) {
             bail!(
-                "{name}: shard {} should hold paths {expected:?} of {}, but holds {} outcomes for {:?}",
+                "{name}: shard {} should hold paths {expected:?} of {}, but holds {holds:?} for {:?}",
                 s.shard,
                 cfg.run.paths,
-                s.outcomes.len(),
                 s.paths
             );
         }
-        match joined.as_mut() {
-            None => joined = Some(s.outcomes),
-            Some(j) if j.same_policies(&s.outcomes) => j.extend(s.outcomes),
-            Some(_) => bail!("{name}: its attacker policies differ from the shards before it"),
-        }
+        let joined = |what: &str| format!("{name}: its {what} differ from the shards before it");
+        merged = Some(match (merged, s.run) {
+            (None, ShardRun::Simulate { scenario, outcomes }) => {
+                Merged::Simulate { cfg: cfg.clone(), scenario, outcomes }
+            }
+            (None, ShardRun::Calibrate { search_sha256, search, runs }) => {
+                let Some(search) = search else { bail!("{name}: shard 1 carries no search") };
+                if cbor_sha256(&search)? != search_sha256 {
+                    bail!("{name}: its search does not match its search_sha256");
+                }
+                Merged::Calibrate { cfg: cfg.clone(), search, runs }
+            }
+            (Some(Merged::Simulate { cfg, scenario, mut outcomes }), ShardRun::Simulate { outcomes: next, .. }) => {
+                if !outcomes.same_policies(&next) {
+                    bail!(joined("attacker policies"));
+                }
+                outcomes.extend(next);
+                Merged::Simulate { cfg, scenario, outcomes }
+            }
+            (Some(Merged::Calibrate { cfg, search, runs }), ShardRun::Calibrate { search_sha256, runs: next, .. }) => {
+                if cbor_sha256(&search)? != search_sha256 {
+                    bail!(joined("search results"));
+                }
+                let Some(runs) = runs.join(next) else { bail!(joined("scenarios or attacker policies")) };
+                Merged::Calibrate { cfg, search, runs }
+            }
+            _ => bail!(joined("commands")),
+        });
     }
-    let outcomes = joined.expect("count ≥ 1 shards, none missing");
-    Ok(Merged { scenario: first.scenario.clone(), cfg, outcomes })
+    Ok(merged.expect("count ≥ 1 shards, none missing"))
 }
 
 #[cfg(test)]
@@ -260,22 +342,22 @@ mod tests {
         let hidden = indicatif::ProgressBar::hidden();
         let run =
             |r: Range<u64>| PolicyOutcomes::simulate(&cfg, index, &params, crate::sim::Layer::Bulwark, r, &hidden);
-        let files: Vec<(String, SimulateShard)> = [3u32, 1, 2]
+        let files: Vec<(String, ShardFile)> = [3u32, 1, 2]
             .into_iter()
             .map(|k| {
                 let shard = Shard { index: k, count: 3 };
-                let file = SimulateShard::new(&cfg, "oracle_mango", &params, shard, run(shard.range(1_000))).unwrap();
+                let file = ShardFile::simulate(&cfg, "oracle_mango", &params, shard, run(shard.range(1_000))).unwrap();
                 let bytes = file.to_bytes().unwrap();
-                let back: SimulateShard = ciborium::from_reader(bytes.as_slice()).unwrap();
+                let back: ShardFile = ciborium::from_reader(bytes.as_slice()).unwrap();
                 assert_eq!(back, file);
                 (format!("shard {k}"), back)
             })
             .collect();
         let whole = run(0..1_000);
-        let merged = merge(files.clone()).unwrap();
-        assert_eq!(merged.outcomes, whole);
-        assert_eq!(merged.outcomes.chosen(), whole.clone().chosen());
-        assert_eq!(config_hash(&merged.cfg), config_hash(&cfg));
+        let Merged::Simulate { cfg: merged_cfg, outcomes, .. } = merge(files.clone()).unwrap() else { panic!() };
+        assert_eq!(outcomes, whole);
+        assert_eq!(outcomes.chosen(), whole.clone().chosen());
+        assert_eq!(config_hash(&merged_cfg), config_hash(&cfg));
 
         let mut shifted = files;
         shifted[0].1.paths.start += 1;

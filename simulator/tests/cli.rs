@@ -511,3 +511,54 @@ fn shards_merged_are_byte_identical_to_one_run() {
     refused(&[&out("one/simulate-oracle_mango.json")], "not a bulwark-sim shard file");
     assert!(!dir.path().join("refused").join("simulate-oracle_mango.json").exists());
 }
+
+/// `calibrate --shard k/n` on two processes (at different thread counts),
+/// then `merge`: every output of the one run on one machine, byte for byte.
+#[test]
+fn calibrate_shards_merged_are_byte_identical_to_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let quick = quick_config(dir.path());
+    let mut cfg: toml::Value = toml::from_str(&std::fs::read_to_string(&quick).unwrap()).unwrap();
+    cfg["calibration"]["stability_seeds"] = toml::Value::Integer(0);
+    std::fs::write(&quick, toml::to_string(&cfg).unwrap()).unwrap();
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let base = ["--quiet", "--config", quick.to_str().unwrap()];
+    let one = sim(&[&base[..], &["--out", &out("one"), "calibrate"]].concat());
+    assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
+    for (shard, threads) in [("1/2", "2"), ("2/2", "1")] {
+        let o =
+            sim(&[&base[..], &["--threads", threads, "--out", &out("shards"), "calibrate", "--shard", shard]].concat());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let shard = |k: u32| out(&format!("shards/calibrate.shard-{k}-of-2.cbor"));
+    let merged = sim(&["--quiet", "--out", &out("merged"), "merge", &shard(2), &shard(1)]);
+    assert!(merged.status.success(), "{}", String::from_utf8_lossy(&merged.stderr));
+    let outputs = [
+        "params.json",
+        "report.md",
+        "report.html",
+        "config.toml",
+        "loss_distribution.svg",
+        "tail_fit.svg",
+        "parameter_sweep.svg",
+        "cvar_convergence.svg",
+    ];
+    for f in outputs {
+        let read = |d: &str| std::fs::read(dir.path().join(d).join(f)).unwrap();
+        assert!(read("one") == read("merged"), "{f}: the merged shards differ from the one run");
+    }
+    // A calibrate shard and a simulate shard are not one run.
+    let sim_shard = ["--quiet", "--paths", "1000", "--out", &out("sim"), "simulate", "--scenario", "baseline_calm"];
+    assert!(sim(&[&sim_shard[..], &["--shard", "2/2"]].concat()).status.success());
+    let o = sim(&[
+        "--quiet",
+        "--out",
+        &out("refused"),
+        "merge",
+        &shard(1),
+        &out("sim/simulate-baseline_calm.shard-2-of-2.cbor"),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("another run") && err.contains("command"), "{err}");
+}

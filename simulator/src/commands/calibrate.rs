@@ -5,9 +5,10 @@
 use super::{check_out, check_resources, load_config, print_metrics, progress, write_effective_config};
 use crate::Cli;
 use anyhow::Result;
-use bulwark_sim::calibrate::{calibrate, Calibration};
+use bulwark_sim::calibrate::{calibrate, final_runs, search, Calibration, PhaseClock};
 use bulwark_sim::config::Config;
 use bulwark_sim::resources::Command as Job;
+use bulwark_sim::shard::{Shard, ShardFile};
 use bulwark_sim::{output, report};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -24,21 +25,57 @@ impl std::fmt::Display for Infeasible {
     }
 }
 
-pub fn run(cli: &Cli, current: Option<&PathBuf>) -> Result<()> {
+pub fn run(cli: &Cli, current: Option<&PathBuf>, shard: Option<Shard>) -> Result<()> {
     let cfg = load_config(cli)?;
+    if let Some(shard) = shard {
+        shard.check(cfg.run.paths)?;
+    }
     let current = current.map(|p| report::ParamsFile::read(p).map(|f| f.params())).transpose()?;
     check_resources(cli, &cfg, Job::Calibrate)?;
-    check_out(cli, &output::CALIBRATE)?;
+    let shard_file = shard.map(ShardFile::calibrate_file);
+    match &shard_file {
+        Some(file) => check_out(cli, &[file])?,
+        None => check_out(cli, &output::CALIBRATE)?,
+    }
     let pb = progress(cli);
     let start = Instant::now();
-    let cal = calibrate(&cfg, current.as_ref(), &pb)?;
+    let (Some(shard), Some(file)) = (shard, shard_file) else {
+        let cal = calibrate(&cfg, current.as_ref(), &pb)?;
+        pb.finish_and_clear();
+        return finish(cli, &cfg, &cal, start);
+    };
+    // A shard: the search (every shard runs the same), then its slice of
+    // the final paths; `merge` does the rest.
+    let mut clock = PhaseClock::start();
+    let searched = search(&cfg, &pb, &mut clock)?;
+    let range = shard.range(cfg.run.paths);
+    let runs = final_runs(&cfg, &searched.knobs, current.as_ref(), range.clone(), &pb, &mut clock)?;
     pb.finish_and_clear();
-    let mut written = report::write_all(&cfg, &cal, &cli.out)?;
-    written.push(write_effective_config(cli, &cfg, &output::CALIBRATE)?);
+    let bytes = ShardFile::calibrate(&cfg, current.as_ref(), shard, searched, runs)?.to_bytes()?;
+    let path = output::write(&cli.out, &file, &bytes, &[&file])?;
+    if !cli.quiet {
+        eprintln!(
+            "shard {shard}: the search, then final paths {}..{} of {} in {:.1}s; wrote {}",
+            range.start,
+            range.end,
+            cfg.run.paths,
+            start.elapsed().as_secs_f64(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes a whole calibration's outputs and prints its summary (or
+/// `--json`'s): one run and a merge of its shards both end here. Exit 3
+/// when no candidate met every constraint, with every output written.
+pub fn finish(cli: &Cli, cfg: &Config, cal: &Calibration, start: Instant) -> Result<()> {
+    let mut written = report::write_all(cfg, cal, &cli.out)?;
+    written.push(write_effective_config(cli, cfg, &output::CALIBRATE)?);
     if cli.json {
-        println!("{}", serde_json::to_string(&calibration_summary(&cfg, &cal, &written))?);
+        println!("{}", serde_json::to_string(&calibration_summary(cfg, cal, &written))?);
     } else if !cli.quiet {
-        print_summary(&cfg, &cal, &written, start);
+        print_summary(cfg, cal, &written, start);
     }
     if !cal.best.feasible() {
         return Err(Infeasible.into());

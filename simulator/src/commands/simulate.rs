@@ -9,7 +9,7 @@ use bulwark_sim::engine::PolicyOutcomes;
 use bulwark_sim::metrics::analyze;
 use bulwark_sim::params::{build, ContractParams, Knobs};
 use bulwark_sim::resources::Command as Job;
-use bulwark_sim::shard::{Shard, SimulateShard};
+use bulwark_sim::shard::{Shard, ShardFile};
 use bulwark_sim::sim::{Layer, PathOutcome};
 use bulwark_sim::{output, report};
 use std::path::PathBuf;
@@ -25,7 +25,7 @@ pub fn run(cli: &Cli, scenario: &str, params: Option<&PathBuf>, shard: Option<Sh
         shard.check(cfg.run.paths)?;
     }
     let file = match shard {
-        Some(shard) => SimulateShard::file_name(scenario, shard),
+        Some(shard) => ShardFile::simulate_file(scenario, shard),
         None => output::simulate(scenario),
     };
     check_resources(cli, &cfg, Job::Simulate)?;
@@ -41,7 +41,7 @@ pub fn run(cli: &Cli, scenario: &str, params: Option<&PathBuf>, shard: Option<Sh
     let run = PolicyOutcomes::simulate(&cfg, index, &params, Layer::Bulwark, range.clone(), &pb);
     pb.finish_and_clear();
     let Some(shard) = shard else { return write_metrics(cli, &cfg, scenario, &run.chosen(), start) };
-    let bytes = SimulateShard::new(&cfg, scenario, &params, shard, run)?.to_bytes()?;
+    let bytes = ShardFile::simulate(&cfg, scenario, &params, shard, run)?.to_bytes()?;
     let path = output::write(&cli.out, &file, &bytes, &[&file])?;
     if !cli.quiet {
         eprintln!(
