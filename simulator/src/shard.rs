@@ -88,6 +88,9 @@ impl Shard {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShardFile {
     pub format: u32,
+    /// The program that wrote it (`bulwark-sim VERSION`): shards of one run
+    /// come from one build, since another may simulate differently.
+    pub tool: String,
     /// The run's effective config (`Config::to_toml`): `merge` computes the
     /// figures under it.
     pub config_toml: String,
@@ -111,6 +114,11 @@ pub enum ShardRun {
     /// same search (a function of the config); the first carries it, every
     /// shard its hash.
     Calibrate { search_sha256: String, search: Option<Box<Searched>>, runs: FinalRuns },
+}
+
+/// This program, as a shard file names it.
+fn tool() -> String {
+    format!("bulwark-sim {}", env!("CARGO_PKG_VERSION"))
 }
 
 /// SHA-256 of a value's CBOR encoding.
@@ -138,6 +146,7 @@ impl ShardFile {
     fn new(cfg: &Config, params: Option<&ContractParams>, shard: Shard, run: ShardRun) -> Result<Self> {
         Ok(ShardFile {
             format: FORMAT,
+            tool: tool(),
             config_toml: cfg.to_toml(),
             config_sha256: config_hash(cfg),
             params_sha256: params_hash(params)?,
@@ -186,6 +195,14 @@ impl ShardFile {
             .map_err(|e| anyhow::anyhow!("{}: not a bulwark-sim shard file ({e})", path.display()))?;
         if shard.format != FORMAT {
             bail!("{}: shard format {}, this bulwark-sim reads format {FORMAT}", path.display(), shard.format);
+        }
+        if shard.tool != tool() {
+            bail!(
+                "{}: written by {}, not by this {}; run every shard and the merge with one build",
+                path.display(),
+                shard.tool,
+                tool()
+            );
         }
         Ok(shard)
     }
@@ -358,6 +375,15 @@ mod tests {
         assert_eq!(outcomes, whole);
         assert_eq!(outcomes.chosen(), whole.clone().chosen());
         assert_eq!(config_hash(&merged_cfg), config_hash(&cfg));
+
+        // A shard of another build is refused as it is read.
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = files[0].1.clone();
+        other.tool = "bulwark-sim 0.0.0".to_string();
+        let path = dir.path().join("other.cbor");
+        std::fs::write(&path, other.to_bytes().unwrap()).unwrap();
+        let e = ShardFile::read(&path).unwrap_err().to_string();
+        assert!(e.contains("bulwark-sim 0.0.0") && e.contains("one build"), "{e}");
 
         let mut shifted = files;
         shifted[0].1.paths.start += 1;

@@ -484,9 +484,14 @@ fn shards_merged_are_byte_identical_to_one_run() {
     assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
     for (k, threads) in [(1, "1"), (2, "2"), (3, "1")] {
         let shard = format!("{k}/3");
-        let args = [&run[..], &["--threads", threads, "--out", &out("shards")], &scenario[..], &["--shard", &shard]];
+        let args =
+            [&run[..], &["--json", "--threads", threads, "--out", &out("shards")], &scenario[..], &["--shard", &shard]];
         let o = sim(&args.concat());
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(summary["shard"], shard.as_str());
+        let (first, end) = (summary["paths"][0].as_u64().unwrap(), summary["paths"][1].as_u64().unwrap());
+        assert_eq!((first, end), ((k - 1) * 1000 / 3, k * 1000 / 3));
     }
     let shard = |k: u32| out(&format!("shards/simulate-oracle_mango.shard-{k}-of-3.cbor"));
     let merged = sim(&["--quiet", "--out", &out("merged"), "merge", &shard(3), &shard(1), &shard(2)]);

@@ -53,7 +53,9 @@ pub fn run(cli: &Cli, current: Option<&PathBuf>, shard: Option<Shard>) -> Result
     pb.finish_and_clear();
     let bytes = ShardFile::calibrate(&cfg, current.as_ref(), shard, searched, runs)?.to_bytes()?;
     let path = output::write(&cli.out, &file, &bytes, &[&file])?;
-    if !cli.quiet {
+    if cli.json {
+        println!("{}", super::shard_summary(shard, &range, &path));
+    } else if !cli.quiet {
         eprintln!(
             "shard {shard}: the search, then final paths {}..{} of {} in {:.1}s; wrote {}",
             range.start,

@@ -99,3 +99,13 @@ pub fn write_effective_config(cli: &Cli, cfg: &Config, outputs: &[&str]) -> Resu
     );
     output::write(&cli.out, "config.toml", text.as_bytes(), outputs)
 }
+
+/// The `--json` summary of a shard run: which shard, its paths, its file.
+pub fn shard_summary(shard: bulwark_sim::shard::Shard, paths: &std::ops::Range<u64>, file: &std::path::Path) -> String {
+    serde_json::json!({
+        "shard": shard.to_string(),
+        "paths": [paths.start, paths.end],
+        "outputs": [file],
+    })
+    .to_string()
+}

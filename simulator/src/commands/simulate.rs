@@ -43,7 +43,9 @@ pub fn run(cli: &Cli, scenario: &str, params: Option<&PathBuf>, shard: Option<Sh
     let Some(shard) = shard else { return write_metrics(cli, &cfg, scenario, &run.chosen(), start) };
     let bytes = ShardFile::simulate(&cfg, scenario, &params, shard, run)?.to_bytes()?;
     let path = output::write(&cli.out, &file, &bytes, &[&file])?;
-    if !cli.quiet {
+    if cli.json {
+        println!("{}", super::shard_summary(shard, &range, &path));
+    } else if !cli.quiet {
         eprintln!(
             "shard {shard}: paths {}..{} of {} in {:.1}s; wrote {}",
             range.start,
