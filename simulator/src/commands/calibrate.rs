@@ -2,7 +2,7 @@
 //! and prints the summary (or `--json`'s). Exit 3 when no candidate met
 //! every constraint, with every output written.
 
-use super::{check_out, check_resources, load_config, print_metrics, progress, write_effective_config};
+use super::{check_out, check_resources, load_config, print_metrics, progress, write_effective_config, write_shard};
 use crate::Cli;
 use anyhow::Result;
 use bulwark_sim::calibrate::{calibrate, final_runs, search, Calibration, PhaseClock};
@@ -48,24 +48,10 @@ pub fn run(cli: &Cli, current: Option<&PathBuf>, shard: Option<Shard>) -> Result
     // the final paths; `merge` does the rest.
     let mut clock = PhaseClock::start();
     let searched = search(&cfg, &pb, &mut clock)?;
-    let range = shard.range(cfg.run.paths);
-    let runs = final_runs(&cfg, &searched.knobs, current.as_ref(), range.clone(), &pb, &mut clock)?;
+    let runs = final_runs(&cfg, &searched.knobs, current.as_ref(), shard.range(cfg.run.paths), &pb, &mut clock)?;
     pb.finish_and_clear();
-    let bytes = ShardFile::calibrate(&cfg, current.as_ref(), shard, searched, runs)?.to_bytes()?;
-    let path = output::write(&cli.out, &file, &bytes, &[&file])?;
-    if cli.json {
-        println!("{}", super::shard_summary(shard, &range, &path));
-    } else if !cli.quiet {
-        eprintln!(
-            "shard {shard}: the search, then final paths {}..{} of {} in {:.1}s; wrote {}",
-            range.start,
-            range.end,
-            cfg.run.paths,
-            start.elapsed().as_secs_f64(),
-            path.display()
-        );
-    }
-    Ok(())
+    let shard_file = ShardFile::calibrate(&cfg, current.as_ref(), shard, searched, runs)?;
+    write_shard(cli, &cfg, &shard_file, &file, "the search, then final ", start)
 }
 
 /// Writes a whole calibration's outputs and prints its summary (or

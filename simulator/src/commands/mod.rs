@@ -13,8 +13,10 @@ use bulwark_sim::config::Config;
 use bulwark_sim::metrics::RiskMetrics;
 use bulwark_sim::output;
 use bulwark_sim::resources::{self, Command as Job};
+use bulwark_sim::shard::ShardFile;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// The run's config: `--config` over the built-in defaults, then
 /// `--paths` and `--seed`, checked through bulwark-core too (a bad field
@@ -100,12 +102,25 @@ pub fn write_effective_config(cli: &Cli, cfg: &Config, outputs: &[&str]) -> Resu
     output::write(&cli.out, "config.toml", text.as_bytes(), outputs)
 }
 
-/// The `--json` summary of a shard run: which shard, its paths, its file.
-pub fn shard_summary(shard: bulwark_sim::shard::Shard, paths: &std::ops::Range<u64>, file: &std::path::Path) -> String {
-    serde_json::json!({
-        "shard": shard.to_string(),
-        "paths": [paths.start, paths.end],
-        "outputs": [file],
-    })
-    .to_string()
+/// Writes a shard file into `--out` (`name`, the command's only output)
+/// and says so: on stderr, or as one JSON line with `--json` (which shard,
+/// its paths, its file). `what` says what the shard ran.
+pub fn write_shard(cli: &Cli, cfg: &Config, file: &ShardFile, name: &str, what: &str, start: Instant) -> Result<()> {
+    let path = output::write(&cli.out, name, &file.to_bytes()?, &[name])?;
+    let (shard, paths) = (file.shard, &file.paths);
+    if cli.json {
+        let summary =
+            serde_json::json!({ "shard": shard.to_string(), "paths": [paths.start, paths.end], "outputs": [path] });
+        println!("{summary}");
+    } else if !cli.quiet {
+        eprintln!(
+            "shard {shard}: {what}paths {}..{} of {} in {:.1}s; wrote {}",
+            paths.start,
+            paths.end,
+            cfg.run.paths,
+            start.elapsed().as_secs_f64(),
+            path.display()
+        );
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! `simulate`: one scenario under given parameters; its risk metrics. With
 //! `--shard k/n`, only the k-th slice of its paths, written for `merge`.
 
-use super::{check_out, check_resources, load_config, print_metrics, progress};
+use super::{check_out, check_resources, load_config, print_metrics, progress, write_shard};
 use crate::Cli;
 use anyhow::{bail, Result};
 use bulwark_sim::config::Config;
@@ -38,24 +38,11 @@ pub fn run(cli: &Cli, scenario: &str, params: Option<&PathBuf>, shard: Option<Sh
     let pb = progress(cli);
     pb.set_length(range.end - range.start);
     let start = Instant::now();
-    let run = PolicyOutcomes::simulate(&cfg, index, &params, Layer::Bulwark, range.clone(), &pb);
+    let run = PolicyOutcomes::simulate(&cfg, index, &params, Layer::Bulwark, range, &pb);
     pb.finish_and_clear();
     let Some(shard) = shard else { return write_metrics(cli, &cfg, scenario, &run.chosen(), start) };
-    let bytes = ShardFile::simulate(&cfg, scenario, &params, shard, run)?.to_bytes()?;
-    let path = output::write(&cli.out, &file, &bytes, &[&file])?;
-    if cli.json {
-        println!("{}", super::shard_summary(shard, &range, &path));
-    } else if !cli.quiet {
-        eprintln!(
-            "shard {shard}: paths {}..{} of {} in {:.1}s; wrote {}",
-            range.start,
-            range.end,
-            cfg.run.paths,
-            start.elapsed().as_secs_f64(),
-            path.display()
-        );
-    }
-    Ok(())
+    let shard_file = ShardFile::simulate(&cfg, scenario, &params, shard, run)?;
+    write_shard(cli, &cfg, &shard_file, &file, "", start)
 }
 
 /// The figures of a whole run of `scenario` (every path, in path order,
