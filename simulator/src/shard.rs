@@ -54,10 +54,11 @@ impl FromStr for Shard {
         let (k, n) = s.split_once('/').ok_or_else(usage)?;
         let (index, count) =
             (k.trim().parse::<u32>().map_err(|_| usage())?, n.trim().parse::<u32>().map_err(|_| usage())?);
-        if count == 0 || count > MAX_SHARDS || index == 0 || index > count {
+        let shard = Shard { index, count };
+        if !shard.valid() {
             return Err(usage());
         }
-        Ok(Shard { index, count })
+        Ok(shard)
     }
 }
 
@@ -68,6 +69,12 @@ impl fmt::Display for Shard {
 }
 
 impl Shard {
+    /// `1 ≤ index ≤ count ≤ MAX_SHARDS`: what `--shard` accepts, and what a
+    /// shard file must hold.
+    pub fn valid(self) -> bool {
+        1 <= self.index && self.index <= self.count && self.count <= MAX_SHARDS
+    }
+
     /// This shard's paths among `paths`: the n slices are consecutive,
     /// cover `0..paths` once, and differ in length by one at most.
     pub fn range(self, paths: u64) -> Range<u64> {
@@ -196,6 +203,9 @@ impl ShardFile {
         if shard.format != FORMAT {
             bail!("{}: shard format {}, this bulwark-sim reads format {FORMAT}", path.display(), shard.format);
         }
+        if !shard.shard.valid() {
+            bail!("{}: shard {} is not k/n with 1 ≤ k ≤ n ≤ {MAX_SHARDS}", path.display(), shard.shard);
+        }
         if shard.tool != tool() {
             bail!(
                 "{}: written by {}, not by this {}; run every shard and the merge with one build",
@@ -234,20 +244,22 @@ pub enum Merged {
 /// or written by another version).
 pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged> {
     let Some((first_name, first)) = shards.first() else { bail!("merge: no shard files given") };
-    let (first_name, count) = (first_name.clone(), first.shard.count);
+    let (first_name, count, command) = (first_name.clone(), first.shard.count, first.command());
+    let (config_toml, config_sha256, params_sha256) =
+        (first.config_toml.clone(), first.config_sha256.clone(), first.params_sha256.clone());
     let mut slots: Vec<Option<(String, ShardFile)>> = (0..count).map(|_| None).collect();
-    for (name, s) in shards.iter().cloned() {
+    for (name, s) in shards {
         let differs = |what: &str| format!("{name} is a shard of another run than {first_name}: its {what} differs");
-        if s.command() != first.command() {
-            bail!("{} ({}, not {})", differs("command"), s.command(), first.command());
+        if s.command() != command {
+            bail!("{} ({}, not {command})", differs("command"), s.command());
         }
-        if s.config_sha256 != first.config_sha256 {
+        if s.config_sha256 != config_sha256 {
             bail!(differs("config (config_sha256)"));
         }
-        if s.params_sha256 != first.params_sha256 {
+        if s.params_sha256 != params_sha256 {
             bail!(differs("params (params_sha256)"));
         }
-        if s.shard.count != count {
+        if s.shard.count != count || !s.shard.valid() {
             bail!("{name} is shard {} but {first_name} is of {count} shards", s.shard);
         }
         let slot = &mut slots[(s.shard.index - 1) as usize];
@@ -261,13 +273,15 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged> {
     if !missing.is_empty() {
         bail!("merge: shard {} missing (of {count})", missing.join(", "));
     }
-    let cfg = Config::from_partial_toml(&first.config_toml).with_context(|| format!("the config in {first_name}"))?;
-    if config_hash(&cfg) != first.config_sha256 {
+    let cfg = Config::from_partial_toml(&config_toml).with_context(|| format!("the config in {first_name}"))?;
+    if config_hash(&cfg) != config_sha256 {
         bail!("{first_name}: its config does not match its config_sha256");
     }
     crate::params::check_config(&cfg).with_context(|| format!("the config in {first_name}"))?;
     let mut merged: Option<Merged> = None;
+    let mut search_hash: Option<String> = None;
     for (name, s) in slots.into_iter().flatten() {
+        check_content(&cfg, &name, &s)?;
         let expected = s.shard.range(cfg.run.paths);
         let holds = match &s.run {
             ShardRun::Simulate { outcomes, .. } => outcomes.well_formed().then(|| outcomes.len()),
@@ -291,6 +305,8 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged> {
                 if cbor_sha256(&search)? != search_sha256 {
                     bail!("{name}: its search does not match its search_sha256");
                 }
+                check_search(&cfg, &name, &search)?;
+                search_hash = Some(search_sha256);
                 Merged::Calibrate { cfg: cfg.clone(), search, runs }
             }
             (Some(Merged::Simulate { cfg, scenario, mut outcomes }), ShardRun::Simulate { outcomes: next, .. }) => {
@@ -301,7 +317,7 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged> {
                 Merged::Simulate { cfg, scenario, outcomes }
             }
             (Some(Merged::Calibrate { cfg, search, runs }), ShardRun::Calibrate { search_sha256, runs: next, .. }) => {
-                if cbor_sha256(&search)? != search_sha256 {
+                if search_hash.as_ref() != Some(&search_sha256) {
                     bail!(joined("search results"));
                 }
                 let Some(runs) = runs.join(next) else { bail!(joined("scenarios or attacker policies")) };
@@ -311,6 +327,47 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<Merged> {
         });
     }
     Ok(merged.expect("count ≥ 1 shards, none missing"))
+}
+
+/// What a shard holds fits the config it names: its scenario is one of the
+/// config's, its runs cover every scenario, and it holds the `--current`
+/// runs exactly when it names `--current` params.
+fn check_content(cfg: &Config, name: &str, s: &ShardFile) -> Result<()> {
+    let n = cfg.scenarios.len();
+    match &s.run {
+        ShardRun::Simulate { scenario, .. } => {
+            if !cfg.scenarios.iter().any(|sc| &sc.name == scenario) {
+                bail!("{name}: its scenario {scenario:?} is not in its config");
+            }
+        }
+        ShardRun::Calibrate { runs, .. } => {
+            let covers = runs.chosen.len() == n && runs.absent.len() == n;
+            if !covers || runs.current.as_ref().is_some_and(|c| c.len() != n) {
+                bail!("{name}: its final runs do not cover the config's {n} scenarios");
+            }
+            if runs.current.is_some() != s.params_sha256.is_some() {
+                bail!("{name}: its runs under --current and its params_sha256 disagree");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The search a calibrate shard carries fits its config: the identification
+/// indexes its neighbours' runs by scenario, and the report starts from the
+/// run's own seed's choice.
+fn check_search(cfg: &Config, name: &str, search: &Searched) -> Result<()> {
+    let first_seed = search.stability.first().map(|c| c.knobs);
+    if first_seed != Some(search.knobs) {
+        bail!("{name}: its search's first stability seed is not its choice");
+    }
+    let fits = |runs: &Vec<Option<PolicyOutcomes>>| {
+        runs.len() == cfg.scenarios.len() && runs.iter().flatten().all(PolicyOutcomes::well_formed)
+    };
+    if !search.near.iter().all(|(_, runs)| fits(runs)) {
+        bail!("{name}: its search's neighbour runs do not cover the config's scenarios");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -384,6 +441,36 @@ mod tests {
         std::fs::write(&path, other.to_bytes().unwrap()).unwrap();
         let e = ShardFile::read(&path).unwrap_err().to_string();
         assert!(e.contains("bulwark-sim 0.0.0") && e.contains("one build"), "{e}");
+
+        // Shard numbers a file may not hold, and a scenario its config lacks.
+        for (index, count) in [(0, 3), (4, 3), (1, u32::MAX)] {
+            let mut bad = files[0].1.clone();
+            bad.shard = Shard { index, count };
+            std::fs::write(&path, bad.to_bytes().unwrap()).unwrap();
+            let e = ShardFile::read(&path).unwrap_err().to_string();
+            assert!(e.contains("is not k/n"), "{index}/{count}: {e}");
+        }
+        let mut renamed = files.clone();
+        for (_, file) in &mut renamed {
+            if let ShardRun::Simulate { scenario, .. } = &mut file.run {
+                *scenario = "../elsewhere".to_string();
+            }
+        }
+        let e = merge(renamed).unwrap_err().to_string();
+        assert!(e.contains("not in its config"), "{e}");
+
+        // A calibrate shard whose runs do not cover the config's scenarios.
+        let knobs = crate::params::Knobs::middle(&cfg.calibration);
+        let search = Searched {
+            knobs,
+            sweep: Vec::new(),
+            stability: vec![crate::calibrate::SeedChoice { seed: cfg.run.seed, knobs }],
+            near: Vec::new(),
+        };
+        let runs = FinalRuns { chosen: vec![whole.clone()], absent: vec![whole.clone()], current: None };
+        let short = ShardFile::calibrate(&cfg, None, Shard { index: 1, count: 1 }, search, runs).unwrap();
+        let e = merge(vec![("short".to_string(), short)]).unwrap_err().to_string();
+        assert!(e.contains("do not cover the config's"), "{e}");
 
         let mut shifted = files;
         shifted[0].1.paths.start += 1;
