@@ -14,10 +14,10 @@
 
 use crate::annual::annual_loss;
 use crate::config::{AttackConfig, Config};
-use crate::engine::{simulate, PolicyOutcomes};
+use crate::engine::PolicyOutcomes;
 use crate::identify::{NeighbourRuns, IDENTIFICATION_PATHS_PER_SEARCH_PATH};
 use crate::knobs::{Knob, KNOBS};
-use crate::metrics::{analyze, RiskMetrics};
+use crate::metrics::{analyze, analyze_run, RiskMetrics};
 use crate::params::{build, ContractParams, Knobs};
 use crate::scoring::{evaluate, neighbours, Evaluation, SweepPoint, SEARCH_YEARS};
 use crate::sim::{Layer, PathOutcome};
@@ -87,27 +87,6 @@ impl Calibration {
 pub struct SeedChoice {
     pub seed: u64,
     pub knobs: Knobs,
-}
-
-/// Simulates and analyzes the scenarios `which` selects under `params`.
-/// `resamples` bootstrap resamples give the CVaR intervals (0 for none).
-pub fn run_scenarios(
-    cfg: &Config,
-    params: &ContractParams,
-    paths: u64,
-    resamples: u32,
-    which: impl Fn(usize) -> bool,
-    progress: &ProgressBar,
-) -> Vec<Option<(RiskMetrics, Vec<PathOutcome>)>> {
-    (0..cfg.scenarios.len())
-        .map(|i| {
-            which(i).then(|| {
-                let outcomes = simulate(cfg, i, params, paths, progress);
-                let m = analyze(&outcomes, cfg.protocol.fund_capital_usd, resamples, cfg.run.seed);
-                (m, outcomes)
-            })
-        })
-        .collect()
 }
 
 /// Candidates of the next refinement round for one knob: the midpoints
@@ -287,10 +266,7 @@ pub fn conclude(
     let identified = (IDENTIFICATION_PATHS_PER_SEARCH_PATH * cfg.run.search_paths).min(cfg.run.paths);
     let first_runs: Vec<PolicyOutcomes> = runs.chosen.iter().map(|r| r.part(0..identified)).collect();
     let outcomes: Vec<Vec<PathOutcome>> = runs.chosen.into_iter().map(PolicyOutcomes::chosen).collect();
-    let metrics: Vec<RiskMetrics> = outcomes
-        .iter()
-        .map(|o| analyze(o, cfg.protocol.fund_capital_usd, cfg.run.bootstrap_resamples, cfg.run.seed))
-        .collect();
+    let metrics: Vec<RiskMetrics> = outcomes.iter().map(|o| analyze_run(cfg, o)).collect();
     let refs: Vec<&[PathOutcome]> = outcomes.iter().map(Vec::as_slice).collect();
     let annual = annual_loss(cfg, &params, &refs, crate::annual::FINAL_YEARS);
     let best = evaluate(cfg, &knobs, &metrics, &annual);
@@ -726,7 +702,7 @@ fn polish_on_seed(cfg: &Config, chosen: &Knobs, tried: &[SweepPoint], progress: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::assert_skipping_is_exact;
+    use crate::engine::{assert_skipping_is_exact, simulate};
 
     #[test]
     fn refinement_takes_midpoints_inside_the_users_grid() {

@@ -11,6 +11,7 @@
 //! - the tail above a threshold is fitted with a generalized Pareto
 //!   distribution by probability-weighted moments (Hosking & Wallis 1987).
 
+use crate::config::Config;
 use crate::engine::path_rng;
 use crate::sim::PathOutcome;
 use rand::Rng;
@@ -211,6 +212,13 @@ fn percentile_interval(samples: &mut [f64]) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
     let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
     (at(0.025), at(0.975))
+}
+
+/// The figures of a whole run of one scenario under `cfg` (its fund, its
+/// bootstrap resamples, its seed): what `simulate`, a `merge` of its shards
+/// and the calibration's final evaluation report.
+pub fn analyze_run(cfg: &Config, outcomes: &[PathOutcome]) -> RiskMetrics {
+    analyze(outcomes, cfg.protocol.fund_capital_usd, cfg.run.bootstrap_resamples, cfg.run.seed)
 }
 
 /// Computes all metrics for one scenario's paths.

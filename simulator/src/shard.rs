@@ -128,11 +128,16 @@ fn tool() -> String {
     format!("bulwark-sim {}", env!("CARGO_PKG_VERSION"))
 }
 
-/// SHA-256 of a value's CBOR encoding.
-fn cbor_sha256<T: Serialize>(value: &T) -> Result<String> {
+/// A value's CBOR encoding: a shard file's bytes, and what its hashes hash.
+fn cbor<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     ciborium::into_writer(value, &mut bytes).context("cannot encode the shard")?;
-    Ok(sha256_hex(&bytes))
+    Ok(bytes)
+}
+
+/// SHA-256 of a value's CBOR encoding.
+fn cbor_sha256<T: Serialize>(value: &T) -> Result<String> {
+    Ok(sha256_hex(&cbor(value)?))
 }
 
 fn params_hash(params: Option<&ContractParams>) -> Result<Option<String>> {
@@ -189,9 +194,7 @@ impl ShardFile {
     }
 
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        ciborium::into_writer(self, &mut bytes).context("cannot encode the shard")?;
-        Ok(bytes)
+        cbor(self)
     }
 
     /// Reads a shard file; a file that is not one (or of another format)

@@ -1,8 +1,8 @@
 //! Reproducibility and end-to-end properties of the engine, on small runs.
 
-use bulwark_sim::calibrate::run_scenarios;
 use bulwark_sim::config::{AttackConfig, Config};
 use bulwark_sim::engine::simulate;
+use bulwark_sim::metrics::analyze_run;
 use bulwark_sim::params::{build, Knobs};
 use indicatif::ProgressBar;
 
@@ -138,8 +138,7 @@ fn a_detected_quorum_thief_is_held_off_n_critical_timelocks() {
 fn metrics_come_with_intervals_that_contain_the_estimate() {
     let c = small();
     let params = build(&c, &Knobs::middle(&c.calibration)).unwrap();
-    let results = run_scenarios(&c, &params, 2_000, 1_000, |i| i == 4, &ProgressBar::hidden());
-    let (m, _) = results[4].as_ref().unwrap();
+    let m = &analyze_run(&c, &simulate(&c, 4, &params, 2_000, &ProgressBar::hidden()));
     for e in m.var.iter().chain(&m.cvar).chain([&m.mean_loss]) {
         assert!(e.lo <= e.value && e.value <= e.hi, "{e:?}");
     }
@@ -200,10 +199,16 @@ fn params_written_in_chain_units_read_back_to_identical_metrics() {
     // The 18-decimal asset's TVL is in its own base units: $50M at $3,000,
     // kept to 10^-6 token.
     assert_eq!(read.deployment.assets[0].initial_tvl, 16_666_666_667 * 10u128.pow(12));
-    let before = run_scenarios(&c, &params, 1_000, 1_000, |_| true, &ProgressBar::hidden());
-    let after = run_scenarios(&c, &read, 1_000, 1_000, |_| true, &ProgressBar::hidden());
+    let run = |params| {
+        (0..c.scenarios.len())
+            .map(|i| {
+                let outcomes = simulate(&c, i, params, 1_000, &ProgressBar::hidden());
+                (analyze_run(&c, &outcomes), outcomes)
+            })
+            .collect::<Vec<_>>()
+    };
+    let (before, after) = (run(&params), run(&read));
     for (i, (b, a)) in before.iter().zip(&after).enumerate() {
-        let (b, a) = (b.as_ref().unwrap(), a.as_ref().unwrap());
         // Debug prints every float exactly (and a NaN tail figure equals itself there).
         assert_eq!(format!("{:?}", b.0), format!("{:?}", a.0), "scenario {}", c.scenarios[i].name);
         assert_eq!(b.1, a.1, "scenario {}", c.scenarios[i].name);

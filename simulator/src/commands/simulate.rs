@@ -6,7 +6,7 @@ use crate::Cli;
 use anyhow::{bail, Result};
 use bulwark_sim::config::Config;
 use bulwark_sim::engine::PolicyOutcomes;
-use bulwark_sim::metrics::analyze;
+use bulwark_sim::metrics::analyze_run;
 use bulwark_sim::params::{build, ContractParams, Knobs};
 use bulwark_sim::resources::Command as Job;
 use bulwark_sim::shard::{Shard, ShardFile};
@@ -50,7 +50,7 @@ pub fn run(cli: &Cli, scenario: &str, params: Option<&PathBuf>, shard: Option<Sh
 /// `simulate-NAME.json`. One run and a merge of its shards both end here.
 pub fn write_metrics(cli: &Cli, cfg: &Config, scenario: &str, outcomes: &[PathOutcome], start: Instant) -> Result<()> {
     let file = output::simulate(scenario);
-    let m = analyze(outcomes, cfg.protocol.fund_capital_usd, cfg.run.bootstrap_resamples, cfg.run.seed);
+    let m = analyze_run(cfg, outcomes);
     if cli.json {
         println!("{}", serde_json::to_string(&m)?);
     } else if !cli.quiet {
